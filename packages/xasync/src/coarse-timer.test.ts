@@ -1,0 +1,33 @@
+import { CoarseTimer, TimerEntry } from './coarse-timer';
+
+describe('CoarseTimer', () => {
+  test('fires due entries once, skips disarmed ones, and stops when empty', async () => {
+    const t = new CoarseTimer(20);
+    const fired: string[] = [];
+    const a = new TimerEntry(() => fired.push('a'));
+    const b = new TimerEntry(() => fired.push('b'));
+    const c = new TimerEntry(() => fired.push('c'));
+    t.arm(a, 30);
+    t.arm(b, 30);
+    t.arm(c, 5000);
+    t.disarm(b);
+    expect(t.armedCount).toBe(2);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(fired).toEqual(['a']);
+    expect(a.deadline).toBe(0);
+    t.disarm(c);
+    expect(t.armedCount).toBe(0);
+  });
+
+  test('re-arming pushes the deadline back', async () => {
+    const t = new CoarseTimer(20);
+    let n = 0;
+    const e = new TimerEntry(() => n++);
+    t.arm(e, 60);
+    await new Promise((r) => setTimeout(r, 40));
+    t.arm(e, 200);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(n).toBe(0);
+    t.clear();
+  });
+});

@@ -1,0 +1,16 @@
+/**
+ * @microwebsrv/xasync — XAsyncSockets for Node: a pool of pre-allocated buffer slots driving
+ * non-blocking TCP servers, TCP clients and UDP datagrams. It knows nothing of HTTP.
+ */
+export { XAsyncSocketsPool, type XAsyncSocketsPoolOptions, type XAsyncSocketsPoolStats } from './pool';
+export { XBufferSlot, XBufferSlots, type XBufferSlotsStats } from './buffer-slots';
+export { XAsyncTCPServer, type XAsyncTCPServerOptions, type XAsyncTCPServerStats } from './tcp-server';
+export { XAsyncTCPClient, type XAsyncTCPClientOptions } from './tcp-client';
+export { XAsyncUDPDatagram, type XAsyncUDPDatagramOptions } from './udp-datagram';
+export { XAsyncSocket } from './socket';
+export { XClosedReason } from './closed-reason';
+export { XAsyncError, XAsyncErrorCodes, type XAsyncErrorCode } from './errors';
+export { type XAddress, type XAddressLike } from './address';
+export { type RawReceiver } from './recv-modes';
+export { type XSSLOptions } from './tls-upgrade';
+export { CoarseTimer, TimerEntry } from './coarse-timer';

@@ -1,0 +1,136 @@
+import * as net from 'node:net';
+import { XBufferSlots } from './buffer-slots';
+import { XClosedReason } from './closed-reason';
+import { XAsyncSocketsPool } from './pool';
+import type { XAsyncTCPClient } from './tcp-client';
+import { XAsyncTCPServer } from './tcp-server';
+import { rawClient, sleep, waitFor } from './__tests__/helpers';
+
+describe('XAsyncTCPServer', () => {
+  let pool: XAsyncSocketsPool;
+  beforeEach(() => { pool = new XAsyncSocketsPool({ timerResolutionMs: 20 }); });
+  afterEach(() => pool.stop({ graceSec: 0.2 }));
+
+  test('bytes land in the slot without copies, and a request split byte by byte arrives whole', async () => {
+    const slots = new XBufferSlots(2, 1024);
+    const srv = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, slots);
+    const seen: { zeroCopy: boolean; sameMemory: boolean; head: string }[] = [];
+    srv.onClientAccepted = (_s, c) => {
+      c.asyncRecvRaw((cl, buf, start, end) => {
+        const at = buf.indexOf('\r\n\r\n', start);
+        if (at === -1 || at + 4 > end) return 0; // wait for more: bytes accumulate in the slot
+        seen.push({ zeroCopy: cl.zeroCopy, sameMemory: buf.buffer === cl.slot!.buffer.buffer, head: buf.toString('latin1', start, at) });
+        cl.asyncSendData(`got ${at - start} bytes\n`);
+        return at + 4 - start;
+      });
+    };
+    const request = 'GET /split HTTP/1.1\r\nHost: x\r\nX-Long: ' + 'a'.repeat(300) + '\r\n\r\n';
+    const c = await rawClient(srv.address.port);
+    c.setNoDelay(true);
+    for (const ch of request) {
+      c.write(ch);
+      await new Promise((r) => setImmediate(r));
+    }
+    await waitFor(() => c.received().length > 0);
+    expect(c.received().toString()).toBe(`got ${request.length - 4} bytes\n`);
+    expect(seen).toEqual([{ zeroCopy: true, sameMemory: true, head: request.slice(0, -4) }]);
+    c.destroy();
+  });
+
+  test('slot exhaustion refuses the next connection cleanly; a freed slot serves the one after', async () => {
+    const slots = new XBufferSlots(2, 512);
+    const srv = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, slots, { refusalResponse: Buffer.from('BUSY\n') });
+    const accepted: XAsyncTCPClient[] = [];
+    const refused: string[] = [];
+    srv.onClientAccepted = (_s, c) => { accepted.push(c); c.asyncRecvLine((cl, line) => cl.asyncSendData(`echo ${line}\n`)); };
+    srv.onClientRefused = (_s, remote) => refused.push(remote.host);
+    const a = await rawClient(srv.address.port);
+    const b = await rawClient(srv.address.port);
+    await waitFor(() => accepted.length === 2);
+    const third = await rawClient(srv.address.port);
+    third.write('hello?\n');
+    await third.ended;
+    expect(third.received().toString()).toBe('BUSY\n');
+    expect(refused).toEqual(['127.0.0.1']);
+    expect(srv.stats).toEqual({ accepted: 2, refused: 1, active: 2 });
+    expect(slots.stats.refusals).toBe(1);
+
+    a.destroy();
+    await waitFor(() => slots.available === 1, 5000, 'slot release');
+    const fourth = await rawClient(srv.address.port);
+    fourth.write('hi\n');
+    await waitFor(() => fourth.received().length > 0);
+    expect(fourth.received().toString()).toBe('echo hi\n');
+    expect(srv.isListening).toBe(true);
+    b.destroy();
+    fourth.destroy();
+  });
+
+  test('a peer that resets mid-send frees its slot and leaves the process idle', async () => {
+    const slots = new XBufferSlots(1, 1024);
+    const srv = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, slots);
+    let closed: XClosedReason | null = null;
+    const chunk = Buffer.alloc(64 * 1024, 0x61);
+    srv.onClientAccepted = (_s, c) => {
+      c.onClosed = (_c, reason) => { closed = reason; };
+      // Keep the send queue busy, as a large response would.
+      const pump = () => { while (c.asyncSendData(chunk)) { /* fill */ } };
+      c.onSendReady = pump;
+      pump();
+    };
+    const c = await rawClient(srv.address.port);
+    await waitFor(() => c.received().length > 100_000);
+    c.resetAndDestroy();
+    await waitFor(() => closed !== null);
+    expect(closed).toBe(XClosedReason.Error);
+    expect(slots.available).toBe(1);
+    // No spin: the original burnt 70% CPU forever after a reset. Measure a quiet period.
+    const before = process.cpuUsage();
+    await sleep(300);
+    const used = process.cpuUsage(before);
+    expect((used.user + used.system) / 1000).toBeLessThan(150);
+    expect(pool.stats.armedTimers).toBe(0);
+  });
+
+  test('slots come back on every close path: peer FIN, host close, timeout, error', async () => {
+    const slots = new XBufferSlots(4, 512);
+    const srv = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, slots);
+    const reasons: XClosedReason[] = [];
+    const clients: XAsyncTCPClient[] = [];
+    srv.onClientAccepted = (_s, c) => {
+      clients.push(c);
+      c.onClosed = (_c, r) => reasons.push(r);
+      c.asyncRecvLine((cl, line) => {
+        if (line === 'close') cl.close();
+        else cl.asyncRecvLine(() => undefined, 0.1); // times out
+      });
+    };
+    const fin = await rawClient(srv.address.port);
+    await waitFor(() => clients.length === 1);
+    fin.end();
+    const host = await rawClient(srv.address.port);
+    host.write('close\n');
+    const timeout = await rawClient(srv.address.port);
+    timeout.write('wait\n');
+    const reset = await rawClient(srv.address.port);
+    await waitFor(() => clients.length === 4);
+    reset.resetAndDestroy();
+    await waitFor(() => reasons.length === 4, 5000, 'four closes');
+    expect([...reasons].sort()).toEqual([XClosedReason.ClosedByHost, XClosedReason.ClosedByPeer, XClosedReason.Error, XClosedReason.Timeout].sort());
+    expect(slots.stats.inUse).toBe(0);
+    for (const s of [fin, host, timeout]) s.destroy();
+  });
+
+  test('listen errors reject: a port in use', async () => {
+    const blocker = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => blocker.once('listening', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    await expect(XAsyncTCPServer.create(pool, ['127.0.0.1', port], 16, new XBufferSlots(1, 256))).rejects.toThrow(/EADDRINUSE/);
+    await new Promise((r) => blocker.close(r));
+  });
+
+  test('bad arguments throw at once, naming the option', () => {
+    expect(() => XAsyncTCPServer.create(pool, ['127.0.0.1', 70000], 16, new XBufferSlots(1, 256))).toThrow(/address must be/);
+    expect(() => XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 0, new XBufferSlots(1, 256))).toThrow(/backlog must be an integer from 1/);
+  });
+});

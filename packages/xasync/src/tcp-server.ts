@@ -1,0 +1,170 @@
+import * as net from 'node:net';
+import { toAddress, type XAddress, type XAddressLike } from './address';
+import type { XBufferSlots } from './buffer-slots';
+import { XClosedReason } from './closed-reason';
+import { assertInt, XAsyncError } from './errors';
+import type { XAsyncSocketsPool } from './pool';
+import { XAsyncSocket } from './socket';
+import { XAsyncTCPClient, type XAsyncTCPClientOptions } from './tcp-client';
+
+/** Options of {@link XAsyncTCPServer.create}. */
+export interface XAsyncTCPServerOptions {
+  /** Options given to every accepted connection (timeouts, send bound, …). */
+  clientOptions?: Omit<XAsyncTCPClientOptions, 'slots' | 'recvBufLen' | 'connectTimeoutSec'>;
+  /**
+   * Bytes written to a connection refused for want of a free slot, before it is closed (core sets a
+   * pre-encoded `503` here). Null: the connection is closed without a word.
+   */
+  refusalResponse?: Buffer | null;
+  /** Listen on IPv6 only when the host is '::' (default false: dual stack). */
+  ipv6Only?: boolean;
+}
+
+/** Counters of a server. */
+export interface XAsyncTCPServerStats {
+  accepted: number;
+  refused: number;
+  /** Accepted connections open now. */
+  active: number;
+}
+
+/** A refused connection is given this long to take its refusal response before it is destroyed. */
+const REFUSAL_GRACE_MS = 1000;
+
+/**
+ * A listening TCP socket of the pool. Each accepted connection is bound to a free slot of `slots` and
+ * handed to `onClientAccepted` as an {@link XAsyncTCPClient} whose received bytes land in that slot.
+ * With no free slot the connection is refused cleanly (`refusalResponse`, then close), counted, and
+ * reported to `onClientRefused`; the listener goes on serving.
+ */
+export class XAsyncTCPServer extends XAsyncSocket {
+  declare onClosed: ((server: XAsyncTCPServer, reason: XClosedReason) => void) | null;
+  /** A connection was accepted and bound to a slot. Set receives on `client` here. */
+  onClientAccepted: ((server: XAsyncTCPServer, client: XAsyncTCPClient) => void) | null = null;
+  /** A connection was refused: no slot was free. */
+  onClientRefused: ((server: XAsyncTCPServer, remote: XAddress) => void) | null = null;
+  refusalResponse: Buffer | null;
+  readonly slots: XBufferSlots;
+  readonly backlog: number;
+  private readonly _server: net.Server;
+  private readonly _clientOptions: XAsyncTCPClientOptions;
+  private readonly _clients = new Set<XAsyncTCPClient>();
+  private _refusing = new Set<net.Socket>();
+  private _accepted = 0;
+  private _refused = 0;
+  private _address: XAddress = { host: '', port: 0 };
+  private _listening = false;
+
+  private constructor(pool: XAsyncSocketsPool, backlog: number, slots: XBufferSlots, options: XAsyncTCPServerOptions) {
+    super(pool);
+    this.slots = slots;
+    this.backlog = backlog;
+    this.refusalResponse = options.refusalResponse ?? null;
+    this._clientOptions = { ...(options.clientOptions ?? {}) };
+    // pauseOnConnect: nothing is read before the socket is re-wrapped to read into its slot.
+    this._server = net.createServer({ pauseOnConnect: true, noDelay: true }, (s) => this._onConnection(s));
+    this._server.on('error', (err) => this._setReason(XClosedReason.Error, err));
+  }
+
+  /**
+   * Creates a server listening on `address` (port 0 picks a free one; see `address`). Resolves when
+   * listening; rejects with the listen error (EADDRINUSE, EACCES for ports below 1024 without rights).
+   */
+  static create(pool: XAsyncSocketsPool, address: XAddressLike, backlog: number, slots: XBufferSlots, options: XAsyncTCPServerOptions = {}): Promise<XAsyncTCPServer> {
+    const addr = toAddress('address', address);
+    assertInt('backlog', backlog, 1, 65535);
+    if (slots === null || typeof slots !== 'object' || typeof (slots as XBufferSlots).acquire !== 'function') {
+      throw new XAsyncError('ERR_XAS_INVALID_ARG', 'slots must be an XBufferSlots');
+    }
+    const srv = new XAsyncTCPServer(pool, backlog, slots, options);
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => {
+        srv._setReason(XClosedReason.Error, err);
+        srv._finishClose();
+        reject(err);
+      };
+      srv._server.once('error', onError);
+      srv._server.listen({ host: addr.host, port: addr.port, backlog, ipv6Only: options.ipv6Only ?? false }, () => {
+        srv._server.off('error', onError);
+        const a = srv._server.address() as net.AddressInfo;
+        srv._address = { host: a.address, port: a.port };
+        srv._listening = true;
+        resolve(srv);
+      });
+    });
+  }
+
+  /** Where it listens (the real port when 0 was asked). */
+  get address(): XAddress { return this._address; }
+  get isListening(): boolean { return this._listening; }
+  /** Accepted connections open now. */
+  get clients(): ReadonlySet<XAsyncTCPClient> { return this._clients; }
+
+  get stats(): XAsyncTCPServerStats {
+    return { accepted: this._accepted, refused: this._refused, active: this._clients.size };
+  }
+
+  /** Stops listening; accepted connections are not touched (the pool's `stop()` closes those). */
+  close(): void {
+    if (this._listening) {
+      this._listening = false;
+      this._setReason(XClosedReason.ClosedByHost);
+      // Resolve as soon as the listener is closed; net.Server would otherwise wait for every connection.
+      this._server.close();
+      setImmediate(() => this._finishClose());
+    } else if (!this.isClosed && this._closeReason === null) {
+      this._finishClose();
+    }
+  }
+
+  /** Promise form of {@link close}. */
+  stop(): Promise<void> {
+    const done = this.whenClosed().then(() => undefined);
+    this.close();
+    return done;
+  }
+
+  /** @internal */
+  _destroyNow(): void {
+    this.close();
+    for (const s of this._refusing) s.destroy();
+  }
+
+  private _onConnection(sock: net.Socket): void {
+    if (!this._listening) { sock.destroy(); return; }
+    const slot = this.slots.acquire(this);
+    if (slot === null) {
+      this._refuse(sock);
+      return;
+    }
+    let client: XAsyncTCPClient;
+    try {
+      client = XAsyncTCPClient._accepted(this.pool, sock, slot, this.slots, this._clientOptions);
+    } catch (err) {
+      // The pool is stopping (ERR_XAS_POOL_STOPPED) or the options are invalid: the connection cannot live.
+      this.slots.release(slot);
+      sock.destroy();
+      this.pool.onCallbackError(err, this);
+      return;
+    }
+    this._accepted++;
+    this._clients.add(client);
+    client.whenClosed().then(() => this._clients.delete(client));
+    this._callback(this.onClientAccepted, client);
+  }
+
+  private _refuse(sock: net.Socket): void {
+    this._refused++;
+    this._refusing.add(sock);
+    const remote = { host: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
+    const timer = setTimeout(() => sock.destroy(), REFUSAL_GRACE_MS);
+    sock.on('error', () => sock.destroy());
+    sock.on('close', () => { clearTimeout(timer); this._refusing.delete(sock); });
+    // Read and drop what the client sent: closing with unread bytes would RST away the response.
+    sock.on('data', () => undefined);
+    sock.resume();
+    if (this.refusalResponse) sock.end(this.refusalResponse);
+    else sock.end();
+    this._callback(this.onClientRefused, remote);
+  }
+}
