@@ -1,0 +1,67 @@
+import * as dgram from 'node:dgram';
+import { XBufferSlots } from './buffer-slots';
+import { XClosedReason } from './closed-reason';
+import { XAsyncSocketsPool } from './pool';
+import { XAsyncUDPDatagram } from './udp-datagram';
+import { waitFor } from './__tests__/helpers';
+
+describe('XAsyncUDPDatagram', () => {
+  let pool: XAsyncSocketsPool;
+  beforeEach(() => { pool = new XAsyncSocketsPool(); });
+  afterEach(() => pool.stop({ graceSec: 0.2 }));
+
+  test('round trip: receive into a slot, answer through the send queue', async () => {
+    const slots = new XBufferSlots(2, 512);
+    const server = await XAsyncUDPDatagram.create(pool, { localAddr: ['127.0.0.1', 0], slots });
+    expect(slots.inUse).toBe(1);
+    server.onDataRecv = (d, remote, data) => {
+      expect(data.buffer).toBe(slots.acquire === undefined ? null : data.buffer); // a view, not a copy
+      d.asyncSendDatagram(Buffer.concat([Buffer.from('pong:'), data]), remote);
+    };
+    const client = await XAsyncUDPDatagram.create(pool, {});
+    const got: string[] = [];
+    client.onDataRecv = (_d, remote, data) => { got.push(`${remote.port}:${data.toString()}`); };
+    let sent = 0;
+    client.asyncSendDatagram('ping', ['127.0.0.1', server.localAddress.port], () => sent++);
+    await waitFor(() => got.length === 1);
+    expect(got).toEqual([`${server.localAddress.port}:pong:ping`]);
+    expect(sent).toBe(1);
+    expect(server.stats.received).toBe(1);
+    server.close();
+    expect(await server.whenClosed()).toBe(XClosedReason.ClosedByHost);
+    expect(slots.inUse).toBe(0);
+  });
+
+  test('a datagram longer than the buffer is cut and counted', async () => {
+    const server = await XAsyncUDPDatagram.create(pool, { localAddr: ['127.0.0.1', 0], recvBufLen: 8 });
+    const lens: number[] = [];
+    server.onDataRecv = (_d, _r, data) => lens.push(data.length);
+    const s = dgram.createSocket('udp4');
+    s.send(Buffer.alloc(100), server.localAddress.port, '127.0.0.1');
+    await waitFor(() => lens.length === 1);
+    expect(lens).toEqual([8]);
+    expect(server.stats.truncated).toBe(1);
+    s.close();
+  });
+
+  test('the send queue is bounded: beyond maxSendQueue a send fails through onFailsToSend', async () => {
+    const d = await XAsyncUDPDatagram.create(pool, { maxSendQueue: 2 });
+    const failures: string[] = [];
+    d.onFailsToSend = (_d, err) => failures.push((err as { code?: string }).code ?? err.message);
+    const results = [1, 2, 3, 4].map(() => d.asyncSendDatagram('x', ['127.0.0.1', 9]));
+    // One datagram goes in flight at once; two wait; the fourth is refused.
+    expect(results).toEqual([true, true, true, false]);
+    expect(failures).toEqual(['ERR_XAS_SEND_QUEUE_FULL']);
+  });
+
+  test('broadcast option sets SO_BROADCAST (sending to 255.255.255.255 is allowed)', async () => {
+    const d = await XAsyncUDPDatagram.create(pool, { broadcast: true });
+    const errors: Error[] = [];
+    d.onFailsToSend = (_d, err) => errors.push(err);
+    let sent = false;
+    // Port 9 (discard): nothing answers, the point is that the kernel accepts the broadcast send.
+    d.asyncSendDatagram('hello', ['255.255.255.255', 9], () => { sent = true; });
+    await waitFor(() => sent || errors.length > 0);
+    expect(errors.map((e) => e.message)).toEqual([]);
+  });
+});
