@@ -1,2 +1,12 @@
-// Placeholder until its issue lands; see the README's package table.
-export const PACKAGE = '@microwebsrv/core';
+/**
+ * @microwebsrv/core — MicroWebSrv: an HTTP/1.1 server engine on the xasync buffer-slot pool.
+ */
+export { MicroWebSrv, type SSLFiles, type LoggingCallback } from './server/micro-web-srv';
+export { PRESETS, type PresetName, type PresetValues } from './server/presets';
+export { LogLevel, type LogLevelName } from './server/logging';
+export { DEFAULT_MIME_TYPES } from './server/mime-types';
+export { HttpRequest } from './request/http-request';
+export { HttpResponse } from './response/http-response';
+export { type RouteHandler, type RouteMatch } from './routes/route-table';
+export { MwsError, MwsErrorCodes, type MwsErrorCode } from './errors';
+export * from './http';

@@ -308,6 +308,10 @@ export class XAsyncTCPClient extends XAsyncSocket {
     return ok;
   }
 
+  /** Batches the following sends into one write (writev) until {@link uncork}. */
+  cork(): void { if (!this.isClosed) this._out.cork(); }
+  uncork(): void { if (!this.isClosed) this._out.uncork(); }
+
   /** Promise form of {@link asyncSendData}: resolves when the bytes are handed to the kernel. */
   sendData(data: Uint8Array | string, encoding: BufferEncoding = 'utf8'): Promise<void> {
     return new Promise((resolve, reject) => {

@@ -1,0 +1,280 @@
+import type { XAsyncTCPClient } from '@microwebsrv/xasync';
+import { XClosedReason } from '@microwebsrv/xasync';
+import type { HttpError } from '../http/errors';
+import type { RequestHead } from '../http/head';
+import { HttpRequestParser, type ParserHandler } from '../http/parser';
+import { errorResponse, errorResponseFor } from '../http/responses';
+import { HttpRequest, type RequestOrigin } from '../request/http-request';
+import { HttpResponse, type ResponseSink } from '../response/http-response';
+import type { MicroWebSrv } from '../server/micro-web-srv';
+import { dispatchRequest } from './pipeline';
+
+/** Where a connection is in its request cycle; it decides which timeout applies. */
+const enum Phase {
+  /** Waiting for (the rest of) a head: the headers timeout runs from the start of the wait. */
+  Head,
+  /** Reading a body: the body timeout is re-armed at every arrival (a stall, not a slow upload, is cut). */
+  Body,
+  /** A handler or a response is in progress: no receive timeout (xasync's send timeout guards writes). */
+  Handling,
+  /** The connection is closing (error, Connection: close, stop). */
+  Closing,
+  /** A 101 was sent: the connection belongs to another protocol now. */
+  Upgraded,
+}
+
+const CONTINUE_100 = 'HTTP/1.1 100 Continue\r\n\r\n';
+
+/**
+ * One HTTP connection: binds an XAsyncTCPClient's slot to the request parser, runs requests one at a
+ * time (pipelined ones wait in the slot, so responses leave in order), and batches the responses of one
+ * read into one write. Implements the parser's handler and the responses' sink.
+ */
+export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigin {
+  readonly server: MicroWebSrv;
+  readonly client: XAsyncTCPClient;
+  readonly remoteHost: string;
+  readonly remotePort: number;
+  readonly isSSL: boolean;
+  private readonly _parser: HttpRequestParser;
+  private _phase = Phase.Head;
+  private _req: HttpRequest | null = null;
+  private _bodyFill = 0;
+  private _chunks: Buffer[] | null = null;
+  private _inExecute = false;
+  private _out = '';
+  private _closeAfter = false;
+  private _served = 0;
+  private _onSentQueue: HttpResponse[] | null = null;
+  private _drainWaiters: Array<() => void> | null = null;
+  private _abortWaiters: Array<() => void> | null = null;
+  /** Bound once: the raw receiver handed to xasync. */
+  private readonly _onRecv = (_c: XAsyncTCPClient, buf: Buffer, start: number, end: number): number => this._receive(buf, start, end);
+
+  constructor(server: MicroWebSrv, client: XAsyncTCPClient, isSSL: boolean) {
+    this.server = server;
+    this.client = client;
+    this.isSSL = isSSL;
+    this.remoteHost = client.remoteAddress.host;
+    this.remotePort = client.remoteAddress.port;
+    this._parser = new HttpRequestParser(this, {
+      maxHeadBytes: client.recvBuffer.length,
+      maxBodyBytes: server.maxRequestContentLength,
+    });
+  }
+
+  /** Starts reading requests. */
+  start(): void {
+    const c = this.client;
+    c.userData = this;
+    c.onRecvTimeout = () => this._onTimeout();
+    c.onSendReady = () => this._onDrain();
+    c.onClosed = (_c, reason) => this._onClosed(reason);
+    this._enterHead();
+    c.asyncRecvRaw(this._onRecv, 0);
+  }
+
+  /** True when nothing is in progress: no request bytes, no handler, no response (graceful stop closes these). */
+  get isIdle(): boolean {
+    return this._phase === Phase.Head && this.client.recvPending === 0 && this._out === '';
+  }
+
+  /** Requests answered on this connection. */
+  get served(): number { return this._served; }
+
+  /** Graceful stop: close now if idle, else after the response in progress. */
+  closeWhenIdle(): void {
+    this._closeAfter = true;
+    if (this.isIdle) this.client.close();
+  }
+
+  // ---- receiving (ParserHandler) ---------------------------------------------------------------
+
+  private _receive(buf: Buffer, start: number, end: number): number {
+    const parser = this._parser;
+    let n = 0;
+    this._inExecute = true;
+    try {
+      n = parser.execute(buf, start, end);
+      // The parser pauses itself after an upgrade request; answered without a 101, the connection
+      // goes on as HTTP (RFC 9110 §7.8), so parsing continues.
+      while (parser.paused && this._phase === Phase.Head && !this._closeAfter) {
+        parser.resume();
+        const more = parser.execute(buf, start + n, end);
+        n += more;
+        if (more === 0 && !parser.paused) break;
+      }
+    } finally {
+      this._inExecute = false;
+    }
+    this._flush();
+    if (this._closeAfter && this._phase !== Phase.Handling && this._phase !== Phase.Upgraded) {
+      this._phase = Phase.Closing;
+      this.client.close();
+    }
+    return n;
+  }
+
+  onHead(head: RequestHead): void {
+    const req = new HttpRequest(this, head, (r) => new HttpResponse(r, this));
+    this._req = req;
+    if (head.contentLength > 0 || head.chunked) {
+      // The parser refused a Content-Length above maxRequestContentLength already (413 before reading).
+      if (head.contentLength > 0) req._body = Buffer.allocUnsafe(head.contentLength);
+      else this._chunks = [];
+      this._bodyFill = 0;
+      this._phase = Phase.Body;
+      this.client.setRecvTimeout(this.server._bodyTimeoutSec);
+      // RFC 9110 §10.1.1: answer 100 before the client sends the body it is holding back.
+      if (head.expectContinue) this._out += CONTINUE_100;
+    }
+  }
+
+  onBody(buf: Buffer, start: number, end: number): void {
+    const req = this._req!;
+    if (this._chunks !== null) this._chunks.push(Buffer.from(buf.subarray(start, end)));
+    else { buf.copy(req._body!, this._bodyFill, start, end); this._bodyFill += end - start; }
+    this.client.setRecvTimeout(this.server._bodyTimeoutSec);
+  }
+
+  onMessageComplete(_trailers: string[] | null): void {
+    const req = this._req!;
+    if (this._chunks !== null) {
+      req._body = Buffer.concat(this._chunks);
+      this._chunks = null;
+    }
+    this._phase = Phase.Handling;
+    this.client.setRecvTimeout(0);
+    this._served++;
+    dispatchRequest(this.server, req);
+    if (this._req === req && this._phase === Phase.Handling) {
+      // The response is not finished yet (async handler, stream, file): later requests wait in the slot.
+      this._parser.pause();
+    }
+  }
+
+  onError(err: HttpError): void {
+    this.server._log('WARNING', `From ${this.remoteHost}:${this.remotePort} ${this.isSSL ? 'SSL-' : ''}bad request >> [${err.status}] ${err.code}${err.message ? ': ' + err.message : ''}`);
+    this._out += errorResponseFor(err);
+    this._closeAfter = true;
+    this._phase = Phase.Closing;
+  }
+
+  // ---- sending (ResponseSink) ------------------------------------------------------------------
+
+  canKeepAlive(): boolean {
+    return !this._closeAfter && this._req !== null && this._req._head.keepAlive && !this.server._stopping;
+  }
+
+  writeLatin1(s: string): void {
+    this._out += s;
+  }
+
+  writeBuffer(b: Uint8Array): boolean {
+    const c = this.client;
+    if (this._out !== '') {
+      c.cork();
+      c.asyncSendData(this._out, null, 'latin1');
+      this._out = '';
+      const ok = c.asyncSendData(b);
+      c.uncork();
+      return ok;
+    }
+    return c.asyncSendData(b);
+  }
+
+  onceDrain(cb: () => void): void {
+    (this._drainWaiters ??= []).push(cb);
+  }
+
+  onAbort(cb: () => void): void {
+    (this._abortWaiters ??= []).push(cb);
+  }
+
+  finish(resp: HttpResponse, close: boolean): void {
+    if (this._req !== resp._req) return; // a late finish of a response already aborted
+    this.server._logAccess(this, resp);
+    if (resp.onSent !== null) (this._onSentQueue ??= []).push(resp);
+    if (close) this._closeAfter = true;
+    this._req = null;
+    this._abortWaiters = null;
+    if (this._closeAfter) {
+      this._phase = Phase.Closing;
+      this._parser.pause();
+      if (!this._inExecute) { this._flush(); this.client.close(); }
+      return;
+    }
+    this._enterHead();
+    if (!this._inExecute) {
+      // Finished asynchronously: send it, then parse what waited in the slot meanwhile.
+      this._flush();
+      this._parser.resume();
+      this.client.resumeReading();
+    }
+  }
+
+  abort(resp: HttpResponse, err: Error): void {
+    this.server._log('ERROR', `From ${this.remoteHost}:${this.remotePort} ${resp._req.method} ${resp._req.path}: response aborted: ${err.message}`);
+    this._req = null;
+    this._closeAfter = true;
+    this._phase = Phase.Closing;
+    this._flush();
+    this.client.close();
+  }
+
+  upgraded(resp: HttpResponse): void {
+    this.server._logAccess(this, resp);
+    this._req = null;
+    this._phase = Phase.Upgraded;
+    this._parser.pause();
+    this.client.stopRecvRaw();
+    this._flush();
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private _enterHead(): void {
+    this._phase = Phase.Head;
+    // Headers timeout runs from the start of the wait: bytes trickling in do not extend it (slowloris).
+    this.client.setRecvTimeout(this._served === 0 ? this.server._headersTimeoutSec : this.server._keepAliveTimeoutSec);
+  }
+
+  private _flush(): void {
+    if (this._out === '') return;
+    const queue = this._onSentQueue;
+    this._onSentQueue = null;
+    this.client.asyncSendData(this._out, queue === null ? null : () => {
+      for (const r of queue) { try { r.onSent!(this.server, r); } catch (err) { this.server._log('ERROR', `onSent threw: ${String(err)}`); } }
+    }, 'latin1');
+    this._out = '';
+  }
+
+  private _onTimeout(): boolean {
+    const phase = this._phase;
+    if (phase === Phase.Handling || phase === Phase.Upgraded || phase === Phase.Closing) return true;
+    const what = phase === Phase.Body ? 'body stalled' : this.client.recvPending > 0 ? 'headers incomplete' : 'keep-alive idle';
+    this.server._log(phase === Phase.Head && this.client.recvPending === 0 ? 'DEBUG' : 'WARNING',
+      `From ${this.remoteHost}:${this.remotePort} timeout (${what}) >> [408] Request Timeout`);
+    this._phase = Phase.Closing;
+    this._out += errorResponse(408);
+    this._flush();
+    this.client.close();
+    return true;
+  }
+
+  private _onDrain(): void {
+    const waiters = this._drainWaiters;
+    if (waiters === null) return;
+    this._drainWaiters = null;
+    for (const w of waiters) w();
+  }
+
+  private _onClosed(reason: XClosedReason): void {
+    this._phase = Phase.Closing;
+    const waiters = this._abortWaiters;
+    this._abortWaiters = null;
+    if (waiters) for (const w of waiters) w();
+    this._drainWaiters = null;
+    this.server._connectionClosed(this, reason === XClosedReason.Error ? this.client.error : null);
+  }
+}

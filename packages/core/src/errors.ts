@@ -1,0 +1,50 @@
+/**
+ * core's catalogue for misuse of the API (network errors are in ./http/errors.ts with their status).
+ * Every error thrown at a caller has a stable `code`.
+ */
+export const MwsErrorCodes = {
+  /** An option was given a value outside what it allows; the message names both. */
+  ERR_MWS_INVALID_OPTION: 'ERR_MWS_INVALID_OPTION',
+  /** A setting that cannot change while the server runs was changed. */
+  ERR_MWS_RUNNING: 'ERR_MWS_RUNNING',
+  /** start was called on a running server, or stop on a stopped one where it matters. */
+  ERR_MWS_STATE: 'ERR_MWS_STATE',
+  /** The same method and path (or route name) was registered twice. */
+  ERR_MWS_ROUTE_DUPLICATE: 'ERR_MWS_ROUTE_DUPLICATE',
+  /** The listen address cannot be used (in use, or a privileged port without the right to bind it). */
+  ERR_MWS_LISTEN: 'ERR_MWS_LISTEN',
+  /** SSL certificate or key files are missing or invalid. */
+  ERR_MWS_SSL: 'ERR_MWS_SSL',
+  /** The request body is not valid JSON (getPostedJSONObject); answered 400 if the handler lets it go. */
+  ERR_MWS_BAD_JSON: 'ERR_MWS_BAD_JSON',
+  /** A response method was called after the response was already sent. */
+  ERR_MWS_RESPONSE_SENT: 'ERR_MWS_RESPONSE_SENT',
+} as const;
+
+export type MwsErrorCode = keyof typeof MwsErrorCodes;
+
+/** An error of core's API; `code` is one of {@link MwsErrorCodes}. */
+export class MwsError extends Error {
+  readonly code: MwsErrorCode;
+  constructor(code: MwsErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'MwsError';
+    this.code = code;
+  }
+}
+
+export function invalidOption(name: string, allowed: string, got: unknown): MwsError {
+  let shown: string;
+  try { shown = typeof got === 'string' ? JSON.stringify(got) : String(got); } catch { shown = typeof got; }
+  return new MwsError('ERR_MWS_INVALID_OPTION', `${name} must be ${allowed}, got ${shown}`);
+}
+
+export function assertIntOption(name: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw invalidOption(name, `an integer from ${min} to ${max}`, v);
+  return v;
+}
+
+export function assertNumberOption(name: string, v: unknown, min: number, max: number): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw invalidOption(name, `a number from ${min} to ${max}`, v);
+  return v;
+}

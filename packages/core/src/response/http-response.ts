@@ -1,0 +1,289 @@
+import * as fs from 'node:fs';
+import type { Readable } from 'node:stream';
+import { MwsError, invalidOption } from '../errors';
+import type { HttpRequest } from '../request/http-request';
+import type { MicroWebSrv } from '../server/micro-web-srv';
+import { contentDisposition, errorPage, headStart, isFieldValue, isToken, statusHasNoBody } from './head-builder';
+import { streamBody } from './stream-body';
+
+/** What a response needs from its connection. */
+export interface ResponseSink {
+  readonly server: MicroWebSrv;
+  /** The connection may persist after this response (the request asked, the server is not stopping). */
+  canKeepAlive(): boolean;
+  /** Queues latin1 bytes (heads, ASCII bodies): batched into one write with neighbours. */
+  writeLatin1(s: string): void;
+  /** Queues bytes; false when the caller should wait (`onceDrain`) before writing more. */
+  writeBuffer(b: Uint8Array): boolean;
+  onceDrain(cb: () => void): void;
+  /** Calls `cb` if the connection closes before the response is finished (to stop a stream). */
+  onAbort(cb: () => void): void;
+  /** Everything is queued; `close`: the framing requires closing the connection after it. */
+  finish(resp: HttpResponse, close: boolean): void;
+  /** The response broke half-way (stream error, wrong length): the connection must close now. */
+  abort(resp: HttpResponse, err: Error): void;
+  /** A 101 was sent: the connection leaves HTTP. */
+  upgraded(resp: HttpResponse): void;
+}
+
+const enum State { Idle, Started, HeadSent, Finished }
+
+/**
+ * The response to one request, MicroWebSrv2's `HttpResponse` in Node naming. One `return…` call sends it;
+ * a second one throws ERR_MWS_RESPONSE_SENT. Heads and small bodies go out in one write (batched with
+ * other pipelined responses); HEAD, 204 and 304 never carry a body; streams respect backpressure.
+ */
+export class HttpResponse {
+  /** Send caching headers as the content allows (false: `Cache-Control: no-store`). */
+  allowCaching = false;
+  /** Access-Control-Allow-Origin value for this response (null: the server's CORS setting decides). */
+  accessControlAllowOrigin: string | null = null;
+  /** Content-Type of the body (null: text/html for strings, application/octet-stream for Buffers). */
+  contentType: string | null = null;
+  /** Charset appended to text/* content types. */
+  contentCharset: string | null = 'UTF-8';
+  /** Content-Length for `returnStream` (-1: unknown, chunked or close-delimited). */
+  contentLength = -1;
+  /** Called once the whole response was handed to the kernel. */
+  onSent: ((server: MicroWebSrv, response: HttpResponse) => void) | null = null;
+  /** The status code sent (0 before). */
+  statusCode = 0;
+  /** @internal */ readonly _req: HttpRequest;
+  /** @internal */ readonly _sink: ResponseSink;
+  /** @internal */ _bodyBytes = 0;
+  private _state = State.Idle;
+  private _headers: string[] | null = null;
+
+  /** @internal */
+  constructor(req: HttpRequest, sink: ResponseSink) {
+    this._req = req;
+    this._sink = sink;
+  }
+
+  /** The request this answers. */
+  get request(): HttpRequest { return this._req; }
+  /** True once the head left (or is queued to leave). */
+  get headersSent(): boolean { return this._state >= State.HeadSent; }
+  /** True once a return… method was called (the response may still be streaming). */
+  get started(): boolean { return this._state !== State.Idle; }
+  get finished(): boolean { return this._state === State.Finished; }
+
+  /**
+   * Sets a response field; a name given again replaces the earlier value, except Set-Cookie, which is
+   * repeated (one field per cookie, RFC 6265 §3). Throws on a name that is not a token or a value with
+   * CR, LF or NUL (response splitting).
+   */
+  setHeader(name: string, value: string | number): void {
+    const v = this._checkHeader(name, value);
+    const h = (this._headers ??= []);
+    const lower = name.toLowerCase();
+    if (lower !== 'set-cookie') {
+      for (let i = 0; i < h.length; i += 2) {
+        if (h[i].toLowerCase() === lower) { h[i + 1] = v; return; }
+      }
+    }
+    h.push(name, v);
+  }
+
+  /** Adds a field even if the name is already set (for fields that may repeat, such as Link). */
+  appendHeader(name: string, value: string | number): void {
+    const v = this._checkHeader(name, value);
+    (this._headers ??= []).push(name, v);
+  }
+
+  /** The value of a field set on this response, or undefined. */
+  getHeader(name: string): string | undefined {
+    const h = this._headers;
+    if (h === null) return undefined;
+    const lower = name.toLowerCase();
+    for (let i = 0; i < h.length; i += 2) if (h[i].toLowerCase() === lower) return h[i + 1];
+    return undefined;
+  }
+
+  private _checkHeader(name: string, value: string | number): string {
+    const v = String(value);
+    if (typeof name !== 'string' || !isToken(name)) throw invalidOption('setHeader name', 'an HTTP token (RFC 9110 §5.1)', name);
+    if (!isFieldValue(v)) throw invalidOption(`setHeader value of ${name}`, 'a field value without CR, LF or control characters', v);
+    if (this._state >= State.HeadSent) throw new MwsError('ERR_MWS_RESPONSE_SENT', `setHeader(${name}): the head is already sent`);
+    return v;
+  }
+
+  /** Sends `code` with `content` (string: UTF-8; Buffer; null: no body). */
+  return(code: number, content: string | Uint8Array | null = null): void {
+    this._begin(code);
+    this._sendWhole(code, content);
+  }
+
+  returnOk(content: string | Uint8Array | null = null): void { this.return(200, content); }
+
+  /** Sends `obj` as JSON (application/json). */
+  returnJSON(code: number, obj: unknown): void {
+    this.contentType ??= 'application/json';
+    this.return(code, JSON.stringify(obj) ?? 'null');
+  }
+
+  returnOkJSON(obj: unknown): void { this.returnJSON(200, obj); }
+
+  /**
+   * Streams `stream` with status `code`: `Content-Length` when known (`contentLength` or the argument),
+   * else chunked for HTTP/1.1, else close-delimited for HTTP/1.0 (chunked is never sent to 1.0 clients).
+   */
+  returnStream(code: number, stream: Readable, contentLength?: number): void {
+    if (contentLength !== undefined) this.contentLength = contentLength;
+    this._begin(code);
+    streamBody(this, code, stream);
+  }
+
+  /**
+   * Sends a file, as a download named `attachmentName` when given. Its type comes from the server's MIME
+   * table; an unknown type is refused with 403 (as MicroWebSrv2), a missing file is a 404.
+   */
+  returnFile(path: string, attachmentName?: string): Promise<void> {
+    this._begin(0);
+    return new Promise<void>((resolve) => {
+      fs.stat(path, (err, st) => {
+        this._state = State.Idle;
+        if (err || !st.isFile()) { this.returnNotFound(); resolve(); return; }
+        const type = this._sink.server.getMimeTypeFromFilename(path);
+        if (type === null) { this.returnForbidden(); resolve(); return; }
+        this.contentType ??= type;
+        if (attachmentName !== undefined) this.setHeader('Content-Disposition', contentDisposition(attachmentName));
+        this.setHeader('Last-Modified', st.mtime.toUTCString());
+        const stream = fs.createReadStream(path, { highWaterMark: 64 * 1024 });
+        this.returnStream(200, stream, st.size);
+        resolve();
+      });
+    });
+  }
+
+  /** 307 Temporary Redirect to `location` (the method and body are kept, RFC 9110 §15.4.8). */
+  returnRedirect(location: string): void {
+    this.setHeader('Location', location);
+    this.return(307);
+  }
+
+  returnNotModified(): void { this.return(304); }
+  returnBadRequest(detail?: string): void { this._error(400, detail); }
+  returnForbidden(): void { this._error(403); }
+  returnMethodNotAllowed(allow?: string[]): void {
+    if (allow) this.setHeader('Allow', allow.join(', '));
+    this._error(405);
+  }
+  returnEntityTooLarge(): void { this._error(413); }
+  returnInternalServerError(): void { this._error(500); }
+  returnNotImplemented(): void { this._error(501); }
+  returnServiceUnavailable(): void { this._error(503); }
+
+  /** 404, or a redirect to the server's `notFoundURL` (never to the page being asked for: no loop). */
+  returnNotFound(): void {
+    const url = this._sink.server.notFoundURL;
+    if (url && url !== this._req.path && url !== this._req.target) this.returnRedirect(url);
+    else this._error(404);
+  }
+
+  /** 401 with `WWW-Authenticate: <typeName> realm="<realm>"` (RFC 9110 §11.6.1). */
+  returnUnauthorized(typeName = 'Basic', realm?: string): void {
+    if (!isToken(typeName)) throw invalidOption('returnUnauthorized typeName', 'an auth scheme token such as Basic or Bearer', typeName);
+    const r = realm === undefined ? '' : ` realm="${realm.replace(/["\\\r\n]/g, '_')}"`;
+    this.setHeader('WWW-Authenticate', typeName + r);
+    this._error(401);
+  }
+
+  returnBasicAuthRequired(realm = 'Restricted'): void { this.returnUnauthorized('Basic', realm); }
+  returnBearerAuthRequired(realm?: string): void { this.returnUnauthorized('Bearer', realm); }
+
+  /** 101 Switching Protocols to `upgrade` (e.g. websocket); the connection then leaves HTTP. */
+  switchingProtocols(upgrade: string): void {
+    if (!isToken(upgrade.replace(/\//g, ''))) throw invalidOption('switchingProtocols upgrade', 'a protocol token such as websocket', upgrade);
+    this._begin(101);
+    this.setHeader('Connection', 'Upgrade');
+    this.setHeader('Upgrade', upgrade);
+    this._sink.writeLatin1(this._buildHead(101, -2, true));
+    this._state = State.Finished;
+    this._sink.upgraded(this);
+  }
+
+  // ---- internals -------------------------------------------------------------------------------
+
+  private _begin(code: number): void {
+    if (this._state !== State.Idle) {
+      throw new MwsError('ERR_MWS_RESPONSE_SENT', `cannot send ${code || 'a file'}: this response was already sent (status ${this.statusCode})`);
+    }
+    if (code !== 0 && !(Number.isInteger(code) && code >= 100 && code <= 999)) throw invalidOption('status code', 'an integer from 100 to 999', code);
+    this._state = State.Started;
+  }
+
+  private _error(code: number, detail?: string): void {
+    this.contentType = 'text/html';
+    this.return(code, errorPage(code, detail));
+  }
+
+  private _sendWhole(code: number, content: string | Uint8Array | null): void {
+    const sink = this._sink;
+    const noBody = statusHasNoBody(code);
+    const isHead = this._req.method === 'HEAD';
+    let len = 0;
+    let ascii = true;
+    if (content !== null && !noBody) {
+      if (typeof content === 'string') {
+        len = Buffer.byteLength(content, 'utf8');
+        ascii = len === content.length; // only then is latin1 the same bytes as UTF-8
+        this.contentType ??= 'text/html';
+      } else {
+        len = content.length;
+        this.contentType ??= 'application/octet-stream';
+      }
+    }
+    const close = !sink.canKeepAlive();
+    const head = this._buildHead(code, noBody ? -1 : len, close);
+    this._state = State.HeadSent;
+    this._bodyBytes = isHead || noBody ? 0 : len;
+    if (isHead || noBody || len === 0) {
+      sink.writeLatin1(head);
+    } else if (typeof content === 'string') {
+      if (ascii) sink.writeLatin1(head + content);
+      else { sink.writeLatin1(head); sink.writeBuffer(Buffer.from(content, 'utf8')); }
+    } else {
+      sink.writeLatin1(head);
+      sink.writeBuffer(content as Uint8Array);
+    }
+    this._state = State.Finished;
+    sink.finish(this, close);
+  }
+
+  /** @internal Marks the head as sent / the response as done (used by the stream writer). */
+  _markHeadSent(): void { this._state = State.HeadSent; }
+  /** @internal */
+  _markFinished(): void { this._state = State.Finished; }
+
+  /**
+   * @internal The head: status line, Date, Server, Content-Type, framing, caching, CORS, user fields,
+   * connection. `length`: ≥ 0 Content-Length, -1 none (no body), -2 none (101), -3 chunked, -4 close-delimited.
+   */
+  _buildHead(code: number, length: number, close: boolean): string {
+    const server = this._sink.server;
+    this.statusCode = code;
+    let h = headStart(code) + server._serverLine;
+    const ct = this.contentType;
+    if (ct !== null && length !== -1 && length !== -2) {
+      h += this.contentCharset !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1
+        ? 'Content-Type: ' + ct + '; charset=' + this.contentCharset + '\r\n'
+        : 'Content-Type: ' + ct + '\r\n';
+    }
+    if (length >= 0) h += 'Content-Length: ' + length + '\r\n';
+    else if (length === -3) h += 'Transfer-Encoding: chunked\r\n';
+    if (!this.allowCaching && code !== 101) h += 'Cache-Control: no-store\r\n';
+    if (this.accessControlAllowOrigin !== null) {
+      h += 'Access-Control-Allow-Origin: ' + this.accessControlAllowOrigin + '\r\n';
+    } else if (server.allowAllOrigins) {
+      const origin = this._req.getHeader('origin');
+      // Echoing the origin makes the response vary by it: caches must know (RFC 9110 §12.5.5).
+      if (origin) h += 'Access-Control-Allow-Origin: ' + origin + '\r\nVary: Origin\r\n' + (server.corsAllowAll ? 'Access-Control-Allow-Credentials: true\r\n' : '');
+    }
+    const extra = this._headers;
+    if (extra !== null) for (let i = 0; i < extra.length; i += 2) h += extra[i] + ': ' + extra[i + 1] + '\r\n';
+    if (code === 101) return h + '\r\n';
+    if (close) return h + 'Connection: close\r\n\r\n';
+    return h + (this._req._head.versionMinor === 0 ? server._keepAliveLine10 : server._keepAliveLine);
+  }
+}
