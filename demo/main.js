@@ -1,31 +1,65 @@
 'use strict';
-// The MicroWebSrv-TS demo. Until the HTTP layer lands (see the README's status), it shows the xasync
-// socket pool: a line-echo server on port 8080 (PORT to change it). Try: nc localhost 8080
-const { XAsyncSocketsPool, XAsyncTCPServer, XBufferSlots } = require('@microwebsrv/xasync');
+// The MicroWebSrv-TS demo: the Node counterpart of MicroWebSrv2's main.py. Routes, a form, JSON, a
+// redirect and a download. Static files, WebSockets and template pages join as their packages land.
+// PORT (default 8080) picks the port; Ctrl-C stops gracefully.
+const path = require('node:path');
+const { MicroWebSrv } = require('@microwebsrv/core');
 
-async function main() {
-  const port = Number(process.env.PORT ?? 8080);
-  const pool = new XAsyncSocketsPool();
-  const slots = new XBufferSlots(64, 1024);
-  const srv = await XAsyncTCPServer.create(pool, ['0.0.0.0', port], 64, slots, { refusalResponse: Buffer.from('busy, try later\n') });
-  srv.onClientAccepted = (_srv, client) => {
-    const who = `${client.remoteAddress.host}:${client.remoteAddress.port}`;
-    console.log(`[demo] ${who} connected (slot ${client.slot.index}, ${slots.available} free)`);
-    client.onClosed = (_c, reason) => console.log(`[demo] ${who} closed: ${reason}`);
-    client.asyncSendData('xasync echo demo: type a line, "quit" to leave\n');
-    const onLine = (c, line) => {
-      if (line === 'quit') { c.asyncSendData('bye\n'); c.close(); return; }
-      c.asyncSendData(`echo: ${line}\n`);
-      c.asyncRecvLine(onLine, 300);
-    };
-    client.asyncRecvLine(onLine, 300);
-  };
-  console.log(`[demo] xasync echo server on port ${srv.address.port} — try: nc localhost ${srv.address.port}  (Ctrl-C stops)`);
-  process.once('SIGINT', async () => {
-    console.log('\n[demo] stopping…');
-    await pool.stop();
-    console.log('[demo] stopped');
-  });
-}
+const page = (title, body) => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${title}</title>
+<style>body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#222}
+a{color:#0a58ca}code{background:#f3f3f3;padding:0 .3em}input,button{font:inherit;padding:.3em .6em}</style>
+</head><body><h1>${title}</h1>${body}<p><a href="/">home</a></p></body></html>`;
 
-main().catch((err) => { console.error(err); process.exitCode = 1; });
+const escape = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+
+const srv = new MicroWebSrv();
+srv.bindAddress = ['0.0.0.0', Number(process.env.PORT ?? 8080)];
+
+srv.registerRoute((_s, req) => {
+  req.response.returnOk(page('MicroWebSrv-TS demo', `
+<ul>
+  <li><a href="/test-post">a form (GET shows it, POST echoes it)</a></li>
+  <li><a href="/api/info?name=demo">a JSON route</a></li>
+  <li><a href="/test-redir">a redirect</a> (to the download)</li>
+  <li><a href="/download">a file download</a></li>
+  <li><a href="/request">this request's properties</a></li>
+</ul>`));
+}, 'GET', '/');
+
+srv.registerRoute((_s, req) => {
+  req.response.returnOk(page('A form', `
+<form action="/test-post" method="post">
+  <p><label>First name <input name="firstname"></label></p>
+  <p><label>Last name <input name="lastname"></label></p>
+  <button type="submit">Send</button>
+</form>`));
+}, 'GET', '/test-post');
+
+srv.registerRoute((_s, req) => {
+  const form = req.getPostedURLEncodedForm();
+  req.response.returnOk(page('Posted', `<p>Hello <b>${escape(form.firstname ?? '')} ${escape(form.lastname ?? '')}</b>!</p>`));
+}, 'POST', '/test-post');
+
+srv.registerRoute((_s, req) => {
+  req.response.returnOkJSON({ name: req.queryParams.name ?? null, time: new Date().toISOString(), server: 'MicroWebSrv-TS' });
+}, 'GET', '/api/info');
+
+srv.registerRoute((_s, req) => req.response.returnRedirect('/download'), 'GET', '/test-redir');
+
+srv.registerRoute((_s, req) => req.response.returnFile(path.join(__dirname, 'www', 'hello.txt'), 'hello.txt'), 'GET', '/download');
+
+srv.registerRoute((_s, req) => {
+  const rows = ['method', 'path', 'queryString', 'httpVer', 'host', 'userAgent', 'isKeepAlive', 'isSSL']
+    .map((k) => `<tr><td><code>${k}</code></td><td>${escape(JSON.stringify(req[k]))}</td></tr>`).join('');
+  req.response.returnOk(page('Your request', `<table>${rows}</table><p>from ${escape(req.userAddress.join(':'))}</p>`));
+}, 'GET', '/request');
+
+srv.startManaged().then(() => {
+  const [, port] = srv.address;
+  console.log(`MicroWebSrv-TS demo on http://localhost:${port}/  (Ctrl-C stops)`);
+}, (err) => { console.error(err.message); process.exitCode = 1; });
+
+process.once('SIGINT', () => {
+  console.log('\nstopping…');
+  srv.stop().then(() => console.log('stopped'));
+});

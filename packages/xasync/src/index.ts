@@ -5,7 +5,8 @@
 export { XAsyncSocketsPool, type XAsyncSocketsPoolOptions, type XAsyncSocketsPoolStats } from './pool';
 export { XBufferSlot, XBufferSlots, type XBufferSlotsStats } from './buffer-slots';
 export { XAsyncTCPServer, type XAsyncTCPServerOptions, type XAsyncTCPServerStats } from './tcp-server';
-export { XAsyncTCPClient, type XAsyncTCPClientOptions } from './tcp-client';
+export { XAsyncTCPClient } from './tcp-client';
+export { type XAsyncTCPClientOptions } from './tcp-client-options';
 export { XAsyncUDPDatagram, type XAsyncUDPDatagramOptions } from './udp-datagram';
 export { XAsyncSocket } from './socket';
 export { XClosedReason } from './closed-reason';

@@ -5,54 +5,13 @@ import type { XBufferSlot, XBufferSlots } from './buffer-slots';
 import { XClosedReason } from './closed-reason';
 import { TimerEntry } from './coarse-timer';
 import { assertInt, assertSeconds, XAsyncError } from './errors';
+import { rewrapWithOnRead, type OnReadOption } from './onread-rewrap';
+import { resolveClientOptions, type ResolvedClientOptions, type XAsyncTCPClientOptions } from './tcp-client-options';
 import type { XAsyncSocketsPool } from './pool';
 import { dispatchReceive, RecvMode, type RawReceiver } from './recv-modes';
 import { SlotReader } from './slot-reader';
 import { XAsyncSocket } from './socket';
 import { startTls, type XSSLOptions } from './tls-upgrade';
-
-/** Options of a TCP client, outgoing or accepted. Every field has a default. */
-export interface XAsyncTCPClientOptions {
-  /** Outgoing only: seconds to establish the connection (default 5). */
-  connectTimeoutSec?: number;
-  /** Receive buffer size when no `slots` pool is given (default 4096). */
-  recvBufLen?: number;
-  /** Take the receive buffer from this slot pool (accepted connections always do). */
-  slots?: XBufferSlots;
-  /**
-   * Seconds that queued outgoing bytes may make no progress before the connection is closed with
-   * Timeout: the defence against a peer that stops reading (default 30; 0 disables).
-   */
-  sendTimeoutSec?: number;
-  /** Queued outgoing bytes beyond which a further send closes the connection (default 4 MiB). */
-  maxSendPending?: number;
-  /** Largest `asyncRecvData` size; sizes above the slot get their own buffer (default 16 MiB). */
-  maxRecvDataLength?: number;
-  /** Seconds a graceful `close()` waits for the peer after flushing, before destroying (default 2). */
-  lingerSec?: number;
-  /** Disable Nagle's algorithm (default true: with delayed ACKs, Nagle turns small writes into 40 ms stalls). */
-  noDelay?: boolean;
-}
-
-interface Resolved {
-  connectTimeoutMs: number;
-  sendTimeoutMs: number;
-  maxSendPending: number;
-  maxRecvDataLength: number;
-  lingerMs: number;
-  noDelay: boolean;
-}
-
-function resolveOptions(o: XAsyncTCPClientOptions): Resolved {
-  return {
-    connectTimeoutMs: assertSeconds('connectTimeoutSec', o.connectTimeoutSec ?? 5) * 1000,
-    sendTimeoutMs: assertSeconds('sendTimeoutSec', o.sendTimeoutSec ?? 30) * 1000,
-    maxSendPending: assertInt('maxSendPending', o.maxSendPending ?? 4 * 1024 * 1024, 1),
-    maxRecvDataLength: assertInt('maxRecvDataLength', o.maxRecvDataLength ?? 16 * 1024 * 1024, 1),
-    lingerMs: assertSeconds('lingerSec', o.lingerSec ?? 2) * 1000,
-    noDelay: o.noDelay ?? true,
-  };
-}
 
 /**
  * A TCP connection of the pool, accepted by an {@link XAsyncTCPServer} or opened with {@link create}.
@@ -76,7 +35,7 @@ export class XAsyncTCPClient extends XAsyncSocket {
   /** Free for the owner (core keeps its HTTP connection state here). */
   userData: unknown = null;
 
-  /** @internal */ readonly _opts: Resolved;
+  /** @internal */ readonly _opts: ResolvedClientOptions;
   /** @internal */ _sock: net.Socket;
   /** @internal */ readonly _reader: SlotReader;
   /** @internal */ _recvMode = RecvMode.None;
@@ -110,7 +69,7 @@ export class XAsyncTCPClient extends XAsyncSocket {
   /** @internal Use {@link create}, {@link connect}, or an XAsyncTCPServer. */
   constructor(pool: XAsyncSocketsPool, options: XAsyncTCPClientOptions, slot: XBufferSlot | null, slots: XBufferSlots | null) {
     super(pool);
-    this._opts = resolveOptions(options);
+    this._opts = resolveClientOptions(options);
     this._slot = slot;
     this._slots = slots;
     const len = assertInt('recvBufLen', options.recvBufLen ?? 4096, 256, 16 * 1024 * 1024);
@@ -382,7 +341,7 @@ export class XAsyncTCPClient extends XAsyncSocket {
   // ---- internals -------------------------------------------------------------------------------
 
   /** @internal */
-  _onreadOption(): { buffer: () => Buffer; callback: (n: number, buf: Buffer) => boolean } {
+  _onreadOption(): OnReadOption {
     return { buffer: () => this._reader.nextTarget(), callback: (n) => this._onRead(n) };
   }
 
@@ -592,25 +551,5 @@ export class XAsyncTCPClient extends XAsyncSocket {
     if (kind === 'linger') { this._destroyNow(); return; }
     const what = kind === 'connect' ? 'connect timeout' : 'TLS handshake timeout';
     this._fail(XClosedReason.Timeout, new XAsyncError('ERR_XAS_TIMEOUT', what));
-  }
-}
-
-/**
- * Re-wraps a server-accepted socket so the kernel's bytes land in a caller-owned buffer (Node's
- * `onread` option, which Node only offers for sockets it creates). Uses private fields (`_handle`,
- * `_server`): feature-detected, and null means "use the 'data' + copy path".
- */
-function rewrapWithOnRead(orig: net.Socket, onread: { buffer: () => Buffer; callback: (n: number, buf: Buffer) => boolean }): net.Socket | null {
-  const o = orig as net.Socket & { _handle?: unknown; _server?: unknown };
-  if (!o._handle || typeof (o._handle as { readStart?: unknown }).readStart !== 'function') return null;
-  try {
-    const s = new net.Socket({ handle: o._handle, readable: true, writable: true, onread } as net.SocketConstructorOpts) as net.Socket & { _server?: unknown };
-    // Hand the server's connection accounting over, or server.close() never completes.
-    s._server = o._server;
-    o._server = null;
-    o._handle = null;
-    return s;
-  } catch {
-    return null;
   }
 }

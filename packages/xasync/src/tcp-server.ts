@@ -5,7 +5,8 @@ import { XClosedReason } from './closed-reason';
 import { assertInt, XAsyncError } from './errors';
 import type { XAsyncSocketsPool } from './pool';
 import { XAsyncSocket } from './socket';
-import { XAsyncTCPClient, type XAsyncTCPClientOptions } from './tcp-client';
+import { XAsyncTCPClient } from './tcp-client';
+import type { XAsyncTCPClientOptions } from './tcp-client-options';
 
 /** Options of {@link XAsyncTCPServer.create}. */
 export interface XAsyncTCPServerOptions {

@@ -1,0 +1,23 @@
+import * as net from 'node:net';
+
+export type OnReadOption = { buffer: () => Buffer; callback: (n: number, buf: Buffer) => boolean };
+
+/**
+ * Re-wraps a server-accepted socket so the kernel's bytes land in a caller-owned buffer (Node's
+ * `onread` option, which Node only offers for sockets it creates). Uses private fields (`_handle`,
+ * `_server`): feature-detected, and null means "use the 'data' + copy path".
+ */
+export function rewrapWithOnRead(orig: net.Socket, onread: OnReadOption): net.Socket | null {
+  const o = orig as net.Socket & { _handle?: unknown; _server?: unknown };
+  if (!o._handle || typeof (o._handle as { readStart?: unknown }).readStart !== 'function') return null;
+  try {
+    const s = new net.Socket({ handle: o._handle, readable: true, writable: true, onread } as net.SocketConstructorOpts) as net.Socket & { _server?: unknown };
+    // Hand the server's connection accounting over, or server.close() never completes.
+    s._server = o._server;
+    o._server = null;
+    o._handle = null;
+    return s;
+  } catch {
+    return null;
+  }
+}
