@@ -240,9 +240,11 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
   }
 
   private _flush(): void {
-    if (this._out === '') return;
     const queue = this._onSentQueue;
+    if (this._out === '' && queue === null) return;
     this._onSentQueue = null;
+    // With onSent waiting and nothing left in the batch (the body went out as a Buffer), an empty
+    // write still orders the callback after every byte queued before it.
     this.client.asyncSendData(this._out, queue === null ? null : () => {
       for (const r of queue) { try { r.onSent!(this.server, r); } catch (err) { this.server._log('ERROR', `onSent threw: ${String(err)}`); } }
     }, 'latin1');

@@ -28,6 +28,13 @@ export interface ResponseSink {
 
 const enum State { Idle, Started, HeadSent, Finished }
 
+/** Properties that end up in the head are checked when set: CR/LF there would split the response. */
+function checkedValue(name: string, v: string | null): string | null {
+  if (v === null) return null;
+  if (typeof v !== 'string' || !isFieldValue(v)) throw invalidOption(name, 'a string without CR, LF or control characters, or null', v);
+  return v;
+}
+
 /**
  * The response to one request, MicroWebSrv2's `HttpResponse` in Node naming. One `return…` call sends it;
  * a second one throws ERR_MWS_RESPONSE_SENT. Heads and small bodies go out in one write (batched with
@@ -36,12 +43,9 @@ const enum State { Idle, Started, HeadSent, Finished }
 export class HttpResponse {
   /** Send caching headers as the content allows (false: `Cache-Control: no-store`). */
   allowCaching = false;
-  /** Access-Control-Allow-Origin value for this response (null: the server's CORS setting decides). */
-  accessControlAllowOrigin: string | null = null;
-  /** Content-Type of the body (null: text/html for strings, application/octet-stream for Buffers). */
-  contentType: string | null = null;
-  /** Charset appended to text/* content types. */
-  contentCharset: string | null = 'UTF-8';
+  private _acao: string | null = null;
+  private _contentType: string | null = null;
+  private _charset: string | null = 'UTF-8';
   /** Content-Length for `returnStream` (-1: unknown, chunked or close-delimited). */
   contentLength = -1;
   /** Called once the whole response was handed to the kernel. */
@@ -59,6 +63,16 @@ export class HttpResponse {
     this._req = req;
     this._sink = sink;
   }
+
+  /** Access-Control-Allow-Origin value for this response (null: the server's CORS setting decides). */
+  get accessControlAllowOrigin(): string | null { return this._acao; }
+  set accessControlAllowOrigin(v: string | null) { this._acao = checkedValue('accessControlAllowOrigin', v); }
+  /** Content-Type of the body (null: text/html for strings, application/octet-stream for Buffers). */
+  get contentType(): string | null { return this._contentType; }
+  set contentType(v: string | null) { this._contentType = checkedValue('contentType', v); }
+  /** Charset appended to text/* content types (null: none). */
+  get contentCharset(): string | null { return this._charset; }
+  set contentCharset(v: string | null) { this._charset = checkedValue('contentCharset', v); }
 
   /** The request this answers. */
   get request(): HttpRequest { return this._req; }

@@ -66,6 +66,8 @@ export class MicroWebSrv {
   private readonly _conns = new Set<HttpConnection>();
   private _requests = 0;
   private _stopWaiters: Array<() => void> = [];
+  private _starting = false;
+  private _stopPromise: Promise<void> | null = null;
 
   // ---- presets and settings --------------------------------------------------------------------
 
@@ -229,9 +231,15 @@ export class MicroWebSrv {
    * Stops listening, closes idle connections, lets in-flight responses finish (up to `stopTimeoutSec`),
    * then closes the rest. Resolves when every connection is closed.
    */
-  async stop(): Promise<void> {
-    const listener = this._listener;
-    if (listener === null || this._stopping) return;
+  stop(): Promise<void> {
+    if (this._stopPromise !== null) return this._stopPromise;
+    if (this._listener === null) return Promise.resolve();
+    this._stopPromise = this._stop().finally(() => { this._stopPromise = null; });
+    return this._stopPromise;
+  }
+
+  private async _stop(): Promise<void> {
+    const listener = this._listener!;
     this._stopping = true;
     listener.close();
     for (const c of [...this._conns]) c.closeWhenIdle();
@@ -266,7 +274,8 @@ export class MicroWebSrv {
     this._requests++;
     if (this._logRank > LEVEL_RANK.INFO) return;
     const req = resp._req;
-    this._log('INFO', `From ${conn.remoteHost}:${conn.remotePort} ${conn.isSSL ? 'SSL-' : ''}${req.method} ${req.target} >> [${resp.statusCode}] ${reasonPhrase(resp.statusCode)}`);
+    // The path only, as the original: query strings often carry secrets (tokens, keys).
+    this._log('INFO', `From ${conn.remoteHost}:${conn.remotePort} ${conn.isSSL ? 'SSL-' : ''}${req.method} ${req.rawPath} >> [${resp.statusCode}] ${reasonPhrase(resp.statusCode)}`);
   }
 
   /** @internal */
@@ -286,7 +295,7 @@ export class MicroWebSrv {
   }
 
   private _notRunning(what: string): void {
-    if (this._listener !== null) throw new MwsError('ERR_MWS_RUNNING', `${what} cannot change while the server runs: stop() it first`);
+    if (this._listener !== null || this._starting) throw new MwsError('ERR_MWS_RUNNING', `${what} cannot change while the server runs: stop() it first`);
   }
 
   private _applyTimeouts(): void {
@@ -318,7 +327,16 @@ export class MicroWebSrv {
   }
 
   private async _start(pool: XAsyncSocketsPool, own: boolean): Promise<void> {
-    if (this._listener !== null) throw new MwsError('ERR_MWS_STATE', 'the server is already running');
+    if (this._listener !== null || this._starting) throw new MwsError('ERR_MWS_STATE', 'the server is already running (or starting)');
+    this._starting = true;
+    try {
+      await this._listen(pool, own);
+    } finally {
+      this._starting = false;
+    }
+  }
+
+  private async _listen(pool: XAsyncSocketsPool, own: boolean): Promise<void> {
     this._applyTimeouts();
     const ctx = this._loadSSL();
     const cfg = this._cfg;
