@@ -205,7 +205,8 @@ export class XAsyncTCPClient extends XAsyncSocket {
     this._recvMode = RecvMode.Raw;
     this._raw = onRecv;
     this._rawIdleMs = assertSeconds('idleTimeoutSec', idleTimeoutSec) * 1000;
-    this.setRecvTimeout(idleTimeoutSec);
+    // 0 means "no idle timeout of its own": a timeout the owner armed with setRecvTimeout stays.
+    if (this._rawIdleMs > 0) this.setRecvTimeout(idleTimeoutSec);
     this._kick();
   }
 

@@ -70,8 +70,9 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
     c.onRecvTimeout = () => this._onTimeout();
     c.onSendReady = () => this._onDrain();
     c.onClosed = (_c, reason) => this._onClosed(reason);
-    this._enterHead();
     c.asyncRecvRaw(this._onRecv, 0);
+    // After asyncRecvRaw: bytes that arrived during a TLS handshake may already have been parsed.
+    if (this._phase === Phase.Head && this._served === 0 && this._req === null) this._enterHead();
   }
 
   /** True when nothing is in progress: no request bytes, no handler, no response (graceful stop closes these). */

@@ -22,7 +22,8 @@ export interface SSLFiles {
 export type LoggingCallback = (server: MicroWebSrv, msg: string, type: LogLevelName) => void;
 
 /** Sent to a connection refused for want of a free slot (RFC 9110 §15.6.4); no Date: 5xx may omit it. */
-const REFUSAL_503 = Buffer.from('HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 20\r\nRetry-After: 1\r\nConnection: close\r\n\r\n503 Server too busy', 'latin1');
+const REFUSAL_BODY = '503 Server too busy';
+const REFUSAL_503 = Buffer.from(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: ${REFUSAL_BODY.length}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${REFUSAL_BODY}`, 'latin1');
 
 /**
  * An HTTP/1.1 server on the xasync buffer-slot pool: MicroWebSrv2's `MicroWebSrv2` class in Node naming.
@@ -344,7 +345,8 @@ export class MicroWebSrv {
     let listener: XAsyncTCPServer;
     try {
       listener = await XAsyncTCPServer.create(pool, this._bind, cfg.connQueueCapacity, slots, {
-        refusalResponse: REFUSAL_503,
+        // Over TLS, plaintext bytes before a handshake are garbage to the client: just close.
+        refusalResponse: ctx === null ? REFUSAL_503 : null,
         clientOptions: { sendTimeoutSec: Math.max(10, this._requestsTimeoutSec * 5) },
       });
     } catch (err) {
