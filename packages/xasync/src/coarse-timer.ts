@@ -21,9 +21,12 @@ export class CoarseTimer {
 
   /** Arms (or re-arms) `entry` to fire in `ms` milliseconds. */
   arm(entry: TimerEntry, ms: number): void {
+    // Re-arming an armed entry only moves its deadline: no Set traffic on the hot path.
+    if (entry.deadline === 0) {
+      if (this._armed.size === 0) this._start();
+      this._armed.add(entry);
+    }
     entry.deadline = Date.now() + ms;
-    if (this._armed.size === 0) this._start();
-    this._armed.add(entry);
   }
 
   disarm(entry: TimerEntry): void {

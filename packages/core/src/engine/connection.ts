@@ -144,8 +144,9 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
       req._body = Buffer.concat(this._chunks);
       this._chunks = null;
     }
+    // The receive timeout stays armed (re-arming later only moves its deadline, which is cheaper than
+    // disarming per request); while Handling, _onTimeout ignores it and the next phase re-arms it.
     this._phase = Phase.Handling;
-    this.client.setRecvTimeout(0);
     this._served++;
     dispatchRequest(this.server, req);
     if (this._req === req && this._phase === Phase.Handling) {

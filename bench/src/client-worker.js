@@ -1,0 +1,34 @@
+'use strict';
+// The load-client process (started pinned to the client CPU by client-process.js). Takes commands over
+// IPC, one at a time: {id, kind: 'autocannon' | 'echo', opts} -> {id, result} or {id, error}.
+const autocannon = require('autocannon');
+const { runEcho } = require('./echo-client');
+
+function runAutocannon({ url, connections, pipelining, duration, workers }) {
+  return new Promise((resolve, reject) => {
+    // autocannon stops at the first sample tick after `duration`: ticks every 100 ms (default 1 s) keep
+    // a 0.5 s warm-up at 0.5 s instead of 1 s.
+    const opts = { url, connections, pipelining, duration, timeout: 10, sampleInt: 100 };
+    if (workers > 0) opts.workers = workers;
+    autocannon(opts, (err, r) => {
+      if (err) { reject(err); return; }
+      resolve({
+        requests: r.requests.total,
+        duration: r.duration,
+        perSec: r.requests.total / r.duration,
+        latencyMs: { p50: r.latency.p50, p99: r.latency.p99 },
+        errors: r.errors, timeouts: r.timeouts, non2xx: r.non2xx, resets: r.resets,
+      });
+    });
+  });
+}
+
+process.on('message', async (m) => {
+  try {
+    const result = m.kind === 'echo' ? await runEcho(m.opts) : await runAutocannon(m.opts);
+    process.send({ id: m.id, result });
+  } catch (err) {
+    process.send({ id: m.id, error: String(err && err.message ? err.message : err) });
+  }
+});
+process.on('disconnect', () => process.exit(0));

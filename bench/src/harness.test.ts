@@ -1,0 +1,113 @@
+// Unit tests of the benchmark harness's pure parts (the harness is plain CommonJS, loaded with require).
+export {}; // a module, not a global script (isolatedModules)
+const { parseWrk } = require('./wrk-client');
+const { median, medians } = require('./stats');
+const { statCpuMicros, clockTicks } = require('./proc-stat');
+const { parseArgs } = require('./cli');
+const { Histogram } = require('./histogram');
+const { resolveServer } = require('./servers');
+const { warningsFor } = require('./warnings');
+
+const WRK_OUT = `Running 5s test @ http://127.0.0.1:40001/
+  1 threads and 50 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency   475.12us  120.50us   4.25ms   90.00%
+    Req/Sec   102.75k     3.10k  108.00k    70.00%
+  Latency Distribution
+     50%  301.00us
+     75%  500.00us
+     90%    1.10ms
+     99%    4.25ms
+  513750 requests in 5.00s, 62.71MB read
+  Socket errors: connect 0, read 2, write 0, timeout 1
+  Non-2xx or 3xx responses: 7
+Requests/sec: 102750.00
+Transfer/sec:     12.54MB
+`;
+
+describe('bench harness', () => {
+  test('parseWrk reads counts, duration, latency percentiles and errors', () => {
+    const r = parseWrk(WRK_OUT, 5);
+    expect(r.requests).toBe(513750);
+    expect(r.duration).toBe(5);
+    expect(r.perSec).toBeCloseTo(102750, 0);
+    expect(r.latencyMs.p50).toBeCloseTo(0.301, 6);
+    expect(r.latencyMs.p99).toBeCloseTo(4.25, 6);
+    expect(r.errors).toBe(2);
+    expect(r.timeouts).toBe(1);
+    expect(r.non2xx).toBe(7);
+  });
+
+  test('parseWrk drops a p99 below the p50 (wrk prints 0.00us under pipelining)', () => {
+    const r = parseWrk(WRK_OUT.replace('99%    4.25ms', '99%    0.00us'), 5);
+    expect(r.latencyMs.p50).toBeCloseTo(0.301, 6);
+    expect(r.latencyMs.p99).toBeNull();
+  });
+
+  test('median and medians', () => {
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+    expect(median([null, 5])).toBe(5);
+    expect(median([])).toBeNull();
+    expect(medians([{ a: 1, b: null }, { a: 3, b: null }, { a: 2, b: null }])).toEqual({ a: 2, b: null });
+  });
+
+  test('statCpuMicros reads utime+stime (and the children when asked) after the command name', () => {
+    // pid (comm with ") " inside) state ... utime=14 stime=15 cutime=16 cstime=17 (1-based fields)
+    const fields = ['S', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10', '100', '50', '20', '10', '20', '0'];
+    const line = `123 (weird) name) ${fields.join(' ')}`;
+    const us = 1e6 / clockTicks();
+    expect(statCpuMicros(line, false)).toBeCloseTo(150 * us, 6);
+    expect(statCpuMicros(line, true)).toBeCloseTo(180 * us, 6);
+  });
+
+  test('parseArgs: smoke defaults, repeatable scenarios, server lists', () => {
+    const o = parseArgs(['--smoke', '--scenario', 'echo', '--scenario=plaintext', '--servers', 'node-http, microwebsrv@light']);
+    expect(o.duration).toBe(1);
+    expect(o.rounds).toBe(1);
+    expect(o.scenarios).toEqual(['echo', 'plaintext']);
+    expect(o.servers).toEqual(['node-http', 'microwebsrv@light']);
+    expect(o.out).toBe('smoke');
+    expect(parseArgs(['--smoke', '--rounds', '2']).rounds).toBe(2);
+    expect(parseArgs([]).scenarios).toEqual(['plaintext', 'pipelined', 'presets', 'echo']);
+    expect(parseArgs([]).out).toBe('latest');
+    expect(parseArgs(['--scenario', 'pipelined', '--scenario', 'plaintext', '--client', 'wrk']).out).toBe('latest-pipelined-plaintext-wrk');
+    expect(() => parseArgs(['--scenario', 'nope'])).toThrow(/unknown scenario/);
+    expect(() => parseArgs(['--rounds', '0'])).toThrow(/--rounds/);
+  });
+
+  test('Histogram percentiles in µs', () => {
+    const h = new Histogram();
+    expect(h.percentile(50)).toBeNull();
+    for (let i = 1; i <= 100; i++) h.record(i);
+    expect(h.percentile(50)).toBe(50);
+    expect(h.percentile(99)).toBe(99);
+    h.record(1e9);
+    expect(h.percentile(100)).toBe(100001);
+  });
+
+  test('resolveServer maps variants to the server\'s environment variable', () => {
+    expect(resolveServer('microwebsrv@light').env).toEqual({ MWS_PRESET: 'light' });
+    expect(resolveServer('xasync-echo@buffer').env).toEqual({ ECHO_COPY: 'buffer' });
+    expect(() => resolveServer('node-http@x')).toThrow(/no variants/);
+    expect(() => resolveServer('nginx')).toThrow(/unknown server/);
+  });
+
+  test('warnings: client at its limit, server not saturated, close to the ceiling, other load', () => {
+    const m = (perSec: number, extra: object = {}) => ({
+      perSec, serverCoreBusyPct: 99, clientCoreBusyPct: 80, serverCpuPct: 90, clientCpuPct: 70, otherLoadPct: 0, errors: 0, non2xx: 0, ...extra,
+    });
+    const rows = [
+      { name: 'ceiling', label: 'ceiling', status: 'ok', median: m(100000) },
+      { name: 'uws', label: 'uws', status: 'ok', median: m(95000, { clientCoreBusyPct: 99 }) },
+      { name: 'node-http', label: 'node:http', status: 'ok', median: m(50000, { serverCoreBusyPct: 70, otherLoadPct: 30 }) },
+      { name: 'microwebsrv', label: 'mws', status: 'unavailable', median: null },
+    ];
+    const w = warningsFor({ kind: 'http' }, rows, { tool: 'autocannon 9.0.0', pinned: true }).join('\n');
+    expect(w).toMatch(/uws reached 95% of the ceiling/);
+    expect(w).toMatch(/uws: the client's core was 99% busy/);
+    expect(w).toMatch(/node:http: the server's core was only 70% busy/);
+    expect(w).toMatch(/node:http: other processes/);
+    expect(w).not.toMatch(/mws/);
+  });
+});
