@@ -42,6 +42,7 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
   private _bodyFill = 0;
   private _chunks: Buffer[] | null = null;
   private _inExecute = false;
+  private _armAfterRead = false;
   private _out = '';
   private _closeAfter = false;
   private _served = 0;
@@ -107,6 +108,10 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
       }
     } finally {
       this._inExecute = false;
+    }
+    if (this._armAfterRead) {
+      this._armAfterRead = false;
+      if (this._phase === Phase.Head) this._enterHead();
     }
     this._flush();
     if (this._closeAfter && this._phase !== Phase.Handling && this._phase !== Phase.Upgraded) {
@@ -238,7 +243,9 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
   private _enterHead(): void {
     this._phase = Phase.Head;
     // Headers timeout runs from the start of the wait: bytes trickling in do not extend it (slowloris).
-    this.client.setRecvTimeout(this._served === 0 ? this.server._headersTimeoutSec : this.server._keepAliveTimeoutSec);
+    // Inside a read, arm once after the whole batch of pipelined requests (one clock read per read).
+    if (this._inExecute) this._armAfterRead = true;
+    else this.client.setRecvTimeout(this._served === 0 ? this.server._headersTimeoutSec : this.server._keepAliveTimeoutSec);
   }
 
   private _flush(): void {

@@ -2,8 +2,8 @@
  * The `Date` header value, cached for the current second (RFC 9110 §6.6.1: an origin server with a clock
  * MUST send Date in 2xx, 3xx and 4xx responses; its resolution is one second).
  *
- * Computed on demand when the second read from Date.now() changed: no formatting per request, and no
- * interval timer that would keep the process alive or wake an idle server.
+ * Formatted once per second, not per request; the refresh timer is unref'd and stops when the server is
+ * idle, so it neither keeps the process alive nor wakes an idle server.
  */
 
 let cachedSecond = -1;
@@ -17,15 +17,48 @@ export function formatHttpDate(ms: number): string {
   return new Date(ms).toUTCString();
 }
 
-/**
- * The current time as IMF-fixdate, recomputed at most once per second.
- * @param nowMs the current time in ms since the epoch (tests pass a fixed clock).
- */
-export function httpDate(nowMs: number = Date.now()): string {
-  const second = Math.floor(nowMs / 1000);
-  if (second !== cachedSecond) {
-    cachedSecond = second;
-    cachedValue = formatHttpDate(second * 1000);
+/** The value for the current second while requests flow; refreshed by a second-aligned timer. */
+let current = '';
+let ticking: NodeJS.Timeout | null = null;
+let usedSinceTick = false;
+
+function scheduleTick(now: number): void {
+  // Just after the next second boundary; unref: it never keeps the process alive.
+  ticking = setTimeout(tick, 1001 - (now % 1000));
+  ticking.unref();
+}
+
+function tick(): void {
+  if (!usedSinceTick) {
+    // Nobody asked during the last second: stop, so an idle server is not woken every second.
+    ticking = null;
+    return;
   }
-  return cachedValue;
+  usedSinceTick = false;
+  const now = Date.now();
+  current = formatHttpDate(now);
+  scheduleTick(now);
+}
+
+/**
+ * The current time as IMF-fixdate. While responses are being sent this is a cached string refreshed once
+ * a second by a timer (no clock read per response); the timer stops after a second without use.
+ * @param nowMs a fixed clock (tests): formats that time instead, cached per second.
+ */
+export function httpDate(nowMs?: number): string {
+  if (nowMs !== undefined) {
+    const second = Math.floor(nowMs / 1000);
+    if (second !== cachedSecond) {
+      cachedSecond = second;
+      cachedValue = formatHttpDate(second * 1000);
+    }
+    return cachedValue;
+  }
+  usedSinceTick = true;
+  if (ticking === null) {
+    const now = Date.now();
+    current = formatHttpDate(now);
+    scheduleTick(now);
+  }
+  return current;
 }

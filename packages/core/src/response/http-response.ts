@@ -30,9 +30,19 @@ const enum State { Idle, Started, HeadSent, Finished }
 
 /** Properties that end up in the head are checked when set: CR/LF there would split the response. */
 function checkedValue(name: string, v: string | null): string | null {
-  if (v === null) return null;
+  if (v === null || v === lastChecked) return v;
   if (typeof v !== 'string' || !isFieldValue(v)) throw invalidOption(name, 'a string without CR, LF or control characters, or null', v);
+  lastChecked = v; // handlers set the same few values on every request: check each once
   return v;
+}
+let lastChecked: string | null = null;
+
+/** UTF-8 length; short ASCII strings (the common small body) are counted without a native call. */
+function utf8Length(s: string): number {
+  const n = s.length;
+  if (n > 64) return Buffer.byteLength(s, 'utf8');
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
+  return n;
 }
 
 /**
@@ -240,7 +250,7 @@ export class HttpResponse {
     let ascii = true;
     if (content !== null && !noBody) {
       if (typeof content === 'string') {
-        len = Buffer.byteLength(content, 'utf8');
+        len = utf8Length(content);
         ascii = len === content.length; // only then is latin1 the same bytes as UTF-8
         this.contentType ??= 'text/html';
       } else {
