@@ -8,5 +8,6 @@ export { DEFAULT_MIME_TYPES } from './server/mime-types';
 export { HttpRequest } from './request/http-request';
 export { HttpResponse } from './response/http-response';
 export { type RouteHandler, type RouteMatch } from './routes/route-table';
+export { type MwsModule, type MwsModuleClass } from './modules/module';
 export { MwsError, MwsErrorCodes, type MwsErrorCode } from './errors';
 export * from './http';

@@ -1,4 +1,5 @@
 import type { XAsyncTCPClient } from '@microwebsrv/xasync';
+import { MwsError } from '../errors';
 import { XClosedReason } from '@microwebsrv/xasync';
 import type { HttpError } from '../http/errors';
 import type { RequestHead } from '../http/head';
@@ -43,6 +44,7 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
   private _chunks: Buffer[] | null = null;
   private _inExecute = false;
   private _armAfterRead = false;
+  private _detached = false;
   private _out = '';
   private _closeAfter = false;
   private _served = 0;
@@ -87,7 +89,7 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
   /** Graceful stop: close now if idle, else after the response in progress. */
   closeWhenIdle(): void {
     this._closeAfter = true;
-    if (this.isIdle) this.client.close();
+    if (this.isIdle || this._phase === Phase.Upgraded) this.client.close();
   }
 
   // ---- receiving (ParserHandler) ---------------------------------------------------------------
@@ -236,7 +238,39 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
     this._parser.pause();
     this.client.stopRecvRaw();
     this._flush();
+    // Until a module detaches the connection, the idle timeout guards it: an upgrade nobody takes is closed.
+    this.client.setRecvTimeout(this.server._keepAliveTimeoutSec);
   }
+
+  /**
+   * Hands the connection over to another protocol (a module's `request.detachConnection()`): HTTP
+   * processing stops; the bytes that followed the request stay in the slot for the new owner's first
+   * receive; the slot stays bound (and counted by the server) until the connection closes.
+   */
+  detach(): XAsyncTCPClient {
+    if (this._detached) throw new MwsError('ERR_MWS_STATE', 'the connection is already detached');
+    if (this._phase === Phase.Closing) throw new MwsError('ERR_MWS_STATE', 'the connection is closing: it cannot be detached');
+    this._detached = true;
+    const req = this._req;
+    if (req !== null && !req.response.finished) req.response._markFinished();
+    this._req = null;
+    this._phase = Phase.Upgraded;
+    this._parser.pause();
+    this._flush();
+    const c = this.client;
+    c.stopRecvRaw();
+    c.setRecvTimeout(0);
+    c.onRecvTimeout = null;
+    c.onSendReady = null;
+    c.onClosed = null;
+    c.userData = null;
+    this._abortWaiters = null;
+    this._drainWaiters = null;
+    c.whenClosed().then((reason) => this._onClosed(reason));
+    return c;
+  }
+
+  get isDetached(): boolean { return this._detached; }
 
   // ---- internals -------------------------------------------------------------------------------
 
@@ -262,7 +296,11 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
 
   private _onTimeout(): boolean {
     const phase = this._phase;
-    if (phase === Phase.Handling || phase === Phase.Upgraded || phase === Phase.Closing) return true;
+    if (phase === Phase.Upgraded) {
+      if (!this._detached) this.client.close();
+      return true;
+    }
+    if (phase === Phase.Handling || phase === Phase.Closing) return true;
     const what = phase === Phase.Body ? 'body stalled' : this.client.recvPending > 0 ? 'headers incomplete' : 'keep-alive idle';
     this.server._log(phase === Phase.Head && this.client.recvPending === 0 ? 'DEBUG' : 'WARNING',
       `From ${this.remoteHost}:${this.remotePort} timeout (${what}) >> [408] Request Timeout`);

@@ -1,3 +1,4 @@
+import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import type { RequestHead } from '../http/head';
 import { MwsError } from '../errors';
 import type { HttpResponse } from '../response/http-response';
@@ -8,6 +9,7 @@ import { parseCookies, parseList, parseUrlEncoded, percentDecode } from './decod
 /** What a request needs from its connection (kept narrow so that requests stay testable). */
 export interface RequestOrigin {
   readonly server: MicroWebSrv;
+  detach(): XAsyncTCPClient;
   readonly remoteHost: string;
   readonly remotePort: number;
   readonly isSSL: boolean;
@@ -119,6 +121,16 @@ export class HttpRequest {
    * valid after the handler returns if the handler keeps it.
    */
   get content(): Buffer { return this._body ?? EMPTY; }
+
+  /**
+   * Takes the connection out of HTTP (for a module: WebSockets after `response.switchingProtocols()`, a
+   * tunnel). Returns its XAsyncTCPClient: set a receive on it (bytes that followed this request are
+   * delivered first), and `onClosed`. The connection keeps its slot until it closes; the server's
+   * `stop()` closes it if it is still open after the modules' `onStop`.
+   */
+  detachConnection(): XAsyncTCPClient {
+    return this._origin.detach();
+  }
 
   /** The body as UTF-8 text. */
   getPostedText(): string { return this.content.toString('utf8'); }

@@ -303,6 +303,8 @@ export class HttpResponse {
       const origin = this._req.getHeader('origin');
       // Echoing the origin makes the response vary by it: caches must know (RFC 9110 §12.5.5).
       if (origin) h += 'Access-Control-Allow-Origin: ' + origin + '\r\nVary: Origin\r\n' + (server.corsAllowAll ? 'Access-Control-Allow-Credentials: true\r\n' : '');
+    } else if (server.corsAllowAll && this._req.getHeader('origin') !== undefined) {
+      h += 'Access-Control-Allow-Origin: *\r\n';
     }
     const extra = this._headers;
     if (extra !== null) for (let i = 0; i < extra.length; i += 2) h += extra[i] + ': ' + extra[i + 1] + '\r\n';

@@ -4,7 +4,9 @@ import * as tls from 'node:tls';
 import { XAsyncSocketsPool, XAsyncTCPServer, XBufferSlots, type XAsyncTCPClient, type XBufferSlotsStats } from '@microwebsrv/xasync';
 import { HttpConnection } from '../engine/connection';
 import { MwsError, assertIntOption, assertNumberOption, invalidOption } from '../errors';
+import type { HttpRequest } from '../request/http-request';
 import type { HttpResponse } from '../response/http-response';
+import { isThenable, type MwsModule, type MwsModuleClass } from '../modules/module';
 import { reasonPhrase } from '../response/head-builder';
 import { RouteTable, type RouteHandler, type RouteMatch } from '../routes/route-table';
 import { defaultLogger, isLogLevel, LEVEL_RANK, type LogLevelName } from './logging';
@@ -38,7 +40,16 @@ export class MicroWebSrv {
   allowAllOrigins = false;
   /** Answer CORS pre-flights allowing everything, and allow credentials with echoed origins. */
   corsAllowAll = false;
+  /**
+   * Server-wide access check (uhttpd's ACL callback), run before modules and routes: return true to let
+   * the request through; anything else answers 403 (unless the check answered itself). May be async.
+   */
+  onAccessCheck: ((server: MicroWebSrv, request: HttpRequest) => boolean | Promise<boolean>) | null = null;
   /** @internal */ readonly _routes = new RouteTable();
+  /** @internal */ readonly _modules: Array<{ name: string; instance: MwsModule }> = [];
+  /** @internal */ _basicAuth: { user: string; pass: string; realm: string } | null = null;
+  /** @internal The static-file stage of the pipeline (null: none). */
+  _serveStatic: ((server: MicroWebSrv, request: HttpRequest) => boolean | PromiseLike<boolean>) | null = null;
   /** @internal */ _stopping = false;
   /** @internal */ _serverLine = 'Server: MicroWebSrv-TS\r\n';
   /** @internal */ _keepAliveLine = '';
@@ -178,6 +189,35 @@ export class MicroWebSrv {
 
   get isSSLEnabled(): boolean { return this._ssl !== null; }
 
+  // ---- access control and modules -------------------------------------------------------------
+
+  /**
+   * Requires Basic credentials on every request (uhttpd's server-wide protection), checked before
+   * modules and routes in constant time; others get 401 with `WWW-Authenticate: Basic realm="…"`.
+   * `null` removes the requirement.
+   */
+  requireBasicAuth(user: string | null, pass?: string, realm = 'Restricted'): void {
+    if (user === null) { this._basicAuth = null; return; }
+    if (typeof user !== 'string' || user.includes(':')) throw invalidOption('requireBasicAuth user', "a user name without ':' (RFC 7617 §2)", user);
+    if (typeof pass !== 'string') throw invalidOption('requireBasicAuth pass', 'a string', pass);
+    this._basicAuth = { user, pass, realm };
+  }
+
+  /**
+   * Loads a module on this server (not globally, unlike the original): `new ModuleClass(server, options)`.
+   * Modules see requests before the routes, in load order. Returns the instance.
+   */
+  loadModule<M extends MwsModule, O>(ModuleClass: MwsModuleClass<M, O>, options?: O): M {
+    if (typeof ModuleClass !== 'function') throw invalidOption('loadModule ModuleClass', 'a class whose instances implement onRequest/onStart/onStop', ModuleClass);
+    this._notRunning('loadModule');
+    const instance = new ModuleClass(this, options as O);
+    this._modules.push({ name: ModuleClass.name || 'module', instance });
+    return instance;
+  }
+
+  /** The loaded module instances, in load order. */
+  get modules(): MwsModule[] { return this._modules.map((m) => m.instance); }
+
   // ---- routes and MIME types -------------------------------------------------------------------
 
   /** Registers `handler` for `method` and exact `path` on this server; a duplicate throws. */
@@ -243,6 +283,7 @@ export class MicroWebSrv {
     const listener = this._listener!;
     this._stopping = true;
     listener.close();
+    await this._runHooks('onStop');
     for (const c of [...this._conns]) c.closeWhenIdle();
     if (this._conns.size > 0) {
       await new Promise<void>((resolve) => {
@@ -364,6 +405,21 @@ export class MicroWebSrv {
     listener.onClientAccepted = (_s, client) => this._accept(client, ctx);
     listener.onClientRefused = (_s, remote) => this._log('WARNING', `From ${remote.host}:${remote.port} refused: all ${slots.count} slots in use >> [503]`);
     this._log('INFO', `server listening on ${listener.address.host}:${listener.address.port}${ctx ? ' (SSL)' : ''}`);
+    await this._runHooks('onStart');
+  }
+
+  /** Runs a module hook on every module in load order; a hook that throws is logged, not fatal. */
+  private async _runHooks(hook: 'onStart' | 'onStop'): Promise<void> {
+    for (const m of this._modules) {
+      const fn = m.instance[hook];
+      if (typeof fn !== 'function') continue;
+      try {
+        const r = fn.call(m.instance, this);
+        if (isThenable(r)) await r;
+      } catch (err) {
+        this._log('ERROR', `module ${m.name} ${hook} threw: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
   }
 
   private _accept(client: XAsyncTCPClient, ctx: tls.SecureContext | null): void {
