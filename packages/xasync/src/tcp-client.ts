@@ -3,12 +3,14 @@ import type * as tls from 'node:tls';
 import { toAddress, type XAddress, type XAddressLike } from './address';
 import type { XBufferSlot, XBufferSlots } from './buffer-slots';
 import { XClosedReason } from './closed-reason';
-import { TimerEntry } from './coarse-timer';
+import type { TimerEntry } from './coarse-timer';
+import { ClientTimers } from './client-timers';
 import { assertInt, assertSeconds, XAsyncError } from './errors';
 import { rewrapWithOnRead, type OnReadOption } from './onread-rewrap';
 import { resolveClientOptions, type ResolvedClientOptions, type XAsyncTCPClientOptions } from './tcp-client-options';
 import type { XAsyncSocketsPool } from './pool';
-import { dispatchReceive, RecvMode, type RawReceiver } from './recv-modes';
+import { RecvMode, type RawReceiver } from './recv-modes';
+import { ReadFlow } from './read-flow';
 import { SlotReader } from './slot-reader';
 import { XAsyncSocket } from './socket';
 import { startTls, type XSSLOptions } from './tls-upgrade';
@@ -46,22 +48,15 @@ export class XAsyncTCPClient extends XAsyncSocket {
   /** @internal */ _recvFilled = 0;
   /** @internal */ _rawIdleMs = 0;
   /** @internal */ _dispatching = false;
-  /** @internal */ readonly _recvTimer = new TimerEntry(() => this._onRecvTimeout());
-  private readonly _sendTimer = new TimerEntry(() => this._onSendTimeout());
-  private readonly _miscTimer = new TimerEntry(() => this._onMiscTimeout());
-  private _miscKind: 'connect' | 'linger' | 'tls' | null = null;
-  private _lastFlushed = 0;
+  /** @internal */ readonly _timers = new ClientTimers(this);
+  /** @internal */ get _recvTimer(): TimerEntry { return this._timers.recv; }
   private readonly _slot: XBufferSlot | null;
   private readonly _slots: XBufferSlots | null;
   private _connecting = false;
-  private _closing = false;
-  private _finished = false;
-  private _inRead = false;
-  private _userPaused = false;
-  private _fullPaused = false;
+  /** @internal */ _closing = false;
+  /** @internal */ _finished = false;
+  /** @internal */ readonly _flow = new ReadFlow(this);
   private _usesOnRead = false;
-  private _leftover: Buffer | null = null;
-  private _leftoverOff = 0;
   private _remote: XAddress = { host: '', port: 0 };
   /** @internal */ _tls: tls.TLSSocket | null = null;
   /** @internal */ _tlsFail: ((err: Error) => void) | null = null;
@@ -100,10 +95,10 @@ export class XAsyncTCPClient extends XAsyncSocket {
     const sock = net.connect({ host: addr.host, port: addr.port, noDelay: client._opts.noDelay, onread: client._onreadOption() });
     client._usesOnRead = true;
     client._attach(sock);
-    client._armMisc('connect', client._opts.connectTimeoutMs);
+    client._timers.armMisc('connect', client._opts.connectTimeoutMs);
     sock.once('connect', () => {
       client._connecting = false;
-      client._disarmMisc();
+      client._timers.disarmMisc();
       client._callback(client.onConnected);
     });
     return client;
@@ -130,7 +125,7 @@ export class XAsyncTCPClient extends XAsyncSocket {
     } else {
       client._reader.copyMode = true;
       client._attach(orig);
-      orig.on('data', (chunk: Buffer) => client._onChunk(chunk));
+      orig.on('data', (chunk: Buffer) => client._flow.onChunk(chunk));
       orig.resume();
     }
     return client;
@@ -207,7 +202,7 @@ export class XAsyncTCPClient extends XAsyncSocket {
     this._rawIdleMs = assertSeconds('idleTimeoutSec', idleTimeoutSec) * 1000;
     // 0 means "no idle timeout of its own": a timeout the owner armed with setRecvTimeout stays.
     if (this._rawIdleMs > 0) this.setRecvTimeout(idleTimeoutSec);
-    this._kick();
+    this._flow.kick();
   }
 
   stopRecvRaw(): void {
@@ -219,7 +214,7 @@ export class XAsyncTCPClient extends XAsyncSocket {
   consume(n: number): void {
     assertInt('consume n', n, 0, this._reader.pending);
     this._reader.consume(n);
-    if (this._fullPaused && !this._reader.full) { this._fullPaused = false; this._applyPause(); }
+    this._flow.roomMade();
   }
 
   /** Arms (or with 0, disarms) the receive timeout; `onRecvTimeout` or a Timeout close follows. */
@@ -231,15 +226,12 @@ export class XAsyncTCPClient extends XAsyncSocket {
 
   /** Stops reading from the peer (backpressure); bytes already received stay in the slot. */
   pauseReading(): void {
-    this._userPaused = true;
-    if (!this._inRead) this._applyPause();
+    this._flow.setUserPaused(true);
   }
 
   /** Reads again; pending bytes are delivered to the current receiver first. */
   resumeReading(): void {
-    this._userPaused = false;
-    this._kick();
-    if (!this._inRead) this._applyPause();
+    this._flow.setUserPaused(false);
   }
 
   // ---- sending ---------------------------------------------------------------------------------
@@ -261,10 +253,7 @@ export class XAsyncTCPClient extends XAsyncSocket {
     const ok = onSent
       ? out.write(data, encoding, () => { if (!this.isClosed) this._callback(onSent); })
       : out.write(data, encoding);
-    if (out.writableLength > 0 && this._opts.sendTimeoutMs > 0 && this._sendTimer.deadline === 0) {
-      this._lastFlushed = out.bytesWritten - out.writableLength;
-      this.pool.timer.arm(this._sendTimer, this._opts.sendTimeoutMs);
-    }
+    if (out.writableLength > 0) this._timers.armSend(out);
     return ok;
   }
 
@@ -311,12 +300,10 @@ export class XAsyncTCPClient extends XAsyncSocket {
     if (this._connecting) { this._destroyNow(); return; }
     // Keep reading (and discarding) so the peer's FIN is seen: closing a socket with unread bytes makes
     // the kernel send RST, which can destroy the response the peer has not read yet (RFC 9112 §9.6).
-    this._userPaused = false;
-    this._fullPaused = false;
-    this._applyPause();
+    this._flow.unpauseForClose();
     out.end();
-    if (this._opts.sendTimeoutMs === 0 || out.writableFinished) this._armMisc('linger', this._opts.lingerMs);
-    else out.once('finish', () => this._armMisc('linger', this._opts.lingerMs));
+    if (this._opts.sendTimeoutMs === 0 || out.writableFinished) this._timers.armMisc('linger', this._opts.lingerMs);
+    else out.once('finish', () => this._timers.armMisc('linger', this._opts.lingerMs));
   }
 
   /** Closes at once (RST if bytes are unread), without flushing. Reason: ClosedByHost. */
@@ -343,7 +330,7 @@ export class XAsyncTCPClient extends XAsyncSocket {
 
   /** @internal */
   _onreadOption(): OnReadOption {
-    return { buffer: () => this._reader.nextTarget(), callback: (n) => this._onRead(n) };
+    return { buffer: () => this._reader.nextTarget(), callback: (n) => this._flow.onRead(n) };
   }
 
   /** @internal */
@@ -361,99 +348,11 @@ export class XAsyncTCPClient extends XAsyncSocket {
     this._tls = t;
     this._reader.copyMode = true;
     this._usesOnRead = false;
-    t.on('data', (chunk: Buffer) => this._onChunk(chunk));
+    t.on('data', (chunk: Buffer) => this._flow.onChunk(chunk));
     t.on('end', () => this._setReason(XClosedReason.ClosedByPeer));
     t.on('error', (err) => this._onSockError(err));
     t.on('close', () => this._onSockClose());
     t.on('drain', () => this._onDrain());
-  }
-
-  /** @internal */
-  _armMisc(kind: 'connect' | 'linger' | 'tls', ms: number): void {
-    if (ms <= 0) return;
-    this._miscKind = kind;
-    this.pool.timer.arm(this._miscTimer, ms);
-  }
-
-  /** @internal */
-  _disarmMisc(): void {
-    this._miscKind = null;
-    this.pool.timer.disarm(this._miscTimer);
-  }
-
-  /** onread callback: `n` bytes landed in the target handed out last. Returning false stops reading. */
-  private _onRead(n: number): boolean {
-    if (this._closing) {
-      this._reader.landed(n);
-      this._reader.consume(this._reader.pending);
-      return true;
-    }
-    if (!this._reader.landed(n)) {
-      this._fail(XClosedReason.Error, new XAsyncError('ERR_XAS_RECV_OVERFLOW', 'receive slot overflow'));
-      return false;
-    }
-    this._inRead = true;
-    try {
-      this._onArrival();
-    } finally {
-      this._inRead = false;
-    }
-    if (this._finished || this._closing) return !this._finished;
-    this._fullPaused = this._reader.full;
-    return !(this._userPaused || this._fullPaused);
-  }
-
-  /** TLS / fallback path: a chunk to copy into the slot. */
-  private _onChunk(chunk: Buffer): void {
-    if (this._closing) return;
-    const n = this._reader.append(chunk);
-    if (n < chunk.length) {
-      // No room for all of it: keep the rest aside and stop the stream until the slot drains.
-      this._leftover = chunk;
-      this._leftoverOff = n;
-      this._fullPaused = true;
-      this._applyPause();
-    }
-    this._onArrival();
-  }
-
-  private _onArrival(): void {
-    if (this._recvMode === RecvMode.Raw && this._rawIdleMs > 0) this.pool.timer.arm(this._recvTimer, this._rawIdleMs);
-    dispatchReceive(this);
-    this._refill();
-  }
-
-  /** Moves a kept-aside TLS chunk into freed room, and resumes the stream when it is all in. */
-  private _refill(): void {
-    while (this._leftover !== null && this._reader.room > 0 && !this._finished) {
-      const chunk = this._leftover;
-      this._leftoverOff += this._reader.append(chunk, this._leftoverOff);
-      if (this._leftoverOff === chunk.length) {
-        this._leftover = null;
-        this._fullPaused = false;
-        this._applyPause();
-      }
-      dispatchReceive(this);
-    }
-  }
-
-  /** Delivers waiting bytes to a newly set receiver, and undoes a full-slot pause if room was made. */
-  private _kick(): void {
-    if (this._dispatching || this._finished) return;
-    dispatchReceive(this);
-    this._refill();
-    if (this._fullPaused && this._leftover === null && !this._reader.full) {
-      this._fullPaused = false;
-      if (!this._inRead) this._applyPause();
-    }
-  }
-
-  private _applyPause(): void {
-    if (this._finished) return;
-    const stream = this._out;
-    const paused = !this._closing && (this._userPaused || this._fullPaused);
-    if (paused) stream.pause();
-    else stream.resume();
   }
 
   private _setOneShot(mode: RecvMode, cb: (client: XAsyncTCPClient, v: any) => void, size: number, timeoutSec: number): void {
@@ -466,7 +365,7 @@ export class XAsyncTCPClient extends XAsyncSocket {
     this._recvFilled = 0;
     this._recvDedicated = mode === RecvMode.Data && size > this._reader.size ? Buffer.allocUnsafe(size) : null;
     this.setRecvTimeout(timeoutSec);
-    this._kick();
+    this._flow.kick();
   }
 
   private _promised<T>(start: (cb: (c: XAsyncTCPClient, v: T) => void) => void): Promise<T> {
@@ -488,7 +387,7 @@ export class XAsyncTCPClient extends XAsyncSocket {
     this._raw = null;
     this._recvCb = null;
     this._recvDedicated = null;
-    this._leftover = null;
+    this._flow.dropLeftover();
     this.pool.timer.disarm(this._recvTimer);
   }
 
@@ -501,9 +400,7 @@ export class XAsyncTCPClient extends XAsyncSocket {
     if (this._finished) return;
     this._finished = true;
     this._beginClosing();
-    const timer = this.pool.timer;
-    timer.disarm(this._sendTimer);
-    timer.disarm(this._miscTimer);
+    this._timers.disarmAll();
     if (this._tls && !this._tls.destroyed) this._tls.destroy();
     if (!this._sock.destroyed) this._sock.destroy();
     if (this._connecting) {
@@ -518,39 +415,9 @@ export class XAsyncTCPClient extends XAsyncSocket {
   }
 
   private _onDrain(): void {
-    if (this._out.writableLength === 0) this.pool.timer.disarm(this._sendTimer);
+    if (this._out.writableLength === 0) this._timers.disarmSend();
     this._callback(this.onSendReady);
   }
 
-  private _onRecvTimeout(): void {
-    if (this._finished || this._closing) return;
-    if (this.onRecvTimeout) {
-      let handled = false;
-      try { handled = this.onRecvTimeout(this) === true; } catch (err) { this.pool.onCallbackError(err, this); }
-      if (handled) return;
-    }
-    this._fail(XClosedReason.Timeout, new XAsyncError('ERR_XAS_TIMEOUT', 'receive timeout'));
-  }
 
-  /** Slow-read defence (as nginx's send_timeout): close when queued bytes made no progress for a period. */
-  private _onSendTimeout(): void {
-    if (this._finished) return;
-    const out = this._out;
-    if (out.writableLength === 0) return;
-    const flushed = out.bytesWritten - out.writableLength;
-    if (flushed > this._lastFlushed) {
-      this._lastFlushed = flushed;
-      this.pool.timer.arm(this._sendTimer, this._opts.sendTimeoutMs);
-      return;
-    }
-    this._fail(XClosedReason.Timeout, new XAsyncError('ERR_XAS_TIMEOUT', `send timeout: ${out.writableLength} bytes made no progress for ${this._opts.sendTimeoutMs / 1000} s`));
-  }
-
-  private _onMiscTimeout(): void {
-    const kind = this._miscKind;
-    this._miscKind = null;
-    if (kind === 'linger') { this._destroyNow(); return; }
-    const what = kind === 'connect' ? 'connect timeout' : 'TLS handshake timeout';
-    this._fail(XClosedReason.Timeout, new XAsyncError('ERR_XAS_TIMEOUT', what));
-  }
 }

@@ -52,14 +52,14 @@ export function startTls(c: XAsyncTCPClient, o: XSSLOptions, context: tls.Secure
     }
     c._tlsFail = (err) => {
       c._tlsFail = null;
-      c._disarmMisc();
+      c._timers.disarmMisc();
       reject(new XAsyncError('ERR_XAS_TLS', `TLS handshake failed: ${err.message}`, { cause: err }));
       c._fail(c.closedReason ?? XClosedReason.Error, err);
     };
     c._switchToTls(t);
-    c._armMisc('tls', timeoutMs);
+    c._timers.armMisc('tls', timeoutMs);
     t.once(serverSide ? 'secure' : 'secureConnect', () => {
-      c._disarmMisc();
+      c._timers.disarmMisc();
       c._tlsFail = null;
       resolve();
     });

@@ -1,0 +1,129 @@
+import { XClosedReason } from './closed-reason';
+import { XAsyncError } from './errors';
+import { dispatchReceive, RecvMode } from './recv-modes';
+import type { XAsyncTCPClient } from './tcp-client';
+
+/**
+ * The receive flow of a connection: bytes arriving (straight into the slot through `onread`, or as
+ * chunks to copy on the TLS / fallback paths), handed to the pending receive, and reading paused while
+ * the owner asks (`pauseReading`) or while the slot is full of unconsumed bytes (backpressure).
+ */
+export class ReadFlow {
+  private readonly _c: XAsyncTCPClient;
+  private _inRead = false;
+  private _userPaused = false;
+  private _fullPaused = false;
+  /** TLS / fallback: the part of a chunk that did not fit in the slot yet. */
+  private _leftover: Buffer | null = null;
+  private _leftoverOff = 0;
+
+  constructor(c: XAsyncTCPClient) {
+    this._c = c;
+  }
+
+  /** The `onread` callback: `n` bytes landed in the target handed out last. Returning false stops reading. */
+  onRead(n: number): boolean {
+    const c = this._c;
+    const r = c._reader;
+    if (c._closing) {
+      r.landed(n);
+      r.consume(r.pending);
+      return true;
+    }
+    if (!r.landed(n)) {
+      c._fail(XClosedReason.Error, new XAsyncError('ERR_XAS_RECV_OVERFLOW', 'receive slot overflow'));
+      return false;
+    }
+    this._inRead = true;
+    try {
+      this._arrival();
+    } finally {
+      this._inRead = false;
+    }
+    if (c._finished || c._closing) return !c._finished;
+    this._fullPaused = r.full;
+    return !(this._userPaused || this._fullPaused);
+  }
+
+  /** TLS / fallback path: a chunk to copy into the slot. */
+  onChunk(chunk: Buffer): void {
+    const c = this._c;
+    if (c._closing) return;
+    const n = c._reader.append(chunk);
+    if (n < chunk.length) {
+      // No room for all of it: keep the rest aside and stop the stream until the slot drains.
+      this._leftover = chunk;
+      this._leftoverOff = n;
+      this._fullPaused = true;
+      this._apply();
+    }
+    this._arrival();
+  }
+
+  /** Delivers waiting bytes to a newly set receiver, and undoes a full-slot pause if room was made. */
+  kick(): void {
+    const c = this._c;
+    if (c._dispatching || c._finished) return;
+    dispatchReceive(c);
+    this._refill();
+    if (this._fullPaused && this._leftover === null && !c._reader.full) {
+      this._fullPaused = false;
+      if (!this._inRead) this._apply();
+    }
+  }
+
+  /** The owner consumed bytes outside a receive callback. */
+  roomMade(): void {
+    if (this._fullPaused && !this._c._reader.full) {
+      this._fullPaused = false;
+      this._apply();
+    }
+  }
+
+  setUserPaused(paused: boolean): void {
+    this._userPaused = paused;
+    if (!paused) this.kick();
+    if (!this._inRead) this._apply();
+  }
+
+  /** A graceful close reads (and drops) until the peer's FIN. */
+  unpauseForClose(): void {
+    this._userPaused = false;
+    this._fullPaused = false;
+    this._apply();
+  }
+
+  dropLeftover(): void {
+    this._leftover = null;
+  }
+
+  private _arrival(): void {
+    const c = this._c;
+    if (c._recvMode === RecvMode.Raw && c._rawIdleMs > 0) c.pool.timer.arm(c._recvTimer, c._rawIdleMs);
+    dispatchReceive(c);
+    this._refill();
+  }
+
+  /** Moves a kept-aside TLS chunk into freed room, and resumes the stream when it is all in. */
+  private _refill(): void {
+    const c = this._c;
+    while (this._leftover !== null && c._reader.room > 0 && !c._finished) {
+      const chunk = this._leftover;
+      this._leftoverOff += c._reader.append(chunk, this._leftoverOff);
+      if (this._leftoverOff === chunk.length) {
+        this._leftover = null;
+        this._fullPaused = false;
+        this._apply();
+      }
+      dispatchReceive(c);
+    }
+  }
+
+  private _apply(): void {
+    const c = this._c;
+    if (c._finished) return;
+    const stream = c._out;
+    if (!c._closing && (this._userPaused || this._fullPaused)) stream.pause();
+    else stream.resume();
+  }
+}
