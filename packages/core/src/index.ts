@@ -11,3 +11,5 @@ export { type RouteHandler, type RouteMatch } from './routes/route-table';
 export { type MwsModule, type MwsModuleClass } from './modules/module';
 export { MwsError, MwsErrorCodes, type MwsErrorCode } from './errors';
 export * from './http';
+export { serveStaticFile } from './static/serve-static';
+export { type StaticOptions, DEFAULT_PAGES } from './static/options';

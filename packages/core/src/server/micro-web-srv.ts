@@ -7,6 +7,8 @@ import { MwsError, assertIntOption, assertNumberOption, invalidOption } from '..
 import type { HttpRequest } from '../request/http-request';
 import type { HttpResponse } from '../response/http-response';
 import { isThenable, type MwsModule, type MwsModuleClass } from '../modules/module';
+import { checkBoolean, checkDefaultPage, checkDefaultPages, checkStaticCacheControl, checkStaticMaxRanges, defaultStaticOptions, type StaticOptions } from '../static/options';
+import { serveStatic } from '../static/serve-static';
 import { reasonPhrase } from '../response/head-builder';
 import { RouteTable, type RouteHandler, type RouteMatch } from '../routes/route-table';
 import { defaultLogger, isLogLevel, LEVEL_RANK, type LogLevelName } from './logging';
@@ -48,8 +50,10 @@ export class MicroWebSrv {
   /** @internal */ readonly _routes = new RouteTable();
   /** @internal */ readonly _modules: Array<{ name: string; instance: MwsModule }> = [];
   /** @internal */ _basicAuth: { user: string; pass: string; realm: string } | null = null;
-  /** @internal The static-file stage of the pipeline (null: none). */
-  _serveStatic: ((server: MicroWebSrv, request: HttpRequest) => boolean | PromiseLike<boolean>) | null = null;
+  /** @internal The static-file stage of the pipeline (MicroWebSrv2 always serves rootPath). */
+  _serveStatic: ((server: MicroWebSrv, request: HttpRequest) => boolean | PromiseLike<boolean>) | null = serveStatic;
+  /** @internal Static-file settings, read per request by static/serve-static.ts. */
+  readonly _static: StaticOptions = defaultStaticOptions();
   /** @internal */ _stopping = false;
   /** @internal */ _serverLine = 'Server: MicroWebSrv-TS\r\n';
   /** @internal */ _keepAliveLine = '';
@@ -229,6 +233,28 @@ export class MicroWebSrv {
   resolveRoute(method: string, path: string): RouteMatch | null {
     return this._routes.find(method.toUpperCase(), path);
   }
+
+  // ---- static files ----------------------------------------------------------------------------
+
+  /** Adds a default page, tried in order for a folder (index.html, index.htm, default.html, default.htm first). */
+  addDefaultPage(name: string): void {
+    const n = checkDefaultPage(name);
+    if (!this._static.defaultPages.includes(n)) this._static.defaultPages.push(n);
+  }
+  get defaultPages(): string[] { return [...this._static.defaultPages]; }
+  set defaultPages(v: string[]) { this._static.defaultPages = checkDefaultPages(v); }
+  /** Cache-Control of static files (default 'max-age=3600'; null: none). ETag/Last-Modified make revalidation a 304. */
+  get staticCacheControl(): string | null { return this._static.cacheControl; }
+  set staticCacheControl(v: string | null) { this._static.cacheControl = checkStaticCacheControl(v); }
+  /** Serve files and folders whose name starts with '.' (default false: they are 404). */
+  get serveDotFiles(): boolean { return this._static.serveDotFiles; }
+  set serveDotFiles(v: boolean) { this._static.serveDotFiles = checkBoolean('serveDotFiles', v); }
+  /** Most ranges in one request (default 16; 0 disables ranges); more, or overlapping ones, get the whole file. */
+  get staticMaxRanges(): number { return this._static.maxRanges; }
+  set staticMaxRanges(v: number) { this._static.maxRanges = checkStaticMaxRanges(v); }
+  /** Serve `file.br` / `file.gz` siblings to clients that accept them (default true). */
+  get staticPrecompressed(): boolean { return this._static.precompressed; }
+  set staticPrecompressed(v: boolean) { this._static.precompressed = checkBoolean('staticPrecompressed', v); }
 
   /** Adds or replaces a MIME type for an extension ('.ext' or 'ext'). */
   addMimeType(ext: string, mimeType: string): void {

@@ -1,0 +1,231 @@
+/**
+ * Static files: the pipeline's step after routes for GET and HEAD (MicroWebSrv2's order).
+ *
+ * A request path becomes a file under `rootPath` (see safe-path.ts), a directory path ending in '/'
+ * its first default page; the file is answered with validators (ETag, Last-Modified), conditional
+ * requests (304 / 412), byte ranges (206 / 416), a precompressed sibling when the client accepts it,
+ * and streamed with backpressure from an open handle — never read whole into memory.
+ */
+import { constants as fsConstants, promises as fsp, type BigIntStats } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
+import * as path from 'node:path';
+import type { HttpRequest } from '../request/http-request';
+import { errorPage } from '../response/head-builder';
+import type { HttpResponse } from '../response/http-response';
+import type { MicroWebSrv } from '../server/micro-web-srv';
+import { chooseSibling, parseAcceptEncoding, SIBLING_CODINGS, type SiblingCoding } from './encoding';
+import { staticOptionsOf, type StaticOptions } from './options';
+import { multipartByteranges, planRanges, type RangePlan } from './ranges';
+import { isAbsentError, parseStaticPath, realInside, realRootOf } from './safe-path';
+import { evaluatePreconditions, ifRangeAllows, validatorsOf } from './validators';
+
+/** Read size of file streams: few syscalls per MiB, bounded memory per connection. */
+const CHUNK = 64 * 1024;
+/** O_NONBLOCK: opening a FIFO placed under the root must not block a libuv thread until a writer comes. */
+const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
+
+/**
+ * The pipeline's static step. Not GET or HEAD: false at once (the pipeline goes on to OPTIONS, 405,
+ * 404). Otherwise a promise: true when answered (a file, 206, 304, 301, 400, 403, 412, 416, 500), false
+ * when nothing is served at this path (absent, dotfile, outside the root): the pipeline answers its
+ * 404, through `notFoundURL` as usual. The promise never rejects.
+ */
+export function serveStatic(server: MicroWebSrv, request: HttpRequest): boolean | Promise<boolean> {
+  const m = request.method;
+  if (m !== 'GET' && m !== 'HEAD') return false;
+  return serveStaticFile(server, request, request.rawPath);
+}
+
+/**
+ * Serves `rawPath` (percent-encoded, as `request.rawPath`) from the server's root for `request` (GET or
+ * HEAD; other methods get false). A route may call it to serve another path (e.g. an SPA fallback);
+ * on false nothing was sent and the caller answers (e.g. `returnNotFound()`). `options` defaults to the
+ * server's settings. Unexpected fs errors (EMFILE, EIO) answer 500 and log an ERROR.
+ */
+export async function serveStaticFile(server: MicroWebSrv, request: HttpRequest, rawPath: string, options: StaticOptions = staticOptionsOf(server)): Promise<boolean> {
+  if (request.method !== 'GET' && request.method !== 'HEAD') return false;
+  try {
+    return await serve(server, request, rawPath, options);
+  } catch (err) {
+    server._log('ERROR', `static file ${request.method} ${rawPath}: ${(err as Error).message}`);
+    if (!request.response.started) request.response.returnInternalServerError();
+    return true;
+  }
+}
+
+interface OpenFile { fh: FileHandle; st: BigIntStats }
+
+/** Opens `p` if it is a regular file; 'dir' for a directory; null when absent or anything else. */
+async function openRegular(p: string): Promise<OpenFile | 'dir' | null> {
+  let fh: FileHandle;
+  try {
+    fh = await fsp.open(p, OPEN_FLAGS);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') return 'dir'; // Windows cannot open folders
+    if (isAbsentError(err)) return null;
+    throw err;
+  }
+  try {
+    // fstat of the handle that will be streamed: the validators describe exactly the bytes sent.
+    const st = await fh.stat({ bigint: true });
+    if (st.isFile()) return { fh, st };
+    await fh.close();
+    return st.isDirectory() ? 'dir' : null;
+  } catch (err) {
+    await fh.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+async function serve(server: MicroWebSrv, req: HttpRequest, rawPath: string, opts: StaticOptions): Promise<boolean> {
+  const resp = req.response;
+  const parsed = parseStaticPath(rawPath, opts.serveDotFiles);
+  if (!parsed.ok) {
+    if (parsed.status === 404) return false;
+    resp.returnBadRequest();
+    return true;
+  }
+  const root = await realRootOf(server);
+  if (root === null) return false;
+  const real = await realInside(root, path.join(root, ...parsed.segments), opts.serveDotFiles);
+  if (real === null) return false;
+  const found = await openRegular(real);
+  if (found === null) return false;
+  if (found !== 'dir') {
+    // '/file.txt/' names a folder that does not exist (and would break the page's relative links).
+    if (parsed.dirSlash) { await found.fh.close(); return false; }
+    return sendFile(server, req, opts, root, real, parsed.segments[parsed.segments.length - 1], found);
+  }
+  if (!parsed.dirSlash) {
+    // 301 rather than 308: only GET and HEAD come here, for which both keep the method, and 301 is
+    // understood by every client (308 is RFC 7538, 2015). Built from the decoded segments, re-encoded:
+    // a raw '//host' path can never become a protocol-relative Location (open redirect).
+    const q = req.queryString;
+    resp.setHeader('Location', '/' + parsed.segments.map(encodeURIComponent).map((s) => s + '/').join('') + (q ? '?' + q : ''));
+    resp.return(301);
+    return true;
+  }
+  for (const page of opts.defaultPages) {
+    const pageReal = await realInside(root, path.join(real, page), opts.serveDotFiles);
+    if (pageReal === null) continue;
+    const f = await openRegular(pageReal);
+    if (f === null) continue;
+    if (f === 'dir') continue;
+    return sendFile(server, req, opts, root, pageReal, page, f);
+  }
+  return false; // no directory listings
+}
+
+/** Existing, fresh precompressed siblings of `real` (inside the root, not older than the file). */
+async function siblingsOf(root: string, real: string, st: BigIntStats, dotOk: boolean): Promise<Array<SiblingCoding & { real: string }>> {
+  const found = await Promise.all(SIBLING_CODINGS.map(async (s) => {
+    const p = real + s.suffix;
+    let sst: BigIntStats;
+    try {
+      sst = await fsp.stat(p, { bigint: true });
+    } catch (err) {
+      if (isAbsentError(err)) return null;
+      throw err;
+    }
+    // An older sibling is stale (the file changed after it was compressed): never serve old content.
+    if (!sst.isFile() || sst.mtimeNs < st.mtimeNs) return null;
+    const sreal = await realInside(root, p, dotOk);
+    return sreal === null ? null : { ...s, real: sreal };
+  }));
+  return found.filter((s): s is SiblingCoding & { real: string } => s !== null);
+}
+
+/** Content-Type as the response head writes it (charset for text/*), for multipart parts. */
+function fullType(resp: HttpResponse, type: string): string {
+  const cs = resp.contentCharset;
+  return cs !== null && type.startsWith('text/') && type.indexOf('charset') === -1 ? `${type}; charset=${cs}` : type;
+}
+
+/** Answers with the open file `file` (handed over: closed here or by the stream), named `name` for its type. */
+async function sendFile(server: MicroWebSrv, req: HttpRequest, opts: StaticOptions, root: string, real: string, name: string, file: OpenFile): Promise<boolean> {
+  const resp = req.response;
+  let { fh, st } = file;
+  let handed = false;
+  try {
+    // Unknown types are refused rather than leaked (MicroWebSrv2): 403 only once the file exists.
+    const type = server.getMimeTypeFromFilename(name);
+    if (type === null) { resp.returnForbidden(); return true; }
+
+    let coding: string | null = null;
+    let vary = false;
+    if (opts.precompressed) {
+      const siblings = await siblingsOf(root, real, st, opts.serveDotFiles);
+      // The response depends on Accept-Encoding whenever a sibling could be chosen (RFC 9110 §12.5.5).
+      vary = siblings.length > 0;
+      const pick = chooseSibling(parseAcceptEncoding(req.getHeader('accept-encoding')), siblings);
+      const enc = pick === null ? null : await openRegular(pick.real);
+      if (pick !== null && enc !== null && enc !== 'dir') {
+        await fh.close().catch(() => undefined);
+        ({ fh, st } = enc);
+        coding = pick.coding;
+      }
+    }
+
+    // The encoded file is its own representation: its own ETag, and ranges count its bytes (§14.1.1).
+    const v = validatorsOf(st);
+    const cond = evaluatePreconditions({
+      ifMatch: req.getHeader('if-match'),
+      ifNoneMatch: req.getHeader('if-none-match'),
+      ifModifiedSince: req.getHeader('if-modified-since'),
+      ifUnmodifiedSince: req.getHeader('if-unmodified-since'),
+    }, v, true);
+    if (cond === 412) {
+      resp.contentType = 'text/html';
+      resp.return(412, errorPage(412));
+      return true;
+    }
+    const size = Number(st.size);
+    let plan: RangePlan = { kind: 'full' };
+    // Range comes last in §13.2.2 (step 5), only for GET: a Range on HEAD is ignored (§14.2). If-Range
+    // without Range is ignored; a failed If-Range means "send it all" (§13.1.5).
+    const range = cond === 'ok' && req.method === 'GET' && opts.maxRanges > 0 ? req.getHeader('range') : undefined;
+    if (range !== undefined) {
+      const ifRange = req.getHeader('if-range');
+      if (ifRange === undefined || ifRangeAllows(ifRange, v)) plan = planRanges(range, size, opts.maxRanges);
+    }
+    if (plan.kind === 'unsatisfiable') {
+      resp.setHeader('Content-Range', `bytes */${size}`);
+      resp.contentType = 'text/html';
+      resp.return(416, errorPage(416));
+      return true;
+    }
+    // Several ranges of an encoded file: a multipart body cannot carry Content-Encoding per part.
+    if (plan.kind === 'ranges' && plan.ranges.length > 1 && coding !== null) plan = { kind: 'full' };
+
+    // Cache-Control, ETag and Vary go on 200, 206 and 304 alike (§15.4.5); never on errors (a max-age
+    // would make a 412 or 416 storable: they keep the default no-store).
+    resp.allowCaching = true;
+    if (opts.cacheControl !== null) resp.setHeader('Cache-Control', opts.cacheControl);
+    if (vary) resp.appendHeader('Vary', 'Accept-Encoding');
+    resp.setHeader('ETag', v.etag);
+    if (cond === 304) {
+      // Last-Modified is left out: the ETag is the better validator, §15.4.5 asks for no other metadata.
+      resp.return(304);
+      return true;
+    }
+    resp.setHeader('Last-Modified', v.lastModified);
+    resp.setHeader('Accept-Ranges', opts.maxRanges > 0 ? 'bytes' : 'none');
+    if (coding !== null) resp.setHeader('Content-Encoding', coding);
+    resp.contentType = type;
+    if (plan.kind === 'full') {
+      resp.returnStream(200, fh.createReadStream({ highWaterMark: CHUNK }), size);
+    } else if (plan.ranges.length === 1) {
+      const { start, end } = plan.ranges[0];
+      resp.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
+      resp.returnStream(206, fh.createReadStream({ start, end, highWaterMark: CHUNK }), end - start + 1);
+    } else {
+      const mp = multipartByteranges(plan.ranges, size, fullType(resp, type));
+      resp.contentType = mp.contentType;
+      resp.returnStream(206, mp.open(fh), mp.length);
+    }
+    handed = true;
+    return true;
+  } finally {
+    if (!handed) await fh.close().catch(() => undefined);
+  }
+}
