@@ -1,30 +1,18 @@
 'use strict';
-// The MicroWebSrv-TS demo: the Node counterpart of MicroWebSrv2's main.py. Routes, a form, JSON, a
-// redirect and a download. Static files, WebSockets and template pages join as their packages land.
+// The MicroWebSrv-TS demo: the Node counterpart of MicroWebSrv2's main.py. Static files from www/, routes,
+// a form, JSON, a redirect and a download. WebSockets and template pages join as their packages land.
 // PORT (default 8080) picks the port; Ctrl-C stops gracefully.
 const path = require('node:path');
 const { MicroWebSrv } = require('@microwebsrv/core');
 
-const page = (title, body) => `<!DOCTYPE html><html><head><meta charset="utf-8"><title>${title}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;color:#222}
-a{color:#0a58ca}code{background:#f3f3f3;padding:0 .3em}input,button{font:inherit;padding:.3em .6em}</style>
-</head><body><h1>${title}</h1>${body}<p><a href="/">home</a></p></body></html>`;
+const page = (title, body) => `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
+<link rel="stylesheet" href="/style.css"></head><body><header><h1>${title}</h1></header>${body}<p><a href="/">home</a></p></body></html>`;
 
 const escape = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
 const srv = new MicroWebSrv();
 srv.bindAddress = ['0.0.0.0', Number(process.env.PORT ?? 8080)];
-
-srv.registerRoute((_s, req) => {
-  req.response.returnOk(page('MicroWebSrv-TS demo', `
-<ul>
-  <li><a href="/test-post">a form (GET shows it, POST echoes it)</a></li>
-  <li><a href="/api/info?name=demo">a JSON route</a></li>
-  <li><a href="/test-redir">a redirect</a> (to the download)</li>
-  <li><a href="/download">a file download</a></li>
-  <li><a href="/request">this request's properties</a></li>
-</ul>`));
-}, 'GET', '/');
+srv.rootPath = path.join(__dirname, 'www');
 
 srv.registerRoute((_s, req) => {
   req.response.returnOk(page('A form', `
