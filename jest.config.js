@@ -3,7 +3,7 @@ module.exports = {
   // Tests run on the TypeScript sources (swc strips the types; `tsc -p tsconfig.test.json` checks them).
   transform: {
     '^.+\\.ts$': ['@swc/jest', {
-      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      jsc: { parser: { syntax: 'typescript', decorators: true }, target: 'es2022', transform: { decoratorVersion: '2022-03' } },
       module: { type: 'commonjs' },
     }],
   },

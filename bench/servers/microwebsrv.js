@@ -1,8 +1,15 @@
 'use strict';
 // MicroWebSrv-TS (this project, @microwebsrv/core from its built dist/): GET / -> 200 text/plain
 // "Hello World!". Usage: [MWS_PRESET=embedded|light|normal|large] node microwebsrv.js <port>
+// Overrides used by the memory scenario (each applied after the preset; unset: the preset's value):
+//   MWS_SLOTS=<n>        bufferSlotsCount (one slot per live connection: N idle connections need N slots)
+//   MWS_QUEUE=<n>        connQueueCapacity (the listen backlog)
+//   MWS_IDLE_SEC=<s>     requestsTimeoutSec and keepAliveTimeoutSec (idle connections must outlive the measure)
+//   MWS_PREFAULT=1       after start, write one byte in every 4 KiB page of the slot memory, so that all of it
+//                        is resident (in RSS) before any connection; without it the kernel maps the pages of
+//                        the up-front allocation only when a request is first read into them.
 // Until core exports MicroWebSrv this script fails to load; the runner reports it as unavailable.
-const { portArg, ready, onStop } = require('./lib/lifecycle');
+const { portArg, ready, onStop, setMemInfo } = require('./lib/lifecycle');
 
 const core = require('@microwebsrv/core');
 const { MicroWebSrv } = core;
@@ -21,6 +28,21 @@ async function main() {
     if (typeof srv[PRESETS[preset]] !== 'function') throw new Error(`MicroWebSrv has no ${PRESETS[preset]}()`);
     srv[PRESETS[preset]]();
   }
+  const intEnv = (name) => {
+    const raw = process.env[name];
+    if (raw === undefined || raw === '') return null;
+    if (!/^\d+$/.test(raw)) throw new Error(`${name} must be a positive integer, got ${raw}`);
+    return Number(raw);
+  };
+  const slots = intEnv('MWS_SLOTS');
+  if (slots !== null) srv.bufferSlotsCount = slots;
+  const queue = intEnv('MWS_QUEUE');
+  if (queue !== null) srv.connQueueCapacity = queue;
+  const idle = intEnv('MWS_IDLE_SEC');
+  if (idle !== null) {
+    srv.requestsTimeoutSec = idle;
+    srv.keepAliveTimeoutSec = idle;
+  }
   srv.bindAddress = ['127.0.0.1', port];
   srv.logLevel = 'WARNING'; // no access-log line per request during a benchmark
   srv.registerRoute((server, request) => {
@@ -28,8 +50,33 @@ async function main() {
     request.response.returnOk('Hello World!');
   }, 'GET', '/');
   await srv.startManaged(); // resolves when listening
+  const prefaulted = process.env.MWS_PREFAULT === '1' ? prefault(srv) : null;
+  setMemInfo(() => ({
+    preset,
+    bufferSlotsCount: srv.bufferSlotsCount,
+    bufferSlotSize: srv.bufferSlotSize,
+    keepAllocBufferSlots: srv.keepAllocBufferSlots,
+    slotMemoryBytes: srv.bufferSlotsCount * srv.bufferSlotSize,
+    connQueueCapacity: srv.connQueueCapacity,
+    prefaultedBytes: prefaulted,
+    stats: srv.stats, // {connections, requests, refused, slots: {inUse, allocatedBytes, ...}}
+  }));
   onStop(() => srv.stop());
   ready(port);
+}
+
+/**
+ * Touches every page of the slot pool's one up-front allocation (keepAllocBufferSlots), so that the slot
+ * memory is resident before any connection. The backing buffer is internal to XBufferSlots (`_backing`,
+ * reached through the server's `_slots`): a benchmark-only peek, checked, that changes no slot's state.
+ * Returns the bytes touched, or throws when the internals are not where this expects them.
+ */
+function prefault(srv) {
+  const backing = srv._slots && srv._slots._backing;
+  if (!Buffer.isBuffer(backing)) throw new Error('MWS_PREFAULT: no up-front slot allocation to touch (keepAllocBufferSlots off, or internals moved)');
+  for (let i = 0; i < backing.length; i += 4096) backing[i] = 0;
+  if (backing.length > 0) backing[backing.length - 1] = 0;
+  return backing.length;
 }
 
 main().catch((err) => {

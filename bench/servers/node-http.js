@@ -1,5 +1,7 @@
 'use strict';
 // node:http baseline: GET / -> 200 text/plain "Hello World!". Usage: node node-http.js <port>
+// HTTP_IDLE_SEC=<s> (memory scenario): keepAliveTimeout, headersTimeout and requestTimeout raised to s
+// seconds, so idle keep-alive connections outlive the measure (defaults: 5 s, 60 s, 300 s).
 const http = require('node:http');
 const { portArg, ready, onStop } = require('./lib/lifecycle');
 
@@ -15,6 +17,15 @@ const server = http.createServer((req, res) => {
     res.end();
   }
 });
+
+const idle = process.env.HTTP_IDLE_SEC;
+if (idle !== undefined && idle !== '') {
+  if (!/^\d+$/.test(idle)) throw new Error(`HTTP_IDLE_SEC must be a positive integer, got ${idle}`);
+  const ms = Number(idle) * 1000;
+  server.keepAliveTimeout = ms;
+  server.requestTimeout = ms;
+  server.headersTimeout = ms; // not above requestTimeout
+}
 
 server.listen(portArg(), '127.0.0.1', () => ready(server.address().port));
 onStop(() => new Promise((resolve) => {

@@ -7,10 +7,11 @@ const USAGE = `usage: node bench/src/run.js [options]   (or: pnpm bench -- [opti
   --smoke              short check: 1 s rounds, 0.5 s warm-up, 1 round (results go to results/smoke.*)
   --duration <s>       measured seconds per round (default 5)
   --warmup <s>         warm-up seconds before each measure (default 1)
-  --rounds <n>         rounds; servers alternate within each round, medians over rounds (default 3)
+  --rounds <n>         rounds; servers alternate within each round, medians over rounds (default 3; memory: 1)
   --connections <n>    client connections (default 50)
   --pipelining <n>     requests in flight per connection in the pipelined scenario (default 16)
-  --servers a,b,c      servers to run instead of the scenario's list (name or name@variant)
+  --idle-conns a,b     idle connections per server in the memory scenario (default 1000,10000; --smoke: 200)
+  --servers a,b,c      servers to run instead of the scenario's list (name, name@variant, microwebsrv@normal+prefault)
   --client <tool>      HTTP load tool: autocannon (default) | wrk (if installed)
   --workers <n>        autocannon worker threads (default 0: one thread; the client has one core)
   --out <name>         write results/<name>.md and .json (default: latest[-<scenarios>][-wrk], smoke with --smoke)
@@ -19,7 +20,7 @@ const USAGE = `usage: node bench/src/run.js [options]   (or: pnpm bench -- [opti
 
 function parseArgs(argv) {
   const o = {
-    scenarios: [], smoke: false, duration: 5, warmup: 1, rounds: 3, connections: 50, pipelining: 16,
+    scenarios: [], smoke: false, duration: 5, warmup: 1, rounds: 3, connections: 50, pipelining: 16, idleConns: [1000, 10000],
     servers: null, client: 'autocannon', workers: 0, out: null, pin: true, set: new Set(),
   };
   const num = (name, v, min) => {
@@ -45,6 +46,7 @@ function parseArgs(argv) {
       case '--rounds': o.rounds = Math.floor(num(flag, val(), 1)); o.set.add('rounds'); break;
       case '--connections': o.connections = Math.floor(num(flag, val(), 1)); break;
       case '--pipelining': o.pipelining = Math.floor(num(flag, val(), 1)); break;
+      case '--idle-conns': o.idleConns = String(val() || '').split(',').filter((x) => x.trim()).map((x) => Math.floor(num(flag, x.trim(), 1))); if (!o.idleConns.length) throw new Error('--idle-conns needs counts, e.g. 1000,10000'); o.set.add('idleConns'); break;
       case '--servers': o.servers = String(val() || '').split(',').map((s) => s.trim()).filter(Boolean); break;
       case '--client': o.client = val(); if (!['autocannon', 'wrk'].includes(o.client)) throw new Error(`--client autocannon|wrk, got ${o.client}`); break;
       case '--workers': o.workers = Math.floor(num(flag, val(), 0)); break;
@@ -58,7 +60,10 @@ function parseArgs(argv) {
     if (!o.set.has('duration')) o.duration = 1;
     if (!o.set.has('warmup')) o.warmup = 0.5;
     if (!o.set.has('rounds')) o.rounds = 1;
+    if (!o.set.has('idleConns')) o.idleConns = [200];
   }
+  // the memory scenario waits ~6 s per sample for V8 to settle and its figures barely move between rounds
+  o.memoryRounds = o.set.has('rounds') ? o.rounds : 1;
   const all = o.scenarios.length === 0;
   if (all) o.scenarios = Object.keys(SCENARIOS);
   // a partial run does not overwrite the full one: latest-echo, latest-plaintext-pipelined-wrk, ...

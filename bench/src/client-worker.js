@@ -1,8 +1,19 @@
 'use strict';
 // The load-client process (started pinned to the client CPU by client-process.js). Takes commands over
-// IPC, one at a time: {id, kind: 'autocannon' | 'echo', opts} -> {id, result} or {id, error}.
+// IPC, one at a time: {id, kind: 'autocannon' | 'echo' | 'idle-open' | 'idle-status' | 'idle-close', opts}
+// -> {id, result} or {id, error}. The idle-* commands hold the memory scenario's idle connections
+// (idle-client.js) between commands.
 const autocannon = require('autocannon');
 const { runEcho } = require('./echo-client');
+const { openIdle, idleStatus, closeIdle } = require('./idle-client');
+
+const RUN = {
+  autocannon: (o) => runAutocannon(o),
+  echo: (o) => runEcho(o),
+  'idle-open': (o) => openIdle(o),
+  'idle-status': () => idleStatus(),
+  'idle-close': () => closeIdle(),
+};
 
 function runAutocannon({ url, connections, pipelining, duration, workers }) {
   return new Promise((resolve, reject) => {
@@ -25,7 +36,8 @@ function runAutocannon({ url, connections, pipelining, duration, workers }) {
 
 process.on('message', async (m) => {
   try {
-    const result = m.kind === 'echo' ? await runEcho(m.opts) : await runAutocannon(m.opts);
+    if (!RUN[m.kind]) throw new Error(`unknown client command ${m.kind}`);
+    const result = await RUN[m.kind](m.opts);
     process.send({ id: m.id, result });
   } catch (err) {
     process.send({ id: m.id, error: String(err && err.message ? err.message : err) });

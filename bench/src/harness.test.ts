@@ -7,6 +7,8 @@ const { parseArgs } = require('./cli');
 const { Histogram } = require('./histogram');
 const { resolveServer } = require('./servers');
 const { warningsFor } = require('./warnings');
+const { completeResponse } = require('./idle-client');
+const { memoryComparisons, addMemoryRatios, envFor } = require('./memory');
 
 const WRK_OUT = `Running 5s test @ http://127.0.0.1:40001/
   1 threads and 50 connections
@@ -69,7 +71,14 @@ describe('bench harness', () => {
     expect(o.servers).toEqual(['node-http', 'microwebsrv@light']);
     expect(o.out).toBe('smoke');
     expect(parseArgs(['--smoke', '--rounds', '2']).rounds).toBe(2);
-    expect(parseArgs([]).scenarios).toEqual(['plaintext', 'pipelined', 'presets', 'echo']);
+    expect(parseArgs([]).scenarios).toEqual(['plaintext', 'pipelined', 'presets', 'echo', 'memory']);
+    expect(parseArgs([]).idleConns).toEqual([1000, 10000]);
+    expect(parseArgs([]).memoryRounds).toBe(1);
+    expect(parseArgs(['--rounds', '2']).memoryRounds).toBe(2);
+    expect(parseArgs(['--smoke']).idleConns).toEqual([200]);
+    expect(parseArgs(['--smoke', '--idle-conns', '50,100']).idleConns).toEqual([50, 100]);
+    expect(parseArgs(['--scenario', 'memory']).out).toBe('latest-memory');
+    expect(() => parseArgs(['--idle-conns', '0'])).toThrow(/--idle-conns/);
     expect(parseArgs([]).out).toBe('latest');
     expect(parseArgs(['--scenario', 'pipelined', '--scenario', 'plaintext', '--client', 'wrk']).out).toBe('latest-pipelined-plaintext-wrk');
     expect(() => parseArgs(['--scenario', 'nope'])).toThrow(/unknown scenario/);
@@ -89,6 +98,9 @@ describe('bench harness', () => {
   test('resolveServer maps variants to the server\'s environment variable', () => {
     expect(resolveServer('microwebsrv@light').env).toEqual({ MWS_PRESET: 'light' });
     expect(resolveServer('xasync-echo@buffer').env).toEqual({ ECHO_COPY: 'buffer' });
+    expect(resolveServer('microwebsrv@large+prefault').env).toEqual({ MWS_PRESET: 'large', MWS_PREFAULT: '1' });
+    expect(resolveServer('microwebsrv@large+prefault').label).toBe('MicroWebSrv-TS [large, prefault]');
+    expect(() => resolveServer('ceiling+prefault')).toThrow(/no flag/);
     expect(() => resolveServer('node-http@x')).toThrow(/no variants/);
     expect(() => resolveServer('nginx')).toThrow(/unknown server/);
   });
@@ -109,5 +121,33 @@ describe('bench harness', () => {
     expect(w).toMatch(/node:http: the server's core was only 70% busy/);
     expect(w).toMatch(/node:http: other processes/);
     expect(w).not.toMatch(/mws/);
+  });
+
+  test('idle client: a response is complete once its head and Content-Length body are in', () => {
+    const r = 'HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\ncontent-length: 12\r\n\r\nHello World!';
+    expect(completeResponse(r.slice(0, 30))).toBeNull();
+    expect(completeResponse(r.slice(0, -1))).toBeNull();
+    expect(completeResponse(r)).toEqual({ status: 200, total: r.length });
+    expect(completeResponse('HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n').status).toBe(503);
+  });
+
+  test('memory: server environment, ratios to node:http and the claim line', () => {
+    expect(envFor(resolveServer('microwebsrv@normal'), 1000)).toEqual({ MWS_SLOTS: '1100', MWS_QUEUE: '1024', MWS_IDLE_SEC: '600' });
+    expect(envFor(resolveServer('node-http'), 1000)).toEqual({ HTTP_IDLE_SEC: '600' });
+    expect(envFor(resolveServer('ceiling'), 1000)).toEqual({});
+    const row = (id: string, idle: number, extra: object = {}) => {
+      const s = resolveServer(id);
+      return { id, name: s.name, label: s.label, n: 1000, status: 'ok', median: { idlePerConn: idle, rssPerConn: idle, heapPerConn: 1000, extPerConn: 0, slotMemoryMB: 4.3, slotCount: 1100, slotSize: 4096, ...extra } };
+    };
+    const rows = [row('microwebsrv@normal', 9000), row('microwebsrv@normal+prefault', 5000), row('node-http', 6000), row('ceiling', 7000, { extPerConn: 16388 }), row('net-echo', 4800)];
+    addMemoryRatios(rows);
+    expect((rows[1] as any).ratios.idlePerConn).toBeCloseTo(5000 / 6000, 6);
+    const [line] = memoryComparisons(rows);
+    expect(line).toMatch(/9,000 B as shipped \(of which ≈ 4,000 B are the slot pages/);
+    expect(line).toMatch(/5,000 B beyond the slot memory/);
+    expect(line).toMatch(/1\.04× \(\+200 B\/conn\) → \*\*HOLDS\*\*/);
+    expect(line).toMatch(/as shipped .* 1\.29× \(\+2,000 B\/conn\)/);
+    (rows[4] as any).median.idlePerConn = 2000;
+    expect(memoryComparisons(rows)[0]).toMatch(/2\.50× \(\+3,000 B\/conn\) → \*\*DOES NOT HOLD\*\*/);
   });
 });

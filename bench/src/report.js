@@ -26,9 +26,27 @@ function addRatios(kind, rows) {
 const f1 = (v) => (v === null || v === undefined ? '-' : v.toFixed(1));
 const f2 = (v) => (v === null || v === undefined ? '-' : v.toFixed(2));
 const pct = (v) => (v === null || v === undefined ? '-' : `${v.toFixed(0)}%`);
-const ratio = (v) => (v === null || v === undefined ? '-' : `${v.toFixed(2)}×`);
+const ratio = (v) => (v === null || v === undefined ? '-' : `${(Math.abs(v) < 0.005 ? 0 : v).toFixed(2)}×`);
+
+/** The memory scenario's table: one row per (server, N). */
+function memoryTable(rows) {
+  const hasBase = rows.some((r) => r.name === 'node-http' && r.status === 'ok');
+  const head = ['server', 'N', 'RSS MB', 'heap MB', 'ext MB', 'RSS B/conn', 'idle B/conn', 'heap B/conn', 'ext B/conn', 'slot memory',
+    ...(hasBase ? ['idle ×node:http', 'heap ×node:http'] : [])];
+  const body = rows.map((r) => {
+    const n = fmtInt(r.n);
+    if (r.status !== 'ok') return [`${r.label} (N=${n})`, `${r.status}: ${r.reason}`];
+    const m = r.median;
+    const slots = m.slotCount ? `${f1(m.slotMemoryMB)} MB (${fmtInt(m.slotCount)} × ${fmtInt(m.slotSize)} B${m.prefaulted ? ', resident' : ''})` : '-';
+    return [r.label, n, `${f1(m.rssBeforeMB)} → ${f1(m.rssMB)} → ${f1(m.rssSettledMB)}`, `${f1(m.heapBeforeMB)} → ${f1(m.heapMB)}`, `${f1(m.extBeforeMB)} → ${f1(m.extMB)}`,
+      fmtInt(m.rssPerConn), fmtInt(m.idlePerConn), fmtInt(m.heapPerConn), fmtInt(m.extPerConn), slots,
+      ...(hasBase ? [ratio(r.ratios.idlePerConn), ratio(r.ratios.heapPerConn)] : [])];
+  });
+  return { head, body };
+}
 
 function tableOf(kind, rows) {
+  if (kind === 'memory') return memoryTable(rows);
   const echo = kind === 'echo';
   const refs = REFS[kind].filter(([ref]) => rows.some((r) => r.id === ref && r.status === 'ok'));
   const head = ['server', echo ? 'msg/s' : 'req/s', echo ? 'p50 µs' : 'p50 ms', echo ? 'p99 µs' : 'p99 ms',
@@ -57,9 +75,20 @@ function mdTable({ head, body }) {
     ...rows.map((r) => `| ${r.map(esc).join(' | ')} |`)].join('\n');
 }
 
+const MEMORY_COLUMNS = 'all in the server process after full GCs. RSS MB = resident set before → right after opening the N connections → ' +
+  'settled (V8\'s young generation shrunk back to its idle size, a few s later); heap / ext MB = V8 heap used and external memory (Buffers, ' +
+  'ArrayBuffers) before → settled; RSS B/conn = (right after − before) / N, which includes the young generation the burst of accepts grew ' +
+  '(transient); **idle B/conn** = settled anonymous RSS (RssAnon) growth / N: what an idle connection keeps (file-backed RSS, the node ' +
+  'binary\'s code paged in once, left out); heap / ext B/conn = settled growth / N; slot memory = MicroWebSrv-TS\'s bufferSlotsCount × ' +
+  'bufferSlotSize, allocated at start (keepAllocBufferSlots), so in "before" for ext, but in RSS only once its pages are touched: on first use ' +
+  'as shipped (≈ one 4 KiB page per connection), at start with prefault, where idle B/conn is then the cost beyond the slot memory. Kernel socket ' +
+  'buffers are not in any of these';
+
 function printScenario(s) {
-  const out = [`\n== ${s.name}: ${s.description}`, `   load: ${s.tool}; medians of ${s.rounds} round(s) of ${s.duration} s`,
+  const out = [`\n== ${s.name}: ${s.description}`,
+    s.kind === 'memory' ? `   client: ${s.tool}; ${s.fdNote}; medians of ${s.rounds} round(s)` : `   load: ${s.tool}; medians of ${s.rounds} round(s) of ${s.duration} s`,
     textTable(tableOf(s.kind, s.rows))];
+  for (const c of s.comparisons || []) out.push(`* ${c}`);
   for (const w of s.warnings) out.push(`WARNING: ${w}`);
   console.log(out.join('\n'));
 }
@@ -67,10 +96,24 @@ function printScenario(s) {
 function markdown(run) {
   const lines = [`# Benchmark results (${run.outName})`, '',
     `- date: ${run.date}`, `- command: \`${run.command}\``, `- machine: ${run.machine.cpus} × ${run.machine.cpuModel}, Node ${run.machine.node}, ${run.machine.platform}`,
-    `- pinning: ${run.pinning}`, `- method: ${run.options.warmup} s warm-up, ${run.options.duration} s measured, ${run.options.rounds} round(s), servers alternating within each round, medians over rounds; a fresh server process per measure`,
-    '- columns: latency from the load tool (autocannon: whole ms); srv CPU µs = the server process\'s utime+stime (/proc/<pid>/stat) per request (loopback softirq work is not in it); srv/client core = how busy that pinned core was while measuring (/proc/stat, softirq included; the process\'s own share when unpinned); other load = busy CPU time that is neither ours nor irq/softirq (other processes, steal), in % of one core: above 10% the figures are noisy; heap B = V8 heap bytes allocated in the server per request (GC profiler; off-heap Buffers not counted); ×X = req/s ratio to X', ''];
+    `- pinning: ${run.pinning}`];
+  if (run.scenarios.some((s) => s.kind !== 'memory')) {
+    lines.push(`- method: ${run.options.warmup} s warm-up, ${run.options.duration} s measured, ${run.options.rounds} round(s), servers alternating within each round, medians over rounds; a fresh server process per measure`,
+      '- columns: latency from the load tool (autocannon: whole ms); srv CPU µs = the server process\'s utime+stime (/proc/<pid>/stat) per request (loopback softirq work is not in it); srv/client core = how busy that pinned core was while measuring (/proc/stat, softirq included; the process\'s own share when unpinned); other load = busy CPU time that is neither ours nor irq/softirq (other processes, steal), in % of one core: above 10% the figures are noisy; heap B = V8 heap bytes allocated in the server per request (GC profiler; off-heap Buffers not counted); ×X = req/s ratio to X');
+  }
+  if (run.scenarios.some((s) => s.kind === 'memory')) {
+    lines.push('- memory method: a fresh server process (node --expose-gc) per server and N; snapshots in the server after full GCs: before, right after opening N idle keep-alive connections, and settled (V8\'s young generation shrunk back); see bench/README.md, "Memory scenario"');
+  }
+  lines.push('');
   for (const s of run.scenarios) {
-    lines.push(`## ${s.name}`, '', `${s.description}. Load: **${s.tool}**.`, '', mdTable(tableOf(s.kind, s.rows)), '');
+    if (s.kind === 'memory') {
+      lines.push(`## ${s.name}`, '', `${s.description}. Client: **${s.tool}**; ${s.fdNote}; medians of ${s.rounds} round(s).`, '',
+        mdTable(tableOf(s.kind, s.rows)), '', `Columns: ${MEMORY_COLUMNS}.`, '');
+      for (const c of s.comparisons || []) lines.push(`- ${c}`);
+      if ((s.comparisons || []).length) lines.push('');
+    } else {
+      lines.push(`## ${s.name}`, '', `${s.description}. Load: **${s.tool}**.`, '', mdTable(tableOf(s.kind, s.rows)), '');
+    }
     for (const w of s.warnings) lines.push(`- ⚠ ${w}`);
     if (s.warnings.length) lines.push('');
   }

@@ -15,6 +15,7 @@ const { wrkVersion } = require('./wrk-client');
 const { medians } = require('./stats');
 const { warningsFor } = require('./warnings');
 const { addRatios, printScenario, writeResults } = require('./report');
+const { runMemory } = require('./memory');
 
 const AUTOCANNON = `autocannon ${require('autocannon/package.json').version}`;
 const log = (...a) => console.log(...a);
@@ -32,6 +33,11 @@ function toolFor(kind, o) {
 
 async function runScenario(ctx, name, o) {
   const sc = SCENARIOS[name];
+  if (sc.kind === 'memory') {
+    const result = await runMemory(ctx, name, sc, o);
+    printScenario(result);
+    return result;
+  }
   const { loadKind, tool } = toolFor(sc.kind, o);
   const specs = (o.servers || sc.servers).map(resolveServer).filter((s) => {
     if (s.kind === sc.kind) return true;

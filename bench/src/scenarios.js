@@ -28,6 +28,17 @@ const SCENARIOS = {
     servers: ['xasync-echo', 'net-echo'],
     load: (o) => ({ connections: o.connections, size: 64 }),
   },
+  memory: {
+    // Run by memory.js (not a load): N idle keep-alive connections, the server's memory before and after.
+    // microwebsrv twice per preset: as shipped, and with its slot memory prefaulted (resident before any
+    // connection), whose RSS growth is then the cost beyond the slot memory. net-echo is the bare
+    // node:net socket (it answers the request by echoing it), the ceiling a bare socket + 16 KB buffer.
+    description: (o, counts) => `${(counts || []).map((n) => n.toLocaleString('en-US')).join(' and ')} idle keep-alive connections (one GET / answered on each), ` +
+      'server memory after full GCs before and after',
+    kind: 'memory',
+    servers: ['microwebsrv@normal', 'microwebsrv@normal+prefault', 'microwebsrv@large', 'microwebsrv@large+prefault',
+      'node-http', 'ceiling', 'uws', 'net-echo'],
+  },
 };
 
 module.exports = { SCENARIOS };

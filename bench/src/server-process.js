@@ -10,9 +10,12 @@ class ServerUnavailable extends Error {
   constructor(status, reason) { super(reason); this.status = status; } // status: 'skipped' | 'unavailable'
 }
 
-/** Resolves to a running server {pid, port, child, alloc(), stop()}; rejects with ServerUnavailable. */
+/**
+ * Resolves to a running server {pid, port, child, allocStart(), allocStop(), mem(), stop()}; rejects with
+ * ServerUnavailable. `spec.nodeArgs` (optional): node options before the script (e.g. --expose-gc).
+ */
 function startServer(spec, port, { pin }) {
-  const [cmd, args] = pinned(pin, SERVER_CPU, process.execPath, [spec.script, String(port)]);
+  const [cmd, args] = pinned(pin, SERVER_CPU, process.execPath, [...(spec.nodeArgs || []), spec.script, String(port)]);
   const child = spawn(cmd, args, {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, ...spec.env },
@@ -50,12 +53,12 @@ function firstErrorLine(stderr) {
 
 function makeHandle(child, port, exited, stderr) {
   let waiting = null;
-  child.on('message', (m) => { if (waiting && m && (m.ev === 'alloc' || m.ev === 'alloc-started')) { const w = waiting; waiting = null; w(m); } });
-  const ask = (cmd) => new Promise((resolve) => {
+  child.on('message', (m) => { if (waiting && m && (m.ev === 'alloc' || m.ev === 'alloc-started' || m.ev === 'mem')) { const w = waiting; waiting = null; w(m); } });
+  const ask = (cmd, timeoutMs = 2000, extra = {}) => new Promise((resolve) => {
     if (!child.connected) { resolve(null); return; }
-    const t = setTimeout(() => { waiting = null; resolve(null); }, 2000);
+    const t = setTimeout(() => { waiting = null; resolve(null); }, timeoutMs);
     waiting = (m) => { clearTimeout(t); resolve(m); };
-    child.send({ cmd });
+    child.send({ cmd, ...extra });
   });
   return {
     pid: child.pid,
@@ -64,6 +67,11 @@ function makeHandle(child, port, exited, stderr) {
     allocStart: () => ask('alloc-start'),
     /** {heapBytes, gcs, rss} allocated on the V8 heap since allocStart(), or null. */
     allocStop: () => ask('alloc-stop'),
+    /**
+     * The server's memory after full GCs (servers/lib/mem-probe.js), or null when it does not answer;
+     * `settle`: once V8's young generation has shrunk back to its floor (up to 15 s).
+     */
+    mem: (settle = false) => ask('mem', 25000, { settle }),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 5000);

@@ -1,6 +1,7 @@
 'use strict';
 // The benchmark servers (bench/servers/*.js), by name. `name@variant` passes the variant through the
-// server's own environment variable (microwebsrv@light -> MWS_PRESET=light).
+// server's own environment variable (microwebsrv@light -> MWS_PRESET=light); `+flag` suffixes add the
+// server's flag environment (microwebsrv@normal+prefault -> MWS_PRESET=normal MWS_PREFAULT=1).
 const path = require('node:path');
 
 const SERVERS_DIR = path.join(__dirname, '..', 'servers');
@@ -10,25 +11,33 @@ const SERVERS = {
   uws: { label: 'uWebSockets.js', kind: 'http' },
   'node-http': { label: 'node:http', kind: 'http' },
   fastify: { label: 'fastify', kind: 'http' },
-  microwebsrv: { label: 'MicroWebSrv-TS', kind: 'http', variantEnv: 'MWS_PRESET' },
+  microwebsrv: { label: 'MicroWebSrv-TS', kind: 'http', variantEnv: 'MWS_PRESET', flags: { prefault: { MWS_PREFAULT: '1' } } },
   'xasync-echo': { label: 'xasync echo', kind: 'echo', variantEnv: 'ECHO_COPY' },
   'net-echo': { label: 'node:net echo', kind: 'echo' },
 };
 
-/** {id, name, variant, label, kind, script, env} for "name" or "name@variant". */
+/** {id, name, variant, flags, label, kind, script, env} for "name", "name@variant", "name@variant+flag". */
 function resolveServer(id) {
-  const [name, variant] = id.split('@');
+  const [base, ...flags] = id.split('+');
+  const [name, variant] = base.split('@');
   const def = SERVERS[name];
   if (!def) throw new Error(`unknown server ${name}: ${Object.keys(SERVERS).join(', ')}`);
   if (variant && !def.variantEnv) throw new Error(`server ${name} has no variants`);
+  const env = variant ? { [def.variantEnv]: variant } : {};
+  for (const f of flags) {
+    if (!def.flags || !def.flags[f]) throw new Error(`server ${name} has no flag +${f}${def.flags ? ` (flags: ${Object.keys(def.flags).join(', ')})` : ''}`);
+    Object.assign(env, def.flags[f]);
+  }
+  const tags = [variant, ...flags].filter(Boolean);
   return {
     id,
     name,
     variant: variant || null,
-    label: variant ? `${def.label} [${variant}]` : def.label,
+    flags,
+    label: tags.length ? `${def.label} [${tags.join(', ')}]` : def.label,
     kind: def.kind,
     script: path.join(SERVERS_DIR, `${name}.js`),
-    env: variant ? { [def.variantEnv]: variant } : {},
+    env,
   };
 }
 

@@ -1,8 +1,10 @@
 'use strict';
 // What every benchmark server shares: the port argument, the `READY <port>` / `SKIP <reason>` lines the
 // runner waits for, a clean exit on SIGTERM/SIGINT (or when the runner's IPC channel goes away), and the
-// allocation probe the runner drives over IPC (see ./alloc-probe.js).
+// allocation probe and the memory snapshot the runner drives over IPC (see ./alloc-probe.js,
+// ./mem-probe.js); SIGUSR2 prints the memory snapshot as `MEM <json>` (for a server run by hand).
 const { allocStart, allocStop } = require('./alloc-probe');
+const { memSnapshot, setMemInfo } = require('./mem-probe');
 
 /** The port from argv[2] (0 or missing: let the OS choose). */
 function portArg() {
@@ -45,8 +47,15 @@ if (typeof process.send === 'function') {
   process.on('message', (m) => {
     if (m && m.cmd === 'alloc-start') { allocStart(); process.send({ ev: 'alloc-started' }); }
     else if (m && m.cmd === 'alloc-stop') process.send({ ev: 'alloc', ...allocStop() });
+    else if (m && m.cmd === 'mem') memSnapshot({ settle: !!m.settle }).then((snap) => process.send({ ev: 'mem', ...snap }));
   });
   process.channel?.unref(); // the IPC channel alone must not keep a server alive
 }
 
-module.exports = { portArg, ready, skip, onStop };
+// `kill -USR2 <pid>`: one memory snapshot (after full GCs when run with node --expose-gc, once the young
+// generation has shrunk back: see ./mem-probe.js) on stdout.
+process.on('SIGUSR2', () => {
+  memSnapshot({ settle: true }).then((snap) => process.stdout.write(`MEM ${JSON.stringify(snap)}\n`));
+});
+
+module.exports = { portArg, ready, skip, onStop, setMemInfo };

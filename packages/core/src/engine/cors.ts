@@ -22,7 +22,7 @@ export function answerPreflight(server: MicroWebSrv, req: HttpRequest): boolean 
     resp.return(204);
     return true;
   }
-  const allowed = server._routes.allowedMethods(req.path);
+  const allowed = server._routes.allowedMethods(req.rawPath);
   if (allowed.length === 0) return false;
   if (!allowed.includes('OPTIONS')) allowed.push('OPTIONS');
   resp.setHeader('Allow', allowed.join(', '));

@@ -95,7 +95,7 @@ function runModule(server: MicroWebSrv, req: HttpRequest, i: number): Outcome {
 }
 
 function runRoute(server: MicroWebSrv, req: HttpRequest): boolean {
-  const found = server._routes.find(req.method, req.path);
+  const found = server._routes.find(req.method, req.rawPath);
   if (found === null) return false;
   let result: unknown;
   try {
@@ -113,7 +113,7 @@ function runRoute(server: MicroWebSrv, req: HttpRequest): boolean {
 }
 
 function fallback(server: MicroWebSrv, req: HttpRequest): void {
-  const allowed = server._routes.allowedMethods(req.path);
+  const allowed = server._routes.allowedMethods(req.rawPath);
   if (allowed.length > 0) req.response.returnMethodNotAllowed(allowed);
   else req.response.returnNotFound();
 }

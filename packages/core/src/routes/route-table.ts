@@ -1,73 +1,351 @@
 import { MwsError, invalidOption } from '../errors';
 import type { HttpRequest } from '../request/http-request';
 import type { MicroWebSrv } from '../server/micro-web-srv';
+import {
+  Kind, KIND_OF, convertArg, decodePathRest, decodeSegment, encodeArg, isMethodToken, kindValue, parsePattern,
+  type ArgSpec, type PatternSegment, type RouteArgs, type RouteArgValue,
+} from './route-pattern';
 
-/** A route handler, MicroWebSrv2's `(microWebSrv2, request)` plus the route's arguments. May be async. */
-export type RouteHandler = (server: MicroWebSrv, request: HttpRequest, args: Record<string, string | number>) => unknown;
+export type { RouteArgs, RouteArgValue, ArgType } from './route-pattern';
 
+/**
+ * A route handler: MicroWebSrv2's `(microWebSrv2, request, args)`. `args` holds the pattern's arguments
+ * by the name written in the pattern (`<userId>` → `args.userId`), decoded; integer-looking values of
+ * plain `<name>` arguments are numbers. May be async and may return a value (the engine answers with it).
+ * Values are request data: a single-segment value may contain '/' or be '..' (from %2F, %2E%2E) — never
+ * join one into a file path unchecked (a `<p:path>` argument refuses '.' and '..' segments for that use).
+ */
+export type RouteHandler = (server: MicroWebSrv, request: HttpRequest, args: RouteArgs) => unknown;
+
+/** A resolved route: MicroWebSrv2's RouteResult (Handler, Method, RoutePath, Name, Args). */
 export interface RouteMatch {
-  handler: RouteHandler;
-  args: Record<string, string | number>;
-  /** `METHOD /path` for log lines. */
-  label: string;
+  readonly handler: RouteHandler;
+  /** The arguments (a shared frozen empty object for routes without any). */
+  readonly args: RouteArgs;
+  /** `METHOD /pattern` for log lines. */
+  readonly label: string;
+  /** The route's method: GET when a HEAD request is served by a GET route. */
+  readonly method: string;
+  /** The route's pattern as registered. */
+  readonly path: string;
+  readonly name: string | null;
 }
 
 interface Entry extends RouteMatch {
-  method: string;
-  path: string;
-  name: string | null;
+  readonly params: readonly ArgSpec[];
+  readonly segments: readonly PatternSegment[];
 }
 
-const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const NO_ARGS: Record<string, string | number> = Object.freeze(Object.create(null));
+/** A position in the tree of parametrised patterns. */
+interface Node {
+  /** Children by static segment (decoded text): tried first, so static beats an argument here. */
+  statics: Map<string, Node> | null;
+  /** Children by argument kind, most specific first (digit, int, float, segment, path). */
+  params: { kind: Kind; node: Node }[] | null;
+  /** Routes ending here, by method. */
+  routes: Map<string, Entry> | null;
+}
+
+const newNode = (): Node => ({ statics: null, params: null, routes: null });
+const NO_ARGS: RouteArgs = Object.freeze({});
+const HAS_ENCODED_SLASH = /%2f/i;
 
 /**
- * Routes at their simplest: method + exact path, found with two Map lookups (the cost does not grow with
- * the number of routes). HEAD uses the GET route when it has none of its own (its body is dropped by the
- * response). `<arg>` segments, typed arguments and path building come with the full router.
+ * One request path, split and decoded lazily and at most once, shared by a table and its fallback.
+ * Matching works on the RAW path split on '/', each segment decoded on its own: an encoded slash (%2F)
+ * stays inside its argument instead of splitting it.
+ */
+class Probe {
+  readonly hasPct: boolean;
+  private _segs: string[] | null = null;
+  private _dec: (string | null | undefined)[] | null = null;
+  private _key: string | null | undefined = undefined;
+  constructor(readonly path: string) { this.hasPct = path.indexOf('%') !== -1; }
+
+  get segs(): string[] {
+    if (this._segs === null) this._segs = splitPath(this.path);
+    return this._segs;
+  }
+
+  /** Segment i decoded, null when its escapes are invalid (a non-match for every kind of segment). */
+  dec(i: number): string | null {
+    if (!this.hasPct) return this.segs[i];
+    if (this._dec === null) this._dec = new Array(this.segs.length);
+    let d = this._dec[i];
+    if (d === undefined) this._dec[i] = d = decodeSegment(this.segs[i]);
+    return d;
+  }
+
+  /**
+   * The key of the all-static map: the decoded path. None when an escape hides a '/' (no static route
+   * can match a segment holding a slash, and the whole-path decoding would move the segment borders) or
+   * the escapes are invalid.
+   */
+  staticKey(): string | null {
+    if (!this.hasPct) return this.path;
+    if (this._key === undefined) this._key = HAS_ENCODED_SLASH.test(this.path) ? null : decodeSegment(this.path);
+    return this._key;
+  }
+}
+
+/** '/a/b' → ['a', 'b'], '/' → []. An indexOf loop: about twice as fast as slice(1).split('/'). */
+function splitPath(p: string): string[] {
+  const out: string[] = [];
+  if (p.length === 1) return out;
+  let start = 1;
+  for (;;) {
+    const j = p.indexOf('/', start);
+    if (j === -1) { out.push(p.slice(start)); return out; }
+    out.push(p.slice(start, j));
+    start = j + 1;
+  }
+}
+
+/** The route for `method` among one position's routes; HEAD uses GET's when it has none of its own. */
+function pick(routes: Map<string, Entry>, method: string): Entry | null {
+  return routes.get(method) ?? (method === 'HEAD' ? routes.get('GET') ?? null : null);
+}
+
+/**
+ * Depth-first search for the route of `method`: at each position the static child first, then the
+ * argument kinds from the most specific; a branch that fails deeper (or has no route for the method)
+ * gives way to the next, so a type mismatch lets another route serve the path. The work depends on the
+ * path's depth and the few kinds at each position, not on the number of routes.
+ */
+function walk(node: Node, p: Probe, i: number, method: string, caps: RouteArgValue[]): Entry | null {
+  const segs = p.segs;
+  if (i === segs.length) return node.routes === null ? null : pick(node.routes, method);
+  const d = p.dec(i);
+  if (d === null) return null;
+  if (node.statics !== null) {
+    const child = node.statics.get(d);
+    if (child !== undefined) {
+      const r = walk(child, p, i + 1, method, caps);
+      if (r !== null) return r;
+    }
+  }
+  const params = node.params;
+  if (params === null) return null;
+  for (let k = 0; k < params.length; k++) {
+    const edge = params[k];
+    if (edge.kind === Kind.Path) {
+      const e = edge.node.routes === null ? null : pick(edge.node.routes, method);
+      const v = e === null ? null : decodePathRest(segs, i);
+      if (v === null) continue;
+      caps.push(v);
+      return e;
+    }
+    const v = kindValue(edge.kind, d);
+    if (v === undefined) continue;
+    caps.push(v);
+    const r = walk(edge.node, p, i + 1, method, caps);
+    if (r !== null) return r;
+    caps.pop();
+  }
+  return null;
+}
+
+/** Every method of every route whose pattern matches the path (the 405 answer's Allow). */
+function collect(node: Node, p: Probe, i: number, out: Set<string>): void {
+  const segs = p.segs;
+  if (i === segs.length) {
+    if (node.routes !== null) for (const m of node.routes.keys()) out.add(m);
+    return;
+  }
+  const d = p.dec(i);
+  if (d === null) return;
+  const child = node.statics?.get(d);
+  if (child !== undefined) collect(child, p, i + 1, out);
+  if (node.params === null) return;
+  for (const edge of node.params) {
+    if (edge.kind === Kind.Path) {
+      if (edge.node.routes !== null && decodePathRest(segs, i) !== null) for (const m of edge.node.routes.keys()) out.add(m);
+    } else if (kindValue(edge.kind, d) !== undefined) {
+      collect(edge.node, p, i + 1, out);
+    }
+  }
+}
+
+function probeOf(rawPath: string): Probe | null {
+  if (typeof rawPath !== 'string' || rawPath.charCodeAt(0) !== 0x2f) return null; // '*', authority-form
+  return new Probe(rawPath);
+}
+
+/**
+ * A route table: MicroWebSrv2's routes with its flaws fixed. Patterns are `'/users/<id>'`-style with
+ * optional types (`<n:int>`, `<x:float>`, `<d:digit>`, `<s:string>`, `<rest:path>`, see route-pattern.ts).
+ * Matching keeps case, runs on the raw path (each segment decoded alone), and costs the same for 10 or
+ * 10,000 routes: all-static patterns are one Map lookup on the decoded path; the others live in a tree
+ * walked segment by segment (static children in Maps). At a position a static segment beats an argument,
+ * and a more specific type beats a looser one. HEAD uses GET's routes; a trailing '/' is significant.
+ *
+ * A table may have a fallback (a server's table falls back on the global registry): its own routes win,
+ * names are looked up there too, and `allowedMethods` is the union of both.
  */
 export class RouteTable {
-  private readonly _byPath = new Map<string, Map<string, Entry>>();
+  /** All-static patterns: decoded path → method → route. */
+  private readonly _static = new Map<string, Map<string, Entry>>();
+  private readonly _root: Node = newNode();
+  private _treeRoutes = 0;
   private readonly _byName = new Map<string, Entry>();
+  private _size = 0;
+  private readonly _fallback: RouteTable | null;
 
-  add(handler: RouteHandler, method: string, path: string, name?: string): void {
+  /** @param fallback consulted after this table's own routes (the server tables' global registry). */
+  constructor(fallback: RouteTable | null = null) {
+    this._fallback = fallback;
+  }
+
+  /**
+   * Registers a route (MicroWebSrv2's RegisterRoute). `method` is upper-cased; `path` is a pattern written
+   * decoded. Throws ERR_MWS_INVALID_OPTION on a bad argument and ERR_MWS_ROUTE_DUPLICATE when this table
+   * already has the method for the same pattern shape (argument names aside: `/u/<id>` = `/u/<uid>`) or
+   * the name. A fallback's routes may be shadowed freely.
+   */
+  add(handler: RouteHandler, method: string, path: string, name?: string | null): void {
     if (typeof handler !== 'function') throw invalidOption('registerRoute handler', 'a function (server, request, args) => …', handler);
-    if (typeof method !== 'string' || !METHOD.test(method)) throw invalidOption('registerRoute method', 'an HTTP method token such as GET or POST', method);
-    if (typeof path !== 'string' || !path.startsWith('/')) throw invalidOption('registerRoute path', "a path starting with '/'", path);
+    if (!isMethodToken(method)) throw invalidOption('registerRoute method', 'an HTTP method token such as GET or POST', method);
+    if (name !== undefined && name !== null && (typeof name !== 'string' || name.length === 0)) throw invalidOption('registerRoute name', 'a non-empty string', name);
+    const pat = parsePattern(path);
     const m = method.toUpperCase();
-    let methods = this._byPath.get(path);
-    if (methods?.has(m)) throw new MwsError('ERR_MWS_ROUTE_DUPLICATE', `a route for ${m} ${path} is already registered`);
-    if (name !== undefined && this._byName.has(name)) throw new MwsError('ERR_MWS_ROUTE_DUPLICATE', `a route named "${name}" is already registered`);
-    const entry: Entry = { handler, args: NO_ARGS, label: `${m} ${path}`, method: m, path, name: name ?? null };
-    if (!methods) this._byPath.set(path, (methods = new Map()));
-    methods.set(m, entry);
-    if (name !== undefined) this._byName.set(name, entry);
+    const label = `${m} ${pat.path}`;
+    if (name != null && this._byName.has(name)) throw new MwsError('ERR_MWS_ROUTE_DUPLICATE', `a route named "${name}" is already registered (${this._byName.get(name)!.label})`);
+    let routes: Map<string, Entry> | undefined | null;
+    if (pat.args.length === 0) {
+      routes = this._static.get(pat.path);
+      if (routes === undefined) this._static.set(pat.path, (routes = new Map()));
+    } else {
+      const node = this._insert(pat.segments);
+      routes = node.routes ?? (node.routes = new Map());
+    }
+    const prev = routes.get(m);
+    if (prev !== undefined) throw new MwsError('ERR_MWS_ROUTE_DUPLICATE', `a route for ${label} is already registered (as ${prev.label})`);
+    const entry: Entry = {
+      handler, args: NO_ARGS, label, method: m, path: pat.path, name: name ?? null, params: pat.args, segments: pat.segments,
+    };
+    routes.set(m, entry);
+    if (pat.args.length !== 0) this._treeRoutes++;
+    if (name != null) this._byName.set(name, entry);
+    this._size++;
   }
 
-  find(method: string, path: string): RouteMatch | null {
-    const methods = this._byPath.get(path);
-    if (methods === undefined) return null;
-    return methods.get(method) ?? (method === 'HEAD' ? methods.get('GET') ?? null : null);
+  /**
+   * The route serving `method` at `rawPath` (the request's path as sent, still percent-encoded), this
+   * table's own routes first, then the fallback's; null when none (see allowedMethods for 405 vs 404).
+   * `method` is compared as given (methods are case-sensitive, RFC 9110 §9.1).
+   */
+  find(method: string, rawPath: string): RouteMatch | null {
+    const p = probeOf(rawPath);
+    if (p === null) return null;
+    return this._find(method, p) ?? (this._fallback === null ? null : this._fallback._find(method, p));
   }
 
-  /** The methods a path has routes for (for 405's Allow), HEAD included where GET is. */
-  allowedMethods(path: string): string[] {
-    const methods = this._byPath.get(path);
-    if (methods === undefined) return [];
-    const out = [...methods.keys()];
-    if (methods.has('GET') && !methods.has('HEAD')) out.push('HEAD');
-    return out;
+  /**
+   * The methods having a route whose pattern matches `rawPath` (own and fallback), HEAD added where GET
+   * is; empty when none (→ 404). A fresh array: callers may add to it.
+   */
+  allowedMethods(rawPath: string): string[] {
+    const p = probeOf(rawPath);
+    if (p === null) return [];
+    const set = new Set<string>();
+    for (let t: RouteTable | null = this; t !== null; t = t._fallback) t._collect(p, set);
+    if (set.has('GET')) set.add('HEAD');
+    return [...set];
   }
 
-  /** The route registered under `name`: its method and path. */
+  /** The route registered under `name` (own, then fallback): its method and pattern, or null. */
   byName(name: string): { method: string; path: string } | null {
-    const e = this._byName.get(name);
-    return e ? { method: e.method, path: e.path } : null;
+    const e = this._named(name);
+    return e === null ? null : { method: e.method, path: e.path };
   }
 
-  get size(): number {
-    let n = 0;
-    for (const m of this._byPath.values()) n += m.size;
-    return n;
+  /**
+   * Builds the path of a named route (MicroWebSrv2's PathFromRoute), each argument percent-encoded
+   * (encodeURIComponent; a `path` argument per piece). An argument is looked up by its exact name, else
+   * by the same name in any case (MicroWebSrv2 code wrote them lower-cased). Throws ERR_MWS_INVALID_OPTION
+   * for an unknown name, a missing argument (named in the message), or a value its type refuses.
+   */
+  pathFromRoute(name: string, args: Readonly<Record<string, unknown>> = {}): string {
+    const e = this._named(name);
+    if (e === null) throw new MwsError('ERR_MWS_INVALID_OPTION', `pathFromRoute: no route is named ${JSON.stringify(name)}`);
+    if (args === null || typeof args !== 'object') throw invalidOption(`pathFromRoute("${name}") args`, 'an object of argument values', args);
+    let out = '';
+    for (const seg of e.segments) {
+      if (seg.arg === null) { out += '/' + seg.encoded; continue; }
+      const v = argValue(args, seg.arg.name);
+      if (v === undefined || v === null) {
+        throw new MwsError('ERR_MWS_INVALID_OPTION', `pathFromRoute("${name}"): argument "${seg.arg.name}" is missing (route ${e.label})`);
+      }
+      out += '/' + encodeArg(name, seg.arg, v);
+    }
+    return out === '' ? '/' : out;
   }
+
+  /** Routes registered in this table (not counting the fallback's). */
+  get size(): number { return this._size; }
+
+  private _named(name: string): Entry | null {
+    for (let t: RouteTable | null = this; t !== null; t = t._fallback) {
+      const e = t._byName.get(name);
+      if (e !== undefined) return e;
+    }
+    return null;
+  }
+
+  private _find(method: string, p: Probe): RouteMatch | null {
+    if (this._static.size !== 0) {
+      const key = p.staticKey();
+      const routes = key === null ? undefined : this._static.get(key);
+      if (routes !== undefined) {
+        const e = pick(routes, method);
+        if (e !== null) return e; // args is the shared empty object: nothing to allocate
+      }
+    }
+    if (this._treeRoutes === 0) return null;
+    const caps: RouteArgValue[] = [];
+    const e = walk(this._root, p, 0, method, caps);
+    if (e === null) return null;
+    // A plain object (names are checked not to be __proto__): V8 keeps it in fast mode, unlike
+    // Object.create(null), and the handler reads it on every request.
+    const args: RouteArgs = {};
+    for (let k = 0; k < e.params.length; k++) args[e.params[k].name] = convertArg(e.params[k].type, caps[k]);
+    return { handler: e.handler, args, label: e.label, method: e.method, path: e.path, name: e.name };
+  }
+
+  private _collect(p: Probe, out: Set<string>): void {
+    const key = this._static.size === 0 ? null : p.staticKey();
+    const routes = key === null ? undefined : this._static.get(key);
+    if (routes !== undefined) for (const m of routes.keys()) out.add(m);
+    if (this._treeRoutes !== 0) collect(this._root, p, 0, out);
+  }
+
+  private _insert(segments: readonly PatternSegment[]): Node {
+    let node = this._root;
+    for (const seg of segments) {
+      if (seg.arg === null) {
+        const statics = node.statics ?? (node.statics = new Map());
+        let child = statics.get(seg.text);
+        if (child === undefined) statics.set(seg.text, (child = newNode()));
+        node = child;
+      } else {
+        const kind = KIND_OF[seg.arg.type];
+        const params = node.params ?? (node.params = []);
+        let edge = params.find((x) => x.kind === kind);
+        if (edge === undefined) {
+          edge = { kind, node: newNode() };
+          params.push(edge);
+          params.sort((a, b) => a.kind - b.kind);
+        }
+        node = edge.node;
+      }
+    }
+    return node;
+  }
+}
+
+function argValue(args: Readonly<Record<string, unknown>>, name: string): unknown {
+  if (Object.prototype.hasOwnProperty.call(args, name)) return args[name];
+  const lower = name.toLowerCase();
+  for (const k of Object.keys(args)) if (k.toLowerCase() === lower) return args[k];
+  return undefined;
 }

@@ -11,6 +11,7 @@ import { checkBoolean, checkDefaultPage, checkDefaultPages, checkStaticCacheCont
 import { serveStatic } from '../static/serve-static';
 import { reasonPhrase } from '../response/head-builder';
 import { RouteTable, type RouteHandler, type RouteMatch } from '../routes/route-table';
+import { globalRoutes } from '../routes/web-route';
 import { defaultLogger, isLogLevel, LEVEL_RANK, type LogLevelName } from './logging';
 import { DEFAULT_MIME_TYPES } from './mime-types';
 import { PRESETS, type PresetName, type PresetValues } from './presets';
@@ -47,7 +48,8 @@ export class MicroWebSrv {
    * the request through; anything else answers 403 (unless the check answered itself). May be async.
    */
   onAccessCheck: ((server: MicroWebSrv, request: HttpRequest) => boolean | Promise<boolean>) | null = null;
-  /** @internal */ readonly _routes = new RouteTable();
+  /** @internal Own routes first, then the global registry (WebRoute / registerRoute). */
+  readonly _routes = new RouteTable(globalRoutes);
   /** @internal */ readonly _modules: Array<{ name: string; instance: MwsModule }> = [];
   /** @internal */ _basicAuth: { user: string; pass: string; realm: string } | null = null;
   /** @internal The static-file stage of the pipeline (MicroWebSrv2 always serves rootPath). */
@@ -224,14 +226,24 @@ export class MicroWebSrv {
 
   // ---- routes and MIME types -------------------------------------------------------------------
 
-  /** Registers `handler` for `method` and exact `path` on this server; a duplicate throws. */
+  /**
+   * Registers `handler` for `method` and a path pattern on this server only: `/users/<id>` (an
+   * integer-looking value arrives as a number), typed `<n:int>`, `<x:float>`, `<d:digit>`, `<s:string>`,
+   * and `<rest:path>` last. Own routes win over global ones (`WebRoute`, module-level `registerRoute`).
+   * A duplicate method + pattern, or name, throws ERR_MWS_ROUTE_DUPLICATE.
+   */
   registerRoute(handler: RouteHandler, method: string, path: string, name?: string): void {
     this._routes.add(handler, method, path, name);
   }
 
-  /** The route that would serve `method path` (HEAD falls back to GET), or null. */
+  /** The route that would serve `method path` (the path as sent, percent-encoded; HEAD falls back to GET), or null. */
   resolveRoute(method: string, path: string): RouteMatch | null {
     return this._routes.find(method.toUpperCase(), path);
+  }
+
+  /** Builds the path of the route named `name` with `args` (values percent-encoded; names match in any case). */
+  pathFromRoute(name: string, args?: Readonly<Record<string, unknown>>): string {
+    return this._routes.pathFromRoute(name, args);
   }
 
   // ---- static files ----------------------------------------------------------------------------
