@@ -11,20 +11,33 @@ type MiscKind = 'connect' | 'linger' | 'tls';
  * `setRecvTimeout` / `onRecvTimeout`), the send-progress guard, and one slot for the lifecycle timeouts
  * that never overlap (connect, TLS handshake, linger after a graceful close).
  */
+const RECV = 0;
+const SEND = 1;
+const MISC = 2;
+
 export class ClientTimers {
   readonly recv: TimerEntry;
-  private readonly _send: TimerEntry;
-  private readonly _misc: TimerEntry;
+  private _sendEntry: TimerEntry | null = null;
+  private _miscEntry: TimerEntry | null = null;
   private _miscKind: MiscKind | null = null;
   private _lastFlushed = 0;
   private readonly _c: XAsyncTCPClient;
 
   constructor(c: XAsyncTCPClient) {
     this._c = c;
-    this.recv = new TimerEntry(() => this._onRecv());
-    this._send = new TimerEntry(() => this._onSend());
-    this._misc = new TimerEntry(() => this._onMisc());
+    this.recv = new TimerEntry(this, RECV);
   }
+
+  /** @internal TimerEntry target. */
+  onTimer(kind: number): void {
+    if (kind === RECV) this._onRecv();
+    else if (kind === SEND) this._onSend();
+    else this._onMisc();
+  }
+
+  // Created on first use: most connections never arm these.
+  private get _send(): TimerEntry { return (this._sendEntry ??= new TimerEntry(this, SEND)); }
+  private get _misc(): TimerEntry { return (this._miscEntry ??= new TimerEntry(this, MISC)); }
 
   /** Bytes are queued: watch that they make progress (armed once; progress re-arms it). */
   armSend(out: net.Socket): void {
@@ -34,7 +47,7 @@ export class ClientTimers {
     this._c.pool.timer.arm(this._send, ms);
   }
 
-  disarmSend(): void { this._c.pool.timer.disarm(this._send); }
+  disarmSend(): void { if (this._sendEntry) this._c.pool.timer.disarm(this._sendEntry); }
 
   armMisc(kind: MiscKind, ms: number): void {
     if (ms <= 0) return;
@@ -44,14 +57,14 @@ export class ClientTimers {
 
   disarmMisc(): void {
     this._miscKind = null;
-    this._c.pool.timer.disarm(this._misc);
+    if (this._miscEntry) this._c.pool.timer.disarm(this._miscEntry);
   }
 
   disarmAll(): void {
     const t = this._c.pool.timer;
     t.disarm(this.recv);
-    t.disarm(this._send);
-    t.disarm(this._misc);
+    if (this._sendEntry) t.disarm(this._sendEntry);
+    if (this._miscEntry) t.disarm(this._miscEntry);
   }
 
   private _onRecv(): void {

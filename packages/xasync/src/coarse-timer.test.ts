@@ -1,12 +1,16 @@
 import { CoarseTimer, TimerEntry } from './coarse-timer';
 
+/** A target that records which entry kinds fired. */
+const recorder = (log: string[], names: string[]) => ({ onTimer: (kind: number) => { log.push(names[kind]); } });
+
 describe('CoarseTimer', () => {
   test('fires due entries once, skips disarmed ones, and stops when empty', async () => {
     const t = new CoarseTimer(20);
     const fired: string[] = [];
-    const a = new TimerEntry(() => fired.push('a'));
-    const b = new TimerEntry(() => fired.push('b'));
-    const c = new TimerEntry(() => fired.push('c'));
+    const target = recorder(fired, ['a', 'b', 'c']);
+    const a = new TimerEntry(target, 0);
+    const b = new TimerEntry(target, 1);
+    const c = new TimerEntry(target, 2);
     t.arm(a, 30);
     t.arm(b, 30);
     t.arm(c, 5000);
@@ -22,7 +26,7 @@ describe('CoarseTimer', () => {
   test('re-arming pushes the deadline back', async () => {
     const t = new CoarseTimer(20);
     let n = 0;
-    const e = new TimerEntry(() => n++);
+    const e = new TimerEntry({ onTimer: () => { n++; } });
     t.arm(e, 60);
     await new Promise((r) => setTimeout(r, 40));
     t.arm(e, 200);

@@ -7,7 +7,12 @@
 export class TimerEntry {
   /** Absolute deadline in ms (Date.now() clock); 0 when not armed. */
   deadline = 0;
-  constructor(readonly onTimeout: () => void) {}
+  /**
+   * @param target receives `onTimer(kind)`: one method per owner instead of a closure per entry keeps
+   *   idle connections small.
+   */
+  constructor(readonly target: { onTimer(kind: number): void }, readonly kind = 0) {}
+  onTimeout(): void { this.target.onTimer(this.kind); }
 }
 
 export class CoarseTimer {

@@ -34,6 +34,8 @@ export class XAsyncTCPClient extends XAsyncSocket {
    * otherwise the connection closes with reason Timeout.
    */
   onRecvTimeout: ((client: XAsyncTCPClient) => boolean) | null = null;
+  /** @internal The accepting server's bookkeeping (a plain callback: no promise per connection). */
+  _onRelease: ((client: XAsyncTCPClient) => void) | null = null;
   /** Free for the owner (core keeps its HTTP connection state here). */
   userData: unknown = null;
 
@@ -62,9 +64,10 @@ export class XAsyncTCPClient extends XAsyncSocket {
   /** @internal */ _tlsFail: ((err: Error) => void) | null = null;
 
   /** @internal Use {@link create}, {@link connect}, or an XAsyncTCPServer. */
-  constructor(pool: XAsyncSocketsPool, options: XAsyncTCPClientOptions, slot: XBufferSlot | null, slots: XBufferSlots | null) {
+  constructor(pool: XAsyncSocketsPool, options: XAsyncTCPClientOptions, slot: XBufferSlot | null, slots: XBufferSlots | null, resolved: ResolvedClientOptions | null = null) {
     super(pool);
-    this._opts = resolveClientOptions(options);
+    // Accepted connections share their server's resolved options (one object per server, not per connection).
+    this._opts = resolved ?? resolveClientOptions(options);
     this._slot = slot;
     this._slots = slots;
     const len = assertInt('recvBufLen', options.recvBufLen ?? 4096, 256, 16 * 1024 * 1024);
@@ -114,8 +117,8 @@ export class XAsyncTCPClient extends XAsyncSocket {
   }
 
   /** @internal Binds an accepted socket; tries the zero-copy `onread` re-wrap, else copies 'data' chunks. */
-  static _accepted(pool: XAsyncSocketsPool, orig: net.Socket, slot: XBufferSlot, slots: XBufferSlots, options: XAsyncTCPClientOptions): XAsyncTCPClient {
-    const client = new XAsyncTCPClient(pool, options, slot, slots);
+  static _accepted(pool: XAsyncSocketsPool, orig: net.Socket, slot: XBufferSlot, slots: XBufferSlots, options: XAsyncTCPClientOptions, resolved: ResolvedClientOptions): XAsyncTCPClient {
+    const client = new XAsyncTCPClient(pool, options, slot, slots, resolved);
     client._remote = { host: orig.remoteAddress ?? '', port: orig.remotePort ?? 0 };
     const wrapped = rewrapWithOnRead(orig, client._onreadOption());
     if (wrapped) {
@@ -320,6 +323,9 @@ export class XAsyncTCPClient extends XAsyncSocket {
     if (this._tls) this._sock.destroy();
   }
 
+  /** @internal */
+  _setReasonPublic(reason: XClosedReason): void { this._setReason(reason); }
+
   /** @internal Closes at once for `reason` (timeouts, overflows, protocol errors). */
   _fail(reason: XClosedReason, err: Error | null): void {
     this._setReason(reason, err);
@@ -337,10 +343,7 @@ export class XAsyncTCPClient extends XAsyncSocket {
   _attach(sock: net.Socket): void {
     this._sock = sock;
     sock.setNoDelay(this._opts.noDelay);
-    sock.on('end', () => this._setReason(XClosedReason.ClosedByPeer));
-    sock.on('error', (err) => this._onSockError(err));
-    sock.on('close', () => this._onSockClose());
-    sock.on('drain', () => this._onDrain());
+    listen(sock, this);
   }
 
   /** @internal TLS took over: bytes now come as decrypted chunks on `t`. */
@@ -349,10 +352,7 @@ export class XAsyncTCPClient extends XAsyncSocket {
     this._reader.copyMode = true;
     this._usesOnRead = false;
     t.on('data', (chunk: Buffer) => this._flow.onChunk(chunk));
-    t.on('end', () => this._setReason(XClosedReason.ClosedByPeer));
-    t.on('error', (err) => this._onSockError(err));
-    t.on('close', () => this._onSockClose());
-    t.on('drain', () => this._onDrain());
+    listen(t, this);
   }
 
   private _setOneShot(mode: RecvMode, cb: (client: XAsyncTCPClient, v: any) => void, size: number, timeoutSec: number): void {
@@ -391,12 +391,14 @@ export class XAsyncTCPClient extends XAsyncSocket {
     this.pool.timer.disarm(this._recvTimer);
   }
 
-  private _onSockError(err: Error): void {
+  /** @internal */
+  _onSockError(err: Error): void {
     this._setReason(XClosedReason.Error, err);
     if (this._tlsFail) this._tlsFail(err);
   }
 
-  private _onSockClose(): void {
+  /** @internal */
+  _onSockClose(): void {
     if (this._finished) return;
     this._finished = true;
     this._beginClosing();
@@ -411,13 +413,31 @@ export class XAsyncTCPClient extends XAsyncSocket {
     if (this._tlsFail) this._tlsFail(this._error ?? new XAsyncError('ERR_XAS_TLS', 'the connection closed during the TLS handshake'));
     // Release only now: no read can land in the slot once the handle is closed.
     if (this._slot && this._slots) this._slots.release(this._slot);
+    this._onRelease?.(this);
     this._finishClose();
   }
 
-  private _onDrain(): void {
+  /** @internal */
+  _onDrain(): void {
     if (this._out.writableLength === 0) this._timers.disarmSend();
     this._callback(this.onSendReady);
   }
 
 
+}
+
+// One set of listener functions for every socket (no closures per connection): the client is found
+// through a symbol on the socket.
+const kClient = Symbol('xasync.client');
+type Owned = net.Socket & { [kClient]?: XAsyncTCPClient };
+function onEnd(this: Owned): void { this[kClient]!._setReasonPublic(XClosedReason.ClosedByPeer); }
+function onError(this: Owned, err: Error): void { this[kClient]!._onSockError(err); }
+function onClose(this: Owned): void { this[kClient]!._onSockClose(); }
+function onDrain(this: Owned): void { this[kClient]!._onDrain(); }
+function listen(sock: Owned, client: XAsyncTCPClient): void {
+  sock[kClient] = client;
+  sock.on('end', onEnd);
+  sock.on('error', onError);
+  sock.on('close', onClose);
+  sock.on('drain', onDrain);
 }

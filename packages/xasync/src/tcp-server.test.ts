@@ -134,3 +134,12 @@ describe('XAsyncTCPServer', () => {
     expect(() => XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 0, new XBufferSlots(1, 256))).toThrow(/backlog must be an integer from 1/);
   });
 });
+
+describe('XAsyncTCPServer options', () => {
+  test('a bad client option throws at create(), naming it, and leaves the pool clean', async () => {
+    const pool = new XAsyncSocketsPool();
+    expect(() => XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, new XBufferSlots(1, 256), { clientOptions: { sendTimeoutSec: -1 } })).toThrow(/sendTimeoutSec/);
+    expect(pool.stats.open).toBe(0);
+    await pool.stop();
+  });
+});

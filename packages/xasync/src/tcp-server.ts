@@ -6,7 +6,7 @@ import { assertInt, XAsyncError } from './errors';
 import type { XAsyncSocketsPool } from './pool';
 import { XAsyncSocket } from './socket';
 import { XAsyncTCPClient } from './tcp-client';
-import type { XAsyncTCPClientOptions } from './tcp-client-options';
+import { resolveClientOptions, type ResolvedClientOptions, type XAsyncTCPClientOptions } from './tcp-client-options';
 
 /** Options of {@link XAsyncTCPServer.create}. */
 export interface XAsyncTCPServerOptions {
@@ -49,19 +49,22 @@ export class XAsyncTCPServer extends XAsyncSocket {
   readonly backlog: number;
   private readonly _server: net.Server;
   private readonly _clientOptions: XAsyncTCPClientOptions;
+  private readonly _resolved: ResolvedClientOptions;
   private readonly _clients = new Set<XAsyncTCPClient>();
   private _refusing = new Set<net.Socket>();
   private _accepted = 0;
   private _refused = 0;
   private _address: XAddress = { host: '', port: 0 };
   private _listening = false;
+  private readonly _releaseClient = (c: XAsyncTCPClient): void => { this._clients.delete(c); };
 
-  private constructor(pool: XAsyncSocketsPool, backlog: number, slots: XBufferSlots, options: XAsyncTCPServerOptions) {
+  private constructor(pool: XAsyncSocketsPool, backlog: number, slots: XBufferSlots, options: XAsyncTCPServerOptions, resolved: ResolvedClientOptions) {
     super(pool);
     this.slots = slots;
     this.backlog = backlog;
     this.refusalResponse = options.refusalResponse ?? null;
     this._clientOptions = { ...(options.clientOptions ?? {}) };
+    this._resolved = resolved;
     // pauseOnConnect: nothing is read before the socket is re-wrapped to read into its slot.
     this._server = net.createServer({ pauseOnConnect: true, noDelay: true }, (s) => this._onConnection(s));
     this._server.on('error', (err) => this._setReason(XClosedReason.Error, err));
@@ -77,7 +80,9 @@ export class XAsyncTCPServer extends XAsyncSocket {
     if (slots === null || typeof slots !== 'object' || typeof (slots as XBufferSlots).acquire !== 'function') {
       throw new XAsyncError('ERR_XAS_INVALID_ARG', 'slots must be an XBufferSlots');
     }
-    const srv = new XAsyncTCPServer(pool, backlog, slots, options);
+    // Resolved (and validated) once, before joining the pool: a bad option throws here, not at an accept.
+    const resolved = resolveClientOptions({ ...(options.clientOptions ?? {}) });
+    const srv = new XAsyncTCPServer(pool, backlog, slots, options, resolved);
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => {
         srv._setReason(XClosedReason.Error, err);
@@ -140,7 +145,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
     }
     let client: XAsyncTCPClient;
     try {
-      client = XAsyncTCPClient._accepted(this.pool, sock, slot, this.slots, this._clientOptions);
+      client = XAsyncTCPClient._accepted(this.pool, sock, slot, this.slots, this._clientOptions, this._resolved);
     } catch (err) {
       // The pool is stopping (ERR_XAS_POOL_STOPPED) or the options are invalid: the connection cannot live.
       this.slots.release(slot);
@@ -150,7 +155,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
     }
     this._accepted++;
     this._clients.add(client);
-    client.whenClosed().then(() => this._clients.delete(client));
+    client._onRelease = this._releaseClient;
     this._callback(this.onClientAccepted, client);
   }
 

@@ -70,9 +70,9 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
   start(): void {
     const c = this.client;
     c.userData = this;
-    c.onRecvTimeout = () => this._onTimeout();
-    c.onSendReady = () => this._onDrain();
-    c.onClosed = (_c, reason) => this._onClosed(reason);
+    c.onRecvTimeout = connTimeout;
+    c.onSendReady = connDrain;
+    c.onClosed = connClosed;
     c.asyncRecvRaw(this._onRecv, 0);
     // After asyncRecvRaw: bytes that arrived during a TLS handshake may already have been parsed.
     if (this._phase === Phase.Head && this._served === 0 && this._req === null) this._enterHead();
@@ -262,10 +262,11 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
     c.setRecvTimeout(0);
     c.onRecvTimeout = null;
     c.onSendReady = null;
-    c.onClosed = null;
     c.userData = null;
     this._abortWaiters = null;
     this._drainWaiters = null;
+    // The new owner sets onClosed; the server's bookkeeping follows the close through whenClosed().
+    c.onClosed = null;
     c.whenClosed().then((reason) => this._onClosed(reason));
     return c;
   }
@@ -294,7 +295,8 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
     this._out = '';
   }
 
-  private _onTimeout(): boolean {
+  /** @internal */
+  _onTimeout(): boolean {
     const phase = this._phase;
     if (phase === Phase.Upgraded) {
       if (!this._detached) this.client.close();
@@ -311,14 +313,16 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
     return true;
   }
 
-  private _onDrain(): void {
+  /** @internal */
+  _onDrain(): void {
     const waiters = this._drainWaiters;
     if (waiters === null) return;
     this._drainWaiters = null;
     for (const w of waiters) w();
   }
 
-  private _onClosed(reason: XClosedReason): void {
+  /** @internal */
+  _onClosed(reason: XClosedReason): void {
     this._phase = Phase.Closing;
     const waiters = this._abortWaiters;
     this._abortWaiters = null;
@@ -327,3 +331,8 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
     this.server._connectionClosed(this, reason === XClosedReason.Error ? this.client.error : null);
   }
 }
+
+// Shared callbacks (no closures per connection): the connection is the client's userData.
+function connTimeout(c: XAsyncTCPClient): boolean { return (c.userData as HttpConnection)._onTimeout(); }
+function connDrain(c: XAsyncTCPClient): void { (c.userData as HttpConnection)._onDrain(); }
+function connClosed(c: XAsyncTCPClient, reason: XClosedReason): void { (c.userData as HttpConnection)._onClosed(reason); }

@@ -104,7 +104,9 @@ export class HttpRequestParser {
   private readonly maxBodyBytes: number;
   private readonly maxChunkExtBytes: number;
   private readonly maxTrailerBytes: number;
-  private readonly dec = new ChunkedDecoder();
+  /** Created on the first chunked body: most connections never see one. */
+  private _dec: ChunkedDecoder | null = null;
+  private get dec(): ChunkedDecoder { return (this._dec ??= new ChunkedDecoder()); }
   private _state: ParserStateValue = ParserState.HEAD;
   private _paused = false;
   /** Content-Length bytes still due (state BODY). */
