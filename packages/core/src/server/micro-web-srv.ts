@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tls from 'node:tls';
 import { XAsyncSocketsPool, XAsyncTCPServer, XBufferSlots, type XAsyncTCPClient, type XBufferSlotsStats } from '@microwebsrv/xasync';
@@ -6,7 +5,9 @@ import { HttpConnection } from '../engine/connection';
 import { MwsError, assertIntOption, assertNumberOption, invalidOption } from '../errors';
 import type { HttpRequest } from '../request/http-request';
 import type { HttpResponse } from '../response/http-response';
-import { isThenable, type MwsModule, type MwsModuleClass } from '../modules/module';
+import { runModuleHooks } from '../modules/hooks';
+import type { MwsModule, MwsModuleClass } from '../modules/module';
+import { listenError, loadSecureContext } from './listen-ssl';
 import { checkBoolean, checkDefaultPage, checkDefaultPages, checkStaticCacheControl, checkStaticMaxRanges, defaultStaticOptions, type StaticOptions } from '../static/options';
 import { serveStatic } from '../static/serve-static';
 import { reasonPhrase } from '../response/head-builder';
@@ -321,7 +322,7 @@ export class MicroWebSrv {
     const listener = this._listener!;
     this._stopping = true;
     listener.close();
-    await this._runHooks('onStop');
+    await runModuleHooks(this, 'onStop');
     for (const c of [...this._conns]) c.closeWhenIdle();
     if (this._conns.size > 0) {
       await new Promise<void>((resolve) => {
@@ -388,24 +389,6 @@ export class MicroWebSrv {
     this._keepAliveLine10 = `Connection: keep-alive\r\nKeep-Alive: timeout=${t}\r\n\r\n`;
   }
 
-  private _loadSSL(): tls.SecureContext | null {
-    const files = this._ssl;
-    if (files === null) return null;
-    const read = (what: string, p: string) => {
-      try { return fs.readFileSync(p); } catch (err) {
-        throw new MwsError('ERR_MWS_SSL', `enableSSL ${what} "${p}" cannot be read: ${(err as Error).message}`, { cause: err });
-      }
-    };
-    const cert = read('certFile', files.certFile);
-    const key = read('keyFile', files.keyFile);
-    const ca = files.caFile ? read('caFile', files.caFile) : undefined;
-    try {
-      return tls.createSecureContext({ cert, key, ca });
-    } catch (err) {
-      throw new MwsError('ERR_MWS_SSL', `enableSSL: the certificate or key is invalid: ${(err as Error).message}`, { cause: err });
-    }
-  }
-
   private async _start(pool: XAsyncSocketsPool, own: boolean): Promise<void> {
     if (this._listener !== null || this._starting) throw new MwsError('ERR_MWS_STATE', 'the server is already running (or starting)');
     this._starting = true;
@@ -418,7 +401,7 @@ export class MicroWebSrv {
 
   private async _listen(pool: XAsyncSocketsPool, own: boolean): Promise<void> {
     this._applyTimeouts();
-    const ctx = this._loadSSL();
+    const ctx = this._ssl === null ? null : loadSecureContext(this._ssl);
     const cfg = this._cfg;
     const slots = new XBufferSlots(cfg.bufferSlotsCount, cfg.bufferSlotSize, cfg.keepAllocBufferSlots);
     let listener: XAsyncTCPServer;
@@ -430,11 +413,7 @@ export class MicroWebSrv {
       });
     } catch (err) {
       if (own) await pool.stop();
-      const e = err as NodeJS.ErrnoException;
-      const [host, port] = this._bind;
-      if (e.code === 'EACCES') throw new MwsError('ERR_MWS_LISTEN', `bindAddress port ${port} needs root (ports below 1024 are privileged): use a port from 1024 up, such as 8080`, { cause: err });
-      if (e.code === 'EADDRINUSE') throw new MwsError('ERR_MWS_LISTEN', `bindAddress ${host}:${port} is already in use: pick another port, or 0 for a free one`, { cause: err });
-      throw new MwsError('ERR_MWS_LISTEN', `cannot listen on ${host}:${port}: ${e.message}`, { cause: err });
+      throw listenError(err, this._bind);
     }
     this._pool = pool;
     this._ownPool = own;
@@ -443,21 +422,7 @@ export class MicroWebSrv {
     listener.onClientAccepted = (_s, client) => this._accept(client, ctx);
     listener.onClientRefused = (_s, remote) => this._log('WARNING', `From ${remote.host}:${remote.port} refused: all ${slots.count} slots in use >> [503]`);
     this._log('INFO', `server listening on ${listener.address.host}:${listener.address.port}${ctx ? ' (SSL)' : ''}`);
-    await this._runHooks('onStart');
-  }
-
-  /** Runs a module hook on every module in load order; a hook that throws is logged, not fatal. */
-  private async _runHooks(hook: 'onStart' | 'onStop'): Promise<void> {
-    for (const m of this._modules) {
-      const fn = m.instance[hook];
-      if (typeof fn !== 'function') continue;
-      try {
-        const r = fn.call(m.instance, this);
-        if (isThenable(r)) await r;
-      } catch (err) {
-        this._log('ERROR', `module ${m.name} ${hook} threw: ${err instanceof Error ? err.message : String(err)}`);
-      }
-    }
+    await runModuleHooks(this, 'onStart');
   }
 
   private _accept(client: XAsyncTCPClient, ctx: tls.SecureContext | null): void {
