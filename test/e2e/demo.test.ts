@@ -1,0 +1,61 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import * as path from 'node:path';
+
+// The README's first command starts this demo: check that it serves what its index promises. It runs
+// from the built packages (dist/), which the test command builds first.
+const DEMO = path.resolve(__dirname, '../../demo/main.js');
+
+let child: ChildProcess;
+let base = '';
+
+beforeAll(async () => {
+  child = spawn(process.execPath, [DEMO], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`demo did not start: ${out}`)), 10000);
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /on (http:\/\/localhost:\d+)\//.exec(out);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`demo exited (${code}): ${out}`)); });
+  });
+});
+
+afterAll(async () => {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGINT'); // the demo stops gracefully on Ctrl-C
+  await exited;
+});
+
+test('the index is a static page with validators, and revalidates to 304', async () => {
+  const r = await fetch(base + '/');
+  expect(r.status).toBe(200);
+  expect(await r.text()).toContain('MicroWebSrv-TS demo');
+  const etag = r.headers.get('etag');
+  expect(etag).toMatch(/^".+"$/);
+  expect((await fetch(base + '/', { headers: { 'If-None-Match': etag! } })).status).toBe(304);
+});
+
+test('the form round-trips, escaped', async () => {
+  const r = await fetch(base + '/test-post', { method: 'POST', body: 'firstname=%3Cb%3EAda%3C%2Fb%3E&lastname=L', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+  const html = await r.text();
+  expect(html).toContain('&lt;b&gt;Ada&lt;/b&gt; L');
+  expect(html).not.toContain('<b>Ada</b>');
+});
+
+test('JSON route, redirect and download', async () => {
+  expect(await (await fetch(base + '/api/info?name=x')).json()).toMatchObject({ name: 'x', server: 'MicroWebSrv-TS' });
+  const redir = await fetch(base + '/test-redir', { redirect: 'manual' });
+  expect([redir.status, redir.headers.get('location')]).toEqual([307, '/download']);
+  const dl = await fetch(base + '/download');
+  expect(dl.headers.get('content-disposition')).toBe('attachment; filename="hello.txt"');
+  expect(await dl.text()).toContain('Hello from the MicroWebSrv-TS demo');
+});
+
+test('Ctrl-C stops it gracefully', async () => {
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  child.kill('SIGINT');
+  expect(await exited).toBe(0);
+});
