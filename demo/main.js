@@ -1,9 +1,10 @@
 'use strict';
 // The MicroWebSrv-TS demo: the Node counterpart of MicroWebSrv2's main.py. Static files from www/, routes,
-// a form, JSON, a redirect and a download. WebSockets and template pages join as their packages land.
+// a form, JSON, a redirect, a download and a template page. WebSocket pages join when that module lands.
 // PORT (default 8080) picks the port; Ctrl-C stops gracefully.
 const path = require('node:path');
 const { MicroWebSrv } = require('@microwebsrv/core');
+const { TemplatePages } = require('@microwebsrv/mods-template');
 
 const page = (title, body) => `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
 <link rel="stylesheet" href="/style.css"></head><body><header><h1>${title}</h1></header>${body}<p><a href="/">home</a></p></body></html>`;
@@ -13,6 +14,17 @@ const escape = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<':
 const srv = new MicroWebSrv();
 srv.bindAddress = ['0.0.0.0', Number(process.env.PORT ?? 8080)];
 srv.rootPath = path.join(__dirname, 'www');
+// A tiny module of our own: it sees every request before the routes and passes (answers nothing).
+// Modules run in load order, so it is loaded before the template module that answers .jshtml pages.
+class VisitCounter {
+  constructor() { this.visits = 0; this.templates = null; }
+  onRequest(_server, req) { if (this.templates && req.path.endsWith('.jshtml')) this.templates.setGlobalVar('visits', ++this.visits); }
+}
+const counter = srv.loadModule(VisitCounter);
+// Template pages: GET /template.jshtml renders www/template.jshtml (JavaScript expressions, on Eta).
+const templates = srv.loadModule(TemplatePages, { showDebug: true });
+templates.setGlobalVar('appName', 'MicroWebSrv-TS');
+counter.templates = templates;
 
 srv.registerRoute((_s, req) => {
   req.response.returnOk(page('A form', `

@@ -54,6 +54,15 @@ test('JSON route, redirect and download', async () => {
   expect(await dl.text()).toContain('Hello from the MicroWebSrv-TS demo');
 });
 
+test('the template page renders every feature, escaped, with the request and a module-set global', async () => {
+  const r = await fetch(base + '/template.jshtml?name=%3Cx%3E');
+  expect(r.status).toBe(200);
+  const html = await r.text();
+  expect(html).toContain('1 + 2 = 3');
+  expect(html).toContain('&lt;script&gt;alert(&quot;not run&quot;)&lt;/script&gt;');
+  expect(html).toMatch(/Visits of this server: \d+/);
+});
+
 test('Ctrl-C stops it gracefully', async () => {
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   child.kill('SIGINT');

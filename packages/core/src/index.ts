@@ -15,4 +15,4 @@ export * from './http';
 export { serveStaticFile } from './static/serve-static';
 export { type StaticOptions, DEFAULT_PAGES } from './static/options';
 /** Static path safety, for modules that serve files of their own (templates): decode once, refuse traversal. */
-export { parseStaticPath, realInside, realRootOf, type StaticPath } from './static/safe-path';
+export { hasDotComponent, isInside, parseStaticPath, realInside, realRootOf, type StaticPath } from './static/safe-path';
