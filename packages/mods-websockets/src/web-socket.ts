@@ -1,0 +1,366 @@
+/**
+ * `WebSocket`: one accepted connection after the opening handshake (RFC 6455 §5–§7), MicroWebSrv2's API.
+ * `ws`'s Receiver parses the client's frames (masking, fragments, UTF-8, sizes, control frames) from bytes
+ * copied out of the connection's slot; `ws`'s Sender builds the server's frames, written through the
+ * XAsyncTCPClient (its send bound and slow-read defence apply).
+ */
+import type { HttpRequest, MicroWebSrv } from '@microwebsrv/core';
+import type { XAsyncTCPClient } from '@microwebsrv/xasync';
+import { CloseCodes, invalid, isSendableCloseCode, WsError } from './errors';
+import type { DeflateExtension } from './deflate';
+import { closeCodeOf, Receiver, Sender, type SenderSocket, type WsReceiver, type WsSender } from './ws-internals';
+
+/** Per-socket settings (the module's options give the defaults). */
+export interface WebSocketSettings {
+  /** Idle timeout (s): after this long without a frame the server pings; no answer within as long → close 1001. 0: none. */
+  waitFrameTimeoutSec: number;
+  /** Largest message accepted (bytes); above it → close 1009 (RFC 6455 §7.4.1). */
+  maxRecvMessageLength: number;
+  /** Bound of the send queue (bytes): a message that would go beyond it is refused (send… returns false). */
+  maxSendQueueBytes: number;
+  /** Messages above this size are sent as fragments of this size (RFC 6455 §5.4); 0: never fragment. */
+  fragmentSize: number;
+  /** How long (s) to wait for the peer's Close frame after ours (RFC 6455 §7.1.1) before dropping the connection. */
+  closeTimeoutSec: number;
+}
+
+/** A message waiting to go out behind a fragmented one (RFC 6455 §5.4: data frames of two messages never interleave). */
+interface Pending { data: Buffer; binary: boolean; frag: number; off: number }
+
+/** Below this many queued bytes, the next fragments of a large message are written. */
+const PUMP_LOW_WATER = 256 * 1024;
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * One WebSocket connection. Set the callbacks in `onWebSocketAccepted`; receiving starts right after it.
+ */
+export class WebSocket {
+  /** The HTTP request of the opening handshake. */
+  readonly request: HttpRequest;
+  /** The server that accepted it. */
+  readonly server: MicroWebSrv;
+  /** The sub-protocol chosen in the handshake (RFC 6455 §1.9), or null. */
+  readonly protocol: string | null;
+  /** A text message arrived (valid UTF-8, all fragments joined). Null: text messages are refused with 1003. */
+  onTextMessage: ((webSocket: WebSocket, text: string) => void) | null = null;
+  /** A binary message arrived (all fragments joined; the Buffer is the handler's to keep). Null: refused with 1003. */
+  onBinaryMessage: ((webSocket: WebSocket, data: Buffer) => void) | null = null;
+  /** The connection closed: the peer's close code and reason, else ours, else 1006 (no Close frame). Once. */
+  onClosed: ((webSocket: WebSocket, code: number, reason: string) => void) | null = null;
+  /** The send queue drained below the high-water mark after a send returned with backpressure. */
+  onSendReady: ((webSocket: WebSocket) => void) | null = null;
+  /** Free for the application. */
+  userData: unknown = null;
+
+  /** @internal */ readonly _client: XAsyncTCPClient;
+  private readonly _settings: WebSocketSettings;
+  private readonly _receiver: WsReceiver;
+  private readonly _sender: WsSender;
+  private readonly _deflate: DeflateExtension | null;
+  private readonly _log: (type: 'DEBUG' | 'ERROR', msg: string) => void;
+  private _started = false;
+  private _recvDone = false;
+  private _closeSent = false;
+  private _closed = false;
+  private _pingOutstanding = false;
+  /** Bytes of a frame larger than the slot still to stream to the Receiver. */
+  private _streamLeft = 0;
+  private _code: number = CloseCodes.ABNORMAL;
+  private _reason = '';
+  private _queue: Pending[] = [];
+  private _queuedBytes = 0;
+  private _pumpWaiting = false;
+  private _onClosedHooks: Array<(ws: WebSocket) => void> = [];
+
+  /** @internal Created by the WebSockets module once the 101 answer is written. */
+  constructor(server: MicroWebSrv, request: HttpRequest, client: XAsyncTCPClient, protocol: string | null, settings: WebSocketSettings,
+    log: (type: 'DEBUG' | 'ERROR', msg: string) => void, extensions: Record<string, DeflateExtension> = {}) {
+    this.server = server;
+    this.request = request;
+    this.protocol = protocol;
+    this._client = client;
+    this._settings = { ...settings };
+    this._log = log;
+    const sock: SenderSocket = {
+      write: (data, cb) => client.asyncSendData(data, cb ? () => cb() : null),
+      cork: () => client.cork(),
+      uncork: () => client.uncork(),
+      get destroyed() { return client.isClosed; },
+    };
+    this._deflate = extensions['permessage-deflate'] ?? null;
+    this._sender = new Sender(sock, extensions);
+    this._sender.onerror = () => { /* a send on a closed connection: the close path reports it */ };
+    // RFC 6455 §5.1: the server must fail a connection on an unmasked client frame (isServer: true).
+    this._receiver = new Receiver({
+      isServer: true, maxPayload: settings.maxRecvMessageLength, skipUTF8Validation: false,
+      allowSynchronousEvents: true, binaryType: 'nodebuffer', extensions,
+    });
+    // Inflating is asynchronous: stop reading while the Receiver is behind (backpressure).
+    this._receiver.on('drain', () => { if (!this._closed) client.resumeReading(); });
+    this._receiver.on('message', (data: Buffer, isBinary: boolean) => this._onMessage(data, isBinary));
+    this._receiver.on('ping', (data: Buffer) => { if (!this._closeSent) this._sender.pong(data, false); }); // §5.5.3
+    this._receiver.on('pong', () => { this._pingOutstanding = false; });
+    this._receiver.on('conclude', (code: number, reason: Buffer) => this._onPeerClose(code, reason));
+    this._receiver.on('error', (err: Error & { code?: string }) => this._onProtocolError(err));
+    client.onClosed = () => this._onTcpClosed();
+    client.onSendReady = () => { this._pump(); if (this.onSendReady && !this._closed) this._call('onSendReady', () => this.onSendReady!(this)); };
+    client.onRecvTimeout = () => this._onIdle();
+  }
+
+  /** True once the connection is closed (TCP), or closing (a Close frame was sent). */
+  get isClosed(): boolean { return this._closed || this._closeSent; }
+  /** Bytes accepted for sending and not yet handed to the kernel. */
+  get bufferedAmount(): number { return this._client.sendPending + this._queuedBytes + this._sender._bufferedBytes; }
+  /** The negotiated extensions (RFC 6455 §9): the permessage-deflate parameters, or null. */
+  get extensions(): Record<string, unknown> | null { return this._deflate ? { 'permessage-deflate': this._deflate.params } : null; }
+  /** True while sends go out without backpressure (below the high-water mark and the queue bound). */
+  get canSend(): boolean { return !this.isClosed && this._queue.length === 0 && this._client.sendPending < PUMP_LOW_WATER; }
+
+  /** Idle timeout in seconds (see {@link WebSocketSettings.waitFrameTimeoutSec}). */
+  get waitFrameTimeoutSec(): number { return this._settings.waitFrameTimeoutSec; }
+  set waitFrameTimeoutSec(v: number) {
+    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) throw invalid('waitFrameTimeoutSec', 'a number of seconds >= 0', v);
+    this._settings.waitFrameTimeoutSec = v;
+    if (this._started && !this.isClosed) this._armRecv(v);
+  }
+
+  /** Largest message accepted, in bytes (above it: close 1009). */
+  get maxRecvMessageLength(): number { return this._settings.maxRecvMessageLength; }
+  set maxRecvMessageLength(v: number) {
+    if (!Number.isSafeInteger(v) || v < 1) throw invalid('maxRecvMessageLength', 'an integer >= 1', v);
+    this._settings.maxRecvMessageLength = v;
+    this._receiver._maxPayload = v; // read by ws at every frame header
+    if (this._deflate) this._deflate._maxPayload = v; // and by its inflater
+  }
+
+  /**
+   * Sends a text message (RFC 6455 §5.6), fragmented above `fragmentSize` (default: the module's setting).
+   * Returns true when the message went out or was queued; false when it was refused: the socket is closed
+   * or closing, or the send queue would go beyond `maxSendQueueBytes` (the peer reads too slowly).
+   */
+  sendTextMessage(text: string, fragmentSize?: number): boolean {
+    if (typeof text !== 'string') throw invalid('sendTextMessage text', 'a string', text);
+    return this._send(text, false, fragmentSize);
+  }
+
+  /** Sends a binary message; same contract as {@link sendTextMessage}. */
+  sendBinaryMessage(data: Uint8Array, fragmentSize?: number): boolean {
+    if (!(data instanceof Uint8Array)) throw invalid('sendBinaryMessage data', 'a Buffer or Uint8Array', data);
+    return this._send(Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength), true, fragmentSize);
+  }
+
+  /** Sends a Ping (RFC 6455 §5.5.2; payload ≤ 125 bytes). Returns false when closed. */
+  ping(data: Uint8Array = EMPTY): boolean {
+    if (this.isClosed) return false;
+    if (data.byteLength > 125) throw invalid('ping data', 'at most 125 bytes (RFC 6455 §5.5)', data.byteLength);
+    this._sender.ping(Buffer.from(data), false);
+    return true;
+  }
+
+  /**
+   * Starts the closing handshake (RFC 6455 §7.1.2): sends a Close frame with `code` (default 1000) and
+   * `reason` (≤ 123 bytes of UTF-8), then waits for the peer's Close (at most `closeTimeoutSec`).
+   * Messages still queued behind a fragmented one are dropped. No effect when already closing.
+   */
+  close(code: number = CloseCodes.NORMAL, reason = ''): void {
+    if (!isSendableCloseCode(code)) throw new WsError('ERR_MWS_WS_INVALID_CLOSE_CODE', `close(${code}): not a code an endpoint may send (RFC 6455 §7.4)`);
+    if (Buffer.byteLength(reason) > 123) throw invalid('close reason', 'at most 123 bytes of UTF-8 (RFC 6455 §5.5.1)', reason);
+    if (this.isClosed) return;
+    this._sendClose(code, reason);
+    // closeTimeoutSec 0: no wait for the peer's Close, the TCP close follows ours at once.
+    if (this._recvDone || this._settings.closeTimeoutSec === 0) this._client.close();
+    else this._armRecv(this._settings.closeTimeoutSec);
+  }
+
+  /** @internal Broadcast: a UTF-8 (text) or binary payload already encoded, shared between sockets. */
+  _sendPayload(payload: Buffer, binary: boolean): boolean { return this._send(payload, binary, undefined); }
+
+  /** @internal Runs once the connection closes (the module's registries). */
+  _onClose(hook: (ws: WebSocket) => void): void { this._onClosedHooks.push(hook); }
+
+  /** @internal Starts receiving: the bytes that followed the handshake are delivered first. */
+  _start(): void {
+    if (this._started || this._closed) return;
+    this._started = true;
+    if (this._closeSent) { this._armRecv(this._settings.closeTimeoutSec); return; }
+    this._armRecv(this._settings.waitFrameTimeoutSec);
+  }
+
+  /** @internal Fails the connection (RFC 6455 §7.1.7): Close frame with `code`, then the TCP close at once. */
+  _fail(code: number, reason: string): void {
+    if (this._closed) return;
+    if (!this._closeSent) this._sendClose(code, reason);
+    this._recvDone = true;
+    this._client.close();
+  }
+
+  // ---- receiving -------------------------------------------------------------------------------
+
+  /**
+   * The raw receiver. Whole frames (RFC 6455 §5.2) are handed to ws's Receiver in one chunk: an incomplete
+   * frame that fits in the slot stays there (consumed later, when complete), so the Receiver never joins
+   * pieces; a frame larger than the slot is streamed to it as it arrives.
+   */
+  private readonly _onRecv = (_c: XAsyncTCPClient, buf: Buffer, start: number, end: number): number => {
+    if (this._recvDone || this._receiver.destroyed) return end - start; // after a Close or an error: discard (§5.5.1)
+    this._pingOutstanding = false;
+    let p = start;
+    if (this._streamLeft > 0) {
+      p += Math.min(this._streamLeft, end - p);
+      this._streamLeft -= p - start;
+    }
+    if (this._streamLeft === 0) {
+      const slotSize = this._client.recvBuffer.length;
+      while (end - p >= 2) {
+        const b1 = buf[p + 1]!;
+        const len7 = b1 & 0x7f;
+        const hdr = 2 + ((b1 & 0x80) !== 0 ? 4 : 0) + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0);
+        if (end - p < hdr) break;
+        const plen = len7 < 126 ? len7 : len7 === 126 ? buf.readUInt16BE(p + 2) : buf.readUInt32BE(p + 2) * 0x100000000 + buf.readUInt32BE(p + 6);
+        const total = hdr + plen;
+        if (end - p >= total) { p += total; continue; }
+        if (total > slotSize) { this._streamLeft = total - (end - p); p = end; } // cannot wait for it: stream
+        break;
+      }
+    }
+    const n = p - start;
+    if (n === 0) return 0;
+    // The slot is reused for the next read: the Receiver (which may keep partial frames) gets a copy.
+    const chunk = Buffer.allocUnsafe(n);
+    buf.copy(chunk, 0, start, p);
+    const c = this._client;
+    c.cork(); // every answer produced by this read leaves in one write
+    try {
+      // Paused only when the Receiver really holds bytes back (inflating); 'drain' resumes.
+      if (!this._receiver.write(chunk) && this._receiver.writableLength > 0) c.pauseReading();
+    } finally { c.uncork(); }
+    return n;
+  };
+
+  private _armRecv(sec: number): void {
+    this._client.asyncRecvRaw(this._onRecv, sec);
+    if (sec === 0) this._client.setRecvTimeout(0);
+  }
+
+  private _onMessage(data: Buffer, isBinary: boolean): void {
+    if (this._closeSent) return;
+    const handler = isBinary ? this.onBinaryMessage : this.onTextMessage;
+    // MicroWebSrv2: a message type nobody handles → 1003 (RFC 6455 §7.4.1).
+    if (!handler) { this._fail(CloseCodes.UNSUPPORTED_DATA, isBinary ? 'binary messages not accepted' : 'text messages not accepted'); return; }
+    this._call(isBinary ? 'onBinaryMessage' : 'onTextMessage', () => {
+      if (isBinary) (handler as (w: WebSocket, d: Buffer) => void)(this, data);
+      else (handler as (w: WebSocket, t: string) => void)(this, data.toString('utf8'));
+    });
+  }
+
+  /** RFC 6455 §5.5.1: the peer's Close — answer with a Close (echoing its code), then close TCP (§7.1.1). */
+  private _onPeerClose(code: number, reason: Buffer): void {
+    this._recvDone = true;
+    this._code = code;
+    this._reason = reason.toString('utf8');
+    if (!this._closeSent) {
+      this._closeSent = true;
+      this._dropQueue();
+      this._sender.close(code === CloseCodes.NO_STATUS ? undefined : code, EMPTY, false);
+    }
+    this._client.close();
+  }
+
+  /** A frame ws refused: unmasked (1002), reserved opcode or bits (1002), bad UTF-8 (1007), too big (1009). */
+  private _onProtocolError(err: Error & { code?: string }): void {
+    if (this._closed) return;
+    const code = closeCodeOf(err);
+    this._log('DEBUG', `WebSocket from ${this._client.remoteAddress.host}:${this._client.remoteAddress.port}: ${err.message} >> close ${code}`);
+    this._fail(code, '');
+    if (this._code === CloseCodes.ABNORMAL) { this._code = code; this._reason = err.message; }
+  }
+
+  /** Idle: ping once; a peer that stays silent a second period is gone → 1001. Closing: too long → drop. */
+  private _onIdle(): boolean {
+    if (this._closeSent || this._recvDone) return false; // the closing handshake timed out: Timeout close
+    if (this._pingOutstanding) {
+      this._fail(CloseCodes.GOING_AWAY, 'no answer to ping');
+      return true;
+    }
+    this._pingOutstanding = true;
+    this._sender.ping(EMPTY, false);
+    this._client.setRecvTimeout(this._settings.waitFrameTimeoutSec);
+    return true;
+  }
+
+  private _onTcpClosed(): void {
+    if (this._closed) return;
+    this._closed = true;
+    this._recvDone = true;
+    this._dropQueue();
+    this._receiver.removeAllListeners('message');
+    if (this._deflate) this._deflate.cleanup();
+    for (const h of this._onClosedHooks) h(this);
+    this._onClosedHooks = [];
+    const cb = this.onClosed;
+    if (cb) this._call('onClosed', () => cb(this, this._code, this._reason));
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------
+
+  private _send(data: Buffer | string, binary: boolean, fragmentSize: number | undefined): boolean {
+    if (this.isClosed || this._client.isClosing) return false;
+    const frag = fragmentSize ?? this._settings.fragmentSize;
+    if (!Number.isSafeInteger(frag) || frag < 0) throw invalid('fragmentSize', 'an integer >= 0', frag);
+    const len = typeof data === 'string' ? (data.length < 1024 ? data.length * 3 : Buffer.byteLength(data)) : data.length;
+    const queued = this.bufferedAmount;
+    // The bounded send queue: an empty queue takes a message of any size; otherwise the bound holds.
+    if (queued > 0 && queued + len > this._settings.maxSendQueueBytes) return false;
+    if (this._queue.length === 0 && (frag === 0 || len <= frag)) {
+      this._sender.send(data, { binary, fin: true, mask: false, compress: this._deflate !== null });
+      return true;
+    }
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    this._queue.push({ data: buf, binary, frag: frag === 0 ? Math.max(buf.length, 1) : frag, off: 0 });
+    this._queuedBytes += buf.length;
+    this._pump();
+    return true;
+  }
+
+  /** Writes queued fragments while the socket's queue is low; resumes when bytes reach the kernel. */
+  private _pump(): void {
+    const c = this._client;
+    while (this._queue.length > 0 && !this._pumpWaiting) {
+      if (this._closeSent || c.isClosed || c.isClosing) { this._dropQueue(); return; }
+      if (c.sendPending >= PUMP_LOW_WATER) {
+        this._pumpWaiting = true;
+        c.asyncSendData(EMPTY, () => { this._pumpWaiting = false; this._pump(); });
+        return;
+      }
+      const p = this._queue[0]!;
+      const end = Math.min(p.off + p.frag, p.data.length);
+      const fin = end === p.data.length;
+      this._sender.send(p.data.subarray(p.off, end), { binary: p.binary, fin, mask: false, compress: this._deflate !== null });
+      this._queuedBytes -= end - p.off;
+      p.off = end;
+      if (fin) this._queue.shift();
+    }
+  }
+
+  private _dropQueue(): void {
+    this._queue = [];
+    this._queuedBytes = 0;
+  }
+
+  private _sendClose(code: number, reason: string): void {
+    this._closeSent = true;
+    this._dropQueue();
+    if (this._code === CloseCodes.ABNORMAL) { this._code = code; this._reason = reason; }
+    this._sender.close(code, reason, false);
+  }
+
+  /** Runs a user callback; one that throws closes with 1011 and logs a line. */
+  private _call(name: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this._log('ERROR', `WebSocket ${name} threw: ${err instanceof Error ? err.message : String(err)} >> close 1011`);
+      if (!this._closed) this._fail(CloseCodes.INTERNAL_ERROR, 'handler error');
+    }
+  }
+}
