@@ -1,10 +1,11 @@
 'use strict';
 // The MicroWebSrv-TS demo: the Node counterpart of MicroWebSrv2's main.py. Static files from www/, routes,
-// a form, JSON, a redirect, a download and a template page. WebSocket pages join when that module lands.
+// a form, JSON, a redirect, a download, a template page, and WebSocket echo and chat pages.
 // PORT (default 8080) picks the port; Ctrl-C stops gracefully.
 const path = require('node:path');
 const { MicroWebSrv } = require('@microwebsrv/core');
 const { TemplatePages } = require('@microwebsrv/mods-template');
+const { WebSockets } = require('@microwebsrv/mods-websockets');
 
 const page = (title, body) => `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
 <link rel="stylesheet" href="/style.css"></head><body><header><h1>${title}</h1></header>${body}<p><a href="/">home</a></p></body></html>`;
@@ -25,6 +26,20 @@ const counter = srv.loadModule(VisitCounter);
 const templates = srv.loadModule(TemplatePages, { showDebug: true });
 templates.setGlobalVar('appName', 'MicroWebSrv-TS');
 counter.templates = templates;
+
+// WebSockets: an echo at /ws-echo and a multi-user chat at /ws-chat (pages in www/).
+const wsMod = srv.loadModule(WebSockets, { paths: ['/ws-echo', '/ws-chat'] });
+wsMod.onWebSocketAccepted = (_server, ws) => {
+  const who = ws.request.userAddress.join(':');
+  if (ws.request.path === '/ws-echo') {
+    ws.onTextMessage = (w, text) => w.sendTextMessage(`echo: ${text}`);
+    ws.onBinaryMessage = (w, data) => w.sendBinaryMessage(data);
+    return;
+  }
+  wsMod.broadcastText(`* ${who} joined (${wsMod.sockets('/ws-chat').length} here)`, '/ws-chat');
+  ws.onTextMessage = (_w, text) => wsMod.broadcastText(`${who}: ${text.slice(0, 500)}`, '/ws-chat');
+  ws.onClosed = () => wsMod.broadcastText(`* ${who} left`, '/ws-chat');
+};
 
 srv.registerRoute((_s, req) => {
   req.response.returnOk(page('A form', `

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
+import WebSocket from 'ws';
 
 // The README's first command starts this demo: check that it serves what its index promises. It runs
 // from the built packages (dist/), which the test command builds first.
@@ -61,6 +62,32 @@ test('the template page renders every feature, escaped, with the request and a m
   expect(html).toContain('1 + 2 = 3');
   expect(html).toContain('&lt;script&gt;alert(&quot;not run&quot;)&lt;/script&gt;');
   expect(html).toMatch(/Visits of this server: \d+/);
+});
+
+test('WebSocket echo, and two chat clients talk to each other', async () => {
+  const wsBase = base.replace('http://', 'ws://');
+  const open = (p: string) => new Promise<WebSocket>((resolve, reject) => {
+    const ws = new WebSocket(wsBase + p);
+    ws.once('open', () => resolve(ws));
+    ws.once('error', reject);
+  });
+  const next = (ws: WebSocket, match: RegExp) => new Promise<string>((resolve) => {
+    const on = (m: WebSocket.RawData) => { const t = String(m); if (match.test(t)) { ws.off('message', on); resolve(t); } };
+    ws.on('message', on);
+  });
+  const echo = await open('/ws-echo');
+  const echoed = next(echo, /^echo: /);
+  echo.send('hi');
+  expect(await echoed).toBe('echo: hi');
+  const alice = await open('/ws-chat');
+  const bob = await open('/ws-chat');
+  const heard = next(bob, /: hello bob$/);
+  alice.send('hello bob');
+  expect(await heard).toMatch(/^127\.0\.0\.1:\d+: hello bob$/);
+  const closed = Promise.all([echo, alice, bob].map((w) => new Promise((r) => { w.once('close', r); w.close(); })));
+  await closed;
+  const page = await (await fetch(base + '/wschat.html')).text();
+  expect(page).toContain("connectLog('/ws-chat'");
 });
 
 test('Ctrl-C stops it gracefully', async () => {
