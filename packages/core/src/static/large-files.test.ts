@@ -5,19 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
-import { curl, sleep, stopAll, type TestServer } from '../__tests__/server-harness';
-import { BIG_SIZE, buildFixture, HUGE_SIZE, openFdCount, request, startStatic, type Fixture } from './__tests__/static-harness';
+import { curl, sleep, type TestServer } from '../__tests__/server-harness';
+import { BIG_SIZE, HUGE_SIZE, openFdCount, request, type Fixture, useStaticServer } from './__tests__/static-harness';
 
 let fx: Fixture;
 let ts: TestServer;
-beforeAll(async () => {
-  fx = buildFixture();
-  ts = await startStatic(fx.root);
-});
-afterAll(async () => {
-  await stopAll();
-  fx.cleanup();
-});
+useStaticServer((f, t) => { fx = f; ts = t; });
 
 /** Waits until the process has at most `n` descriptors open (handles close asynchronously). */
 async function fdsBackTo(n: number, timeoutMs = 2000): Promise<number> {

@@ -4,8 +4,8 @@
  * sent byte-exact over raw sockets (fetch and curl normalise paths), then curl --path-as-is.
  */
 import * as path from 'node:path';
-import { curl, get, RawClient, stopAll, type TestServer } from '../__tests__/server-harness';
-import { buildFixture, DOT_SECRET, HELLO, request, SECRET, startStatic, type Fixture } from './__tests__/static-harness';
+import { curl, get, RawClient, type TestServer } from '../__tests__/server-harness';
+import { DOT_SECRET, HELLO, request, SECRET, type Fixture, useStaticServer } from './__tests__/static-harness';
 import { hasDotComponent, isInside, parseStaticPath } from './safe-path';
 
 describe('parseStaticPath', () => {
@@ -53,14 +53,7 @@ describe('parseStaticPath', () => {
 describe('traversal conformance (raw requests)', () => {
   let fx: Fixture;
   let ts: TestServer;
-  beforeAll(async () => {
-    fx = buildFixture();
-    ts = await startStatic(fx.root);
-  });
-  afterAll(async () => {
-    await stopAll();
-    fx.cleanup();
-  });
+  useStaticServer((f, t) => { fx = f; ts = t; });
 
   // Every attempt must neither leak the outside secret nor the dotfile; the status says why it stopped.
   test.each([

@@ -4,8 +4,8 @@
  * large-files.test.ts).
  */
 import * as fs from 'node:fs';
-import { get, RawClient, stopAll, type TestServer } from '../__tests__/server-harness';
-import { buildFixture, DOT_SECRET, FIXED_LAST_MODIFIED, HELLO, request, startStatic, type Fixture } from './__tests__/static-harness';
+import { get, RawClient, type TestServer } from '../__tests__/server-harness';
+import { DOT_SECRET, FIXED_LAST_MODIFIED, HELLO, request, startStatic, type Fixture, useStaticServer } from './__tests__/static-harness';
 import {
   checkBoolean, checkDefaultPage, checkDefaultPages, checkStaticCacheControl, checkStaticMaxRanges, defaultStaticOptions, DEFAULT_PAGES, staticOptionsOf,
 } from './options';
@@ -13,14 +13,7 @@ import { serveStatic } from './serve-static';
 
 let fx: Fixture;
 let ts: TestServer;
-beforeAll(async () => {
-  fx = buildFixture();
-  ts = await startStatic(fx.root);
-});
-afterAll(async () => {
-  await stopAll();
-  fx.cleanup();
-});
+useStaticServer((f, t) => { fx = f; ts = t; });
 
 describe('default pages and directories', () => {
   test.each([

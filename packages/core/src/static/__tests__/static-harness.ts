@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { MicroWebSrv } from '../../index';
-import { parseRaw, rawExchange, startServer, type RawResponse, type TestServer } from '../../__tests__/server-harness';
+import { parseRaw, rawExchange, startServer, stopAll, type RawResponse, type TestServer } from '../../__tests__/server-harness';
 import type { StaticOptions } from '../options';
 import { serveStatic, serveStaticFile } from '../serve-static';
 
@@ -144,4 +144,20 @@ export function parseMultipart(res: RawResponse): Array<{ headers: Record<string
 /** Open descriptors of this process (Linux), to catch a file handle left open; -1 elsewhere. */
 export function openFdCount(): number {
   try { return fs.readdirSync('/proc/self/fd').length; } catch { return -1; }
+}
+
+/**
+ * Builds the fixture tree and a static server for the enclosing describe (or file), hands both to
+ * `bind`, and cleans both up afterwards.
+ */
+export function useStaticServer(bind: (fx: Fixture, ts: TestServer) => void): void {
+  let fx: Fixture | null = null;
+  beforeAll(async () => {
+    fx = buildFixture();
+    bind(fx, await startStatic(fx.root));
+  });
+  afterAll(async () => {
+    await stopAll();
+    fx?.cleanup();
+  });
 }
