@@ -14,8 +14,13 @@ describe('XAsyncUDPDatagram', () => {
     const slots = new XBufferSlots(2, 512);
     const server = await XAsyncUDPDatagram.create(pool, { localAddr: ['127.0.0.1', 0], slots });
     expect(slots.inUse).toBe(1);
+    // The one free slot shares the pool's backing memory: a received view must lie in that same memory.
+    const probe = slots.acquire()!;
+    const backing = probe.buffer.buffer;
+    slots.release(probe);
+    let inSlot: boolean | null = null;
     server.onDataRecv = (d, remote, data) => {
-      expect(data.buffer).toBe(slots.acquire === undefined ? null : data.buffer); // a view, not a copy
+      inSlot = data.buffer === backing; // a view of the slot, not a copy
       d.asyncSendDatagram(Buffer.concat([Buffer.from('pong:'), data]), remote);
     };
     const client = await XAsyncUDPDatagram.create(pool, {});
@@ -25,6 +30,7 @@ describe('XAsyncUDPDatagram', () => {
     client.asyncSendDatagram('ping', ['127.0.0.1', server.localAddress.port], () => sent++);
     await waitFor(() => got.length === 1);
     expect(got).toEqual([`${server.localAddress.port}:pong:ping`]);
+    expect(inSlot).toBe(true);
     expect(sent).toBe(1);
     expect(server.stats.received).toBe(1);
     server.close();

@@ -82,16 +82,21 @@ test('a silent new connection gets 408 and a close after the headers timeout', a
   expect408(x);
 });
 
+/** Sends `head` one byte every 100 ms until the server closes (or 1.2 s pass). */
+async function trickle(c: Awaited<ReturnType<typeof conn>>, head: string, t0: number): Promise<void> {
+  for (let i = 0; i < head.length && !c.closed && Date.now() - t0 < 1200; i++) {
+    await c.send(head[i]!);
+    await sleep(100);
+  }
+}
+
 test('slowloris on a kept-alive connection: trickling the next head does not extend the timeout', async () => {
   const c = await conn();
   await c.send(`GET /hello HTTP/1.1\r\n${H}\r\n`);
   expect((await c.collect({ expectFinal: 1 })).responses.map((r) => r.status)).toEqual([200]);
   const head = `GET /hello HTTP/1.1\r\n${H}X-Slow: ${'s'.repeat(40)}\r\n\r\n`;
   const t0 = Date.now();
-  for (let i = 0; i < head.length && !c.closed && Date.now() - t0 < 1200; i++) {
-    await c.send(head[i]!);
-    await sleep(100);
-  }
+  await trickle(c, head, t0);
   const x = await untilClosed(c, 400);
   expect(Date.now() - t0).toBeLessThan(1200);
   expect408(x, [200]);
@@ -134,10 +139,7 @@ test('slowloris: a head trickled one byte every 100 ms still times out (408)', a
   const head = `GET /hello HTTP/1.1\r\n${H}X-Slow: ${'s'.repeat(40)}\r\n\r\n`;
   const t0 = Date.now();
   // Trickle until the server closes: each byte resets nothing, the head never completes in time.
-  for (let i = 0; i < head.length && !c.closed && Date.now() - t0 < 1200; i++) {
-    await c.send(head[i]!);
-    await sleep(100);
-  }
+  await trickle(c, head, t0);
   const x = await untilClosed(c, 400);
   const elapsed = Date.now() - t0;
   expect408(x);
