@@ -1,33 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import WebSocket from 'ws';
+import { spawnServer, type SpawnedServer } from '../support/spawn-server';
 
 // The README's first command starts this demo: check that it serves what its index promises. It runs
 // from the built packages (dist/), which the test command builds first.
 const DEMO = path.resolve(__dirname, '../../demo/main.js');
 
-let child: ChildProcess;
+let demo: SpawnedServer;
 let base = '';
 
 beforeAll(async () => {
-  child = spawn(process.execPath, [DEMO], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  base = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    const timer = setTimeout(() => reject(new Error(`demo did not start: ${out}`)), 10000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /on (http:\/\/localhost:\d+)\//.exec(out);
-      if (m) { clearTimeout(timer); resolve(m[1]); }
-    });
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`demo exited (${code}): ${out}`)); });
-  });
+  demo = await spawnServer(DEMO);
+  base = demo.urls[0];
 });
 
 afterAll(async () => {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGINT'); // the demo stops gracefully on Ctrl-C
-  await exited;
+  await demo.stop(); // the demo stops gracefully on Ctrl-C
 });
 
 test('the index is a static page with validators, and revalidates to 304', async () => {
@@ -91,7 +79,5 @@ test('WebSocket echo, and two chat clients talk to each other', async () => {
 });
 
 test('Ctrl-C stops it gracefully', async () => {
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  child.kill('SIGINT');
-  expect(await exited).toBe(0);
+  expect(await demo.stop('SIGINT')).toBe(0);
 });
