@@ -1,80 +1,134 @@
 'use strict';
 // The MicroWebSrv-TS demo: the Node counterpart of MicroWebSrv2's main.py. Static files from www/, routes,
 // a form, JSON, a redirect, a download, a template page, and WebSocket echo and chat pages.
-// PORT (default 8080) picks the port; Ctrl-C stops gracefully.
+//   PORT        HTTP port (default 8080; 0 picks a free one)
+//   HTTPS_PORT  HTTPS port (default 8443, or 0 when PORT is 0), served only when a certificate is given:
+//   TLS_CERT / TLS_KEY  PEM files; by default certs/localhost-{cert,key}.pem if present (`pnpm cert` makes them)
+// Ctrl-C stops gracefully.
+const fs = require('node:fs');
 const path = require('node:path');
+const { XAsyncSocketsPool } = require('@microwebsrv/xasync');
 const { MicroWebSrv } = require('@microwebsrv/core');
 const { TemplatePages } = require('@microwebsrv/mods-template');
 const { WebSockets } = require('@microwebsrv/mods-websockets');
+
+const WWW = path.join(__dirname, 'www');
+const CERTS = path.join(__dirname, '..', 'certs');
 
 const page = (title, body) => `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>
 <link rel="stylesheet" href="/style.css"></head><body><header><h1>${title}</h1></header>${body}<p><a href="/">home</a></p></body></html>`;
 
 const escape = (s) => String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 
-const srv = new MicroWebSrv();
-srv.bindAddress = ['0.0.0.0', Number(process.env.PORT ?? 8080)];
-srv.rootPath = path.join(__dirname, 'www');
 // A tiny module of our own: it sees every request before the routes and passes (answers nothing).
 // Modules run in load order, so it is loaded before the template module that answers .jshtml pages.
+let visits = 0;
 class VisitCounter {
-  constructor() { this.visits = 0; this.templates = null; }
-  onRequest(_server, req) { if (this.templates && req.path.endsWith('.jshtml')) this.templates.setGlobalVar('visits', ++this.visits); }
+  constructor() { this.templates = null; }
+  onRequest(_server, req) { if (this.templates && req.path.endsWith('.jshtml')) this.templates.setGlobalVar('visits', ++visits); }
 }
-const counter = srv.loadModule(VisitCounter);
-// Template pages: GET /template.jshtml renders www/template.jshtml (JavaScript expressions, on Eta).
-const templates = srv.loadModule(TemplatePages, { showDebug: true });
-templates.setGlobalVar('appName', 'MicroWebSrv-TS');
-counter.templates = templates;
 
-// WebSockets: an echo at /ws-echo and a multi-user chat at /ws-chat (pages in www/).
-const wsMod = srv.loadModule(WebSockets, { paths: ['/ws-echo', '/ws-chat'] });
-wsMod.onWebSocketAccepted = (_server, ws) => {
-  const who = ws.request.userAddress.join(':');
-  if (ws.request.path === '/ws-echo') {
-    ws.onTextMessage = (w, text) => w.sendTextMessage(`echo: ${text}`);
-    ws.onBinaryMessage = (w, data) => w.sendBinaryMessage(data);
-    return;
-  }
-  wsMod.broadcastText(`* ${who} joined (${wsMod.sockets('/ws-chat').length} here)`, '/ws-chat');
-  ws.onTextMessage = (_w, text) => wsMod.broadcastText(`${who}: ${text.slice(0, 500)}`, '/ws-chat');
-  ws.onClosed = () => wsMod.broadcastText(`* ${who} left`, '/ws-chat');
-};
+// The chat room spans both servers (HTTP and HTTPS): each has its own WebSockets module.
+const chatModules = [];
+const chatSay = (text) => { for (const m of chatModules) m.broadcastText(text, '/ws-chat'); };
+const chatCount = () => chatModules.reduce((n, m) => n + m.sockets('/ws-chat').length, 0);
 
-srv.registerRoute((_s, req) => {
-  req.response.returnOk(page('A form', `
+/** Loads the demo's modules and routes into `srv` (the HTTP and the HTTPS server serve the same site). */
+function configure(srv) {
+  srv.rootPath = WWW;
+  const counter = srv.loadModule(VisitCounter);
+  // Template pages: GET /template.jshtml renders www/template.jshtml (JavaScript expressions, on Eta).
+  const templates = srv.loadModule(TemplatePages, { showDebug: true });
+  templates.setGlobalVar('appName', 'MicroWebSrv-TS');
+  counter.templates = templates;
+
+  // WebSockets: an echo at /ws-echo and a multi-user chat at /ws-chat (pages in www/).
+  const wsMod = srv.loadModule(WebSockets, { paths: ['/ws-echo', '/ws-chat'] });
+  chatModules.push(wsMod);
+  wsMod.onWebSocketAccepted = (_server, ws) => {
+    const who = ws.request.userAddress.join(':');
+    if (ws.request.path === '/ws-echo') {
+      ws.onTextMessage = (w, text) => w.sendTextMessage(`echo: ${text}`);
+      ws.onBinaryMessage = (w, data) => w.sendBinaryMessage(data);
+      return;
+    }
+    chatSay(`* ${who} joined (${chatCount()} here)`);
+    ws.onTextMessage = (_w, text) => chatSay(`${who}: ${text.slice(0, 500)}`);
+    ws.onClosed = () => chatSay(`* ${who} left`);
+  };
+
+  srv.registerRoute((_s, req) => {
+    req.response.returnOk(page('A form', `
 <form action="/test-post" method="post">
   <p><label>First name <input name="firstname"></label></p>
   <p><label>Last name <input name="lastname"></label></p>
   <button type="submit">Send</button>
 </form>`));
-}, 'GET', '/test-post');
+  }, 'GET', '/test-post');
 
-srv.registerRoute((_s, req) => {
-  const form = req.getPostedURLEncodedForm();
-  req.response.returnOk(page('Posted', `<p>Hello <b>${escape(form.firstname ?? '')} ${escape(form.lastname ?? '')}</b>!</p>`));
-}, 'POST', '/test-post');
+  srv.registerRoute((_s, req) => {
+    const form = req.getPostedURLEncodedForm();
+    req.response.returnOk(page('Posted', `<p>Hello <b>${escape(form.firstname ?? '')} ${escape(form.lastname ?? '')}</b>!</p>`));
+  }, 'POST', '/test-post');
 
-srv.registerRoute((_s, req) => {
-  req.response.returnOkJSON({ name: req.queryParams.name ?? null, time: new Date().toISOString(), server: 'MicroWebSrv-TS' });
-}, 'GET', '/api/info');
+  // Route arguments: <name> is any segment, <times:int> only an integer (else 404). Named, so its path can be built.
+  srv.registerRoute((_s, req, { name, times }) => {
+    req.response.returnOkJSON({ greeting: Array(Math.min(times, 5)).fill(`hello ${name}`), name, times });
+  }, 'GET', '/api/hello/<name>/<times:int>', 'hello');
 
-srv.registerRoute((_s, req) => req.response.returnRedirect('/download'), 'GET', '/test-redir');
+  srv.registerRoute((_s, req) => {
+    req.response.returnOkJSON({
+      name: req.queryParams.name ?? null, time: new Date().toISOString(), server: 'MicroWebSrv-TS', secure: req.isSSL,
+      example: srv.pathFromRoute('hello', { name: 'Ada Lovelace', times: 2 }),
+    });
+  }, 'GET', '/api/info');
 
-srv.registerRoute((_s, req) => req.response.returnFile(path.join(__dirname, 'www', 'hello.txt'), 'hello.txt'), 'GET', '/download');
+  srv.registerRoute((_s, req) => req.response.returnRedirect('/download'), 'GET', '/test-redir');
 
-srv.registerRoute((_s, req) => {
-  const rows = ['method', 'path', 'queryString', 'httpVer', 'host', 'userAgent', 'isKeepAlive', 'isSSL']
-    .map((k) => `<tr><td><code>${k}</code></td><td>${escape(JSON.stringify(req[k]))}</td></tr>`).join('');
-  req.response.returnOk(page('Your request', `<table>${rows}</table><p>from ${escape(req.userAddress.join(':'))}</p>`));
-}, 'GET', '/request');
+  srv.registerRoute((_s, req) => req.response.returnFile(path.join(WWW, 'hello.txt'), 'hello.txt'), 'GET', '/download');
 
-srv.startManaged().then(() => {
-  const [, port] = srv.address;
-  console.log(`MicroWebSrv-TS demo on http://localhost:${port}/  (Ctrl-C stops)`);
-}, (err) => { console.error(err.message); process.exitCode = 1; });
+  srv.registerRoute((_s, req) => {
+    const rows = ['method', 'path', 'queryString', 'httpVer', 'host', 'userAgent', 'isKeepAlive', 'isSSL']
+      .map((k) => `<tr><td><code>${k}</code></td><td>${escape(JSON.stringify(req[k]))}</td></tr>`).join('');
+    req.response.returnOk(page('Your request', `<table>${rows}</table><p>from ${escape(req.userAddress.join(':'))}</p>`));
+  }, 'GET', '/request');
+}
 
-process.once('SIGINT', () => {
-  console.log('\nstopping…');
-  srv.stop().then(() => console.log('stopped'));
-});
+/** The certificate to serve HTTPS with: TLS_CERT/TLS_KEY, else certs/ if `pnpm cert` made one, else none. */
+function findCertificate() {
+  const certFile = process.env.TLS_CERT ?? path.join(CERTS, 'localhost-cert.pem');
+  const keyFile = process.env.TLS_KEY ?? path.join(CERTS, 'localhost-key.pem');
+  if (fs.existsSync(certFile) && fs.existsSync(keyFile)) return { certFile, keyFile };
+  if (process.env.TLS_CERT || process.env.TLS_KEY) throw new Error(`TLS_CERT/TLS_KEY: ${certFile} or ${keyFile} does not exist`);
+  return null;
+}
+
+async function main() {
+  // One pool drives both servers: one coarse timer, one place to stop.
+  const pool = new XAsyncSocketsPool();
+  const servers = [];
+  const port = Number(process.env.PORT ?? 8080);
+  const http = new MicroWebSrv();
+  http.bindAddress = ['0.0.0.0', port];
+  configure(http);
+  servers.push(http);
+  const cert = findCertificate();
+  if (cert) {
+    const https = new MicroWebSrv();
+    https.enableSSL(cert);
+    https.bindAddress = ['0.0.0.0', Number(process.env.HTTPS_PORT ?? (port === 0 ? 0 : 8443))];
+    configure(https);
+    servers.push(https);
+  }
+  for (const srv of servers) await srv.startInPool(pool);
+  console.log(`MicroWebSrv-TS demo on http://localhost:${http.address[1]}/  (Ctrl-C stops)`);
+  if (cert) console.log(`  and on https://localhost:${servers[1].address[1]}/  (certificate ${path.relative(process.cwd(), cert.certFile)})`);
+  else console.log('  (no certificate: run `pnpm cert` for HTTPS on a second port)');
+
+  process.once('SIGINT', () => {
+    console.log('\nstopping…');
+    Promise.all(servers.map((s) => s.stop())).then(() => pool.stop()).then(() => console.log('stopped'));
+  });
+}
+
+main().catch((err) => { console.error(err.message); process.exitCode = 1; });

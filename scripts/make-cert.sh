@@ -4,7 +4,7 @@
 # IP:127.0.0.1), valid 365 days. For local use only: browsers will warn, since nobody vouches for it.
 #   bash scripts/make-cert.sh [dir]      (default dir: certs/ at the repository's root; `pnpm cert` runs this)
 set -euo pipefail
-dir="${1:-$(dirname "$0")/../certs}"
+dir="${1:-$(cd "$(dirname "$0")/.." && pwd)/certs}"
 mkdir -p "$dir"
 command -v openssl >/dev/null || { echo "make-cert: openssl is needed (apt-get install -y openssl)" >&2; exit 1; }
 # Written beside the final names, then renamed: an interrupted run never leaves a key without its certificate.

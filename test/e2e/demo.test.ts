@@ -34,8 +34,10 @@ test('the form round-trips, escaped', async () => {
   expect(html).not.toContain('<b>Ada</b>');
 });
 
-test('JSON route, redirect and download', async () => {
-  expect(await (await fetch(base + '/api/info?name=x')).json()).toMatchObject({ name: 'x', server: 'MicroWebSrv-TS' });
+test('JSON routes (two route arguments, a query), redirect and download', async () => {
+  expect(await (await fetch(base + '/api/hello/Ada%20L/2')).json()).toEqual({ greeting: ['hello Ada L', 'hello Ada L'], name: 'Ada L', times: 2 });
+  expect((await fetch(base + '/api/hello/Ada/two')).status).toBe(404); // <times:int> takes only an integer
+  expect(await (await fetch(base + '/api/info?name=x')).json()).toMatchObject({ name: 'x', server: 'MicroWebSrv-TS', example: '/api/hello/Ada%20Lovelace/2' });
   const redir = await fetch(base + '/test-redir', { redirect: 'manual' });
   expect([redir.status, redir.headers.get('location')]).toEqual([307, '/download']);
   const dl = await fetch(base + '/download');
