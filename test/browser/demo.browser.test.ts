@@ -23,8 +23,6 @@ if (!browserAt.path) {
   }
 }
 
-// Chromium asks for /favicon.ico by itself; the demo has none, and that 404 is not the page's doing.
-const notOurs = (url: string) => url.endsWith('/favicon.ico');
 
 (browserAt.path ? describe : describe.skip)('the demo in headless Chromium', () => {
   let demo: SpawnedServer | undefined;
@@ -55,7 +53,7 @@ const notOurs = (url: string) => url.endsWith('/favicon.ico');
     context.setDefaultTimeout(WAIT);
     context.setDefaultNavigationTimeout(WAIT);
     const page = await context.newPage();
-    return { page, problems: watchProblems(page, notOurs) };
+    return { page, problems: watchProblems(page) };
   }
 
   test('the index loads, styled, with its links to every part of the demo', async () => {
