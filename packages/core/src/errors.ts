@@ -7,7 +7,7 @@ export const MwsErrorCodes = {
   ERR_MWS_INVALID_OPTION: 'ERR_MWS_INVALID_OPTION',
   /** A setting that cannot change while the server runs was changed. */
   ERR_MWS_RUNNING: 'ERR_MWS_RUNNING',
-  /** start was called on a running server, or stop on a stopped one where it matters. */
+  /** start was called on a server that is running or starting (stop on a stopped server just resolves). */
   ERR_MWS_STATE: 'ERR_MWS_STATE',
   /** The same method and path (or route name) was registered twice. */
   ERR_MWS_ROUTE_DUPLICATE: 'ERR_MWS_ROUTE_DUPLICATE',
@@ -35,7 +35,10 @@ export class MwsError extends Error {
 
 export function invalidOption(name: string, allowed: string, got: unknown): MwsError {
   let shown: string;
-  try { shown = typeof got === 'string' ? JSON.stringify(got) : String(got); } catch { shown = typeof got; }
+  // JSON shows strings quoted and arrays/objects as written (String(['x']) would print a bare x).
+  try {
+    shown = typeof got === 'function' ? 'a function' : typeof got === 'bigint' || typeof got === 'symbol' || got === undefined ? String(got) : JSON.stringify(got) ?? String(got);
+  } catch { shown = typeof got; }
   return new MwsError('ERR_MWS_INVALID_OPTION', `${name} must be ${allowed}, got ${shown}`);
 }
 

@@ -155,6 +155,7 @@ describe('returnStream', () => {
     const unknown = await c.readResponse({ noBody: true });
     expect(unknown.status).toBe(200);
     expect(unknown.headers['transfer-encoding']).toBeUndefined();
+    expect(unknown.headers['content-type']).toBe('application/octet-stream'); // as GET would (RFC 9110 §9.3.2)
     c.write(get('/known'));
     expect((await c.readResponse()).body.toString()).toBe('hello world');
     expect(c.pending.length).toBe(0);

@@ -22,7 +22,11 @@ export function streamBody(resp: HttpResponse, code: number, stream: Readable): 
   else mode = 'close';
   resp.contentType ??= 'application/octet-stream';
   const close = mode === 'close' || !sink.canKeepAlive();
-  const head = resp._buildHead(code, noBody && declared < 0 ? -1 : mode === 'length' ? declared : mode === 'chunked' ? -3 : -4, close);
+  // HEAD gets the header fields GET would get (RFC 9110 §9.3.2): Content-Type, and Content-Length when
+  // known. An unknown length sends no Transfer-Encoding (-4): §9.3.2 lets fields that only generating the
+  // content determines be omitted, and a client that ignores HEAD's no-content rule would wait for chunks.
+  const framing = statusHasNoBody(code) && declared < 0 ? -1 : mode === 'length' ? declared : noBody || mode === 'close' ? -4 : -3;
+  const head = resp._buildHead(code, framing, close);
   sink.writeLatin1(head);
   resp._markHeadSent();
   if (noBody) {

@@ -69,8 +69,9 @@ export function WebRoute(method: string, path: string, name?: string): RouteDeco
 }
 
 /**
- * A `WebRoute` bound to another table, e.g. a registry of one's own to hand to servers later, or tests
- * that must not touch the global registry.
+ * A `WebRoute` bound to another `RouteTable` than the global one: for tests that must not touch the global
+ * registry, or a table an application resolves itself (`table.resolve(method, path)`). Servers look up
+ * only their own routes and the global registry, not such a table.
  */
 export function createWebRoute(table: RouteTable): (method: string, path: string, name?: string) => RouteDecorator {
   return (method, path, name) => {

@@ -163,6 +163,13 @@ describe('option validation', () => {
     expect(e.message).toContain(name);
   });
 
+  test('the message shows the rejected value as written (an array stays an array, a string is quoted)', () => {
+    const s = new MicroWebSrv();
+    expect(thrown(() => { s.bindAddress = ['x'] as unknown as [string, number]; }).message).toMatch(/got \["x"\]$/);
+    expect(thrown(() => { s.logLevel = 'LOUD' as unknown as 'INFO'; }).message).toMatch(/got "LOUD"$/);
+    expect(thrown(() => { s.bufferSlotsCount = (() => 1) as unknown as number; }).message).toMatch(/got a function$/);
+  });
+
   test('a rejected value leaves the setting unchanged', () => {
     const s = new MicroWebSrv();
     expect(() => { s.bufferSlotsCount = -5; }).toThrow(MwsError);

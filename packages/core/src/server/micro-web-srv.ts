@@ -21,7 +21,7 @@ import { PRESETS, type PresetName, type PresetValues } from './presets';
 export interface SSLFiles {
   certFile: string;
   keyFile: string;
-  /** CA chain to send along, or to verify client certificates against. */
+  /** Intermediate CA certificates sent along with `certFile` (the chain). Client certificates are not requested. */
   caFile?: string;
 }
 
