@@ -1,6 +1,12 @@
 'use strict';
-// MicroWebSrv-TS (this project, @microwebsrv/core from its built dist/): GET / -> 200 text/plain
-// "Hello World!". Usage: [MWS_PRESET=embedded|light|normal|large] node microwebsrv.js <port>
+// MicroWebSrv-TS (this project, @microwebsrv/core from its built dist/), as its README shows it.
+// Usage: [MWS_PRESET=embedded|light|normal|large] node microwebsrv.js <port>
+//   GET /                        -> 200 text/plain "Hello World!"
+//   GET /json/<name:string>/<n:int> -> 200 application/json {name, n, double} (returnOkJSON). `:string`, not the
+//                                   plain `<name>`, which turns an integer-looking name into a number: the
+//                                   peers keep it a string.
+//   POST /echo                   -> 200 application/octet-stream, request.content (the body) sent back
+//   GET /<file>                  -> the static-file service (rootPath = fixtures/www: ETag, Last-Modified, 304)
 // Overrides used by the memory scenario (each applied after the preset; unset: the preset's value):
 //   MWS_SLOTS=<n>        bufferSlotsCount (one slot per live connection: N idle connections need N slots)
 //   MWS_QUEUE=<n>        connQueueCapacity (the listen backlog)
@@ -10,6 +16,7 @@
 //                        the up-front allocation only when a request is first read into them.
 // Until core exports MicroWebSrv this script fails to load; the runner reports it as unavailable.
 const { portArg, ready, onStop, setMemInfo } = require('./lib/lifecycle');
+const { STATIC_ROOT, ensureStaticFixture, jsonAnswer } = require('./lib/fixtures');
 
 const core = require('@microwebsrv/core');
 const { MicroWebSrv } = core;
@@ -49,6 +56,15 @@ async function main() {
     request.response.contentType = 'text/plain';
     request.response.returnOk('Hello World!');
   }, 'GET', '/');
+  srv.registerRoute((server, request, args) => {
+    request.response.returnOkJSON(jsonAnswer(args.name, args.n));
+  }, 'GET', '/json/<name:string>/<n:int>');
+  srv.registerRoute((server, request) => {
+    request.response.contentType = 'application/octet-stream';
+    request.response.returnOk(request.content);
+  }, 'POST', '/echo');
+  ensureStaticFixture();
+  srv.rootPath = STATIC_ROOT;
   await srv.startManaged(); // resolves when listening
   const prefaulted = process.env.MWS_PREFAULT === '1' ? prefault(srv) : null;
   setMemInfo(() => ({
@@ -62,7 +78,7 @@ async function main() {
     stats: srv.stats, // {connections, requests, refused, slots: {inUse, allocatedBytes, ...}}
   }));
   onStop(() => srv.stop());
-  ready(port);
+  ready(srv.address[1]); // the bound port (port 0: the one the OS chose)
 }
 
 /**
