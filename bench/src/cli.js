@@ -4,23 +4,25 @@ const { SCENARIOS } = require('./scenarios');
 
 const USAGE = `usage: node bench/src/run.js [options]   (or: pnpm bench -- [options])
   --scenario <name>    ${Object.keys(SCENARIOS).join(' | ')} (repeatable; default: all)
-  --smoke              short check: 1 s rounds, 0.5 s warm-up, 1 round (results go to results/smoke.*)
+  --smoke              short check: 1 s rounds, 0.5 s warm-up, 1 round (results go to results/smoke.*, git-ignored)
   --duration <s>       measured seconds per round (default 5)
   --warmup <s>         warm-up seconds before each measure (default 1)
   --rounds <n>         rounds; servers alternate within each round, medians over rounds (default 3; memory: 1)
   --connections <n>    client connections (default 50)
   --pipelining <n>     requests in flight per connection in the pipelined scenario (default 16)
+  --ws-size <bytes>    WebSocket message size in the ws-echo scenario (default 64)
+  --ws-window <n>      WebSocket messages in flight per connection in the ws-echo scenario (default 8)
   --idle-conns a,b     idle connections per server in the memory scenario (default 1000,10000; --smoke: 200)
   --servers a,b,c      servers to run instead of the scenario's list (name, name@variant, microwebsrv@normal+prefault)
   --client <tool>      HTTP load tool: autocannon (default) | wrk (if installed)
   --workers <n>        autocannon worker threads (default 0: one thread; the client has one core)
-  --out <name>         write results/<name>.md and .json (default: latest[-<scenarios>][-wrk], smoke with --smoke)
+  --out <name>         write results/<name>.md, .json and .svg (default: latest[-<scenarios>][-wrk], smoke with --smoke)
   --no-pin             do not pin server and client to separate cores
   -h, --help`;
 
 function parseArgs(argv) {
   const o = {
-    scenarios: [], smoke: false, duration: 5, warmup: 1, rounds: 3, connections: 50, pipelining: 16, idleConns: [1000, 10000],
+    scenarios: [], smoke: false, duration: 5, warmup: 1, rounds: 3, connections: 50, pipelining: 16, wsSize: 64, wsWindow: 8, idleConns: [1000, 10000],
     servers: null, client: 'autocannon', workers: 0, out: null, pin: true, set: new Set(),
   };
   const num = (name, v, min) => {
@@ -46,6 +48,8 @@ function parseArgs(argv) {
       case '--rounds': o.rounds = Math.floor(num(flag, val(), 1)); o.set.add('rounds'); break;
       case '--connections': o.connections = Math.floor(num(flag, val(), 1)); break;
       case '--pipelining': o.pipelining = Math.floor(num(flag, val(), 1)); break;
+      case '--ws-size': o.wsSize = Math.floor(num(flag, val(), 1)); break;
+      case '--ws-window': o.wsWindow = Math.floor(num(flag, val(), 1)); break;
       case '--idle-conns': o.idleConns = String(val() || '').split(',').filter((x) => x.trim()).map((x) => Math.floor(num(flag, x.trim(), 1))); if (!o.idleConns.length) throw new Error('--idle-conns needs counts, e.g. 1000,10000'); o.set.add('idleConns'); break;
       case '--servers': o.servers = String(val() || '').split(',').map((s) => s.trim()).filter(Boolean); break;
       case '--client': o.client = val(); if (!['autocannon', 'wrk'].includes(o.client)) throw new Error(`--client autocannon|wrk, got ${o.client}`); break;

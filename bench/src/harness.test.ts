@@ -9,6 +9,10 @@ const { resolveServer } = require('./servers');
 const { warningsFor } = require('./warnings');
 const { completeResponse } = require('./idle-client');
 const { memoryComparisons, addMemoryRatios, envFor } = require('./memory');
+const { SCENARIOS } = require('./scenarios');
+const { startServer, ServerUnavailable } = require('./server-process');
+const { checkHttp, checkWs } = require('./sanity');
+const { svgChart, axis } = require('./chart');
 
 const WRK_OUT = `Running 5s test @ http://127.0.0.1:40001/
   1 threads and 50 connections
@@ -71,7 +75,8 @@ describe('bench harness', () => {
     expect(o.servers).toEqual(['node-http', 'microwebsrv@light']);
     expect(o.out).toBe('smoke');
     expect(parseArgs(['--smoke', '--rounds', '2']).rounds).toBe(2);
-    expect(parseArgs([]).scenarios).toEqual(['plaintext', 'pipelined', 'presets', 'echo', 'memory']);
+    expect(parseArgs([]).scenarios).toEqual(['plaintext', 'pipelined', 'json', 'post-echo', 'static', 'static-304', 'presets', 'echo', 'ws-echo', 'memory']);
+    expect(parseArgs(['--ws-size', '16384', '--ws-window', '4'])).toMatchObject({ wsSize: 16384, wsWindow: 4 });
     expect(parseArgs([]).idleConns).toEqual([1000, 10000]);
     expect(parseArgs([]).memoryRounds).toBe(1);
     expect(parseArgs(['--rounds', '2']).memoryRounds).toBe(2);
@@ -150,4 +155,54 @@ describe('bench harness', () => {
     (rows[4] as any).median.idlePerConn = 2000;
     expect(memoryComparisons(rows)[0]).toMatch(/2\.50× \(\+3,000 B\/conn\) → \*\*DOES NOT HOLD\*\*/);
   });
+
+  test('chart: one bar per server relative to the reference, labels escaped, memory left out', () => {
+    const row = (id: string, perSec: number) => ({ id, name: id, label: id === 'fastify' ? 'a & <b>' : id, status: 'ok', median: { perSec, serverCpuUsPerOp: 10 } });
+    const run = {
+      outName: 'x', date: 'd', command: 'c', machine: {}, pinning: 'p', options: {},
+      scenarios: [
+        { name: 'plaintext', kind: 'http', rows: [row('node-http', 1000), row('microwebsrv', 1500), row('fastify', 500), { id: 'uws', name: 'uws', label: 'uws', status: 'skipped', reason: 'no binary', median: null }] },
+        { name: 'memory', kind: 'memory', rows: [] },
+      ],
+    };
+    const svg = svgChart(run, { http: 'node-http' });
+    expect(svg).toMatch(/^<svg /);
+    expect(svg).toContain('1.50×');
+    expect(svg).toContain('a &amp; &lt;b&gt;');
+    expect(svg).toContain('skipped: no binary');
+    expect(svg).not.toContain('memory');
+    expect(svgChart({ ...run, scenarios: [run.scenarios[1]] }, { http: 'node-http' })).toBeNull();
+    expect(axis(1.8)).toEqual({ end: 2, step: 0.25 });
+    expect(axis(9.6)).toEqual({ end: 10, step: 1 });
+  });
+
+  // Real servers on port 0 (their READY line gives the port), unpinned, all at once: each answers every
+  // request of every scenario it is listed in as the scenario expects, checked as the runner checks it.
+  test('every server answers its scenarios\' requests (json, post-echo, static, static-304, ws-echo, plaintext)', async () => {
+    const ids = [...new Set(Object.values(SCENARIOS).filter((sc: any) => sc.kind === 'http' || sc.kind === 'ws')
+      .flatMap((sc: any) => sc.servers).map((id: string) => id.split('@')[0]))];
+    const started = await Promise.allSettled(ids.map((id) => startServer(resolveServer(id), 0, { pin: false })));
+    const servers = new Map<string, any>();
+    started.forEach((r, i) => {
+      if (r.status === 'fulfilled') servers.set(ids[i], r.value);
+      else if (!(r.reason instanceof ServerUnavailable && r.reason.status === 'skipped')) throw r.reason; // uws without its binary: skipped
+    });
+    try {
+      const failures: string[] = [];
+      for (const [name, sc] of Object.entries(SCENARIOS) as [string, any][]) {
+        if (sc.kind !== 'http' && sc.kind !== 'ws') continue;
+        for (const id of sc.servers) {
+          const srv = servers.get(id.split('@')[0]);
+          if (!srv) continue;
+          const req = sc.kind === 'http' && sc.request.prepare ? await sc.request.prepare(srv.port, sc.request) : sc.request;
+          const bad = sc.kind === 'ws' ? await checkWs(srv.port, 64) : await checkHttp(srv.port, req);
+          if (bad) failures.push(`${name} ${id}: ${bad}`);
+        }
+      }
+      expect(failures).toEqual([]);
+      expect(servers.size).toBeGreaterThanOrEqual(ids.length - 1);
+    } finally {
+      await Promise.all([...servers.values()].map((s) => s.stop()));
+    }
+  }, 20000);
 });

@@ -1,15 +1,19 @@
 'use strict';
-// The results: a text table on stdout, and Markdown + JSON under bench/results/.
+// The results: a text table on stdout, and Markdown + JSON + an SVG chart (chart.js) under bench/results/.
 const fs = require('node:fs');
 const path = require('node:path');
-const { fmtInt } = require('./warnings');
+const { fmtInt, badStatusOf } = require('./warnings');
+const { svgChart } = require('./chart');
 
 const RESULTS_DIR = path.join(__dirname, '..', 'results');
 
 const REFS = {
   http: [['node-http', '×node:http'], ['uws', '×uWS'], ['ceiling', '×ceiling']],
   echo: [['net-echo', '×net echo']],
+  ws: [['ws-bare', '×ws']],
 };
+/** The main reference of each kind (the chart's): the first of REFS. */
+const CHART_REFS = Object.fromEntries(Object.entries(REFS).map(([kind, refs]) => [kind, refs[0][0]]));
 
 /** Adds `ratios` to each ok row: its median rate over each reference's (when the reference ran). */
 function addRatios(kind, rows) {
@@ -47,17 +51,17 @@ function memoryTable(rows) {
 
 function tableOf(kind, rows) {
   if (kind === 'memory') return memoryTable(rows);
-  const echo = kind === 'echo';
+  const msg = kind !== 'http'; // echo, ws: messages, latency in µs from our own clients
   const refs = REFS[kind].filter(([ref]) => rows.some((r) => r.id === ref && r.status === 'ok'));
-  const head = ['server', echo ? 'msg/s' : 'req/s', echo ? 'p50 µs' : 'p50 ms', echo ? 'p99 µs' : 'p99 ms',
-    echo ? 'srv CPU µs/msg' : 'srv CPU µs/req', 'srv core', 'client core', 'other load', echo ? 'heap B/msg' : 'heap B/req', 'errors',
+  const head = ['server', msg ? 'msg/s' : 'req/s', msg ? 'p50 µs' : 'p50 ms', msg ? 'p99 µs' : 'p99 ms',
+    msg ? 'srv CPU µs/msg' : 'srv CPU µs/req', 'srv core', 'client core', 'other load', msg ? 'heap B/msg' : 'heap B/req', 'errors',
     ...refs.map(([, title]) => title)];
   const body = rows.map((r) => {
     if (r.status !== 'ok') return [r.label, `${r.status}: ${r.reason}`];
     const m = r.median;
-    return [r.label, fmtInt(m.perSec), echo ? fmtInt(m.p50) : f2(m.p50), echo ? fmtInt(m.p99) : f2(m.p99),
+    return [r.label, fmtInt(m.perSec), msg ? fmtInt(m.p50) : f2(m.p50), msg ? fmtInt(m.p99) : f2(m.p99),
       f2(m.serverCpuUsPerOp), pct(m.serverCoreBusyPct ?? m.serverCpuPct), pct(m.clientCoreBusyPct ?? m.clientCpuPct), pct(m.otherLoadPct), fmtInt(m.heapBytesPerOp),
-      fmtInt(m.errors + m.non2xx), ...refs.map(([ref]) => ratio(r.ratios[ref]))];
+      fmtInt(m.errors + badStatusOf(m)), ...refs.map(([ref]) => ratio(r.ratios[ref]))];
   });
   return { head, body };
 }
@@ -93,13 +97,14 @@ function printScenario(s) {
   console.log(out.join('\n'));
 }
 
-function markdown(run) {
+function markdown(run, chartFile) {
   const lines = [`# Benchmark results (${run.outName})`, '',
     `- date: ${run.date}`, `- command: \`${run.command}\``, `- machine: ${run.machine.cpus} × ${run.machine.cpuModel}, Node ${run.machine.node}, ${run.machine.platform}`,
     `- pinning: ${run.pinning}`];
+  if (chartFile) lines.splice(2, 0, `![Throughput of each server relative to the reference, per scenario](${chartFile})`, '');
   if (run.scenarios.some((s) => s.kind !== 'memory')) {
     lines.push(`- method: ${run.options.warmup} s warm-up, ${run.options.duration} s measured, ${run.options.rounds} round(s), servers alternating within each round, medians over rounds; a fresh server process per measure`,
-      '- columns: latency from the load tool (autocannon: whole ms); srv CPU µs = the server process\'s utime+stime (/proc/<pid>/stat) per request (loopback softirq work is not in it); srv/client core = how busy that pinned core was while measuring (/proc/stat, softirq included; the process\'s own share when unpinned); other load = busy CPU time that is neither ours nor irq/softirq (other processes, steal), in % of one core: above 10% the figures are noisy; heap B = V8 heap bytes allocated in the server per request (GC profiler; off-heap Buffers not counted); ×X = req/s ratio to X');
+      '- columns: latency from the load tool (autocannon: whole ms; echo and ws-echo: our own clients, µs); srv CPU µs = the server process\'s utime+stime (/proc/<pid>/stat) per request (loopback softirq work is not in it); srv/client core = how busy that pinned core was while measuring (/proc/stat, softirq included; the process\'s own share when unpinned); other load = busy CPU time that is neither ours nor irq/softirq (other processes, steal), in % of one core: above 10% the figures are noisy; heap B = V8 heap bytes allocated in the server per request (GC profiler; off-heap Buffers not counted); errors = errors and timeouts + answers with another status than the scenario expects; ×X = req/s ratio to X');
   }
   if (run.scenarios.some((s) => s.kind === 'memory')) {
     lines.push('- memory method: a fresh server process (node --expose-gc) per server and N; snapshots in the server after full GCs: before, right after opening N idle keep-alive connections, and settled (V8\'s young generation shrunk back); see bench/README.md, "Memory scenario"');
@@ -120,13 +125,22 @@ function markdown(run) {
   return lines.join('\n');
 }
 
+const write = (file, text) => { fs.writeFileSync(`${file}.tmp`, text); fs.renameSync(`${file}.tmp`, file); };
+
 function writeResults(run) {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  const base = path.join(RESULTS_DIR, run.outName);
-  const write = (file, text) => { fs.writeFileSync(`${file}.tmp`, text); fs.renameSync(`${file}.tmp`, file); };
-  write(`${base}.json`, `${JSON.stringify(run, null, 2)}\n`);
-  write(`${base}.md`, `${markdown(run)}\n`);
-  return [`${base}.md`, `${base}.json`];
+  const json = path.join(RESULTS_DIR, `${run.outName}.json`);
+  write(json, `${JSON.stringify(run, null, 2)}\n`);
+  return [...writeRendered(run), json];
 }
 
-module.exports = { addRatios, printScenario, writeResults };
+/** The Markdown and the chart of `run` (also from a saved JSON: render.js). Returns the files written. */
+function writeRendered(run) {
+  const base = path.join(RESULTS_DIR, run.outName);
+  const svg = svgChart(run, CHART_REFS);
+  if (svg) write(`${base}.svg`, svg);
+  write(`${base}.md`, `${markdown(run, svg ? `${run.outName}.svg` : null)}\n`);
+  return svg ? [`${base}.md`, `${base}.svg`] : [`${base}.md`];
+}
+
+module.exports = { addRatios, printScenario, writeResults, writeRendered, RESULTS_DIR };

@@ -16,13 +16,18 @@ const { medians } = require('./stats');
 const { warningsFor } = require('./warnings');
 const { addRatios, printScenario, writeResults } = require('./report');
 const { runMemory } = require('./memory');
+const { describeRequest } = require('./requests');
+const { ensureStaticFixture } = require('../servers/lib/fixtures');
 
 const AUTOCANNON = `autocannon ${require('autocannon/package.json').version}`;
 const log = (...a) => console.log(...a);
 const pctOf = (v) => (v === null || v === undefined ? '-' : `${v.toFixed(0)}%`);
 
+const WS = `ws ${require('ws/package.json').version}`;
+
 function toolFor(kind, o) {
   if (kind === 'echo') return { loadKind: 'echo', tool: 'bench/src/echo-client.js (node:net, one JS thread)' };
+  if (kind === 'ws') return { loadKind: 'ws-echo', tool: `bench/src/ws-echo-client.js (${WS} client, one JS thread)` };
   if (o.client === 'wrk') {
     const v = wrkVersion();
     if (!v) throw new Error('--client wrk: wrk is not installed (apt-get install -y wrk)');
@@ -54,7 +59,7 @@ async function runScenario(ctx, name, o) {
       if (row.status !== 'ok') continue;
       const started = Date.now();
       try {
-        const s = await measureOnce(ctx, specs[i], loadKind, sc.load(o), o);
+        const s = await measureOnce(ctx, specs[i], sc, loadKind, o);
         row.samples.push(s);
         log(`  round ${round + 1}/${o.rounds}  ${row.label.padEnd(34)} ${Math.round(s.perSec).toLocaleString('en-US').padStart(10)}/s` +
           `  server ${pctOf(s.serverCpuPct)} (core ${pctOf(s.serverCoreBusyPct)})  client ${pctOf(s.clientCpuPct)} (core ${pctOf(s.clientCoreBusyPct)})  other ${pctOf(s.otherLoadPct)}` +
@@ -71,7 +76,8 @@ async function runScenario(ctx, name, o) {
     r.median = r.status === 'ok' ? medians(r.samples) : null;
   }
   addRatios(sc.kind, rows);
-  const result = { name, description: sc.description(o), kind: sc.kind, tool, rounds: o.rounds, duration: o.duration, rows };
+  const result = { name, description: sc.description(o), kind: sc.kind, tool, rounds: o.rounds, duration: o.duration,
+    ...(sc.request ? { request: describeRequest(sc.request) } : {}), load: sc.load(o), rows };
   result.warnings = warningsFor(sc, rows, { tool, pinned: ctx.pinned });
   printScenario(result);
   return result;
@@ -93,6 +99,7 @@ async function main() {
   const cleanup = () => { ctx.client.child.kill('SIGKILL'); process.exit(130); };
   process.once('SIGINT', cleanup);
   process.once('SIGTERM', cleanup);
+  ensureStaticFixture(); // here once, before any server: they all serve the same file, with the same mtime
   log(`MicroWebSrv-TS bench: Node ${process.version}, ${os.cpus().length} CPUs; pinning: ${pinning}`);
   const run = {
     outName: o.out,

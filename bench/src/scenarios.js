@@ -1,25 +1,66 @@
 'use strict';
-// The scenarios: which servers, which load. `o` is the parsed command line (cli.js).
+// The scenarios: which servers, which load. `o` is the parsed command line (cli.js). An HTTP scenario's
+// `request` (requests.js) is what is sent and the answer every server must give (checked before measuring).
+const { REQUESTS } = require('./requests');
+
 const HTTP_PEERS = ['ceiling', 'uws', 'node-http', 'fastify', 'microwebsrv'];
+// The ceiling answers one canned response to every request head without parsing: a bound for GET /, not a
+// server that routes, reads bodies or serves files, so it is left out where those are what is measured.
+const ROUTED_PEERS = ['uws', 'node-http', 'fastify', 'microwebsrv'];
+// uWebSockets.js has no static-file service (a hand-written one would measure that code, not uWS).
+const STATIC_PEERS = ['node-http', 'fastify', 'microwebsrv'];
+
+const keepAlive = (o) => ({ connections: o.connections, pipelining: 1, workers: o.workers });
 
 const SCENARIOS = {
   plaintext: {
     description: (o) => `GET / "Hello World!", keep-alive, ${o.connections} connections, no pipelining`,
     kind: 'http',
     servers: HTTP_PEERS,
-    load: (o) => ({ connections: o.connections, pipelining: 1, workers: o.workers }),
+    request: REQUESTS.plaintext,
+    load: keepAlive,
   },
   pipelined: {
     description: (o) => `GET / "Hello World!", keep-alive, ${o.connections} connections, ${o.pipelining} requests pipelined per connection`,
     kind: 'http',
     servers: HTTP_PEERS,
+    request: REQUESTS.plaintext,
     load: (o) => ({ connections: o.connections, pipelining: o.pipelining, workers: o.workers }),
+  },
+  json: {
+    description: (o) => `GET /json/bench/21 (a route with two arguments, a string and an integer) → 200 application/json {"name":"bench","n":21,"double":42}, keep-alive, ${o.connections} connections`,
+    kind: 'http',
+    servers: ROUTED_PEERS,
+    request: REQUESTS.json,
+    load: keepAlive,
+  },
+  'post-echo': {
+    description: (o) => `POST /echo with a 1,024-byte body (Content-Length, application/octet-stream) → 200, the body echoed, keep-alive, ${o.connections} connections`,
+    kind: 'http',
+    servers: ROUTED_PEERS,
+    request: REQUESTS['post-echo'],
+    load: keepAlive,
+  },
+  static: {
+    description: (o) => `GET /file-4k.txt, a 4,096-byte file from each server's static-file service → 200 text/plain, keep-alive, ${o.connections} connections`,
+    kind: 'http',
+    servers: STATIC_PEERS,
+    request: REQUESTS.static,
+    load: keepAlive,
+  },
+  'static-304': {
+    description: (o) => `GET /file-4k.txt with If-None-Match: <the ETag that server gave> → 304 Not Modified, keep-alive, ${o.connections} connections`,
+    kind: 'http',
+    servers: STATIC_PEERS,
+    request: REQUESTS['static-304'],
+    load: keepAlive,
   },
   presets: {
     // 16 connections at most: the Embedded preset has 16 slots, and a 17th connection is refused (503) by design.
     description: (o) => `MicroWebSrv-TS with each MWS_PRESET, plaintext load (${Math.min(o.connections, 16)} connections: Embedded has 16 slots); node:http for reference`,
     kind: 'http',
     servers: ['microwebsrv@embedded', 'microwebsrv@light', 'microwebsrv@normal', 'microwebsrv@large', 'node-http'],
+    request: REQUESTS.plaintext,
     load: (o) => ({ connections: Math.min(o.connections, 16), pipelining: 1, workers: o.workers }),
   },
   echo: {
@@ -27,6 +68,12 @@ const SCENARIOS = {
     kind: 'echo',
     servers: ['xasync-echo', 'net-echo'],
     load: (o) => ({ connections: o.connections, size: 64 }),
+  },
+  'ws-echo': {
+    description: (o) => `WebSocket echo on ws://…/echo, ${o.connections} connections, each keeping ${o.wsWindow} binary messages of ${o.wsSize} bytes in flight`,
+    kind: 'ws',
+    servers: ['microwebsrv-ws', 'ws-bare'],
+    load: (o) => ({ connections: o.connections, window: o.wsWindow, size: o.wsSize }),
   },
   memory: {
     // Run by memory.js (not a load): N idle keep-alive connections, the server's memory before and after.

@@ -14,6 +14,8 @@ const SERVERS = {
   microwebsrv: { label: 'MicroWebSrv-TS', kind: 'http', variantEnv: 'MWS_PRESET', flags: { prefault: { MWS_PREFAULT: '1' } } },
   'xasync-echo': { label: 'xasync echo', kind: 'echo', variantEnv: 'ECHO_COPY' },
   'net-echo': { label: 'node:net echo', kind: 'echo' },
+  'microwebsrv-ws': { label: 'MicroWebSrv-TS WebSockets', kind: 'ws' },
+  'ws-bare': { label: 'ws (bare, on node:http)', kind: 'ws' },
 };
 
 /** {id, name, variant, flags, label, kind, script, env} for "name", "name@variant", "name@variant+flag". */

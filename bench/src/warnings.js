@@ -36,20 +36,24 @@ function warningsFor(scenario, rows, { tool, pinned }) {
       w.push(`${r.label}: ${c.where} ${c.pct.toFixed(0)}% busy: ${tool} was at its limit, the server may go faster.`);
     }
     if (s && s.pct < SERVER_BUSY_PCT[s.what]) {
-      w.push(`${r.label}: ${s.where} only ${s.pct.toFixed(0)}% busy (not saturated): its rate is a lower bound; its CPU per ${scenario.kind === 'echo' ? 'message' : 'request'} still holds.`);
+      w.push(`${r.label}: ${s.where} only ${s.pct.toFixed(0)}% busy (not saturated): its rate is a lower bound; its CPU per ${scenario.kind === 'http' ? 'request' : 'message'} still holds.`);
     }
     if (m.otherLoadPct !== null && m.otherLoadPct >= OTHER_LOAD_PCT) {
       w.push(`${r.label}: other processes (or hypervisor steal) took ${m.otherLoadPct.toFixed(0)}% of a core while measuring: noisy figure, re-run on a quiet machine.`);
     }
-    if (m.errors > 0 || m.non2xx > 0) {
-      w.push(`${r.label}: ${fmtInt(m.errors)} errors/timeouts and ${fmtInt(m.non2xx)} non-2xx responses (median per round; the rate counts 2xx only).`);
+    const bad = badStatusOf(m);
+    if (m.errors > 0 || bad > 0) {
+      w.push(`${r.label}: ${fmtInt(m.errors)} errors/timeouts and ${fmtInt(bad)} responses with an unexpected status (median per round; the rate counts the expected status only).`);
     }
   }
   return w;
 }
 
+/** Answers with another status than the scenario's (older results: `non2xx`). */
+const badStatusOf = (m) => m.badStatus ?? m.non2xx ?? 0;
+
 function fmtInt(n) {
   return n === null || n === undefined ? '-' : Math.round(n).toLocaleString('en-US');
 }
 
-module.exports = { warningsFor, fmtInt };
+module.exports = { warningsFor, fmtInt, badStatusOf };

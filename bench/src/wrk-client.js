@@ -50,12 +50,19 @@ function parseWrk(out, duration) {
   };
 }
 
-/** Runs wrk once; resolves {result, clientCpuUs}. */
-function runWrk({ url, connections, pipelining, duration }, { pin }) {
+/**
+ * Runs wrk once; resolves {result, clientCpuUs}. A plain GET goes as wrk sends it; pipelining, another
+ * method, a body or headers go through wrk/pipeline.lua (the request as its arguments).
+ */
+function runWrk({ url, method = 'GET', headers, body, connections, pipelining, duration }, { pin }) {
   const wrkArgs = ['-t1', `-c${connections}`, `-d${Math.max(1, Math.round(duration))}s`, '--latency'];
-  if (pipelining > 1) wrkArgs.push('-s', path.join(__dirname, '..', 'wrk', 'pipeline.lua'));
+  const scripted = pipelining > 1 || method !== 'GET' || body !== undefined || (headers && Object.keys(headers).length > 0);
+  if (scripted) wrkArgs.push('-s', path.join(__dirname, '..', 'wrk', 'pipeline.lua'));
   wrkArgs.push(url);
-  if (pipelining > 1) wrkArgs.push('--', String(pipelining));
+  if (scripted) {
+    wrkArgs.push('--', String(pipelining), method, new URL(url).pathname, body ?? '',
+      ...Object.entries(headers || {}).map(([k, v]) => `${k}: ${v}`));
+  }
   const script = 'wrk "$@"; st=$?; cat /proc/$$/stat >&2; exit $st';
   const [cmd, args] = pinned(pin, CLIENT_CPU, 'sh', ['-c', script, 'sh', ...wrkArgs]);
   return new Promise((resolve, reject) => {
