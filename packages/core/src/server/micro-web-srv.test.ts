@@ -150,6 +150,7 @@ describe('option validation', () => {
     ['enableSSL', (s) => { s.enableSSL(null as unknown as { certFile: string; keyFile: string }); }],
     ['enableSSL', (s) => { s.enableSSL({ certFile: 'c.pem' } as unknown as { certFile: string; keyFile: string }); }],
     ['addMimeType', (s) => { s.addMimeType('bad ext', 'text/plain'); }],
+    ['addMimeType', (s) => { s.addMimeType('.', 'text/plain'); }],
     ['addMimeType', (s) => { s.addMimeType('.x', 'not a type'); }],
     ['registerRoute', (s) => { s.registerRoute('handler' as unknown as () => void, 'GET', '/'); }],
     ['registerRoute', (s) => { s.registerRoute(() => {}, 'G ET', '/'); }],

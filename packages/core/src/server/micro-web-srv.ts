@@ -269,11 +269,14 @@ export class MicroWebSrv {
   get staticPrecompressed(): boolean { return this._static.precompressed; }
   set staticPrecompressed(v: boolean) { this._static.precompressed = checkBoolean('staticPrecompressed', v); }
 
-  /** Adds or replaces a MIME type for an extension ('.ext' or 'ext'). */
+  /**
+   * Adds or replaces a MIME type for an extension ('.ext' or 'ext'). `''` maps files without an extension
+   * (`LICENSE`, ACME challenge tokens), which are otherwise refused like any unknown type.
+   */
   addMimeType(ext: string, mimeType: string): void {
-    if (typeof ext !== 'string' || !/^\.?[A-Za-z0-9_+-]+$/.test(ext)) throw invalidOption('addMimeType ext', "an extension such as '.webp'", ext);
+    if (typeof ext !== 'string' || !/^(?:\.?[A-Za-z0-9_+-]+)?$/.test(ext)) throw invalidOption('addMimeType ext', "an extension such as '.webp', or '' for files without one", ext);
     if (typeof mimeType !== 'string' || !/^[\w.+-]+\/[\w.+-]+$/.test(mimeType)) throw invalidOption('addMimeType mimeType', "a type/subtype such as 'image/webp'", mimeType);
-    this._mime[(ext.startsWith('.') ? ext : '.' + ext).toLowerCase()] = mimeType;
+    this._mime[ext === '' || ext.startsWith('.') ? ext.toLowerCase() : '.' + ext.toLowerCase()] = mimeType;
   }
 
   /** The MIME type for a file name from the server's table, or null (unknown types are not served). */

@@ -81,6 +81,14 @@ describe('types, caching, methods', () => {
     expect(res.headers['content-type']).toBe('application/octet-stream');
   });
 
+  test("a file without an extension is refused, until addMimeType('') maps such files", async () => {
+    expect((await request(ts.port, '/LICENSE')).status).toBe(403);
+    const s = await startStatic(fx.root, undefined, (srv) => srv.addMimeType('', 'text/plain'));
+    const res = await request(s.port, '/LICENSE');
+    expect([res.status, res.headers['content-type'], res.body.toString()]).toEqual([200, 'text/plain; charset=UTF-8', 'a file without an extension']);
+    expect((await request(s.port, '/secret.bin')).status).toBe(403); // '' maps only the extensionless
+  });
+
   test('staticCacheControl: custom value, or null for no field', async () => {
     const custom = await startStatic(fx.root, { ...defaultStaticOptions(), cacheControl: 'no-cache' });
     expect((await request(custom.port, '/hello.txt')).headers['cache-control']).toBe('no-cache');

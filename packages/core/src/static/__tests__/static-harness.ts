@@ -52,6 +52,7 @@ export function buildFixture(): Fixture {
   w('empty.txt', '');
   w('data.json', '{"a":1}');
   w('secret.bin', 'binary of an unknown type');
+  w('LICENSE', 'a file without an extension');
   w('app.js', APP_JS);
   w('app.js.br', zlib.brotliCompressSync(APP_JS));
   w('app.js.gz', zlib.gzipSync(APP_JS));
