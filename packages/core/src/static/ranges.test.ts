@@ -62,7 +62,7 @@ describe('planRanges (size 100, at most 16 ranges)', () => {
       const mp = multipartByteranges(ranges, 100, 'text/plain');
       expect(multipartByteranges(ranges, 100, 'text/plain').contentType).not.toBe(mp.contentType);
       const chunks: Buffer[] = [];
-      for await (const c of mp.open(await fs.promises.open(f))) chunks.push(c as Buffer);
+      for await (const c of mp.open(fs.openSync(f, 'r'))) chunks.push(c as Buffer);
       const body = Buffer.concat(chunks);
       expect(body.length).toBe(mp.length);
       expect(body.toString()).toContain('Content-Range: bytes 50-59/100\r\n\r\n0123456789\r\n--');

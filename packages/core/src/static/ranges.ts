@@ -3,7 +3,8 @@
  * multipart/byteranges body (§14.6) streamed from an open file.
  */
 import { randomBytes } from 'node:crypto';
-import type { FileHandle } from 'node:fs/promises';
+import { close as fsClose, read as fsRead } from 'node:fs';
+import { promisify } from 'node:util';
 import { Readable } from 'node:stream';
 
 /** An inclusive byte range [start, end] of the representation. */
@@ -74,11 +75,12 @@ export function planRanges(value: string, size: number, maxRanges: number): Rang
 export interface Multipart {
   contentType: string;
   length: number;
-  /** Streams the parts from `fh` and closes it at the end, on error, or when the stream is destroyed. */
-  open(fh: FileHandle): Readable;
+  /** Streams the parts from descriptor `fd` and closes it at the end, on error, or when the stream is destroyed. */
+  open(fd: number): Readable;
 }
 
 const CHUNK = 64 * 1024;
+const readAt = promisify(fsRead);
 
 /**
  * Builds the multipart/byteranges body (RFC 9110 §14.6) of `ranges` of a `size`-byte file of type
@@ -94,9 +96,9 @@ export function multipartByteranges(ranges: ByteRange[], size: number, partType:
   return {
     contentType: `multipart/byteranges; boundary=${boundary}`,
     length,
-    open(fh: FileHandle): Readable {
+    open(fd: number): Readable {
       let closed = false;
-      const close = () => { if (!closed) { closed = true; fh.close().catch(() => undefined); } };
+      const close = () => { if (!closed) { closed = true; fsClose(fd, () => undefined); } };
       // Explicit positional reads, one at a time: nothing reads ahead, and Readable.from pulls only as
       // fast as the socket drains (stream-body pauses it on backpressure).
       async function* parts(): AsyncGenerator<Buffer> {
@@ -107,7 +109,7 @@ export function multipartByteranges(ranges: ByteRange[], size: number, partType:
             const end = ranges[i].end;
             while (pos <= end) {
               const want = Math.min(CHUNK, end - pos + 1);
-              const { bytesRead, buffer } = await fh.read(Buffer.allocUnsafe(want), 0, want, pos);
+              const { bytesRead, buffer } = await readAt(fd, Buffer.allocUnsafe(want), 0, want, pos);
               if (bytesRead === 0) throw new Error('the file shrank while its ranges were sent');
               pos += bytesRead;
               yield buffer.subarray(0, bytesRead);

@@ -6,7 +6,7 @@
  * is resolved with realpath and must lie inside realpath(root): symlinks and anything gate 1 missed
  * cannot lead out.
  */
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import type { MicroWebSrv } from '../server/micro-web-srv';
 
@@ -98,6 +98,40 @@ export async function realInside(realRoot: string, p: string, dotOk: boolean): P
     if (isAbsentError(err)) return null;
     throw err;
   }
+  return checkedReal(realRoot, real, dotOk);
+}
+
+/**
+ * {@link realInside} on the calling thread: the static-file hot path's choice (see serve-static.ts), where
+ * a libuv thread-pool round trip costs far more than a realpath of cached directory entries.
+ */
+export function realInsideSync(realRoot: string, p: string, dotOk: boolean): string | null {
+  const now = Date.now();
+  const hit = REAL_CACHE.get(p);
+  if (hit !== undefined && now - hit.at < REAL_CACHE_MS) return checkedReal(realRoot, hit.real, dotOk);
+  let real: string;
+  try {
+    real = realpathSync.native(p);
+  } catch (err) {
+    if (isAbsentError(err)) return null;
+    throw err;
+  }
+  if (REAL_CACHE.size >= REAL_CACHE_MAX) REAL_CACHE.clear();
+  REAL_CACHE.set(p, { real, at: now });
+  return checkedReal(realRoot, real, dotOk);
+}
+
+/**
+ * Resolved paths, reused for REAL_CACHE_MS (as nginx's open_file_cache does): realpath walks every
+ * component (an lstat each) and was the largest cost of a 304. Only found paths are kept, so a new file
+ * is served at once; a renamed symlink is seen within the second. The file itself is still opened and
+ * fstat'ed on every request, and the root/dot checks run on every hit.
+ */
+const REAL_CACHE = new Map<string, { real: string; at: number }>();
+const REAL_CACHE_MS = 1000;
+const REAL_CACHE_MAX = 4096;
+
+function checkedReal(realRoot: string, real: string, dotOk: boolean): string | null {
   if (!isInside(realRoot, real)) return null;
   if (!dotOk && hasDotComponent(realRoot, real)) return null;
   return real;

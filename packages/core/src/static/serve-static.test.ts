@@ -4,6 +4,8 @@
  * large-files.test.ts).
  */
 import * as fs from 'node:fs';
+// The module object itself (a namespace import is a copy under swc's interop): what serve-static calls.
+const realFs: typeof fs = jest.requireActual('node:fs');
 import { get, RawClient, type TestServer } from '../__tests__/server-harness';
 import { DOT_SECRET, FIXED_LAST_MODIFIED, HELLO, request, startStatic, type Fixture, useStaticServer } from './__tests__/static-harness';
 import {
@@ -186,7 +188,7 @@ describe('errors and settings', () => {
 
   test('an unexpected fs error (EMFILE) answers 500 and logs an ERROR; the server goes on', async () => {
     const s = await startStatic(fx.root);
-    const spy = jest.spyOn(fs.promises, 'open').mockRejectedValueOnce(Object.assign(new Error('too many open files'), { code: 'EMFILE' }));
+    const spy = jest.spyOn(realFs, 'openSync').mockImplementationOnce(() => { throw Object.assign(new Error('too many open files'), { code: 'EMFILE' }); });
     try {
       expect((await request(s.port, '/hello.txt')).status).toBe(500);
       expect(s.logs.some((l) => l.type === 'ERROR' && l.msg.includes('too many open files'))).toBe(true);

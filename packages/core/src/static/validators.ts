@@ -24,12 +24,21 @@ export interface Validators {
  */
 export function validatorsOf(st: BigIntStats, nowMs: number = Date.now()): Validators {
   const key = `${st.size}-${st.mtimeNs}-${st.ino}-${st.dev}`;
-  const etag = '"' + createHash('sha1').update(key).digest('base64url').slice(0, 22) + '"';
   const nowSec = Math.floor(nowMs / 1000);
   const mtimeSec = Number(st.mtimeNs / 1_000_000_000n);
   const lastModifiedSec = Math.min(mtimeSec, nowSec);
-  return { etag, lastModifiedSec, lastModified: new Date(lastModifiedSec * 1000).toUTCString(), dateIsStrong: lastModifiedSec < nowSec };
+  let memo = MEMO.get(key);
+  if (memo === undefined || memo.lastModifiedSec !== lastModifiedSec) {
+    if (MEMO.size >= MEMO_MAX) MEMO.clear(); // bounded: a burst of distinct files only costs re-hashing
+    memo = { etag: '"' + createHash('sha1').update(key).digest('base64url').slice(0, 22) + '"', lastModifiedSec, lastModified: new Date(lastModifiedSec * 1000).toUTCString() };
+    MEMO.set(key, memo);
+  }
+  return { etag: memo.etag, lastModifiedSec, lastModified: memo.lastModified, dateIsStrong: lastModifiedSec < nowSec };
 }
+
+/** The hash and the date string of recently served files: both cost more than the rest of a 304. */
+const MEMO = new Map<string, { etag: string; lastModifiedSec: number; lastModified: string }>();
+const MEMO_MAX = 1024;
 
 const MONTHS: Record<string, number> = { Jan: 0, Feb: 1, Mar: 2, Apr: 3, May: 4, Jun: 5, Jul: 6, Aug: 7, Sep: 8, Oct: 9, Nov: 10, Dec: 11 };
 /** IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`. */
