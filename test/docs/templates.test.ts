@@ -97,12 +97,14 @@ test('caching: a page saved again is recompiled on its next render', async () =>
   }
 });
 
-test('a partial named with a leading dot can be included but not requested', async () => {
+test("a partial ('_' or '.' first) can be included but not requested", async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'docs-templates-'));
   const s = new MicroWebSrv();
   try {
     writeFileSync(path.join(dir, 'page.jshtml'), '<p>{{ include ".part" }}</p>');
     writeFileSync(path.join(dir, '.part.jshtml'), 'partial {{ 1 + 1 }}');
+    writeFileSync(path.join(dir, 'under.jshtml'), '<p>{{ include "_part" }}</p>');
+    writeFileSync(path.join(dir, '_part.jshtml'), 'underscored {{ 2 + 2 }}');
     s.rootPath = dir;
     s.bindAddress = ['127.0.0.1', 0];
     s.logLevel = 'ERROR';
@@ -111,6 +113,10 @@ test('a partial named with a leading dot can be included but not requested', asy
     const url = `http://127.0.0.1:${s.address[1]}`;
     expect(await (await fetch(url + '/page.jshtml')).text()).toBe('<p>partial 2</p>');
     expect((await fetch(url + '/.part.jshtml')).status).toBe(404);
+    expect(await (await fetch(url + '/under.jshtml')).text()).toBe('<p>underscored 4</p>');
+    const direct = await fetch(url + '/_part.jshtml');
+    expect(direct.status).toBe(404);
+    expect(await direct.text()).not.toContain('underscored');
   } finally {
     await s.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -120,8 +120,10 @@ describe('TemplatePages: variables', () => {
     expect((await get('/r/2')).body).toBe('S/two/none');
     mod.setGlobalVar('site', 'T');
     expect((await get('/r/2')).body).toBe('T/two/none');
-    expect(() => mod.setGlobalVar('bad name', 1)).toThrow(TypeError);
-    expect(() => mod.setGlobalVar('class', 1)).toThrow(TypeError);
+    expect(() => mod.setGlobalVar('bad name', 1)).toThrow(expect.objectContaining({ code: 'ERR_MWS_INVALID_OPTION', message: expect.stringContaining('setGlobalVar name') }));
+    expect(() => mod.setGlobalVar('class', 1)).toThrow(expect.objectContaining({ code: 'ERR_MWS_INVALID_OPTION' }));
+    expect(() => mod.getGlobalVar('')).toThrow(expect.objectContaining({ code: 'ERR_MWS_INVALID_OPTION' }));
+    expect(() => new MicroWebSrv().loadModule(TemplatePages, { extension: 'jshtml' })).toThrow(expect.objectContaining({ code: 'ERR_MWS_INVALID_OPTION', message: expect.stringContaining('extension') }));
   });
 
   test('returnTemplate of an absent page: 404; render() returns the HTML', async () => {

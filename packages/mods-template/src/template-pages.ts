@@ -8,7 +8,7 @@
 import { realpathSync } from 'node:fs';
 import * as path from 'node:path';
 import { Eta } from 'eta';
-import { isInside, parseStaticPath, realInside, realRootOf, type HttpRequest, type MicroWebSrv, type MwsModule } from '@microwebsrv/core';
+import { isInside, MwsError, parseStaticPath, realInside, realRootOf, type HttpRequest, type MicroWebSrv, type MwsModule } from '@microwebsrv/core';
 import { PageCache, type CachedPage, PageNotFoundError } from './cache';
 import { compileTranslated, createEta, escapeHtml, isPageVarName, iterValues, locate, rawValue, type PageFunction, type PageRuntime } from './compile';
 import { debugErrorPage, logLine, positionOf } from './error-page';
@@ -56,7 +56,7 @@ export class TemplatePages implements MwsModule {
 
   constructor(readonly server: MicroWebSrv, options: TemplatePagesOptions = {}) {
     const ext = options.extension ?? '.jshtml';
-    if (typeof ext !== 'string' || !/^\.[\w.-]+$/.test(ext)) throw new TypeError(`extension: expected '.name', got ${String(ext)}`);
+    if (typeof ext !== 'string' || !/^\.[\w.-]+$/.test(ext)) throw new MwsError('ERR_MWS_INVALID_OPTION', `TemplatePages extension must be '.name' such as '.jshtml', got ${JSON.stringify(ext) ?? String(ext)}`);
     this.extension = ext;
     this.serveEta = options.serveEta ?? true;
     this._showDebug = options.showDebug === true;
@@ -83,7 +83,7 @@ export class TemplatePages implements MwsModule {
    * (not a reserved word); `value` undefined removes it.
    */
   setGlobalVar(name: string, value: unknown): void {
-    if (typeof name !== 'string' || !isPageVarName(name) || name === 'request') throw new TypeError(`setGlobalVar: invalid variable name ${JSON.stringify(name)}`);
+    if (typeof name !== 'string' || !isPageVarName(name) || name === 'request') throw new MwsError('ERR_MWS_INVALID_OPTION', `setGlobalVar name must be a JavaScript identifier other than a reserved word or 'request', got ${JSON.stringify(name) ?? String(name)}`);
     const had = this.globals.has(name);
     if (value === undefined) this.globals.delete(name);
     else this.globals.set(name, value);
@@ -92,7 +92,7 @@ export class TemplatePages implements MwsModule {
 
   /** A global variable, or null when not defined (MicroWebSrv2's `GetGlobalVar`). */
   getGlobalVar(name: string): unknown {
-    if (typeof name !== 'string' || name.length === 0) throw new TypeError('getGlobalVar: name must be a non-empty string');
+    if (typeof name !== 'string' || name.length === 0) throw new MwsError('ERR_MWS_INVALID_OPTION', `getGlobalVar name must be a non-empty string, got ${JSON.stringify(name) ?? String(name)}`);
     return this.globals.has(name) ? this.globals.get(name) : null;
   }
 
@@ -102,6 +102,9 @@ export class TemplatePages implements MwsModule {
     if (m !== 'GET' && m !== 'HEAD') return;
     const p = request.path;
     if (!p.endsWith(this.extension) && !(this.serveEta && p.endsWith('.eta'))) return;
+    // A page named '_…' is a partial: rendered alone it lacks its variables, and its debug page would
+    // show its source. It is only included (or rendered by returnTemplate), never requested.
+    if (p.charCodeAt(p.lastIndexOf('/') + 1) === 0x5f) { request.response.returnNotFound(); return; }
     return this.serve(request, request.rawPath, undefined, false);
   }
 
@@ -184,7 +187,7 @@ export class TemplatePages implements MwsModule {
   /** Logs a render error and answers 500: the debug page with `showDebug`, else the plain one. */
   private fail(request: HttpRequest, err: unknown, file: string | null): void {
     const pos = positionOf(err, file, (f) => this.cache.peek(f)?.source);
-    this.server._log('ERROR', logLine(err, pos));
+    this.server.log(logLine(err, pos), 'ERROR');
     const response = request.response;
     if (response.started) return;
     if (!this._showDebug) { response.returnInternalServerError(); return; }

@@ -32,6 +32,22 @@ describe('broadcast and send backpressure', () => {
     await until(() => ts.srv.stats.slots!.inUse === 0 && ts.mod.count === 0, 10000);
   }, 30000);
 
+  test("the module's broadcastText takes broadcast's options: exclude leaves the sender out", async () => {
+    const ts = await startWs(accept);
+    const [a, b] = await Promise.all([connect(ts.url('/room')), connect(ts.url('/room'))]);
+    await until(() => ts.mod.count === 2);
+    const [sender] = ts.mod.sockets('/room');
+    const heard: string[] = [];
+    for (const c of [a, b]) c.on('message', (d: Buffer) => heard.push(d.toString()));
+    expect(ts.mod.broadcastText('not to the sender', '/room', { exclude: sender })).toEqual({ sent: 1, skipped: 0, closed: 0 });
+    expect(ts.mod.broadcastBinary(Buffer.from('x'), undefined, { exclude: () => true }).sent).toBe(0);
+    await until(() => heard.length === 1);
+    await sleep(50);
+    expect(heard).toEqual(['not to the sender']);
+    a.terminate();
+    b.terminate();
+  });
+
   test('a slow reader: its bounded queue refuses, the others still get every message', async () => {
     const ts = await startWs({ ...accept, maxSendQueueBytes: 512 * 1024 });
     const fast = await connect(ts.url());

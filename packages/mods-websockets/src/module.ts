@@ -8,7 +8,7 @@ import { CloseCodes, invalid } from './errors';
 import { checkHandshake, isWebSocketUpgrade } from './handshake';
 import { WebSocket, type WebSocketSettings } from './web-socket';
 import { negotiateDeflate, type DeflateOptions } from './deflate';
-import { broadcast, type BroadcastResult, type BroadcastTarget } from './broadcast';
+import { broadcast, type BroadcastOptions, type BroadcastResult, type BroadcastTarget } from './broadcast';
 
 /** Picks the sub-protocol among those the client offered (RFC 6455 §4.2.2); anything else is ignored. */
 export type OnWebSocketProtocol = (server: MicroWebSrv, offered: string[]) => string | null | undefined;
@@ -79,10 +79,13 @@ export class WebSockets implements MwsModule {
     return all;
   }
 
-  /** Sends a text message to every open WebSocket of `path` (all paths when omitted); see {@link broadcast}. */
-  broadcastText(text: string, path?: string): BroadcastResult { return broadcast(this._target(path), text); }
-  /** Sends a binary message to every open WebSocket of `path` (all paths when omitted). */
-  broadcastBinary(data: Uint8Array, path?: string): BroadcastResult { return broadcast(this._target(path), data); }
+  /**
+   * Sends a text message to every open WebSocket of `path` (all paths when omitted or undefined);
+   * `options` as {@link broadcast} (`exclude` e.g. the sender, `slowPolicy`).
+   */
+  broadcastText(text: string, path?: string, options?: BroadcastOptions): BroadcastResult { return broadcast(this._target(path), text, options); }
+  /** Sends a binary message to every open WebSocket of `path` (all paths when omitted); `options` as {@link broadcast}. */
+  broadcastBinary(data: Uint8Array, path?: string, options?: BroadcastOptions): BroadcastResult { return broadcast(this._target(path), data, options); }
 
   /** The pipeline stage: takes WebSocket upgrades on the accepted paths, passes everything else. */
   onRequest(server: MicroWebSrv, request: HttpRequest): void {
@@ -112,7 +115,7 @@ export class WebSockets implements MwsModule {
         const chosen = this.onWebSocketProtocol(server, hs.offered);
         if (typeof chosen === 'string' && hs.offered.includes(chosen)) protocol = chosen; // §4.2.2: only an offered one
       } catch (err) {
-        server._log('ERROR', `WebSockets onWebSocketProtocol threw: ${err instanceof Error ? err.message : String(err)}`);
+        server.log(`WebSockets onWebSocketProtocol threw: ${err instanceof Error ? err.message : String(err)}`, 'ERROR');
       }
     }
     // RFC 6455 §4.2.2 step 5: 101, Upgrade, Connection, Sec-WebSocket-Accept (+ the chosen sub-protocol).
@@ -128,7 +131,7 @@ export class WebSockets implements MwsModule {
       fragmentSize: this._opts.fragmentSize ?? DEFAULTS.fragmentSize,
       closeTimeoutSec: this._opts.closeTimeoutSec ?? DEFAULTS.closeTimeoutSec,
     };
-    const ws = new WebSocket(server, request, client, protocol, settings, (type, msg) => server._log(type, msg), deflate.extensions);
+    const ws = new WebSocket(server, request, client, protocol, settings, (type, msg) => server.log(msg, type), deflate.extensions);
     this._register(request.path, ws);
     const accepted = this.onWebSocketAccepted;
     if (!accepted) {
@@ -137,7 +140,7 @@ export class WebSockets implements MwsModule {
       try {
         accepted(server, ws);
       } catch (err) {
-        server._log('ERROR', `WebSockets onWebSocketAccepted threw: ${err instanceof Error ? err.message : String(err)} >> close 1011`);
+        server.log(`WebSockets onWebSocketAccepted threw: ${err instanceof Error ? err.message : String(err)} >> close 1011`, 'ERROR');
         ws._fail(CloseCodes.INTERNAL_ERROR, 'handler error');
       }
     }

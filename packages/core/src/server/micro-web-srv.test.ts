@@ -147,6 +147,8 @@ describe('option validation', () => {
     ['onLogging', (s) => { s.onLogging = 'console' as unknown as null; }],
     ['logLevel', (s) => { s.logLevel = 'VERBOSE' as unknown as 'INFO'; }],
     ['logLevel', (s) => { s.logLevel = 'info' as unknown as 'INFO'; }],
+    ['log type', (s) => { s.log('hello', 'LOUD' as unknown as 'INFO'); }],
+    ['log msg', (s) => { s.log(42 as unknown as string); }],
     ['enableSSL', (s) => { s.enableSSL(null as unknown as { certFile: string; keyFile: string }); }],
     ['enableSSL', (s) => { s.enableSSL({ certFile: 'c.pem' } as unknown as { certFile: string; keyFile: string }); }],
     ['addMimeType', (s) => { s.addMimeType('bad ext', 'text/plain'); }],
@@ -169,6 +171,18 @@ describe('option validation', () => {
     expect(thrown(() => { s.bindAddress = ['x'] as unknown as [string, number]; }).message).toMatch(/got \["x"\]$/);
     expect(thrown(() => { s.logLevel = 'LOUD' as unknown as 'INFO'; }).message).toMatch(/got "LOUD"$/);
     expect(thrown(() => { s.bufferSlotsCount = (() => 1) as unknown as number; }).message).toMatch(/got a function$/);
+  });
+
+  test('log(msg, type) goes through onLogging, filtered by logLevel; INFO by default', () => {
+    const s = new MicroWebSrv();
+    const lines: string[] = [];
+    s.onLogging = (_s, msg, type) => lines.push(`${type} ${msg}`);
+    s.logLevel = 'WARNING';
+    s.log('hidden');
+    s.log('shown', 'ERROR');
+    s.logLevel = 'DEBUG';
+    s.log('now shown');
+    expect(lines).toEqual(['ERROR shown', 'INFO now shown']);
   });
 
   test('a rejected value leaves the setting unchanged', () => {

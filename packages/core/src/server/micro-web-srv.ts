@@ -167,6 +167,16 @@ export class MicroWebSrv {
     if (v !== null && typeof v !== 'function') throw invalidOption('onLogging', 'a function (server, msg, type) or null', v);
     this._onLogging = v;
   }
+  /**
+   * Writes `msg` through the server's logger (`onLogging`, else the console) when `type` is at or above
+   * `logLevel`: MicroWebSrv2's `Log(msg, msgType)`, for modules and applications.
+   */
+  log(msg: string, type: LogLevelName = 'INFO'): void {
+    if (typeof msg !== 'string') throw invalidOption('log msg', 'a string', msg);
+    if (!isLogLevel(type)) throw invalidOption('log type', "'DEBUG', 'INFO', 'WARNING' or 'ERROR'", type);
+    this._log(type, msg);
+  }
+
   /** Lowest level logged: 'DEBUG', 'INFO' (default: one access line per response), 'WARNING', 'ERROR'. */
   get logLevel(): LogLevelName { return this._logLevel; }
   set logLevel(v: LogLevelName) {
