@@ -38,6 +38,26 @@ describe('XAsyncUDPDatagram', () => {
     expect(slots.inUse).toBe(0);
   });
 
+  test("echoing onDataRecv's view as is: the queued echo keeps its bytes when the receive memory is reused", async () => {
+    const server = await XAsyncUDPDatagram.create(pool, { localAddr: ['127.0.0.1', 0], slots: new XBufferSlots(1, 256) });
+    server.onDataRecv = (d, remote, data) => {
+      d.asyncSendDatagram('first', remote); // in flight: the echo below waits in the queue
+      d.asyncSendDatagram(data, remote); // the user's echo, no copy
+      data.fill(0x21); // what the next datagram's receive does to the same memory
+    };
+    const s = dgram.createSocket('udp4');
+    const got: string[] = [];
+    s.on('message', (m) => got.push(m.toString()));
+    try {
+      await new Promise<void>((r) => s.bind(0, '127.0.0.1', () => r()));
+      s.send('hello', server.localAddress.port, '127.0.0.1');
+      await waitFor(() => got.length === 2);
+      expect(got).toEqual(['first', 'hello']);
+    } finally {
+      s.close();
+    }
+  });
+
   test('a datagram longer than the buffer is cut and counted', async () => {
     const server = await XAsyncUDPDatagram.create(pool, { localAddr: ['127.0.0.1', 0], recvBufLen: 8 });
     const lens: number[] = [];

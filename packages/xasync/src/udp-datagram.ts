@@ -101,7 +101,9 @@ export class XAsyncUDPDatagram extends XAsyncSocket {
    */
   asyncSendDatagram(data: Uint8Array | string, remoteAddr: XAddressLike, onSent: ((d: XAsyncUDPDatagram) => void) | null = null): boolean {
     const addr = toAddress('remoteAddr', remoteAddr, '127.0.0.1');
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    // A view of the receive memory (echoing onDataRecv's data) is copied: the next datagram would overwrite
+    // it while it waits in the queue.
+    const bytes = typeof data === 'string' || data.buffer === this._buf.buffer ? Buffer.from(data) : data;
     if (this._closing || this.isClosed) {
       this._callback(this.onFailsToSend, new XAsyncError('ERR_XAS_CLOSED', 'the datagram socket is closed'), bytes, addr);
       return false;
