@@ -126,6 +126,23 @@ async function serve(server: MicroWebSrv, req: HttpRequest, rawPath: string, opt
 
 /** Existing, fresh precompressed siblings of `real` (inside the root, not older than the file). */
 function siblingsOf(root: string, real: string, st: BigIntStats, dotOk: boolean): Array<SiblingCoding & { real: string }> {
+  // Looked up again after SIBLINGS_CACHE_MS, or at once when the file itself changed (a stale sibling
+  // must never be served for new content). A sibling deleted meanwhile fails to open: the file is sent.
+  const now = Date.now();
+  const hit = SIBLINGS_CACHE.get(real);
+  if (hit !== undefined && now - hit.at < SIBLINGS_CACHE_MS && hit.mtimeNs === st.mtimeNs && hit.dotOk === dotOk && hit.root === root) return hit.found;
+  const found = lookUpSiblings(root, real, st, dotOk);
+  if (SIBLINGS_CACHE.size >= SIBLINGS_CACHE_MAX) SIBLINGS_CACHE.clear();
+  SIBLINGS_CACHE.set(real, { at: now, mtimeNs: st.mtimeNs, dotOk, root, found });
+  return found;
+}
+
+/** Which precompressed siblings exist, for one second: two stats per request were a tenth of a 304. */
+const SIBLINGS_CACHE = new Map<string, { at: number; mtimeNs: bigint; dotOk: boolean; root: string; found: Array<SiblingCoding & { real: string }> }>();
+const SIBLINGS_CACHE_MS = 1000;
+const SIBLINGS_CACHE_MAX = 4096;
+
+function lookUpSiblings(root: string, real: string, st: BigIntStats, dotOk: boolean): Array<SiblingCoding & { real: string }> {
   const found: Array<SiblingCoding & { real: string }> = [];
   for (const s of SIBLING_CODINGS) {
     const p = real + s.suffix;
