@@ -197,6 +197,8 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
   }
 
   onAbort(cb: () => void): void {
+    // Already closed (the client left while a handler awaited): no close event will come to call it.
+    if (this.client.isClosed) { cb(); return; }
     (this._abortWaiters ??= []).push(cb);
   }
 

@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import * as net from 'node:net';
 import { curl, sleep, type TestServer } from '../__tests__/server-harness';
-import { BIG_SIZE, HUGE_SIZE, openFdCount, request, type Fixture, useStaticServer } from './__tests__/static-harness';
+import { BIG_SIZE, HUGE_SIZE, openFdCount, request, startStatic, type Fixture, useStaticServer } from './__tests__/static-harness';
+import { serveStaticFile } from './serve-static';
 
 let fx: Fixture;
 let ts: TestServer;
@@ -99,6 +100,24 @@ test('no handle stays open, whatever the answer', async () => {
   for (const [target, headers, method, status] of cases) {
     for (let i = 0; i < 3; i++) expect((await request(ts.port, target, headers, method)).status).toBe(status);
   }
+  expect(await fdsBackTo(base)).toBeLessThanOrEqual(base);
+});
+
+test('a client gone before a late file answer (a handler that awaited): its descriptor is closed', async () => {
+  const late = await startStatic(fx.root, undefined, (srv) => {
+    srv.registerRoute(async (server, req) => { await sleep(150); await serveStaticFile(server, req, '/big.pdf'); }, 'GET', '/late-static');
+    srv.registerRoute(async (_s, req) => { await sleep(150); await req.response.returnFile(`${fx.root}/big.pdf`); }, 'GET', '/late-file');
+  });
+  const base = openFdCount();
+  await Promise.all(['/late-static', '/late-file'].flatMap((target) => Array.from({ length: 5 }, () => new Promise<void>((resolve) => {
+    const sock = net.connect(late.port, '127.0.0.1', () => {
+      sock.write(`GET ${target} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      setTimeout(() => sock.destroy(), 20); // gone while the handler still waits
+    });
+    sock.on('error', () => undefined);
+    sock.on('close', () => resolve());
+  }))));
+  await sleep(400); // the handlers answer after the clients left
   expect(await fdsBackTo(base)).toBeLessThanOrEqual(base);
 });
 

@@ -106,9 +106,6 @@ export async function realInside(realRoot: string, p: string, dotOk: boolean): P
  * a libuv thread-pool round trip costs far more than a realpath of cached directory entries.
  */
 export function realInsideSync(realRoot: string, p: string, dotOk: boolean): string | null {
-  const now = Date.now();
-  const hit = REAL_CACHE.get(p);
-  if (hit !== undefined && now - hit.at < REAL_CACHE_MS) return checkedReal(realRoot, hit.real, dotOk);
   let real: string;
   try {
     real = realpathSync.native(p);
@@ -116,18 +113,48 @@ export function realInsideSync(realRoot: string, p: string, dotOk: boolean): str
     if (isAbsentError(err)) return null;
     throw err;
   }
-  if (REAL_CACHE.size >= REAL_CACHE_MAX) REAL_CACHE.clear();
-  REAL_CACHE.set(p, { real, at: now });
   return checkedReal(realRoot, real, dotOk);
 }
 
 /**
- * Resolved paths, reused for REAL_CACHE_MS (as nginx's open_file_cache does): realpath walks every
- * component (an lstat each) and was the largest cost of a 304. Only found paths are kept, so a new file
- * is served at once; a renamed symlink is seen within the second. The file itself is still opened and
- * fstat'ed on every request, and the root/dot checks run on every hit.
+ * {@link realInsideSync} through a cache of resolved paths (REAL_CACHE_MS, as nginx's open_file_cache):
+ * realpath walks every component (an lstat each) and was the largest cost of a 304. `cached` says the
+ * answer came from the cache: the caller must then {@link confirmResolved} what it opened (a path
+ * swapped for a symlink since would open something else) and resolve afresh on any doubt. Only found
+ * paths are kept, so a new file is served at once.
  */
-const REAL_CACHE = new Map<string, { real: string; at: number }>();
+export function realInsideCached(realRoot: string, p: string, dotOk: boolean): { real: string; cached: boolean } | null {
+  const now = Date.now();
+  const hit = REAL_CACHE.get(p);
+  if (hit !== undefined && now - hit.at < REAL_CACHE_MS) {
+    const real = checkedReal(realRoot, hit.real, dotOk);
+    return real === null ? null : { real, cached: true };
+  }
+  const real = realInsideSync(realRoot, p, dotOk);
+  if (real === null) { REAL_CACHE.delete(p); return null; }
+  if (REAL_CACHE.size >= REAL_CACHE_MAX) REAL_CACHE.clear();
+  REAL_CACHE.set(p, { real, at: now, dev: -1n, ino: -1n });
+  return { real, cached: false };
+}
+
+/**
+ * True when the file opened for `p` (its fstat `st`) is the one `p` resolved to when the cache entry
+ * was made: the first open records the identity, later ones must match it. A mismatch drops the entry.
+ */
+export function confirmResolved(p: string, st: { dev: bigint; ino: bigint }): boolean {
+  const e = REAL_CACHE.get(p);
+  if (e === undefined) return true;
+  if (e.ino === -1n) { e.dev = st.dev; e.ino = st.ino; return true; }
+  if (e.dev === st.dev && e.ino === st.ino) return true;
+  REAL_CACHE.delete(p);
+  return false;
+}
+
+/** Drops what the cache knows of `p` (its file is gone or changed): the next lookup resolves afresh. */
+export function forgetResolved(p: string): void { REAL_CACHE.delete(p); }
+
+/** Resolved paths and the identity (dev, ino; -1 until first opened) of the file each resolved to. */
+const REAL_CACHE = new Map<string, { real: string; at: number; dev: bigint; ino: bigint }>();
 const REAL_CACHE_MS = 1000;
 const REAL_CACHE_MAX = 4096;
 

@@ -20,7 +20,7 @@ import type { MicroWebSrv } from '../server/micro-web-srv';
 import { chooseSibling, parseAcceptEncoding, SIBLING_CODINGS, type SiblingCoding } from './encoding';
 import { staticOptionsOf, type StaticOptions } from './options';
 import { multipartByteranges, planRanges, type RangePlan } from './ranges';
-import { isAbsentError, parseStaticPath, realInsideSync, realRootOf } from './safe-path';
+import { confirmResolved, forgetResolved, isAbsentError, parseStaticPath, realInsideCached, realRootOf } from './safe-path';
 import { evaluatePreconditions, ifRangeAllows, validatorsOf } from './validators';
 
 /** Read size of file streams: few syscalls per MiB, bounded memory per connection. */
@@ -73,15 +73,34 @@ function openRegular(p: string): OpenFile | 'dir' | null {
     if (isAbsentError(err)) return null;
     throw err;
   }
+  let st: BigIntStats;
   try {
     // fstat of the descriptor that will be read: the validators describe exactly the bytes sent.
-    const st = fstatSync(fd, { bigint: true });
-    if (st.isFile()) return { fd, st };
-    closeSync(fd);
-    return st.isDirectory() ? 'dir' : null;
+    st = fstatSync(fd, { bigint: true });
   } catch (err) {
     closeQuietly(fd);
     throw err;
+  }
+  if (st.isFile()) return { fd, st };
+  closeSync(fd);
+  return st.isDirectory() ? 'dir' : null;
+}
+
+/**
+ * Resolves `p` inside `root` (through the cache of resolved paths) and opens it. A cached answer is
+ * trusted only if the file opened is the one resolved then (same dev and inode): a path replaced by a
+ * symlink out of the root, or a release folder switched under it, is resolved afresh. A directory is not
+ * confirmed: nothing is read from it, and each page looked up inside it is resolved on its own.
+ */
+function openInside(root: string, p: string, dotOk: boolean): { real: string; found: OpenFile | 'dir' } | null {
+  for (;;) {
+    const r = realInsideCached(root, p, dotOk);
+    if (r === null) return null;
+    const found = openRegular(r.real);
+    if (found === 'dir' || (found !== null && confirmResolved(p, found.st))) return { real: r.real, found };
+    if (found !== null) closeQuietly(found.fd);
+    forgetResolved(p);
+    if (!r.cached) return null; // a fresh resolution that does not open: nothing servable here
   }
 }
 
@@ -95,10 +114,9 @@ async function serve(server: MicroWebSrv, req: HttpRequest, rawPath: string, opt
   }
   const root = await realRootOf(server);
   if (root === null) return false;
-  const real = realInsideSync(root, path.join(root, ...parsed.segments), opts.serveDotFiles);
-  if (real === null) return false;
-  const found = openRegular(real);
-  if (found === null) return false;
+  const opened = openInside(root, path.join(root, ...parsed.segments), opts.serveDotFiles);
+  if (opened === null) return false;
+  const { real, found } = opened;
   if (found !== 'dir') {
     // '/file.txt/' names a folder that does not exist (and would break the page's relative links).
     if (parsed.dirSlash) { closeSync(found.fd); return false; }
@@ -114,18 +132,18 @@ async function serve(server: MicroWebSrv, req: HttpRequest, rawPath: string, opt
     return true;
   }
   for (const page of opts.defaultPages) {
-    const pageReal = realInsideSync(root, path.join(real, page), opts.serveDotFiles);
-    if (pageReal === null) continue;
-    const f = openRegular(pageReal);
-    if (f === null) continue;
-    if (f === 'dir') continue;
-    return sendFile(server, req, opts, root, pageReal, page, f);
+    const pageOpened = openInside(root, path.join(real, page), opts.serveDotFiles);
+    if (pageOpened === null || pageOpened.found === 'dir') continue;
+    return sendFile(server, req, opts, root, pageOpened.real, page, pageOpened.found);
   }
   return false; // no directory listings
 }
 
+/** A sibling found next to a file: its path (opened through openInside when chosen). */
+type Sibling = SiblingCoding & { path: string };
+
 /** Existing, fresh precompressed siblings of `real` (inside the root, not older than the file). */
-function siblingsOf(root: string, real: string, st: BigIntStats, dotOk: boolean): Array<SiblingCoding & { real: string }> {
+function siblingsOf(root: string, real: string, st: BigIntStats, dotOk: boolean): Array<Sibling> {
   // Looked up again after SIBLINGS_CACHE_MS, or at once when the file itself changed (a stale sibling
   // must never be served for new content). A sibling deleted meanwhile fails to open: the file is sent.
   const now = Date.now();
@@ -137,13 +155,16 @@ function siblingsOf(root: string, real: string, st: BigIntStats, dotOk: boolean)
   return found;
 }
 
-/** Which precompressed siblings exist, for one second: two stats per request were a tenth of a 304. */
-const SIBLINGS_CACHE = new Map<string, { at: number; mtimeNs: bigint; dotOk: boolean; root: string; found: Array<SiblingCoding & { real: string }> }>();
+/**
+ * Which precompressed siblings exist, for one second: two stats per request were a tenth of a 304. What
+ * a sibling is when chosen is checked again on open (openInside, and fresh against the file in sendFile).
+ */
+const SIBLINGS_CACHE = new Map<string, { at: number; mtimeNs: bigint; dotOk: boolean; root: string; found: Array<Sibling> }>();
 const SIBLINGS_CACHE_MS = 1000;
 const SIBLINGS_CACHE_MAX = 4096;
 
-function lookUpSiblings(root: string, real: string, st: BigIntStats, dotOk: boolean): Array<SiblingCoding & { real: string }> {
-  const found: Array<SiblingCoding & { real: string }> = [];
+function lookUpSiblings(root: string, real: string, st: BigIntStats, dotOk: boolean): Array<Sibling> {
+  const found: Array<Sibling> = [];
   for (const s of SIBLING_CODINGS) {
     const p = real + s.suffix;
     let sst: BigIntStats | undefined;
@@ -156,8 +177,8 @@ function lookUpSiblings(root: string, real: string, st: BigIntStats, dotOk: bool
     }
     // An older sibling is stale (the file changed after it was compressed): never serve old content.
     if (sst === undefined || !sst.isFile() || sst.mtimeNs < st.mtimeNs) continue;
-    const sreal = realInsideSync(root, p, dotOk);
-    if (sreal !== null) found.push({ ...s, real: sreal });
+    const sreal = realInsideCached(root, p, dotOk);
+    if (sreal !== null) found.push({ ...s, path: p });
   }
   return found;
 }
@@ -185,11 +206,15 @@ function sendFile(server: MicroWebSrv, req: HttpRequest, opts: StaticOptions, ro
       // The response depends on Accept-Encoding whenever a sibling could be chosen (RFC 9110 §12.5.5).
       vary = siblings.length > 0;
       const pick = chooseSibling(parseAcceptEncoding(req.getHeader('accept-encoding')), siblings);
-      const enc = pick === null ? null : openRegular(pick.real);
-      if (pick !== null && enc !== null && enc !== 'dir') {
+      const opened = pick === null ? null : openInside(root, pick.path, opts.serveDotFiles);
+      const enc = opened === null || opened.found === 'dir' ? null : opened.found;
+      // Fresh now, or not at all: a sibling older than the file would be old content (the cache is a second old).
+      if (enc !== null && enc.st.mtimeNs >= st.mtimeNs) {
         closeQuietly(fd);
         ({ fd, st } = enc);
-        coding = pick.coding;
+        coding = pick!.coding;
+      } else if (enc !== null) {
+        closeQuietly(enc.fd);
       }
     }
 
