@@ -96,10 +96,12 @@ function configure(srv) {
 
 /** The certificate to serve HTTPS with: TLS_CERT/TLS_KEY, else certs/ if `pnpm cert` made one, else none. */
 function findCertificate() {
-  const certFile = process.env.TLS_CERT ?? path.join(CERTS, 'localhost-cert.pem');
-  const keyFile = process.env.TLS_KEY ?? path.join(CERTS, 'localhost-key.pem');
+  const { TLS_CERT, TLS_KEY } = process.env;
+  if (!TLS_CERT !== !TLS_KEY) throw new Error('TLS_CERT and TLS_KEY go together: give both PEM files, or neither');
+  const certFile = TLS_CERT ?? path.join(CERTS, 'localhost-cert.pem');
+  const keyFile = TLS_KEY ?? path.join(CERTS, 'localhost-key.pem');
   if (fs.existsSync(certFile) && fs.existsSync(keyFile)) return { certFile, keyFile };
-  if (process.env.TLS_CERT || process.env.TLS_KEY) throw new Error(`TLS_CERT/TLS_KEY: ${certFile} or ${keyFile} does not exist`);
+  if (TLS_CERT) throw new Error(`TLS_CERT/TLS_KEY: ${certFile} or ${keyFile} does not exist`);
   return null;
 }
 
@@ -120,14 +122,24 @@ async function main() {
     configure(https);
     servers.push(https);
   }
-  for (const srv of servers) await srv.startInPool(pool);
+  try {
+    for (const srv of servers) await srv.startInPool(pool);
+  } catch (err) {
+    // All or nothing: a demo serving HTTP while its HTTPS port failed would look started.
+    await Promise.all(servers.map((s) => s.stop()));
+    await pool.stop();
+    throw err;
+  }
   console.log(`MicroWebSrv-TS demo on http://localhost:${http.address[1]}/  (Ctrl-C stops)`);
   if (cert) console.log(`  and on https://localhost:${servers[1].address[1]}/  (certificate ${path.relative(process.cwd(), cert.certFile)})`);
   else console.log('  (no certificate: run `pnpm cert` for HTTPS on a second port)');
 
   process.once('SIGINT', () => {
     console.log('\nstopping…');
-    Promise.all(servers.map((s) => s.stop())).then(() => pool.stop()).then(() => console.log('stopped'));
+    Promise.all(servers.map((s) => s.stop())).then(() => pool.stop()).then(
+      () => console.log('stopped'),
+      (err) => { console.error(`stop failed: ${err.message}`); process.exitCode = 1; },
+    );
   });
 }
 

@@ -31,9 +31,14 @@ if (!browserAt.path) {
   const contexts: BrowserContext[] = [];
 
   beforeAll(async () => {
-    [demo, browser] = await Promise.all([spawnServer(DEMO), launchChromium(browserAt.path!)]);
+    // allSettled: if one side fails, the other is still assigned, so afterAll stops it (no leaked process).
+    const [d, b] = await Promise.allSettled([spawnServer(DEMO), launchChromium(browserAt.path!)]);
+    if (d.status === 'fulfilled') demo = d.value;
+    if (b.status === 'fulfilled') browser = b.value;
+    if (d.status === 'rejected') throw d.reason;
+    if (b.status === 'rejected') throw b.reason;
     // The demo prints its http:// URL (others may follow once it also serves HTTPS).
-    base = demo.urls.find((u) => u.startsWith('http://')) ?? '';
+    base = demo!.urls.find((u) => u.startsWith('http://')) ?? '';
     expect(base).toMatch(/^http:\/\/[\w.-]+:\d+$/);
   }, 60_000);
 

@@ -4,6 +4,7 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import WebSocket from 'ws';
+import { isCI } from '../support/ci';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
 
 // The demo's second port: HTTPS with a certificate made by `pnpm cert` (scripts/make-cert.sh), which this
@@ -12,8 +13,8 @@ const ROOT = path.resolve(__dirname, '../..');
 // openssl makes the certificate. Under CI (.ci/run installs it) its absence is a failure; elsewhere the
 // suite is skipped with a warning, so the README's test command still runs on a machine without it.
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
-if (!hasOpenssl && !process.env.CI) console.warn('demo HTTPS tests skipped: openssl is not installed (apt-get install -y openssl)');
-const suite = hasOpenssl || process.env.CI ? describe : describe.skip;
+if (!hasOpenssl && !isCI) console.warn('demo HTTPS tests skipped: openssl is not installed (apt-get install -y openssl)');
+const suite = hasOpenssl || isCI ? describe : describe.skip;
 suite('the demo over HTTPS (a certificate from scripts/make-cert.sh)', () => {
   let dir = '';
   let ca: Buffer;

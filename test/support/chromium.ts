@@ -1,8 +1,9 @@
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { findChromium, launchOptions, INSTALL_HINT } from '../../scripts/chromium-launch';
 
-/** CI says so (any value but empty, "0" or "false"): a missing browser is then a failure, not a skip. */
-export const isCI = !!process.env.CI && !['0', 'false'].includes(process.env.CI.toLowerCase());
+import { isCI } from './ci';
+
+export { isCI };
 
 /**
  * What a browser suite should do on this machine: run with `path`, or, without a Chromium, fail under
