@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
 import { MwsError } from '../errors';
-import type { SSLFiles } from './micro-web-srv';
+import type { SSLFiles } from './settings';
 
 /** Reads the PEM files of `enableSSL` (at start) into a secure context; errors name the file. */
 export function loadSecureContext(files: SSLFiles): tls.SecureContext {
