@@ -1,42 +1,18 @@
 import { readFileSync } from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MicroWebSrv, type HttpRequest, type MwsError } from '@microwebsrv/core';
-import { example, expectPageShowsExample } from './doc-example';
-import { spawnServer, type SpawnedServer } from '../support/spawn-server';
+import { example, raw, useExample } from './doc-example';
 
 // docs/request-response.md: the example run as a user runs it, then the page's other claims about
 // HttpRequest / HttpResponse and server-wide access control on an in-process server.
 
-/** Sends `text` on a raw connection and resolves with everything received until the server closes. */
-function raw(base: string, text: string): Promise<string> {
-  const u = new URL(base);
-  return new Promise((resolve, reject) => {
-    const c = net.connect(Number(u.port), u.hostname, () => c.write(text));
-    let got = '';
-    c.setEncoding('latin1');
-    c.on('data', (d: string) => { got += d; });
-    c.on('error', reject);
-    c.on('close', () => resolve(got));
-  });
-}
-
 const basic = (user: string, pass: string) => 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
 
 describe('the example', () => {
-  let srv: SpawnedServer;
   let base = '';
 
-  beforeAll(async () => {
-    expectPageShowsExample('request-response.md', 'request-response.js');
-    srv = await spawnServer(example('request-response.js'));
-    base = srv.urls[0];
-  });
-
-  afterAll(async () => {
-    expect(await srv.stop()).toBe(0);
-  });
+  useExample('request-response.md', 'request-response.js', (s) => { base = s.urls[0]; });
 
   test('what a request tells', async () => {
     const r = await fetch(base + '/echo?a=1&b=x+y&c=%C3%A9', {

@@ -2,31 +2,16 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { transformSync } from '@swc/core';
 import * as core from '@microwebsrv/core';
-import { MicroWebSrv, type MwsError } from '@microwebsrv/core';
-import { DOCS, example, expectPageShowsExample } from './doc-example';
-import { spawnServer, type SpawnedServer } from '../support/spawn-server';
+import { MicroWebSrv } from '@microwebsrv/core';
+import { codeOf, DOCS, useExample } from './doc-example';
 
 // docs/routes.md: the example run as a user runs it, then the claims it does not show (the decorator
 // snippet, return values, failures, registration errors) on in-process servers.
 
-const codeOf = (fn: () => unknown): string | undefined => {
-  try { fn(); } catch (err) { return (err as MwsError).code; }
-  return undefined;
-};
-
 describe('the example', () => {
-  let srv: SpawnedServer;
   let base = '';
 
-  beforeAll(async () => {
-    expectPageShowsExample('routes.md', 'routes.js');
-    srv = await spawnServer(example('routes.js'));
-    base = srv.urls[0];
-  });
-
-  afterAll(async () => {
-    expect(await srv.stop()).toBe(0);
-  });
+  useExample('routes.md', 'routes.js', (s) => { base = s.urls[0]; });
 
   const get = async (p: string, init?: RequestInit) => {
     const r = await fetch(base + p, init);

@@ -1,44 +1,20 @@
 import { readFileSync } from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
 import { XAsyncSocketsPool } from '@microwebsrv/xasync';
-import { MicroWebSrv, PRESETS, type MwsError } from '@microwebsrv/core';
-import { DOCS, example, expectPageShowsExample } from './doc-example';
-import { spawnServer, type SpawnedServer } from '../support/spawn-server';
+import { MicroWebSrv, PRESETS } from '@microwebsrv/core';
+import { codeOf, DOCS, raw, useExample } from './doc-example';
+import type { SpawnedServer } from '../support/spawn-server';
 
 // docs/server-and-presets.md: its example is run as a user runs it; the claims about settings, errors,
 // timeouts and stop() that the example does not show are checked on in-process servers.
-
-/** Sends `text` on a raw connection and resolves with everything received until the server closes. */
-function raw(base: string, text: string): Promise<string> {
-  const u = new URL(base);
-  return new Promise((resolve, reject) => {
-    const c = net.connect(Number(u.port), u.hostname, () => c.write(text));
-    let got = '';
-    c.setEncoding('latin1');
-    c.on('data', (d: string) => { got += d; });
-    c.on('error', reject);
-    c.on('close', () => resolve(got));
-  });
-}
-
-const codeOf = (fn: () => unknown): string | undefined => {
-  try { fn(); } catch (err) { return (err as MwsError).code; }
-  return undefined;
-};
 
 describe('the example', () => {
   let srv: SpawnedServer;
   let base = '';
 
-  beforeAll(async () => {
-    expectPageShowsExample('server-and-presets.md', 'server-and-presets.js');
-    srv = await spawnServer(example('server-and-presets.js'));
-    base = srv.urls[0];
-  });
+  useExample('server-and-presets.md', 'server-and-presets.js', (s) => { srv = s; base = s.urls[0]; });
 
-  afterAll(async () => {
-    expect(await srv.stop()).toBe(0); // Ctrl-C: a graceful stop, then Node exits by itself
+  afterAll(() => {
     expect(srv.output()).toContain('stopped');
   });
 
@@ -53,8 +29,8 @@ describe('the example', () => {
     expect(body.stats.slots).toMatchObject({ count: 128, size: 1024 });
   });
 
-  test('a preset while running throws ERR_MWS_RUNNING', () => {
-    expect(srv.output()).toContain('as expected: ERR_MWS_RUNNING');
+  test('a preset while running throws ERR_MWS_RUNNING', async () => {
+    await srv.waitForOutput('as expected: ERR_MWS_RUNNING');
   });
 
   test('its logger gets the listening line and one access line per response', async () => {
@@ -70,7 +46,7 @@ describe('the example', () => {
     expect(await ok.json()).toEqual({ received: 1000 });
     const tooLarge = await raw(base, 'POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 70000\r\n\r\n');
     expect(tooLarge).toMatch(/^HTTP\/1\.1 413 /);
-    expect(srv.output()).toContain('[413] ERR_MWS_BODY_TOO_LARGE');
+    await srv.waitForOutput('[413] ERR_MWS_BODY_TOO_LARGE');
   });
 
   test('a head larger than the 1 KiB slot is 431', async () => {

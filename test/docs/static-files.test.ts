@@ -5,8 +5,7 @@ import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import * as core from '@microwebsrv/core';
 import { MicroWebSrv, DEFAULT_MIME_TYPES } from '@microwebsrv/core';
-import { DOCS, example, expectPageShowsExample } from './doc-example';
-import { spawnServer, type SpawnedServer } from '../support/spawn-server';
+import { DOCS, useExample } from './doc-example';
 
 // docs/static-files.md: the example (serving docs/examples/www) run as a user runs it, then the page's
 // other claims on an in-process server with a temporary root.
@@ -31,23 +30,16 @@ const WWW = path.join(DOCS, 'examples', 'www');
 const file = (name: string) => fs.readFileSync(path.join(WWW, name));
 
 describe('the example', () => {
-  let srv: SpawnedServer;
   let base = '';
 
-  beforeAll(async () => {
-    expectPageShowsExample('static-files.md', 'static-files.js');
+  beforeAll(() => {
     // Fixture freshness, not a claim: a checkout may give style.css.gz an older time than style.css, and
     // an older sibling is (rightly) ignored as stale.
     const css = fs.statSync(path.join(WWW, 'style.css'));
     const gz = fs.statSync(path.join(WWW, 'style.css.gz'));
     if (gz.mtimeMs < css.mtimeMs) fs.utimesSync(path.join(WWW, 'style.css.gz'), css.atime, css.mtime);
-    srv = await spawnServer(example('static-files.js'));
-    base = srv.urls[0];
   });
-
-  afterAll(async () => {
-    expect(await srv.stop()).toBe(0);
-  });
+  useExample('static-files.md', 'static-files.js', (s) => { base = s.urls[0]; });
 
   test('/ is index.html, with validators and the configured Cache-Control', async () => {
     const r = await req(base, '/');

@@ -68,7 +68,7 @@ test('showDebug: a page that fails answers a 500 naming the error, the page and 
   expect(status).toBe(500);
   expect(html).toContain('ReferenceError: todos is not defined');
   expect(html).toContain('/todos.jshtml, line 1');
-  expect(srv.output()).toMatch(/ERROR +template error in .*todos\.jshtml:1:1: ReferenceError: todos is not defined/);
+  await srv.waitForOutput(/ERROR +template error in .*todos\.jshtml:1:1: ReferenceError: todos is not defined/);
 });
 
 test('a native .eta page is served with the same variables as `it`; / redirects to the hello page', async () => {

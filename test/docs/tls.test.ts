@@ -56,7 +56,7 @@ describe('the example', () => {
     expect(await (await fetch(httpBase + '/')).json()).toEqual({ secure: false, path: '/' });
     const r = await httpsGet(httpsBase + '/', ca);
     expect([r.status, JSON.parse(r.body)]).toEqual([200, { secure: true, path: '/' }]);
-    expect(srv.output()).toMatch(/From 127\.0\.0\.1:\d+ SSL-GET \/ >> \[200\] OK/);
+    await srv.waitForOutput(/From 127\.0\.0\.1:\d+ SSL-GET \/ >> \[200\] OK/);
   });
 
   test('own routes: /login on HTTP redirects to the HTTPS server', async () => {

@@ -9,6 +9,11 @@ export interface SpawnedServer {
   output(): string;
   /** Sends `signal` (default SIGINT, i.e. Ctrl-C) and resolves with the exit code. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /**
+   * Resolves with the output once it contains `what` (a log line written after a response may reach the
+   * pipe after the client already has the response); rejects after `timeoutMs` showing the output.
+   */
+  waitForOutput(what: string | RegExp, timeoutMs?: number): Promise<string>;
 }
 
 /**
@@ -30,6 +35,18 @@ export function spawnServer(script: string, opts: { env?: Record<string, string>
     async stop(signal = 'SIGINT') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       return exited;
+    },
+    waitForOutput(what, timeoutMs = 5000) {
+      const found = () => (typeof what === 'string' ? out.includes(what) : what.test(out));
+      if (found()) return Promise.resolve(out);
+      return new Promise<string>((resolve, reject) => {
+        const check = () => { if (found()) { done(); resolve(out); } };
+        const timer = setTimeout(() => { done(); reject(new Error(`${script}: no ${String(what)} in its output after ${timeoutMs} ms:\n${out}`)); }, timeoutMs);
+        const done = () => { clearTimeout(timer); child.stdout!.off('data', check); child.stderr!.off('data', check); };
+        // Registered after spawnServer's own listeners, so `out` already holds the new chunk.
+        child.stdout!.on('data', check);
+        child.stderr!.on('data', check);
+      });
     },
   };
   const want = opts.urlCount ?? 1;
