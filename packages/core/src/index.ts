@@ -1,18 +1,25 @@
 /**
  * @microwebsrv/core — MicroWebSrv: an HTTP/1.1 server engine on the xasync buffer-slot pool.
+ * The public entry: modules and applications import only this (see docs/modules.md).
  */
-export { MicroWebSrv, type SSLFiles, type LoggingCallback } from './server/micro-web-srv';
+export { MicroWebSrv, type SSLFiles, type LoggingCallback, type ServerStats } from './server/micro-web-srv';
 export { PRESETS, type PresetName, type PresetValues } from './server/presets';
-export { LogLevel, type LogLevelName } from './server/logging';
+export { LogLevel, type LogLevelName, type LogFields, type Logger } from './base/logger';
+export { type StructuredLogger } from './server/server-logger';
 export { DEFAULT_MIME_TYPES } from './server/mime-types';
 export { HttpRequest } from './request/http-request';
-export { HttpResponse } from './response/http-response';
-export { RouteTable, type RouteHandler, type RouteMatch, type RouteArgs, type RouteArgValue, type ArgType } from './routes/route-table';
-export { WebRoute, createWebRoute, registerRoute, resolveRoute, pathFromRoute, globalRoutes, type RouteDecorator, type RouteMethod } from './routes/web-route';
-export { type MwsModule, type MwsModuleClass } from './modules/module';
-export { MwsError, MwsErrorCodes, type MwsErrorCode } from './errors';
+export { HttpResponse, type ResponseSink } from './response/http-response';
+export { type ResponseDefaults, responseDefaults } from './response/response-defaults';
+export { RouteTable, type RouteMatch, type RouteArgs, type RouteArgValue, type ArgType } from './routes/route-table';
+export { type RouteHandler } from './pipeline/route-stage';
+export { type Stage, type StageOutcome, type StagePosition } from './pipeline/stage';
+export { WebRoute, createWebRoute, registerRoute, resolveRoute, pathFromRoute, globalRoutes, type RouteDecorator, type RouteMethod } from './server/web-route';
+export { type MwsModule, type MwsModuleClass, type BodyReceiver } from './modules/module';
+export { type ServerRef, type RequestRef } from './base/refs';
+export { MwsError, MwsErrorCodes, type MwsErrorCode } from './base/errors';
 export * from './http';
 export { serveStaticFile } from './static/serve-static';
 export { type StaticOptions, DEFAULT_PAGES } from './static/options';
+export { type StaticSite } from './static/site';
 /** Static path safety, for modules that serve files of their own (templates): decode once, refuse traversal. */
 export { hasDotComponent, isInside, parseStaticPath, realInside, realRootOf, type StaticPath } from './static/safe-path';

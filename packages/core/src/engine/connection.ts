@@ -1,14 +1,17 @@
 import type { XAsyncTCPClient } from '@microwebsrv/xasync';
-import { MwsError } from '../errors';
 import { XClosedReason } from '@microwebsrv/xasync';
-import type { HttpError } from '../http/errors';
+import { MwsError } from '../base/errors';
+import type { ServerRef } from '../base/refs';
+import { HttpError } from '../http/errors';
 import type { RequestHead } from '../http/head';
 import { HttpRequestParser, type ParserHandler } from '../http/parser';
 import { errorResponse, errorResponseFor } from '../http/responses';
+import type { BodyReceiver } from '../request/body-receiver';
 import { HttpRequest, type RequestOrigin } from '../request/http-request';
+import { kBody } from '../request/internals';
 import { HttpResponse, type ResponseSink } from '../response/http-response';
-import type { MicroWebSrv } from '../server/micro-web-srv';
-import { dispatchRequest } from './pipeline';
+import type { ResponseDefaults } from '../response/response-defaults';
+import type { ConnectionHost, ConnectionInfo } from './connection-host';
 
 /** Where a connection is in its request cycle; it decides which timeout applies. */
 const enum Phase {
@@ -31,13 +34,26 @@ const CONTINUE_100 = 'HTTP/1.1 100 Continue\r\n\r\n';
  * time (pipelined ones wait in the slot, so responses leave in order), and batches the responses of one
  * read into one write. Implements the parser's handler and the responses' sink.
  */
-export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigin {
-  readonly server: MicroWebSrv;
+export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>, RequestOrigin, ConnectionInfo {
+  readonly server: ServerRef;
+  readonly defaults: ResponseDefaults;
   readonly client: XAsyncTCPClient;
   readonly remoteHost: string;
   readonly remotePort: number;
   readonly isSSL: boolean;
+  private readonly _host: ConnectionHost;
   private readonly _parser: HttpRequestParser;
+  /** The head the current request was made from (bodyLimit makes it before onHead). */
+  private _reqHead: RequestHead | null = null;
+  /** A module's receiver of the current body (null: the body is buffered into the request). */
+  private _rcv: BodyReceiver | null = null;
+  private _rcvBytes = 0;
+  private _rcvMax = 0;
+  private _bodyPaused = false;
+  /** performance.now() when the current request's head arrived (only when the host wants durations). */
+  private _startedAt = 0;
+  /** Callbacks of open-ended responses, run when a graceful stop begins. */
+  private _stopWaiters: Array<() => void> | null = null;
   private _phase = Phase.Head;
   private _req: HttpRequest | null = null;
   private _bodyFill = 0;
@@ -54,15 +70,17 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
   /** Bound once: the raw receiver handed to xasync. */
   private readonly _onRecv = (_c: XAsyncTCPClient, buf: Buffer, start: number, end: number): number => this._receive(buf, start, end);
 
-  constructor(server: MicroWebSrv, client: XAsyncTCPClient, isSSL: boolean) {
-    this.server = server;
+  constructor(host: ConnectionHost, client: XAsyncTCPClient, isSSL: boolean) {
+    this._host = host;
+    this.server = host.server;
+    this.defaults = host.defaults;
     this.client = client;
     this.isSSL = isSSL;
     this.remoteHost = client.remoteAddress.host;
     this.remotePort = client.remoteAddress.port;
     this._parser = new HttpRequestParser(this, {
       maxHeadBytes: client.recvBuffer.length,
-      maxBodyBytes: server.maxRequestContentLength,
+      maxBodyBytes: host.limits.maxRequestContentLength,
     });
   }
 
@@ -89,7 +107,11 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
   /** Graceful stop: close now if idle, else after the response in progress. */
   closeWhenIdle(): void {
     this._closeAfter = true;
-    if (this.isIdle || this._phase === Phase.Upgraded) this.client.close();
+    if (this.isIdle || this._phase === Phase.Upgraded) { this.client.close(); return; }
+    // An open-ended response (events, long poll) would never finish by itself: end it now.
+    const waiters = this._stopWaiters;
+    this._stopWaiters = null;
+    if (waiters !== null) for (const w of waiters) w();
   }
 
   // ---- receiving (ParserHandler) ---------------------------------------------------------------
@@ -123,16 +145,35 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
     return n;
   }
 
+  /**
+   * Called by the parser for a head with a body, before the size check: the request is made here so that
+   * a module may claim the body (its receiver's own limit then applies instead of maxRequestContentLength).
+   */
+  bodyLimit(head: RequestHead): number {
+    const req = this._newRequest(head);
+    const rcv = this._host.bodyReceiver(req);
+    if (rcv === null) return this._host.limits.maxRequestContentLength;
+    this._rcv = rcv;
+    this._rcvBytes = 0;
+    this._rcvMax = rcv.maxBytes ?? Number.MAX_SAFE_INTEGER;
+    return this._rcvMax;
+  }
+
   onHead(head: RequestHead): void {
-    const req = new HttpRequest(this, head, (r) => new HttpResponse(r, this));
-    this._req = req;
+    const req = this._req !== null && this._reqHead === head ? this._req : this._newRequest(head);
     if (head.contentLength > 0 || head.chunked) {
-      // The parser refused a Content-Length above maxRequestContentLength already (413 before reading).
-      if (head.contentLength > 0) req._body = Buffer.allocUnsafe(head.contentLength);
-      else this._chunks = [];
+      const rcv = this._rcv;
+      if (rcv !== null) {
+        rcv.onStart?.(this._resumeBody);
+      } else if (head.contentLength > 0) {
+        // The parser refused a Content-Length above the limit already (413 before reading).
+        req[kBody] = Buffer.allocUnsafe(head.contentLength);
+      } else {
+        this._chunks = [];
+      }
       this._bodyFill = 0;
       this._phase = Phase.Body;
-      this.client.setRecvTimeout(this.server._bodyTimeoutSec);
+      this.client.setRecvTimeout(this._host.limits.bodyTimeoutSec);
       // RFC 9110 §10.1.1: answer 100 before the client sends the body it is holding back.
       if (head.expectContinue) this._out += CONTINUE_100;
     }
@@ -140,22 +181,38 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
 
   onBody(buf: Buffer, start: number, end: number): void {
     const req = this._req!;
+    this.client.setRecvTimeout(this._host.limits.bodyTimeoutSec);
+    const rcv = this._rcv;
+    if (rcv !== null) {
+      this._rcvBytes += end - start;
+      // A chunked body has no declared length: its receiver's limit is checked as it grows.
+      if (this._rcvBytes > this._rcvMax) { this._bodyFailed(new HttpError('ERR_MWS_BODY_TOO_LARGE')); return; }
+      if (rcv.onData(buf.subarray(start, end)) === false) {
+        this._bodyPaused = true;
+        this._parser.pause();
+      }
+      return;
+    }
     if (this._chunks !== null) this._chunks.push(Buffer.from(buf.subarray(start, end)));
-    else { buf.copy(req._body!, this._bodyFill, start, end); this._bodyFill += end - start; }
-    this.client.setRecvTimeout(this.server._bodyTimeoutSec);
+    else { buf.copy(req[kBody]!, this._bodyFill, start, end); this._bodyFill += end - start; }
   }
 
-  onMessageComplete(_trailers: string[] | null): void {
+  onMessageComplete(trailers: string[] | null): void {
     const req = this._req!;
     if (this._chunks !== null) {
-      req._body = Buffer.concat(this._chunks);
+      req[kBody] = Buffer.concat(this._chunks);
       this._chunks = null;
+    }
+    const rcv = this._rcv;
+    if (rcv !== null) {
+      this._rcv = null;
+      try { rcv.onEnd(trailers); } catch (err) { this._host.logger.log('ERROR', `body receiver onEnd threw: ${String(err)}`); }
     }
     // The receive timeout stays armed (re-arming later only moves its deadline, which is cheaper than
     // disarming per request); while Handling, _onTimeout ignores it and the next phase re-arms it.
     this._phase = Phase.Handling;
     this._served++;
-    dispatchRequest(this.server, req);
+    this._host.dispatch(req);
     if (this._req === req && this._phase === Phase.Handling) {
       // The response is not finished yet (async handler, stream, file): later requests wait in the slot.
       this._parser.pause();
@@ -163,7 +220,9 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
   }
 
   onError(err: HttpError): void {
-    this.server._log('WARNING', `From ${this.remoteHost}:${this.remotePort} ${this.isSSL ? 'SSL-' : ''}bad request >> [${err.status}] ${err.code}${err.message ? ': ' + err.message : ''}`);
+    this._abortBody(err);
+    this._req = null;
+    this._host.logger.log('WARNING', `From ${this.remoteHost}:${this.remotePort} ${this.isSSL ? 'SSL-' : ''}bad request >> [${err.status}] ${err.code}${err.message ? ': ' + err.message : ''}`);
     this._out += errorResponseFor(err);
     this._closeAfter = true;
     this._phase = Phase.Closing;
@@ -172,7 +231,7 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
   // ---- sending (ResponseSink) ------------------------------------------------------------------
 
   canKeepAlive(): boolean {
-    return !this._closeAfter && this._req !== null && this._req._head.keepAlive && !this.server._stopping;
+    return !this._closeAfter && this._req !== null && this._req.isKeepAlive && !this._host.stopping;
   }
 
   writeLatin1(s: string): void {
@@ -202,13 +261,18 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
     (this._abortWaiters ??= []).push(cb);
   }
 
+  onStop(cb: () => void): void {
+    (this._stopWaiters ??= []).push(cb);
+  }
+
   finish(resp: HttpResponse, close: boolean): void {
-    if (this._req !== resp._req) return; // a late finish of a response already aborted
-    this.server._logAccess(this, resp);
+    if (this._req === null || this._req.response !== resp) return; // a late finish of a response already aborted
+    this._host.responded(this, resp, this._startedAt);
     if (resp.onSent !== null) (this._onSentQueue ??= []).push(resp);
     if (close) this._closeAfter = true;
     this._req = null;
     this._abortWaiters = null;
+    this._stopWaiters = null;
     if (this._closeAfter) {
       this._phase = Phase.Closing;
       this._parser.pause();
@@ -225,8 +289,10 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
   }
 
   abort(resp: HttpResponse, err: Error): void {
-    this.server._log('ERROR', `From ${this.remoteHost}:${this.remotePort} ${resp._req.method} ${resp._req.path}: response aborted: ${err.message}`);
+    const req = this._req;
+    this._host.logger.log('ERROR', `From ${this.remoteHost}:${this.remotePort} ${req?.method ?? '?'} ${req?.path ?? '?'}: response aborted: ${err.message}`);
     this._req = null;
+    this._stopWaiters = null;
     this._closeAfter = true;
     this._phase = Phase.Closing;
     this._flush();
@@ -234,14 +300,14 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
   }
 
   upgraded(resp: HttpResponse): void {
-    this.server._logAccess(this, resp);
+    this._host.responded(this, resp, this._startedAt);
     this._req = null;
     this._phase = Phase.Upgraded;
     this._parser.pause();
     this.client.stopRecvRaw();
     this._flush();
     // Until a module detaches the connection, the idle timeout guards it: an upgrade nobody takes is closed.
-    this.client.setRecvTimeout(this.server._keepAliveTimeoutSec);
+    this.client.setRecvTimeout(this._host.limits.keepAliveTimeoutSec);
   }
 
   /**
@@ -253,9 +319,8 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
     if (this._detached) throw new MwsError('ERR_MWS_STATE', 'the connection is already detached');
     if (this._phase === Phase.Closing) throw new MwsError('ERR_MWS_STATE', 'the connection is closing: it cannot be detached');
     this._detached = true;
-    const req = this._req;
-    if (req !== null && !req.response.finished) req.response._markFinished();
     this._req = null;
+    this._stopWaiters = null;
     this._phase = Phase.Upgraded;
     this._parser.pause();
     this._flush();
@@ -282,7 +347,37 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
     // Headers timeout runs from the start of the wait: bytes trickling in do not extend it (slowloris).
     // Inside a read, arm once after the whole batch of pipelined requests (one clock read per read).
     if (this._inExecute) this._armAfterRead = true;
-    else this.client.setRecvTimeout(this._served === 0 ? this.server._headersTimeoutSec : this.server._keepAliveTimeoutSec);
+    else this.client.setRecvTimeout(this._served === 0 ? this._host.limits.headersTimeoutSec : this._host.limits.keepAliveTimeoutSec);
+  }
+
+  private _newRequest(head: RequestHead): HttpRequest {
+    const req = new HttpRequest(this, head, (r) => new HttpResponse(r, this));
+    this._req = req;
+    this._reqHead = head;
+    if (this._host.timing) this._startedAt = performance.now();
+    return req;
+  }
+
+  /** Resumes a body its receiver paused: parse what waited in the slot, read from the kernel again. */
+  private readonly _resumeBody = (): void => {
+    if (!this._bodyPaused || this._phase !== Phase.Body) return;
+    this._bodyPaused = false;
+    this._parser.resume();
+    this.client.resumeReading();
+  };
+
+  /** The receiver's limit was passed: 413 and close (the rest of the body is not read). */
+  private _bodyFailed(err: HttpError): void {
+    this._parser.pause();
+    this.onError(err);
+  }
+
+  /** Tells a body receiver, if any, that its body will not complete. */
+  private _abortBody(err: Error): void {
+    const rcv = this._rcv;
+    if (rcv === null) return;
+    this._rcv = null;
+    try { rcv.onAbort(err); } catch (e) { this._host.logger.log('ERROR', `body receiver onAbort threw: ${String(e)}`); }
   }
 
   private _flush(): void {
@@ -292,7 +387,7 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
     // With onSent waiting and nothing left in the batch (the body went out as a Buffer), an empty
     // write still orders the callback after every byte queued before it.
     this.client.asyncSendData(this._out, queue === null ? null : () => {
-      for (const r of queue) { try { r.onSent!(this.server, r); } catch (err) { this.server._log('ERROR', `onSent threw: ${String(err)}`); } }
+      for (const r of queue) { try { r.onSent!(this.server, r); } catch (err) { this._host.logger.log('ERROR', `onSent threw: ${String(err)}`); } }
     }, 'latin1');
     this._out = '';
   }
@@ -306,7 +401,8 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
     }
     if (phase === Phase.Handling || phase === Phase.Closing) return true;
     const what = phase === Phase.Body ? 'body stalled' : this.client.recvPending > 0 ? 'headers incomplete' : 'keep-alive idle';
-    this.server._log(phase === Phase.Head && this.client.recvPending === 0 ? 'DEBUG' : 'WARNING',
+    if (phase === Phase.Body) this._abortBody(new HttpError('ERR_MWS_TIMEOUT'));
+    this._host.logger.log(phase === Phase.Head && this.client.recvPending === 0 ? 'DEBUG' : 'WARNING',
       `From ${this.remoteHost}:${this.remotePort} timeout (${what}) >> [408] Request Timeout`);
     this._phase = Phase.Closing;
     this._out += errorResponse(408);
@@ -326,12 +422,21 @@ export class HttpConnection implements ParserHandler, ResponseSink, RequestOrigi
   /** @internal */
   _onClosed(reason: XClosedReason): void {
     this._phase = Phase.Closing;
+    this._abortBody(abortError());
+    this._stopWaiters = null;
     const waiters = this._abortWaiters;
     this._abortWaiters = null;
     if (waiters) for (const w of waiters) w();
     this._drainWaiters = null;
-    this.server._connectionClosed(this, reason === XClosedReason.Error ? this.client.error : null);
+    this._host.closed(this, reason === XClosedReason.Error ? this.client.error : null);
   }
+}
+
+/** What a body receiver gets when the client leaves mid-body (an AbortError, as fetch's). */
+function abortError(): Error {
+  const e = new Error('the client closed the connection before the body was complete');
+  e.name = 'AbortError';
+  return e;
 }
 
 // Shared callbacks (no closures per connection): the connection is the client's userData.

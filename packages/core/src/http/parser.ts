@@ -43,6 +43,11 @@ export interface ParserHandler {
   onMessageComplete(trailers: string[] | null): void;
   /** The request was refused; the parser is dead: answer `err.status`, then close. */
   onError(err: HttpError): void;
+  /**
+   * Optional: the most body bytes accepted for this head (a head with a body only), asked before the
+   * size check; without it, `maxBodyBytes`. Lets the application take a body larger than the default.
+   */
+  bodyLimit?(head: RequestHead): number;
 }
 
 /** States of {@link HttpRequestParser}. */
@@ -268,13 +273,15 @@ export class HttpRequestParser {
     const base = this.secBase;
     const err = parseRequestHead(buf, this.secStr, base, pos, idx + 2, this.maxHeaders, head);
     if (err !== null) return this.failSection(err, pos, idx);
+    const hasBody = head.chunked || head.contentLength > 0;
+    const maxBody = hasBody && this.handler.bodyLimit !== undefined ? this.handler.bodyLimit(head) : this.maxBodyBytes;
     // 413 as soon as the declared length is known, before any body byte is read.
-    if (head.contentLength > this.maxBodyBytes) return this.fail('ERR_MWS_BODY_TOO_LARGE', pos);
+    if (head.contentLength > maxBody) return this.fail('ERR_MWS_BODY_TOO_LARGE', pos);
     this.scanned = 0;
     this.emptyLines = 0;
     this.head = head;
     if (head.chunked) {
-      this.dec.reset(this.maxBodyBytes, this.maxChunkExtBytes);
+      this.dec.reset(maxBody, this.maxChunkExtBytes);
       this._state = ParserState.CHUNKED;
     } else if (head.contentLength > 0) {
       this.remaining = head.contentLength;

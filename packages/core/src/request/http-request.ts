@@ -1,14 +1,16 @@
 import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import type { RequestHead } from '../http/head';
-import { MwsError } from '../errors';
+import { MwsError } from '../base/errors';
+import type { ServerRef } from '../base/refs';
 import type { HttpResponse } from '../response/http-response';
-import type { MicroWebSrv } from '../server/micro-web-srv';
+import { kMarkFinished } from '../response/internals';
+import { kBody } from './internals';
 import { parseBasic, parseBearer, safeEqual } from './auth';
 import { parseCookies, parseList, parseUrlEncoded, percentDecode } from './decode';
 
 /** What a request needs from its connection (kept narrow so that requests stay testable). */
 export interface RequestOrigin {
-  readonly server: MicroWebSrv;
+  readonly server: ServerRef;
   detach(): XAsyncTCPClient;
   readonly remoteHost: string;
   readonly remotePort: number;
@@ -22,15 +24,16 @@ export interface RequestOrigin {
 export class HttpRequest {
   /** The response to this request. */
   readonly response: HttpResponse;
-  /** @internal */ readonly _head: RequestHead;
-  /** @internal */ _body: Buffer | null = null;
+  /** The body, set by the connection (see ./internals.ts). */
+  [kBody]: Buffer | null = null;
+  private readonly _head: RequestHead;
   private readonly _origin: RequestOrigin;
   private _path: string | null = null;
   private _headers: Record<string, string> | null = null;
   private _query: Record<string, string> | null = null;
   private _cookies: Record<string, string> | null = null;
 
-  /** @internal */
+  /** Made by the connection (tests pass a literal origin and a parsed head). */
   constructor(origin: RequestOrigin, head: RequestHead, makeResponse: (req: HttpRequest) => HttpResponse) {
     this._origin = origin;
     this._head = head;
@@ -38,7 +41,7 @@ export class HttpRequest {
   }
 
   /** The server that received the request. */
-  get server(): MicroWebSrv { return this._origin.server; }
+  get server(): ServerRef { return this._origin.server; }
   /** The method, as sent (methods are case-sensitive, RFC 9110 §9.1). */
   get method(): string { return this._head.method; }
   /** The path, percent-decoded once (the raw form is `rawPath`). */
@@ -107,7 +110,7 @@ export class HttpRequest {
     return (semi === -1 ? ct : ct.slice(0, semi)).trim().toLowerCase();
   }
   /** Content-Length as declared, or the decoded size of a chunked body (0 when none). */
-  get contentLength(): number { return this._head.contentLength >= 0 ? this._head.contentLength : (this._body?.length ?? 0); }
+  get contentLength(): number { return this._head.contentLength >= 0 ? this._head.contentLength : (this[kBody]?.length ?? 0); }
   get userAgent(): string { return this.getHeader('user-agent') ?? ''; }
   get authorization(): string { return this.getHeader('authorization') ?? ''; }
   get origin(): string { return this.getHeader('origin') ?? ''; }
@@ -120,7 +123,7 @@ export class HttpRequest {
    * The body (empty Buffer when none). The Buffer is the request's own, not a view of the slot: it stays
    * valid after the handler returns if the handler keeps it.
    */
-  get content(): Buffer { return this._body ?? EMPTY; }
+  get content(): Buffer { return this[kBody] ?? EMPTY; }
 
   /**
    * Takes the connection out of HTTP (for a module: WebSockets after `response.switchingProtocols()`, a
@@ -129,7 +132,10 @@ export class HttpRequest {
    * `stop()` closes it if it is still open after the modules' `onStop`.
    */
   detachConnection(): XAsyncTCPClient {
-    return this._origin.detach();
+    const client = this._origin.detach();
+    // Nothing more will be sent as HTTP: the pipeline must stop at the stage that took the connection.
+    if (!this.response.finished) this.response[kMarkFinished]();
+    return client;
   }
 
   /** The body as UTF-8 text. */
@@ -181,3 +187,9 @@ export class HttpRequest {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+// `response.request` is typed HttpRequest for users, though the response layer does not import this file.
+declare module '../base/refs' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-interface
+  interface RequestRef extends HttpRequest {}
+}

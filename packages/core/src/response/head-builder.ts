@@ -19,17 +19,7 @@ export function statusHasNoBody(code: number): boolean {
   return code < 200 || code === 204 || code === 304;
 }
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Field values: visible characters, spaces and tabs; never CR, LF or NUL (response splitting). */
-const BAD_VALUE = /[\x00-\x08\x0a-\x1f\x7f]/;
-
-export function isToken(s: string): boolean {
-  return TOKEN.test(s);
-}
-
-export function isFieldValue(s: string): boolean {
-  return !BAD_VALUE.test(s);
-}
+export { isFieldValue, isToken } from '../http/fields';
 
 /**
  * Content-Disposition for a download name (RFC 6266 §4.3): an ASCII fallback in `filename`, and the exact

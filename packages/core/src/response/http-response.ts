@@ -1,30 +1,14 @@
 import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
-import { MwsError, invalidOption } from '../errors';
-import type { HttpRequest } from '../request/http-request';
-import type { MicroWebSrv } from '../server/micro-web-srv';
+import { MwsError, invalidOption } from '../base/errors';
+import type { RequestRef, ServerRef } from '../base/refs';
 import { contentDisposition, errorPage, headStart, isFieldValue, isToken, statusHasNoBody } from './head-builder';
-import { streamBody } from './stream-body';
+import { kMarkFinished } from './internals';
+import type { RequestView } from './request-view';
+import type { ResponseSink } from './response-sink';
+import { streamBody, type StreamTarget } from './stream-body';
 
-/** What a response needs from its connection. */
-export interface ResponseSink {
-  readonly server: MicroWebSrv;
-  /** The connection may persist after this response (the request asked, the server is not stopping). */
-  canKeepAlive(): boolean;
-  /** Queues latin1 bytes (heads, ASCII bodies): batched into one write with neighbours. */
-  writeLatin1(s: string): void;
-  /** Queues bytes; false when the caller should wait (`onceDrain`) before writing more. */
-  writeBuffer(b: Uint8Array): boolean;
-  onceDrain(cb: () => void): void;
-  /** Calls `cb` if the connection closes before the response is finished (to stop a stream). */
-  onAbort(cb: () => void): void;
-  /** Everything is queued; `close`: the framing requires closing the connection after it. */
-  finish(resp: HttpResponse, close: boolean): void;
-  /** The response broke half-way (stream error, wrong length): the connection must close now. */
-  abort(resp: HttpResponse, err: Error): void;
-  /** A 101 was sent: the connection leaves HTTP. */
-  upgraded(resp: HttpResponse): void;
-}
+export type { ResponseSink } from './response-sink';
 
 const enum State { Idle, Started, HeadSent, Finished }
 
@@ -59,17 +43,20 @@ export class HttpResponse {
   /** Content-Length for `returnStream` (-1: unknown, chunked or close-delimited). */
   contentLength = -1;
   /** Called once the whole response was handed to the kernel. */
-  onSent: ((server: MicroWebSrv, response: HttpResponse) => void) | null = null;
+  onSent: ((server: ServerRef, response: HttpResponse) => void) | null = null;
   /** The status code sent (0 before). */
   statusCode = 0;
-  /** @internal */ readonly _req: HttpRequest;
-  /** @internal */ readonly _sink: ResponseSink;
-  /** @internal */ _bodyBytes = 0;
+  private readonly _req: RequestView & RequestRef;
+  private readonly _sink: ResponseSink<HttpResponse>;
+  private _bodyBytes = 0;
   private _state = State.Idle;
   private _headers: string[] | null = null;
 
-  /** @internal */
-  constructor(req: HttpRequest, sink: ResponseSink) {
+  /**
+   * Made by the connection for each request (`sink`: the connection; tests pass a recording sink and a
+   * literal request view).
+   */
+  constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>) {
     this._req = req;
     this._sink = sink;
   }
@@ -85,7 +72,9 @@ export class HttpResponse {
   set contentCharset(v: string | null) { this._charset = checkedValue('contentCharset', v); }
 
   /** The request this answers. */
-  get request(): HttpRequest { return this._req; }
+  get request(): RequestRef { return this._req; }
+  /** Body bytes sent (0 for HEAD, 204, 304; the streamed count for streams). */
+  get bodyBytes(): number { return this._bodyBytes; }
   /** True once the head left (or is queued to leave). */
   get headersSent(): boolean { return this._state >= State.HeadSent; }
   /** True once a return… method was called (the response may still be streaming). */
@@ -155,7 +144,17 @@ export class HttpResponse {
   returnStream(code: number, stream: Readable, contentLength?: number): void {
     if (contentLength !== undefined) this.contentLength = contentLength;
     this._begin(code);
-    streamBody(this, code, stream);
+    streamBody(this._streamTarget(), code, stream);
+  }
+
+  /**
+   * Aborts a response that has begun (a stream that cannot go on): the connection is closed at once, as
+   * the framing cannot be repaired. Before anything was sent, prefer an error status.
+   */
+  destroy(err: Error = new Error('response destroyed')): void {
+    if (this._state === State.Finished) return;
+    this._state = State.Finished;
+    this._sink.abort(this, err);
   }
 
   /**
@@ -168,7 +167,7 @@ export class HttpResponse {
       fs.stat(path, (err, st) => {
         this._state = State.Idle;
         if (err || !st.isFile()) { this.returnNotFound(); resolve(); return; }
-        const type = this._sink.server.getMimeTypeFromFilename(path);
+        const type = this._sink.defaults.mimeTypeOf(path);
         if (type === null) { this.returnForbidden(); resolve(); return; }
         this.contentType ??= type;
         if (attachmentName !== undefined) this.setHeader('Content-Disposition', contentDisposition(attachmentName));
@@ -200,7 +199,7 @@ export class HttpResponse {
 
   /** 404, or a redirect to the server's `notFoundURL` (never to the page being asked for: no loop). */
   returnNotFound(): void {
-    const url = this._sink.server.notFoundURL;
+    const url = this._sink.defaults.notFoundURL;
     if (url && url !== this._req.path && url !== this._req.target) this.returnRedirect(url);
     else this._error(404);
   }
@@ -275,19 +274,42 @@ export class HttpResponse {
     sink.finish(this, close);
   }
 
-  /** @internal Marks the head as sent / the response as done (used by the stream writer). */
-  _markHeadSent(): void { this._state = State.HeadSent; }
-  /** @internal */
-  _markFinished(): void { this._state = State.Finished; }
+  /** Marks the response done without sending (its connection was detached): the pipeline stops here. */
+  [kMarkFinished](): void { this._state = State.Finished; }
+
+  /** What the stream writer needs of this response, for one stream. */
+  private _streamTarget(): StreamTarget {
+    return {
+      sink: this._sink,
+      isHead: this._req.method === 'HEAD',
+      http10: this._req.httpVer === '1.0',
+      declaredLength: this.contentLength,
+      defaultContentType: (type) => { this.contentType ??= type; },
+      head: (code, framing, close) => {
+        const h = this._buildHead(code, framing, close);
+        this._state = State.HeadSent;
+        return h;
+      },
+      done: (sent, close) => {
+        this._bodyBytes = sent;
+        this._state = State.Finished;
+        this._sink.finish(this, close);
+      },
+      failed: (err) => {
+        this._state = State.Finished;
+        this._sink.abort(this, err);
+      },
+    };
+  }
 
   /**
-   * @internal The head: status line, Date, Server, Content-Type, framing, caching, CORS, user fields,
+   * The head: status line, Date, Server, Content-Type, framing, caching, CORS, user fields,
    * connection. `length`: ≥ 0 Content-Length, -1 none (no body), -2 none (101), -3 chunked, -4 close-delimited.
    */
-  _buildHead(code: number, length: number, close: boolean): string {
-    const server = this._sink.server;
+  private _buildHead(code: number, length: number, close: boolean): string {
+    const server = this._sink.defaults;
     this.statusCode = code;
-    let h = headStart(code) + server._serverLine;
+    let h = headStart(code) + server.serverLine;
     const ct = this.contentType;
     if (ct !== null && length !== -1 && length !== -2) {
       h += this.contentCharset !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1
@@ -310,6 +332,6 @@ export class HttpResponse {
     if (extra !== null) for (let i = 0; i < extra.length; i += 2) h += extra[i] + ': ' + extra[i + 1] + '\r\n';
     if (code === 101) return h + '\r\n';
     if (close) return h + 'Connection: close\r\n\r\n';
-    return h + (this._req._head.versionMinor === 0 ? server._keepAliveLine10 : server._keepAliveLine);
+    return h + (this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine);
   }
 }

@@ -1,38 +1,56 @@
 import type { Readable } from 'node:stream';
 import { statusHasNoBody } from './head-builder';
-import type { HttpResponse } from './http-response';
+import type { ResponseSink } from './response-sink';
+
+/**
+ * What the stream writer needs of the response it writes: made by the response for one stream, so that
+ * neither file reads the other's privates.
+ */
+export interface StreamTarget {
+  readonly sink: ResponseSink;
+  /** The request was HEAD (fields only, no body). */
+  readonly isHead: boolean;
+  /** The client speaks HTTP/1.0 (no chunked coding). */
+  readonly http10: boolean;
+  /** Content-Length given by the caller, -1 when unknown. */
+  readonly declaredLength: number;
+  /** Sets the Content-Type when none was set. */
+  defaultContentType(type: string): void;
+  /** Builds the head for this framing (see the response's head builder) and marks it sent. */
+  head(code: number, framing: number, close: boolean): string;
+  /** The body is complete (`sent` bytes): marks the response finished and tells the sink. */
+  done(sent: number, close: boolean): void;
+  /** The body broke: marks the response finished and aborts the connection. */
+  failed(err: Error): void;
+}
 
 const CRLF = '\r\n';
 const LAST_CHUNK = '0\r\n\r\n';
 
 /**
- * Writes a stream as the body of `resp`: Content-Length when known, else chunked (HTTP/1.1, RFC 9112
+ * Writes a stream as the body of a response (`t`): Content-Length when known, else chunked (HTTP/1.1, RFC 9112
  * §7.1), else close-delimited (HTTP/1.0 has no chunked coding, RFC 9112 §6.3 item 8). Backpressure: the
  * stream pauses while the connection's queue is above its high-water mark. A stream that fails, or
  * whose length differs from the declared one, aborts the connection: the framing cannot be repaired.
  */
-export function streamBody(resp: HttpResponse, code: number, stream: Readable): void {
-  const sink = resp._sink;
-  const req = resp._req;
-  const declared = resp.contentLength;
-  const noBody = statusHasNoBody(code) || req.method === 'HEAD';
+export function streamBody(t: StreamTarget, code: number, stream: Readable): void {
+  const sink = t.sink;
+  const declared = t.declaredLength;
+  const noBody = statusHasNoBody(code) || t.isHead;
   let mode: 'length' | 'chunked' | 'close';
   if (declared >= 0) mode = 'length';
-  else if (req._head.versionMinor === 1) mode = 'chunked';
+  else if (!t.http10) mode = 'chunked';
   else mode = 'close';
-  resp.contentType ??= 'application/octet-stream';
+  t.defaultContentType('application/octet-stream');
   const close = mode === 'close' || !sink.canKeepAlive();
   // HEAD gets the header fields GET would get (RFC 9110 §9.3.2): Content-Type, and Content-Length when
   // known. An unknown length sends no Transfer-Encoding (-4): §9.3.2 lets fields that only generating the
   // content determines be omitted, and a client that ignores HEAD's no-content rule would wait for chunks.
   const framing = statusHasNoBody(code) && declared < 0 ? -1 : mode === 'length' ? declared : noBody || mode === 'close' ? -4 : -3;
-  const head = resp._buildHead(code, framing, close);
-  sink.writeLatin1(head);
-  resp._markHeadSent();
+  sink.writeLatin1(t.head(code, framing, close));
   if (noBody) {
     stream.destroy();
-    resp._markFinished();
-    sink.finish(resp, close);
+    t.done(0, close);
     return;
   }
   let sent = 0;
@@ -41,8 +59,7 @@ export function streamBody(resp: HttpResponse, code: number, stream: Readable): 
     if (done) return;
     done = true;
     stream.destroy();
-    resp._markFinished();
-    sink.abort(resp, err);
+    t.failed(err);
   };
   sink.onAbort(() => { if (!done) { done = true; stream.destroy(); } });
   stream.on('data', (chunk: Buffer | string) => {
@@ -64,9 +81,7 @@ export function streamBody(resp: HttpResponse, code: number, stream: Readable): 
     if (over) {
       done = true;
       stream.destroy();
-      resp._bodyBytes = sent;
-      resp._markFinished();
-      sink.finish(resp, close);
+      t.done(sent, close);
       return;
     }
     if (!ok) {
@@ -82,9 +97,7 @@ export function streamBody(resp: HttpResponse, code: number, stream: Readable): 
     }
     if (mode === 'chunked') sink.writeLatin1(LAST_CHUNK);
     done = true;
-    resp._bodyBytes = sent;
-    resp._markFinished();
-    sink.finish(resp, close);
+    t.done(sent, close);
   });
   stream.once('error', (err) => fail(err));
 }

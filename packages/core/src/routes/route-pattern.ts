@@ -1,4 +1,4 @@
-import { invalidOption } from '../errors';
+import { invalidOption } from '../base/errors';
 
 /**
  * Route patterns: parsing `'/users/<id>/files/<rest:path>'` into segments, the argument types (Thimble's

@@ -1,5 +1,8 @@
-import { MwsError } from '../errors';
-import { RouteTable, type RouteHandler } from './route-table';
+import { MwsError } from '../base/errors';
+import { RouteTable } from './route-table';
+
+/** The table is generic over what it holds: these tests store tagged functions. */
+type RouteHandler = ((...a: unknown[]) => unknown) & { tag?: string };
 
 const h = (tag: string): RouteHandler => Object.assign(() => tag, { tag });
 const tagOf = (t: RouteTable, method: string, path: string): string | null => {

@@ -1,6 +1,4 @@
-import { MwsError, invalidOption } from '../errors';
-import type { HttpRequest } from '../request/http-request';
-import type { MicroWebSrv } from '../server/micro-web-srv';
+import { MwsError, invalidOption } from '../base/errors';
 import {
   Kind, KIND_OF, convertArg, decodePathRest, decodeSegment, encodeArg, isMethodToken, kindValue, parsePattern,
   type ArgSpec, type PatternSegment, type RouteArgs, type RouteArgValue,
@@ -8,18 +6,10 @@ import {
 
 export type { RouteArgs, RouteArgValue, ArgType } from './route-pattern';
 
-/**
- * A route handler: MicroWebSrv2's `(microWebSrv2, request, args)`. `args` holds the pattern's arguments
- * by the name written in the pattern (`<userId>` → `args.userId`), decoded; integer-looking values of
- * plain `<name>` arguments are numbers. May be async and may return a value (the engine answers with it).
- * Values are request data: a single-segment value may contain '/' or be '..' (from %2F, %2E%2E) — never
- * join one into a file path unchecked (a `<p:path>` argument refuses '.' and '..' segments for that use).
- */
-export type RouteHandler = (server: MicroWebSrv, request: HttpRequest, args: RouteArgs) => unknown;
-
 /** A resolved route: MicroWebSrv2's RouteResult (Handler, Method, RoutePath, Name, Args). */
-export interface RouteMatch {
-  readonly handler: RouteHandler;
+export interface RouteMatch<H = unknown> {
+  /** What was registered (the server's tables hold route handlers). */
+  readonly handler: H;
   /** The arguments (a shared frozen empty object for routes without any). */
   readonly args: RouteArgs;
   /** `METHOD /pattern` for log lines. */
@@ -31,7 +21,7 @@ export interface RouteMatch {
   readonly name: string | null;
 }
 
-interface Entry extends RouteMatch {
+interface Entry<H = unknown> extends RouteMatch<H> {
   readonly params: readonly ArgSpec[];
   readonly segments: readonly PatternSegment[];
 }
@@ -182,17 +172,17 @@ function probeOf(rawPath: string): Probe | null {
  * A table may have a fallback (a server's table falls back on the global registry): its own routes win,
  * names are looked up there too, and `allowedMethods` is the union of both.
  */
-export class RouteTable {
+export class RouteTable<H = unknown> {
   /** All-static patterns: decoded path → method → route. */
   private readonly _static = new Map<string, Map<string, Entry>>();
   private readonly _root: Node = newNode();
   private _treeRoutes = 0;
   private readonly _byName = new Map<string, Entry>();
   private _size = 0;
-  private readonly _fallback: RouteTable | null;
+  private readonly _fallback: RouteTable<H> | null;
 
   /** @param fallback consulted after this table's own routes (the server tables' global registry). */
-  constructor(fallback: RouteTable | null = null) {
+  constructor(fallback: RouteTable<H> | null = null) {
     this._fallback = fallback;
   }
 
@@ -202,7 +192,7 @@ export class RouteTable {
    * already has the method for the same pattern shape (argument names aside: `/u/<id>` = `/u/<uid>`) or
    * the name. A fallback's routes may be shadowed freely.
    */
-  add(handler: RouteHandler, method: string, path: string, name?: string | null): void {
+  add(handler: H, method: string, path: string, name?: string | null): void {
     if (typeof handler !== 'function') throw invalidOption('registerRoute handler', 'a function (server, request, args) => …', handler);
     if (!isMethodToken(method)) throw invalidOption('registerRoute method', 'an HTTP method token such as GET or POST', method);
     if (name !== undefined && name !== null && (typeof name !== 'string' || name.length === 0)) throw invalidOption('registerRoute name', 'a non-empty string', name);
@@ -234,7 +224,7 @@ export class RouteTable {
    * table's own routes first, then the fallback's; null when none (see allowedMethods for 405 vs 404).
    * `method` is compared as given (methods are case-sensitive, RFC 9110 §9.1).
    */
-  find(method: string, rawPath: string): RouteMatch | null {
+  find(method: string, rawPath: string): RouteMatch<H> | null {
     const p = probeOf(rawPath);
     if (p === null) return null;
     return this._find(method, p) ?? (this._fallback === null ? null : this._fallback._find(method, p));
@@ -248,7 +238,7 @@ export class RouteTable {
     const p = probeOf(rawPath);
     if (p === null) return [];
     const set = new Set<string>();
-    for (let t: RouteTable | null = this; t !== null; t = t._fallback) t._collect(p, set);
+    for (let t: RouteTable<H> | null = this; t !== null; t = t._fallback) t._collect(p, set);
     if (set.has('GET')) set.add('HEAD');
     return [...set];
   }
@@ -285,20 +275,20 @@ export class RouteTable {
   get size(): number { return this._size; }
 
   private _named(name: string): Entry | null {
-    for (let t: RouteTable | null = this; t !== null; t = t._fallback) {
+    for (let t: RouteTable<H> | null = this; t !== null; t = t._fallback) {
       const e = t._byName.get(name);
       if (e !== undefined) return e;
     }
     return null;
   }
 
-  private _find(method: string, p: Probe): RouteMatch | null {
+  private _find(method: string, p: Probe): RouteMatch<H> | null {
     if (this._static.size !== 0) {
       const key = p.staticKey();
       const routes = key === null ? undefined : this._static.get(key);
       if (routes !== undefined) {
         const e = pick(routes, method);
-        if (e !== null) return e; // args is the shared empty object: nothing to allocate
+        if (e !== null) return e as RouteMatch<H>; // args is the shared empty object: nothing to allocate
       }
     }
     if (this._treeRoutes === 0) return null;
@@ -309,7 +299,7 @@ export class RouteTable {
     // Object.create(null), and the handler reads it on every request.
     const args: RouteArgs = {};
     for (let k = 0; k < e.params.length; k++) args[e.params[k].name] = convertArg(e.params[k].type, caps[k]);
-    return { handler: e.handler, args, label: e.label, method: e.method, path: e.path, name: e.name };
+    return { handler: e.handler as H, args, label: e.label, method: e.method, path: e.path, name: e.name };
   }
 
   private _collect(p: Probe, out: Set<string>): void {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as tls from 'node:tls';
-import { MwsError } from '../errors';
+import { MwsError } from '../base/errors';
 import type { SSLFiles } from './settings';
 
 /** Reads the PEM files of `enableSSL` (at start) into a secure context; errors name the file. */

@@ -1,12 +1,6 @@
-/** Log levels, MicroWebSrv2's names. A logger gets every line at or above the server's `logLevel`. */
-export const LogLevel = { DEBUG: 'DEBUG', INFO: 'INFO', WARNING: 'WARNING', ERROR: 'ERROR' } as const;
-export type LogLevelName = keyof typeof LogLevel;
+import { LEVEL_RANK, type LogLevelName } from '../base/logger';
 
-export const LEVEL_RANK: Record<LogLevelName, number> = { DEBUG: 0, INFO: 1, WARNING: 2, ERROR: 3 };
-
-export function isLogLevel(v: unknown): v is LogLevelName {
-  return typeof v === 'string' && Object.prototype.hasOwnProperty.call(LEVEL_RANK, v);
-}
+export { LogLevel, type LogLevelName } from '../base/logger';
 
 /** The default logger: one line per message on stdout (stderr for warnings and errors), with the time. */
 export function defaultLogger(_server: unknown, msg: string, type: LogLevelName): void {

@@ -1,22 +1,44 @@
-import * as tls from 'node:tls';
+import type * as tls from 'node:tls';
 import { XAsyncSocketsPool, XAsyncTCPServer, XBufferSlots, type XAsyncTCPClient, type XBufferSlotsStats } from '@microwebsrv/xasync';
+import { MwsError, invalidOption } from '../base/errors';
+import { isLogLevel, LEVEL_RANK, type LogFields, type LogLevelName } from '../base/logger';
+import type { ConnectionHost, ConnectionInfo } from '../engine/connection-host';
 import { HttpConnection } from '../engine/connection';
-import { MwsError, invalidOption } from '../errors';
+import type { BodyReceiver, MwsModule, MwsModuleClass } from '../modules/module';
+import { accessStage, type AccessCheck } from '../pipeline/access-stage';
+import { moduleStage } from '../pipeline/module-stage';
+import { optionsStage } from '../pipeline/options-stage';
+import { Pipeline } from '../pipeline/pipeline';
+import { fallbackStage, routeStage, type RouteHandler } from '../pipeline/route-stage';
+import type { Stage, StagePosition } from '../pipeline/stage';
+import { staticStage } from '../pipeline/static-stage';
 import type { HttpRequest } from '../request/http-request';
-import type { HttpResponse } from '../response/http-response';
-import { runModuleHooks } from '../modules/hooks';
-import type { MwsModule, MwsModuleClass } from '../modules/module';
-import { listenError, loadSecureContext } from './listen-ssl';
-import { serveStatic } from '../static/serve-static';
 import { reasonPhrase } from '../response/head-builder';
-import { RouteTable, type RouteHandler, type RouteMatch } from '../routes/route-table';
-import { globalRoutes } from '../routes/web-route';
-import { defaultLogger, isLogLevel, LEVEL_RANK, type LogLevelName } from './logging';
+import type { HttpResponse } from '../response/http-response';
+import { RouteTable, type RouteMatch } from '../routes/route-table';
+import { listenError, loadSecureContext } from './listen-ssl';
+import { defaultLogger } from './logging';
+import { runModuleHooks } from './module-hooks';
+import { checkStructuredLogger, ServerLogger, type StructuredLogger } from './server-logger';
 import { ServerSettings } from './settings';
+import { StageList } from './stage-list';
+import { globalRoutes } from './web-route';
 
 export type { SSLFiles } from './settings';
 
 export type LoggingCallback = (server: MicroWebSrv, msg: string, type: LogLevelName) => void;
+
+/** Connection and request counters (`srv.stats`). */
+export interface ServerStats {
+  /** Connections open now (HTTP, and detached ones such as WebSockets until they close). */
+  connections: number;
+  /** Responses sent since start. */
+  requests: number;
+  /** Connections refused for want of a free slot. */
+  refused: number;
+  /** The slot pool's counters, null before start. */
+  slots: XBufferSlotsStats | null;
+}
 
 /** Sent to a connection refused for want of a free slot (RFC 9110 §15.6.4); no Date: 5xx may omit it. */
 const REFUSAL_BODY = '503 Server too busy';
@@ -34,16 +56,16 @@ export class MicroWebSrv extends ServerSettings {
    * the request through; anything else answers 403 (unless the check answered itself). May be async.
    */
   onAccessCheck: ((server: MicroWebSrv, request: HttpRequest) => boolean | Promise<boolean>) | null = null;
-  /** @internal Own routes first, then the global registry (WebRoute / registerRoute). */
-  readonly _routes = new RouteTable(globalRoutes);
-  /** @internal */ readonly _modules: Array<{ name: string; instance: MwsModule }> = [];
-  /** @internal */ _basicAuth: { user: string; pass: string; realm: string } | null = null;
-  /** @internal The static-file stage of the pipeline (MicroWebSrv2 always serves rootPath). */
-  _serveStatic: ((server: MicroWebSrv, request: HttpRequest) => boolean | PromiseLike<boolean>) | null = serveStatic;
-  /** @internal */ _stopping = false;
-  private _onLogging: LoggingCallback | null = null;
+  /** Own routes first, then the global registry (WebRoute / registerRoute). */
+  private readonly _routes = new RouteTable<RouteHandler>(globalRoutes);
+  private readonly _modules: Array<{ name: string; instance: MwsModule }> = [];
+  private _bodyModules: MwsModule[] = [];
+  private _basicAuth: { user: string; pass: string; realm: string } | null = null;
+  private readonly _logger = new ServerLogger<MicroWebSrv>(this, defaultLogger);
+  private readonly _stageList: StageList;
+  private _pipeline: Pipeline | null = null;
+  private _stopping = false;
   private _logLevel: LogLevelName = 'INFO';
-  private _logRank = LEVEL_RANK.INFO;
   private _pool: XAsyncSocketsPool | null = null;
   private _ownPool = false;
   private _listener: XAsyncTCPServer | null = null;
@@ -53,21 +75,62 @@ export class MicroWebSrv extends ServerSettings {
   private _stopWaiters: Array<() => void> = [];
   private _starting = false;
   private _stopPromise: Promise<void> | null = null;
+  /** The narrow interface every connection of this server talks to (see engine/connection-host.ts). */
+  private readonly _host: ConnectionHost;
 
-  /** Receives log lines at or above `logLevel`: (server, msg, type). Null: the default console logger. */
-  get onLogging(): LoggingCallback | null { return this._onLogging; }
+  constructor() {
+    super();
+    const self = this;
+    const log = this._logger;
+    this._stageList = new StageList([
+      accessStage({
+        server: this,
+        get basicAuth() { return self._basicAuth; },
+        get onAccessCheck() { return self.onAccessCheck as AccessCheck | null; },
+      }),
+      routeStage(this._routes, this, log),
+      staticStage(this),
+      optionsStage(this._defaults, this._routes),
+      fallbackStage(this._routes),
+    ]);
+    this._host = {
+      server: this,
+      logger: log,
+      defaults: this._defaults,
+      limits: this._limits,
+      get stopping() { return self._stopping; },
+      get timing() { return log.structured !== null && log.rank <= LEVEL_RANK.INFO; },
+      dispatch: (req) => this._pipeline!.dispatch(req),
+      bodyReceiver: (req) => this._bodyReceiver(req),
+      responded: (conn, resp, startedAt) => this._responded(conn, resp, startedAt),
+      closed: (conn, err) => this._connectionClosed(conn as HttpConnection, err),
+    };
+  }
+
+  // ---- logging ---------------------------------------------------------------------------------
+
+  /** Receives log lines at or above `logLevel`: (server, msg, type). Null: `logger`, else the console. */
+  get onLogging(): LoggingCallback | null { return this._logger.callback; }
   set onLogging(v: LoggingCallback | null) {
     if (v !== null && typeof v !== 'function') throw invalidOption('onLogging', 'a function (server, msg, type) or null', v);
-    this._onLogging = v;
+    this._logger.callback = v;
   }
+
   /**
-   * Writes `msg` through the server's logger (`onLogging`, else the console) when `type` is at or above
-   * `logLevel`: MicroWebSrv2's `Log(msg, msgType)`, for modules and applications.
+   * A pino-compatible logger (`logger.info({ …fields }, msg)`), used when `onLogging` is not set. The
+   * access line then carries structured fields: method, path, status, bytes, durationMs, remote, ssl.
    */
-  log(msg: string, type: LogLevelName = 'INFO'): void {
+  get logger(): StructuredLogger | null { return this._logger.structured; }
+  set logger(v: StructuredLogger | null) { this._logger.structured = checkStructuredLogger(v); }
+
+  /**
+   * Writes `msg` through the server's logger (`onLogging`, `logger`, else the console) when `type` is at
+   * or above `logLevel`: MicroWebSrv2's `Log(msg, msgType)`, for modules and applications.
+   */
+  log(msg: string, type: LogLevelName = 'INFO', fields?: LogFields): void {
     if (typeof msg !== 'string') throw invalidOption('log msg', 'a string', msg);
     if (!isLogLevel(type)) throw invalidOption('log type', "'DEBUG', 'INFO', 'WARNING' or 'ERROR'", type);
-    this._log(type, msg);
+    this._logger.log(type, msg, fields);
   }
 
   /** Lowest level logged: 'DEBUG', 'INFO' (default: one access line per response), 'WARNING', 'ERROR'. */
@@ -75,10 +138,10 @@ export class MicroWebSrv extends ServerSettings {
   set logLevel(v: LogLevelName) {
     if (!isLogLevel(v)) throw invalidOption('logLevel', "'DEBUG', 'INFO', 'WARNING' or 'ERROR'", v);
     this._logLevel = v;
-    this._logRank = LEVEL_RANK[v];
+    this._logger.rank = LEVEL_RANK[v];
   }
 
-  // ---- access control and modules -------------------------------------------------------------
+  // ---- access control, modules and stages ------------------------------------------------------
 
   /**
    * Requires Basic credentials on every request (uhttpd's server-wide protection), checked before
@@ -94,20 +157,39 @@ export class MicroWebSrv extends ServerSettings {
 
   /**
    * Loads a module on this server (not globally, unlike the original): `new ModuleClass(server, options)`.
-   * Modules see requests before the routes, in load order. Returns the instance.
+   * Its `onRequest` becomes the stage `module:<ClassName>`, after the modules loaded before it and
+   * before the routes. Returns the instance.
    */
   loadModule<M extends MwsModule, O>(ModuleClass: MwsModuleClass<M, O>, options?: O): M {
     if (typeof ModuleClass !== 'function') throw invalidOption('loadModule ModuleClass', 'a class whose instances implement onRequest/onStart/onStop', ModuleClass);
     this._notRunning('loadModule');
     const instance = new ModuleClass(this, options as O);
-    this._modules.push({ name: ModuleClass.name || 'module', instance });
+    let name = ModuleClass.name || 'module';
+    // Two instances of one class (e.g. two template roots) get distinct stage names.
+    for (let n = 2; this._stageList.names.includes(`module:${name}`); n++) name = `${ModuleClass.name || 'module'}#${n}`;
+    this._modules.push({ name, instance });
+    this._stageList.insert(moduleStage(name, instance, this, this._logger), { before: 'routes' });
+    if (typeof instance.onRequestBody === 'function') this._bodyModules.push(instance);
     return instance;
   }
 
   /** The loaded module instances, in load order. */
   get modules(): MwsModule[] { return this._modules.map((m) => m.instance); }
 
-  // ---- routes and MIME types -------------------------------------------------------------------
+  /**
+   * Adds a stage to the request pipeline (default: before 'routes', after the modules loaded so far).
+   * Stage names: `access`, `module:<Name>`, `routes`, `static`, `options`, `fallback`, and those added.
+   * Throws ERR_MWS_RUNNING while the server runs, ERR_MWS_INVALID_OPTION for a bad stage or position.
+   */
+  addStage(stage: Stage, position?: StagePosition): void {
+    this._notRunning('addStage');
+    this._stageList.insert(stage, position);
+  }
+
+  /** The pipeline's stage names, in order. */
+  get stageNames(): string[] { return this._stageList.names; }
+
+  // ---- routes ----------------------------------------------------------------------------------
 
   /**
    * Registers `handler` for `method` and a path pattern on this server only: `/users/<id>` (an
@@ -120,7 +202,7 @@ export class MicroWebSrv extends ServerSettings {
   }
 
   /** The route that would serve `method path` (the path as sent, percent-encoded; HEAD falls back to GET), or null. */
-  resolveRoute(method: string, path: string): RouteMatch | null {
+  resolveRoute(method: string, path: string): RouteMatch<RouteHandler> | null {
     return this._routes.find(method.toUpperCase(), path);
   }
 
@@ -133,7 +215,9 @@ export class MicroWebSrv extends ServerSettings {
 
   get isRunning(): boolean { return this._listener !== null; }
 
-  /** @internal */
+  /** True from the start of a graceful `stop()` until it resolves. */
+  get isStopping(): boolean { return this._stopping; }
+
   protected _busy(): boolean { return this._listener !== null || this._starting; }
 
   /** Where the server listens once started (the real port when 0 was asked). */
@@ -143,7 +227,7 @@ export class MicroWebSrv extends ServerSettings {
   }
 
   /** Connection and request counters. */
-  get stats(): { connections: number; requests: number; refused: number; slots: XBufferSlotsStats | null } {
+  get stats(): ServerStats {
     return { connections: this._conns.size, requests: this._requests, refused: this._listener?.stats.refused ?? 0, slots: this._slots?.stats ?? null };
   }
 
@@ -159,8 +243,8 @@ export class MicroWebSrv extends ServerSettings {
   }
 
   /**
-   * Stops listening, closes idle connections, lets in-flight responses finish (up to `stopTimeoutSec`),
-   * then closes the rest. Resolves when every connection is closed.
+   * Stops listening, closes idle connections, ends open-ended responses (their `onStop`), lets in-flight
+   * responses finish (up to `stopTimeoutSec`), then closes the rest. Resolves when every connection is closed.
    */
   stop(): Promise<void> {
     if (this._stopPromise !== null) return this._stopPromise;
@@ -173,7 +257,7 @@ export class MicroWebSrv extends ServerSettings {
     const listener = this._listener!;
     this._stopping = true;
     listener.close();
-    await runModuleHooks(this, 'onStop');
+    await runModuleHooks(this, this._modules, this._logger, 'onStop');
     for (const c of [...this._conns]) c.closeWhenIdle();
     if (this._conns.size > 0) {
       await new Promise<void>((resolve) => {
@@ -186,34 +270,47 @@ export class MicroWebSrv extends ServerSettings {
     this._listener = null;
     this._slots = null;
     this._pool = null;
+    this._pipeline = null;
     this._stopping = false;
   }
 
   // ---- internals -------------------------------------------------------------------------------
 
-  /** @internal */
-  _log(type: LogLevelName, msg: string): void {
-    if (LEVEL_RANK[type] < this._logRank) return;
-    try {
-      (this._onLogging ?? defaultLogger)(this, msg, type);
-    } catch {
-      /* a logger that throws must not take the server down */
+  private _bodyReceiver(req: HttpRequest): BodyReceiver | null {
+    const mods = this._bodyModules;
+    for (let i = 0; i < mods.length; i++) {
+      let r: BodyReceiver | null | undefined | void;
+      try {
+        r = mods[i].onRequestBody!(this, req);
+      } catch (err) {
+        this._logger.log('ERROR', `module onRequestBody threw: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
+      if (r !== null && r !== undefined) return r;
     }
+    return null;
   }
 
-  /** @internal One access line per response: `From ip:port [SSL-]METHOD path >> [code] reason`. */
-  _logAccess(conn: HttpConnection, resp: HttpResponse): void {
+  /** One access line per response: `From ip:port [SSL-]METHOD path >> [code] reason`, fields for `logger`. */
+  private _responded(conn: ConnectionInfo, resp: HttpResponse, startedAt: number): void {
     this._requests++;
-    if (this._logRank > LEVEL_RANK.INFO) return;
-    const req = resp._req;
+    const log = this._logger;
+    if (log.rank > LEVEL_RANK.INFO) return;
+    const req = resp.request;
+    const code = resp.statusCode;
     // The path only, as the original: query strings often carry secrets (tokens, keys).
-    this._log('INFO', `From ${conn.remoteHost}:${conn.remotePort} ${conn.isSSL ? 'SSL-' : ''}${req.method} ${req.rawPath} >> [${resp.statusCode}] ${reasonPhrase(resp.statusCode)}`);
+    const msg = `From ${conn.remoteHost}:${conn.remotePort} ${conn.isSSL ? 'SSL-' : ''}${req.method} ${req.rawPath} >> [${code}] ${reasonPhrase(code)}`;
+    if (log.structured === null || log.callback !== null) { log.log('INFO', msg); return; }
+    log.log('INFO', msg, {
+      method: req.method, path: req.rawPath, status: code, bytes: resp.bodyBytes,
+      durationMs: startedAt > 0 ? Math.round((performance.now() - startedAt) * 1000) / 1000 : null,
+      remote: `${conn.remoteHost}:${conn.remotePort}`, ssl: conn.isSSL,
+    });
   }
 
-  /** @internal */
-  _connectionClosed(conn: HttpConnection, err: Error | null): void {
+  private _connectionClosed(conn: HttpConnection, err: Error | null): void {
     this._conns.delete(conn);
-    if (err) this._log('DEBUG', `From ${conn.remoteHost}:${conn.remotePort} connection error: ${err.message}`);
+    if (err) this._logger.log('DEBUG', `From ${conn.remoteHost}:${conn.remotePort} connection error: ${err.message}`);
     if (this._conns.size === 0 && this._stopWaiters.length > 0) {
       const w = this._stopWaiters;
       this._stopWaiters = [];
@@ -247,18 +344,19 @@ export class MicroWebSrv extends ServerSettings {
       if (own) await pool.stop();
       throw listenError(err, this._bind);
     }
+    this._pipeline = new Pipeline([...this._stageList.stages], this._logger);
     this._pool = pool;
     this._ownPool = own;
     this._slots = slots;
     this._listener = listener;
     listener.onClientAccepted = (_s, client) => this._accept(client, ctx);
-    listener.onClientRefused = (_s, remote) => this._log('WARNING', `From ${remote.host}:${remote.port} refused: all ${slots.count} slots in use >> [503]`);
-    this._log('INFO', `server listening on ${listener.address.host}:${listener.address.port}${ctx ? ' (SSL)' : ''}`);
-    await runModuleHooks(this, 'onStart');
+    listener.onClientRefused = (_s, remote) => this._logger.log('WARNING', `From ${remote.host}:${remote.port} refused: all ${slots.count} slots in use >> [503]`);
+    this._logger.log('INFO', `server listening on ${listener.address.host}:${listener.address.port}${ctx ? ' (SSL)' : ''}`);
+    await runModuleHooks(this, this._modules, this._logger, 'onStart');
   }
 
   private _accept(client: XAsyncTCPClient, ctx: tls.SecureContext | null): void {
-    const conn = new HttpConnection(this, client, ctx !== null);
+    const conn = new HttpConnection(this._host, client, ctx !== null);
     this._conns.add(conn);
     if (ctx === null) {
       conn.start();
@@ -266,9 +364,15 @@ export class MicroWebSrv extends ServerSettings {
     }
     // The handshake is asynchronous and bounded: a silent client holds only its own slot.
     client.onClosed = () => this._connectionClosed(conn, null);
-    client.startSSLContext(ctx, true, { handshakeTimeoutSec: Math.max(this._headersTimeoutSec, 5) }).then(
+    client.startSSLContext(ctx, true, { handshakeTimeoutSec: Math.max(this._limits.headersTimeoutSec, 5) }).then(
       () => conn.start(),
-      (err) => this._log('DEBUG', `From ${conn.remoteHost}:${conn.remotePort} TLS handshake failed: ${(err as Error).message}`),
+      (err) => this._logger.log('DEBUG', `From ${conn.remoteHost}:${conn.remotePort} TLS handshake failed: ${(err as Error).message}`),
     );
   }
+}
+
+// Lower layers name the server `ServerRef` (they cannot import this file): users see a MicroWebSrv there.
+declare module '../base/refs' {
+  // eslint-disable-next-line @typescript-eslint/no-empty-interface
+  interface ServerRef extends MicroWebSrv {}
 }

@@ -5,7 +5,9 @@
  * while it runs.
  */
 import * as path from 'node:path';
-import { MwsError, assertIntOption, assertNumberOption, invalidOption } from '../errors';
+import { MwsError, assertIntOption, assertNumberOption, invalidOption } from '../base/errors';
+import type { ConnectionLimits } from '../engine/connection-host';
+import type { ResponseDefaults } from '../response/response-defaults';
 import { checkBoolean, checkDefaultPage, checkDefaultPages, checkStaticCacheControl, checkStaticMaxRanges, defaultStaticOptions, type StaticOptions } from '../static/options';
 import { DEFAULT_MIME_TYPES } from './mime-types';
 import { PRESETS, type PresetName, type PresetValues } from './presets';
@@ -20,20 +22,22 @@ export interface SSLFiles {
 
 /** The settings half of {@link MicroWebSrv} (use that class; this one is not exported from the package). */
 export abstract class ServerSettings {
-  /** Not found pages redirect here when set (never to themselves). */
-  notFoundURL: string | null = null;
-  /** Echo the request's Origin in Access-Control-Allow-Origin (with Vary: Origin). */
-  allowAllOrigins = false;
-  /** Answer CORS pre-flights allowing everything, and allow credentials with echoed origins. */
-  corsAllowAll = false;
-  /** @internal Static-file settings, read per request by static/serve-static.ts. */
-  readonly _static: StaticOptions = defaultStaticOptions();
-  /** @internal */ _serverLine = 'Server: MicroWebSrv-TS\r\n';
-  /** @internal */ _keepAliveLine = '';
-  /** @internal */ _keepAliveLine10 = '';
-  /** @internal */ _headersTimeoutSec = 2;
-  /** @internal */ _bodyTimeoutSec = 2;
-  /** @internal */ _keepAliveTimeoutSec = 2;
+  /** Static-file settings, read per request by the static stage. */
+  private readonly _static: StaticOptions = defaultStaticOptions();
+  /** What responses read of the server (data, updated by the setters below). */
+  protected readonly _defaults: ResponseDefaults = {
+    serverLine: 'Server: MicroWebSrv-TS\r\n',
+    keepAliveLine: 'Keep-Alive: timeout=2\r\n\r\n',
+    keepAliveLine10: 'Connection: keep-alive\r\nKeep-Alive: timeout=2\r\n\r\n',
+    allowAllOrigins: false,
+    corsAllowAll: false,
+    notFoundURL: null,
+    mimeTypeOf: (name) => this.getMimeTypeFromFilename(name),
+  };
+  /** What connections read of the server: timeouts and the body limit (updated by the setters). */
+  protected readonly _limits: { -readonly [K in keyof ConnectionLimits]: ConnectionLimits[K] } = {
+    headersTimeoutSec: 2, bodyTimeoutSec: 2, keepAliveTimeoutSec: 2, maxRequestContentLength: PRESETS.Normal.maxRequestContentLength,
+  };
   protected _cfg: PresetValues = { ...PRESETS.Normal };
   protected _bind: [string, number] = ['0.0.0.0', 80];
   private _rootPath = 'www';
@@ -46,7 +50,7 @@ export abstract class ServerSettings {
   protected _ssl: SSLFiles | null = null;
   private _mime: Record<string, string> = { ...DEFAULT_MIME_TYPES };
 
-  /** @internal True while the server runs or is starting (settings that shape it are then refused). */
+  /** True while the server runs or is starting (settings that shape it are then refused). */
   protected abstract _busy(): boolean;
 
   // ---- presets and settings --------------------------------------------------------------------
@@ -78,7 +82,23 @@ export abstract class ServerSettings {
   }
   /** Largest request body; larger ones get 413 before they are read. */
   get maxRequestContentLength(): number { return this._cfg.maxRequestContentLength; }
-  set maxRequestContentLength(v: number) { this._notRunning('maxRequestContentLength'); this._cfg.maxRequestContentLength = assertIntOption('maxRequestContentLength', v, 0, Number.MAX_SAFE_INTEGER); }
+  set maxRequestContentLength(v: number) {
+    this._notRunning('maxRequestContentLength');
+    this._cfg.maxRequestContentLength = this._limits.maxRequestContentLength = assertIntOption('maxRequestContentLength', v, 0, Number.MAX_SAFE_INTEGER);
+  }
+
+  /** Not found pages redirect here when set (never to themselves). */
+  get notFoundURL(): string | null { return this._defaults.notFoundURL; }
+  set notFoundURL(v: string | null) {
+    if (v !== null && (typeof v !== 'string' || v.length === 0)) throw invalidOption('notFoundURL', 'a URL or path such as /404.html, or null', v);
+    this._defaults.notFoundURL = v;
+  }
+  /** Echo the request's Origin in Access-Control-Allow-Origin (with Vary: Origin). */
+  get allowAllOrigins(): boolean { return this._defaults.allowAllOrigins; }
+  set allowAllOrigins(v: boolean) { this._defaults.allowAllOrigins = checkBoolean('allowAllOrigins', v); }
+  /** Answer CORS pre-flights allowing everything, and allow credentials with echoed origins. */
+  get corsAllowAll(): boolean { return this._defaults.corsAllowAll; }
+  set corsAllowAll(v: boolean) { this._defaults.corsAllowAll = checkBoolean('corsAllowAll', v); }
 
   /** [host, port] to listen on (default ['0.0.0.0', 80]; 443 when SSL is enabled). Port 0 picks a free one. */
   get bindAddress(): [string, number] { return [this._bind[0], this._bind[1]]; }
@@ -119,7 +139,7 @@ export abstract class ServerSettings {
   set serverName(v: string | null) {
     if (v !== null && (typeof v !== 'string' || /[\r\n\x00]/.test(v) || v.length === 0)) throw invalidOption('serverName', 'a non-empty string without CR/LF, or null', v);
     this._serverName = v;
-    this._serverLine = v === null ? '' : `Server: ${v}\r\n`;
+    this._defaults.serverLine = v === null ? '' : `Server: ${v}\r\n`;
   }
 
   // ---- SSL -------------------------------------------------------------------------------------
@@ -142,6 +162,9 @@ export abstract class ServerSettings {
   }
 
   get isSSLEnabled(): boolean { return this._ssl !== null; }
+
+  /** The live static-file settings (change them through the setters below, which check each value). */
+  get staticOptions(): Readonly<StaticOptions> { return this._static; }
 
   // ---- static files ----------------------------------------------------------------------------
 
@@ -185,6 +208,7 @@ export abstract class ServerSettings {
   private _preset(name: PresetName): void {
     this._notRunning(`set${name}Config`);
     this._cfg = { ...PRESETS[name] };
+    this._limits.maxRequestContentLength = this._cfg.maxRequestContentLength;
   }
 
   protected _notRunning(what: string): void {
@@ -193,11 +217,12 @@ export abstract class ServerSettings {
 
   protected _applyTimeouts(): void {
     const base = this._requestsTimeoutSec;
-    this._headersTimeoutSec = this._headersTimeout ?? base;
-    this._bodyTimeoutSec = this._bodyTimeout ?? base;
-    this._keepAliveTimeoutSec = this._keepAliveTimeout ?? base;
-    const t = Math.max(1, Math.round(this._keepAliveTimeoutSec));
-    this._keepAliveLine = `Keep-Alive: timeout=${t}\r\n\r\n`;
-    this._keepAliveLine10 = `Connection: keep-alive\r\nKeep-Alive: timeout=${t}\r\n\r\n`;
+    const l = this._limits;
+    l.headersTimeoutSec = this._headersTimeout ?? base;
+    l.bodyTimeoutSec = this._bodyTimeout ?? base;
+    l.keepAliveTimeoutSec = this._keepAliveTimeout ?? base;
+    const t = Math.max(1, Math.round(l.keepAliveTimeoutSec));
+    this._defaults.keepAliveLine = `Keep-Alive: timeout=${t}\r\n\r\n`;
+    this._defaults.keepAliveLine10 = `Connection: keep-alive\r\nKeep-Alive: timeout=${t}\r\n\r\n`;
   }
 }

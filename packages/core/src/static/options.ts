@@ -1,11 +1,10 @@
 /**
  * The static-file settings of a server: their defaults and the checks the server's setters run.
- * The server keeps one {@link StaticOptions} object (`server._static`); the serving code reads it per
+ * The server keeps one {@link StaticOptions} object (its `staticOptions`); the serving code reads it per
  * request, so a setting changed while the server runs applies to the next request.
  */
-import { invalidOption, assertIntOption } from '../errors';
-import { isFieldValue } from '../response/head-builder';
-import type { MicroWebSrv } from '../server/micro-web-srv';
+import { invalidOption, assertIntOption } from '../base/errors';
+import { isFieldValue } from '../http/fields';
 
 /** What the static-file server reads from its server (besides `rootPath` and the MIME table). */
 export interface StaticOptions {
@@ -43,13 +42,6 @@ export function defaultStaticOptions(): StaticOptions {
     maxRanges: DEFAULT_MAX_RANGES,
     precompressed: true,
   };
-}
-
-const SHARED_DEFAULTS = defaultStaticOptions();
-
-/** The server's settings (`server._static` once wired), else the defaults. */
-export function staticOptionsOf(server: MicroWebSrv): StaticOptions {
-  return (server as unknown as { _static?: StaticOptions })._static ?? SHARED_DEFAULTS;
 }
 
 /**

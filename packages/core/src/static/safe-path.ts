@@ -8,7 +8,8 @@
  */
 import { promises as fsp, realpathSync } from 'node:fs';
 import * as path from 'node:path';
-import type { MicroWebSrv } from '../server/micro-web-srv';
+import type { ResolvedEntry, StaticCaches } from './site';
+import { cachesOf } from './site';
 
 /** A request path checked by {@link parseStaticPath}. */
 export type StaticPath =
@@ -123,17 +124,17 @@ export function realInsideSync(realRoot: string, p: string, dotOk: boolean): str
  * swapped for a symlink since would open something else) and resolve afresh on any doubt. Only found
  * paths are kept, so a new file is served at once.
  */
-export function realInsideCached(realRoot: string, p: string, dotOk: boolean): { real: string; cached: boolean } | null {
+export function realInsideCached(cache: Map<string, ResolvedEntry>, realRoot: string, p: string, dotOk: boolean): { real: string; cached: boolean } | null {
   const now = Date.now();
-  const hit = REAL_CACHE.get(p);
+  const hit = cache.get(p);
   if (hit !== undefined && now - hit.at < REAL_CACHE_MS) {
     const real = checkedReal(realRoot, hit.real, dotOk);
     return real === null ? null : { real, cached: true };
   }
   const real = realInsideSync(realRoot, p, dotOk);
-  if (real === null) { REAL_CACHE.delete(p); return null; }
-  if (REAL_CACHE.size >= REAL_CACHE_MAX) REAL_CACHE.clear();
-  REAL_CACHE.set(p, { real, at: now, dev: -1n, ino: -1n });
+  if (real === null) { cache.delete(p); return null; }
+  if (cache.size >= REAL_CACHE_MAX) cache.clear();
+  cache.set(p, { real, at: now, dev: -1n, ino: -1n });
   return { real, cached: false };
 }
 
@@ -141,20 +142,19 @@ export function realInsideCached(realRoot: string, p: string, dotOk: boolean): {
  * True when the file opened for `p` (its fstat `st`) is the one `p` resolved to when the cache entry
  * was made: the first open records the identity, later ones must match it. A mismatch drops the entry.
  */
-export function confirmResolved(p: string, st: { dev: bigint; ino: bigint }): boolean {
-  const e = REAL_CACHE.get(p);
+export function confirmResolved(cache: Map<string, ResolvedEntry>, p: string, st: { dev: bigint; ino: bigint }): boolean {
+  const e = cache.get(p);
   if (e === undefined) return true;
   if (e.ino === -1n) { e.dev = st.dev; e.ino = st.ino; return true; }
   if (e.dev === st.dev && e.ino === st.ino) return true;
-  REAL_CACHE.delete(p);
+  cache.delete(p);
   return false;
 }
 
 /** Drops what the cache knows of `p` (its file is gone or changed): the next lookup resolves afresh. */
-export function forgetResolved(p: string): void { REAL_CACHE.delete(p); }
+export function forgetResolved(cache: Map<string, ResolvedEntry>, p: string): void { cache.delete(p); }
 
-/** Resolved paths and the identity (dev, ino; -1 until first opened) of the file each resolved to. */
-const REAL_CACHE = new Map<string, { real: string; at: number; dev: bigint; ino: bigint }>();
+/** How long a resolved path is trusted (then resolved afresh), and the most kept per site. */
 const REAL_CACHE_MS = 1000;
 const REAL_CACHE_MAX = 4096;
 
@@ -164,16 +164,16 @@ function checkedReal(realRoot: string, real: string, dotOk: boolean): string | n
   return real;
 }
 
-const rootCache = new WeakMap<MicroWebSrv, { abs: string; real: string }>();
-
 /**
- * realpath of the server's `rootPath` (cached per server while the absolute path stays the same), or
- * null when the folder does not exist: everything is then absent.
+ * realpath of a site's `rootPath` (cached per site while the absolute path stays the same), or
+ * null when the folder does not exist: everything is then absent. `site` is a server (or any object
+ * with a `rootPath`).
  */
-export async function realRootOf(server: MicroWebSrv): Promise<string | null> {
-  const abs = path.resolve(server.rootPath);
-  const hit = rootCache.get(server);
-  if (hit !== undefined && hit.abs === abs) return hit.real;
+export async function realRootOf(site: { readonly rootPath: string }): Promise<string | null> {
+  const abs = path.resolve(site.rootPath);
+  const caches: StaticCaches = cachesOf(site);
+  const hit = caches.root;
+  if (hit !== null && hit.abs === abs) return hit.real;
   let real: string;
   try {
     real = await fsp.realpath(abs);
@@ -181,6 +181,6 @@ export async function realRootOf(server: MicroWebSrv): Promise<string | null> {
     if (isAbsentError(err)) return null;
     throw err;
   }
-  rootCache.set(server, { abs, real });
+  caches.root = { abs, real };
   return real;
 }

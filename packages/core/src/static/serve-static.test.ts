@@ -9,7 +9,7 @@ const realFs: typeof fs = jest.requireActual('node:fs');
 import { get, RawClient, type TestServer } from '../__tests__/server-harness';
 import { DOT_SECRET, FIXED_LAST_MODIFIED, HELLO, request, startStatic, type Fixture, useStaticServer } from './__tests__/static-harness';
 import {
-  checkBoolean, checkDefaultPage, checkDefaultPages, checkStaticCacheControl, checkStaticMaxRanges, defaultStaticOptions, DEFAULT_PAGES, staticOptionsOf,
+  checkBoolean, checkDefaultPage, checkDefaultPages, checkStaticCacheControl, checkStaticMaxRanges, defaultStaticOptions, DEFAULT_PAGES,
 } from './options';
 import { serveStatic } from './serve-static';
 
@@ -203,7 +203,7 @@ describe('errors and settings', () => {
   });
 
   test('defaults and the checks the server setters use', () => {
-    expect(staticOptionsOf(ts.srv)).toEqual(defaultStaticOptions());
+    expect(ts.srv.staticOptions).toEqual(defaultStaticOptions());
     expect(defaultStaticOptions()).toEqual({ defaultPages: [...DEFAULT_PAGES], cacheControl: 'max-age=3600', serveDotFiles: false, maxRanges: 16, precompressed: true });
     expect(DEFAULT_PAGES).toEqual(['index.html', 'index.htm', 'default.html', 'default.htm']);
     expect(checkDefaultPage('home.html')).toBe('home.html');

@@ -16,9 +16,9 @@ import { Readable } from 'node:stream';
 import type { HttpRequest } from '../request/http-request';
 import { errorPage } from '../response/head-builder';
 import type { HttpResponse } from '../response/http-response';
-import type { MicroWebSrv } from '../server/micro-web-srv';
 import { chooseSibling, parseAcceptEncoding, SIBLING_CODINGS, type SiblingCoding } from './encoding';
-import { staticOptionsOf, type StaticOptions } from './options';
+import type { StaticOptions } from './options';
+import { cachesOf, type StaticCaches, type StaticSite } from './site';
 import { multipartByteranges, planRanges, type RangePlan } from './ranges';
 import { confirmResolved, forgetResolved, isAbsentError, parseStaticPath, realInsideCached, realRootOf } from './safe-path';
 import { evaluatePreconditions, ifRangeAllows, validatorsOf } from './validators';
@@ -36,10 +36,10 @@ const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
  * when nothing is served at this path (absent, dotfile, outside the root): the pipeline answers its
  * 404, through `notFoundURL` as usual. The promise never rejects.
  */
-export function serveStatic(server: MicroWebSrv, request: HttpRequest): boolean | Promise<boolean> {
+export function serveStatic(site: StaticSite, request: HttpRequest): boolean | Promise<boolean> {
   const m = request.method;
   if (m !== 'GET' && m !== 'HEAD') return false;
-  return serveStaticFile(server, request, request.rawPath);
+  return serveStaticFile(site, request, request.rawPath);
 }
 
 /**
@@ -48,12 +48,12 @@ export function serveStatic(server: MicroWebSrv, request: HttpRequest): boolean 
  * on false nothing was sent and the caller answers (e.g. `returnNotFound()`). `options` defaults to the
  * server's settings. Unexpected fs errors (EMFILE, EIO) answer 500 and log an ERROR.
  */
-export async function serveStaticFile(server: MicroWebSrv, request: HttpRequest, rawPath: string, options: StaticOptions = staticOptionsOf(server)): Promise<boolean> {
+export async function serveStaticFile(site: StaticSite, request: HttpRequest, rawPath: string, options: StaticOptions = site.staticOptions): Promise<boolean> {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   try {
-    return await serve(server, request, rawPath, options);
+    return await serve(site, request, rawPath, options);
   } catch (err) {
-    server._log('ERROR', `static file ${request.method} ${rawPath}: ${(err as Error).message}`);
+    site.log(`static file ${request.method} ${rawPath}: ${(err as Error).message}`, 'ERROR');
     if (!request.response.started) request.response.returnInternalServerError();
     return true;
   }
@@ -92,19 +92,20 @@ function openRegular(p: string): OpenFile | 'dir' | null {
  * symlink out of the root, or a release folder switched under it, is resolved afresh. A directory is not
  * confirmed: nothing is read from it, and each page looked up inside it is resolved on its own.
  */
-function openInside(root: string, p: string, dotOk: boolean): { real: string; found: OpenFile | 'dir' } | null {
+function openInside(c: StaticCaches, root: string, p: string, dotOk: boolean): { real: string; found: OpenFile | 'dir' } | null {
   for (;;) {
-    const r = realInsideCached(root, p, dotOk);
+    const r = realInsideCached(c.resolved, root, p, dotOk);
     if (r === null) return null;
     const found = openRegular(r.real);
-    if (found === 'dir' || (found !== null && confirmResolved(p, found.st))) return { real: r.real, found };
+    if (found === 'dir' || (found !== null && confirmResolved(c.resolved, p, found.st))) return { real: r.real, found };
     if (found !== null) closeQuietly(found.fd);
-    forgetResolved(p);
+    forgetResolved(c.resolved, p);
     if (!r.cached) return null; // a fresh resolution that does not open: nothing servable here
   }
 }
 
-async function serve(server: MicroWebSrv, req: HttpRequest, rawPath: string, opts: StaticOptions): Promise<boolean> {
+async function serve(site: StaticSite, req: HttpRequest, rawPath: string, opts: StaticOptions): Promise<boolean> {
+  const c = cachesOf(site);
   const resp = req.response;
   const parsed = parseStaticPath(rawPath, opts.serveDotFiles);
   if (!parsed.ok) {
@@ -112,15 +113,15 @@ async function serve(server: MicroWebSrv, req: HttpRequest, rawPath: string, opt
     resp.returnBadRequest();
     return true;
   }
-  const root = await realRootOf(server);
+  const root = await realRootOf(site);
   if (root === null) return false;
-  const opened = openInside(root, path.join(root, ...parsed.segments), opts.serveDotFiles);
+  const opened = openInside(c, root, path.join(root, ...parsed.segments), opts.serveDotFiles);
   if (opened === null) return false;
   const { real, found } = opened;
   if (found !== 'dir') {
     // '/file.txt/' names a folder that does not exist (and would break the page's relative links).
     if (parsed.dirSlash) { closeSync(found.fd); return false; }
-    return sendFile(server, req, opts, root, real, parsed.segments[parsed.segments.length - 1], found);
+    return sendFile(site, c, req, opts, root, real, parsed.segments[parsed.segments.length - 1], found);
   }
   if (!parsed.dirSlash) {
     // 301 rather than 308: only GET and HEAD come here, for which both keep the method, and 301 is
@@ -132,9 +133,9 @@ async function serve(server: MicroWebSrv, req: HttpRequest, rawPath: string, opt
     return true;
   }
   for (const page of opts.defaultPages) {
-    const pageOpened = openInside(root, path.join(real, page), opts.serveDotFiles);
+    const pageOpened = openInside(c, root, path.join(real, page), opts.serveDotFiles);
     if (pageOpened === null || pageOpened.found === 'dir') continue;
-    return sendFile(server, req, opts, root, pageOpened.real, page, pageOpened.found);
+    return sendFile(site, c, req, opts, root, pageOpened.real, page, pageOpened.found);
   }
   return false; // no directory listings
 }
@@ -143,27 +144,27 @@ async function serve(server: MicroWebSrv, req: HttpRequest, rawPath: string, opt
 type Sibling = SiblingCoding & { path: string };
 
 /** Existing, fresh precompressed siblings of `real` (inside the root, not older than the file). */
-function siblingsOf(root: string, real: string, st: BigIntStats, dotOk: boolean): Array<Sibling> {
+function siblingsOf(c: StaticCaches, root: string, real: string, st: BigIntStats, dotOk: boolean): Array<Sibling> {
   // Looked up again after SIBLINGS_CACHE_MS, or at once when the file itself changed (a stale sibling
   // must never be served for new content). A sibling deleted meanwhile fails to open: the file is sent.
   const now = Date.now();
-  const hit = SIBLINGS_CACHE.get(real);
+  const cache = c.siblings;
+  const hit = cache.get(real);
   if (hit !== undefined && now - hit.at < SIBLINGS_CACHE_MS && hit.mtimeNs === st.mtimeNs && hit.dotOk === dotOk && hit.root === root) return hit.found;
-  const found = lookUpSiblings(root, real, st, dotOk);
-  if (SIBLINGS_CACHE.size >= SIBLINGS_CACHE_MAX) SIBLINGS_CACHE.clear();
-  SIBLINGS_CACHE.set(real, { at: now, mtimeNs: st.mtimeNs, dotOk, root, found });
+  const found = lookUpSiblings(c, root, real, st, dotOk);
+  if (cache.size >= SIBLINGS_CACHE_MAX) cache.clear();
+  cache.set(real, { at: now, mtimeNs: st.mtimeNs, dotOk, root, found });
   return found;
 }
 
 /**
- * Which precompressed siblings exist, for one second: two stats per request were a tenth of a 304. What
+ * Which precompressed siblings exist (per site, `StaticCaches.siblings`), for one second: two stats per request were a tenth of a 304. What
  * a sibling is when chosen is checked again on open (openInside, and fresh against the file in sendFile).
  */
-const SIBLINGS_CACHE = new Map<string, { at: number; mtimeNs: bigint; dotOk: boolean; root: string; found: Array<Sibling> }>();
 const SIBLINGS_CACHE_MS = 1000;
 const SIBLINGS_CACHE_MAX = 4096;
 
-function lookUpSiblings(root: string, real: string, st: BigIntStats, dotOk: boolean): Array<Sibling> {
+function lookUpSiblings(c: StaticCaches, root: string, real: string, st: BigIntStats, dotOk: boolean): Array<Sibling> {
   const found: Array<Sibling> = [];
   for (const s of SIBLING_CODINGS) {
     const p = real + s.suffix;
@@ -177,7 +178,7 @@ function lookUpSiblings(root: string, real: string, st: BigIntStats, dotOk: bool
     }
     // An older sibling is stale (the file changed after it was compressed): never serve old content.
     if (sst === undefined || !sst.isFile() || sst.mtimeNs < st.mtimeNs) continue;
-    const sreal = realInsideCached(root, p, dotOk);
+    const sreal = realInsideCached(c.resolved, root, p, dotOk);
     if (sreal !== null) found.push({ ...s, path: p });
   }
   return found;
@@ -190,23 +191,23 @@ function fullType(resp: HttpResponse, type: string): string {
 }
 
 /** Answers with the open file `file` (handed over: closed here or by the stream), named `name` for its type. */
-function sendFile(server: MicroWebSrv, req: HttpRequest, opts: StaticOptions, root: string, real: string, name: string, file: OpenFile): boolean {
+function sendFile(site: StaticSite, c: StaticCaches, req: HttpRequest, opts: StaticOptions, root: string, real: string, name: string, file: OpenFile): boolean {
   const resp = req.response;
   let { fd, st } = file;
   let handed = false;
   try {
     // Unknown types are refused rather than leaked (MicroWebSrv2): 403 only once the file exists.
-    const type = server.getMimeTypeFromFilename(name);
+    const type = site.getMimeTypeFromFilename(name);
     if (type === null) { resp.returnForbidden(); return true; }
 
     let coding: string | null = null;
     let vary = false;
     if (opts.precompressed) {
-      const siblings = siblingsOf(root, real, st, opts.serveDotFiles);
+      const siblings = siblingsOf(c, root, real, st, opts.serveDotFiles);
       // The response depends on Accept-Encoding whenever a sibling could be chosen (RFC 9110 §12.5.5).
       vary = siblings.length > 0;
       const pick = chooseSibling(parseAcceptEncoding(req.getHeader('accept-encoding')), siblings);
-      const opened = pick === null ? null : openInside(root, pick.path, opts.serveDotFiles);
+      const opened = pick === null ? null : openInside(c, root, pick.path, opts.serveDotFiles);
       const enc = opened === null || opened.found === 'dir' ? null : opened.found;
       // Fresh now, or not at all: a sibling older than the file would be old content (the cache is a second old).
       if (enc !== null && enc.st.mtimeNs >= st.mtimeNs) {

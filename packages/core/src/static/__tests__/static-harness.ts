@@ -12,7 +12,7 @@ import * as zlib from 'node:zlib';
 import type { MicroWebSrv } from '../../index';
 import { parseRaw, rawExchange, startServer, stopAll, type RawResponse, type TestServer } from '../../__tests__/server-harness';
 import type { StaticOptions } from '../options';
-import { serveStatic, serveStaticFile } from '../serve-static';
+import { serveStaticFile } from '../serve-static';
 
 /** Every fixture file has this mtime (Last-Modified is then known and a strong validator). */
 export const FIXED_MTIME = new Date('2020-01-02T03:04:05Z');
@@ -99,9 +99,14 @@ export function startStatic(root: string, options?: StaticOptions, setup?: (srv:
   return startServer((srv) => {
     srv.rootPath = root;
     srv.logLevel = 'ERROR';
-    srv._serveStatic = options === undefined
-      ? serveStatic
-      : (s, r) => (r.method === 'GET' || r.method === 'HEAD' ? serveStaticFile(s, r, r.rawPath, options) : false);
+    // With options: a stage before the built-in one serves with them (and answers 404 itself when
+    // nothing is there, so the built-in stage with the server's own settings never runs).
+    if (options !== undefined) {
+      srv.addStage({
+        name: 'static-with-options',
+        run: (r) => (r.method === 'GET' || r.method === 'HEAD' ? serveStaticFile(srv, r, r.rawPath, options).then((done) => done || (r.response.returnNotFound(), true)) : false),
+      }, { before: 'static' });
+    }
     setup?.(srv);
   });
 }

@@ -5,7 +5,7 @@
  */
 import type { HttpRequest } from '../../request/http-request';
 import type { MicroWebSrv } from '../../server/micro-web-srv';
-import type { RouteArgs } from '../route-pattern';
+import type { RouteArgs } from '../../routes/route-pattern';
 import { WebRoute } from '../web-route';
 
 export class Users {

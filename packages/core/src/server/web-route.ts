@@ -1,14 +1,15 @@
-import { invalidOption } from '../errors';
+import { invalidOption } from '../base/errors';
 import type { HttpRequest } from '../request/http-request';
-import type { MicroWebSrv } from '../server/micro-web-srv';
-import { isMethodToken, parsePattern, type RouteArgs } from './route-pattern';
-import { RouteTable, type RouteHandler, type RouteMatch } from './route-table';
+import type { RouteHandler } from '../pipeline/route-stage';
+import { isMethodToken, parsePattern, type RouteArgs } from '../routes/route-pattern';
+import { RouteTable, type RouteMatch } from '../routes/route-table';
+import type { ServerRef } from '../base/refs';
 
 /**
  * The global registry, MicroWebSrv2's module-level route list: routes registered with {@link WebRoute}
  * or {@link registerRoute} go here and every server sees them, after the server's own routes.
  */
-export const globalRoutes = new RouteTable();
+export const globalRoutes = new RouteTable<RouteHandler>();
 
 /** Registers a global route (MicroWebSrv2's `RegisterRoute`); see {@link RouteTable.add}. */
 export function registerRoute(handler: RouteHandler, method: string, path: string, name?: string): void {
@@ -19,7 +20,7 @@ export function registerRoute(handler: RouteHandler, method: string, path: strin
  * Resolves a global route (MicroWebSrv2's `ResolveRoute`): `path` as sent on the wire (percent-encoded;
  * plain text without '%' reads the same). `method` is upper-cased. Null when none matches.
  */
-export function resolveRoute(method: string, path: string): RouteMatch | null {
+export function resolveRoute(method: string, path: string): RouteMatch<RouteHandler> | null {
   return globalRoutes.find(String(method).toUpperCase(), path);
 }
 
@@ -29,7 +30,7 @@ export function pathFromRoute(name: string, args?: Readonly<Record<string, unkno
 }
 
 /** A method a route decorator accepts: `(server, request, args)` with any `this`. */
-export type RouteMethod<This> = (this: This, server: MicroWebSrv, request: HttpRequest, args: RouteArgs) => unknown;
+export type RouteMethod<This> = (this: This, server: ServerRef, request: HttpRequest, args: RouteArgs) => unknown;
 
 /** What `WebRoute(...)` returns: a standard (TC39 / TypeScript 5+) method decorator, or a plain call on a function. */
 export interface RouteDecorator {
@@ -73,7 +74,7 @@ export function WebRoute(method: string, path: string, name?: string): RouteDeco
  * registry, or a table an application resolves itself (`table.resolve(method, path)`). Servers look up
  * only their own routes and the global registry, not such a table.
  */
-export function createWebRoute(table: RouteTable): (method: string, path: string, name?: string) => RouteDecorator {
+export function createWebRoute(table: RouteTable<RouteHandler>): (method: string, path: string, name?: string) => RouteDecorator {
   return (method, path, name) => {
     // Check now, so that a bad pattern on an instance method fails at class definition, not at `new`.
     if (!isMethodToken(method)) throw invalidOption('WebRoute method', 'an HTTP method token such as GET or POST', method);

@@ -1,16 +1,16 @@
+import type { Logger } from '../base/logger';
 import type { HttpRequest } from '../request/http-request';
-import type { MicroWebSrv } from '../server/micro-web-srv';
 
 /**
  * What a handler returned, when it did not answer itself (Thimble's style): a string → 200 text/html,
  * a Buffer → 200 application/octet-stream, a `[body, status, contentType?]` tuple, any other value →
  * 200 JSON. Nothing (undefined or null) → 501 and a warning, as MicroWebSrv2.
  */
-export function applyHandlerResult(server: MicroWebSrv, req: HttpRequest, value: unknown, label: string): void {
+export function applyHandlerResult(log: Logger, req: HttpRequest, value: unknown, label: string): void {
   const resp = req.response;
   if (resp.started) return;
   if (value === undefined || value === null) {
-    server._log('WARNING', `handler of ${label} answered nothing: 501 sent (call a response method, return a value, or return a promise that settles after answering)`);
+    log.log('WARNING', `handler of ${label} answered nothing: 501 sent (call a response method, return a value, or return a promise that settles after answering)`);
     resp.returnNotImplemented();
     return;
   }

@@ -1,5 +1,17 @@
 import type { HttpRequest } from '../request/http-request';
-import type { MicroWebSrv } from '../server/micro-web-srv';
+import type { RouteTable } from '../routes/route-table';
+import type { Stage } from './stage';
+
+/** The CORS settings the OPTIONS stage reads per request. */
+export interface CorsSettings {
+  readonly corsAllowAll: boolean;
+  readonly allowAllOrigins: boolean;
+}
+
+/** The OPTIONS stage (see {@link answerPreflight}). */
+export function optionsStage(cors: CorsSettings, table: RouteTable<unknown>): Stage {
+  return { name: 'options', run: (req) => req.method === 'OPTIONS' && answerPreflight(cors, table, req) };
+}
 
 /**
  * OPTIONS not handled by a route or module. With `corsAllowAll`, a CORS pre-flight (an Origin and an
@@ -8,7 +20,7 @@ import type { MicroWebSrv } from '../server/micro-web-srv';
  * (browsers refuse credentials with a wildcard). Otherwise OPTIONS on a known path answers 204 with
  * Allow (RFC 9110 §9.3.7); an unknown path falls through to 404.
  */
-export function answerPreflight(server: MicroWebSrv, req: HttpRequest): boolean {
+export function answerPreflight(server: CorsSettings, table: RouteTable<unknown>, req: HttpRequest): boolean {
   const resp = req.response;
   const origin = req.getHeader('origin');
   const method = req.getHeader('access-control-request-method');
@@ -22,7 +34,7 @@ export function answerPreflight(server: MicroWebSrv, req: HttpRequest): boolean 
     resp.return(204);
     return true;
   }
-  const allowed = server._routes.allowedMethods(req.rawPath);
+  const allowed = table.allowedMethods(req.rawPath);
   if (allowed.length === 0) return false;
   if (!allowed.includes('OPTIONS')) allowed.push('OPTIONS');
   resp.setHeader('Allow', allowed.join(', '));

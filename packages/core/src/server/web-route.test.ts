@@ -3,14 +3,15 @@ import * as path from 'node:path';
 import { transformSync } from '@swc/core';
 import * as ts from 'typescript';
 import type { HttpRequest } from '../request/http-request';
-import type { MicroWebSrv } from '../server/micro-web-srv';
-import { RouteTable, type RouteHandler, type RouteMatch } from './route-table';
+import type { MicroWebSrv } from './micro-web-srv';
+import type { RouteHandler } from '../pipeline/route-stage';
+import { RouteTable, type RouteMatch } from '../routes/route-table';
 import * as webRoute from './web-route';
 
 type WebRouteModule = typeof webRoute;
 const server = null as unknown as MicroWebSrv;
 const request = null as unknown as HttpRequest;
-const call = (m: RouteMatch | null): unknown => m?.handler(server, request, m.args);
+const call = (m: RouteMatch<RouteHandler> | null): unknown => m?.handler(server, request, m.args);
 const codeOf = (fn: () => unknown): string | undefined => {
   try { fn(); } catch (e) { return (e as { code?: string }).code ?? String(e); }
   return undefined;
@@ -57,7 +58,7 @@ describe('global registry', () => {
   });
 
   test('createWebRoute targets another table', () => {
-    const t = new RouteTable();
+    const t = new RouteTable<RouteHandler>();
     webRoute.createWebRoute(t)('GET', '/own/x')(() => 'x');
     expect(call(t.find('GET', '/own/x'))).toBe('x');
     expect(webRoute.resolveRoute('GET', '/own/x')).toBeNull();

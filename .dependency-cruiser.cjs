@@ -1,0 +1,73 @@
+/**
+ * The import-graph check (run by the test command, `pnpm depcheck`): no cycle in any package, type-only
+ * imports included (they are layering too), and inside core and xasync each folder imports only the
+ * layers below it (docs/ARCHITECTURE.md, "Layers"). Tests are left out: a test may start a whole server.
+ */
+const CORE = '^packages/core/src/';
+/** core's layers, lowest first; a folder may import its own folder and the ones listed for it. */
+const coreAllowed = {
+  base: [],
+  http: ['base'],
+  request: ['base', 'http', 'response'],
+  response: ['base', 'http'],
+  routes: ['base', 'http'],
+  static: ['base', 'http', 'request', 'response'],
+  modules: ['base', 'http', 'request', 'response'],
+  pipeline: ['base', 'http', 'request', 'response', 'routes', 'static', 'modules'],
+  engine: ['base', 'http', 'request', 'response'],
+  server: ['base', 'http', 'request', 'response', 'routes', 'static', 'modules', 'pipeline', 'engine'],
+};
+const coreRules = Object.entries(coreAllowed).map(([folder, allowed]) => ({
+  name: `core-${folder}-layer`,
+  comment: `core/${folder} may import only ${allowed.length ? allowed.join(', ') : 'nothing of core'} (and itself)`,
+  severity: 'error',
+  from: { path: `${CORE}${folder}/` },
+  to: { path: CORE, pathNot: [`${CORE}(${[folder, ...allowed].join('|')})/`] },
+}));
+
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      comment: 'An import cycle (type-only imports included) means two files know each other: give the lower one a narrow interface.',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    ...coreRules,
+    {
+      name: 'core-index-only-for-users',
+      comment: 'Nothing inside core imports its public entry (it sits on top of every layer).',
+      severity: 'error',
+      from: { path: `${CORE}.+/` },
+      to: { path: `${CORE}index\\.ts$` },
+    },
+    {
+      name: 'mods-public-entry-only',
+      comment: 'Modules reach core and xasync only through their public entries (no deep imports).',
+      severity: 'error',
+      from: { path: '^packages/mods-' },
+      to: { path: '^packages/(core|xasync)/(?!src/index\\.ts$|dist/index\\.(js|d\\.ts)$)' },
+    },
+    {
+      name: 'xasync-knows-no-http',
+      comment: 'xasync knows nothing of HTTP or of any module.',
+      severity: 'error',
+      from: { path: '^packages/xasync/' },
+      to: { path: '^packages/(core|mods-)' },
+    },
+    {
+      name: 'core-knows-no-module',
+      severity: 'error',
+      from: { path: '^packages/core/' },
+      to: { path: '^packages/mods-' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(\\.test\\.ts$|/__tests__/|/dist/|node_modules)' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.depcruise.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'] },
+  },
+};

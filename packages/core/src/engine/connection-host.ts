@@ -1,0 +1,45 @@
+import type { Logger } from '../base/logger';
+import type { ServerRef } from '../base/refs';
+import type { BodyReceiver } from '../request/body-receiver';
+import type { HttpRequest } from '../request/http-request';
+import type { HttpResponse } from '../response/http-response';
+import type { ResponseDefaults } from '../response/response-defaults';
+
+/** The timeouts and limits a connection applies, read when each phase starts (a change applies next time). */
+export interface ConnectionLimits {
+  readonly headersTimeoutSec: number;
+  readonly bodyTimeoutSec: number;
+  readonly keepAliveTimeoutSec: number;
+  readonly maxRequestContentLength: number;
+}
+
+/** What the server knows of one connection (for its log lines and bookkeeping). */
+export interface ConnectionInfo {
+  readonly remoteHost: string;
+  readonly remotePort: number;
+  readonly isSSL: boolean;
+}
+
+/**
+ * What a connection needs of its server, and all it may call (undici's `connectH1(client, socket)` way:
+ * the engine never imports the server). The server gives each connection the same host object.
+ */
+export interface ConnectionHost {
+  /** Handed to requests (`request.server`) and to `onSent` callbacks. */
+  readonly server: ServerRef;
+  readonly logger: Logger;
+  readonly defaults: ResponseDefaults;
+  readonly limits: ConnectionLimits;
+  /** True once a graceful stop began: responses then close their connection. */
+  readonly stopping: boolean;
+  /** True when the access line wants a duration (a structured logger): the connection then times requests. */
+  readonly timing: boolean;
+  /** Runs a complete request down the pipeline. */
+  dispatch(request: HttpRequest): void;
+  /** Asks the modules whether one takes this request's body as it arrives (null: buffer it). */
+  bodyReceiver(request: HttpRequest): BodyReceiver | null;
+  /** A response was sent whole (the access line, counters); `startedAt`: performance.now() at its head, or 0. */
+  responded(conn: ConnectionInfo, response: HttpResponse, startedAt: number): void;
+  /** The connection closed (`err` when it failed). */
+  closed(conn: ConnectionInfo, err: Error | null): void;
+}

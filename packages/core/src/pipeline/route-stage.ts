@@ -1,0 +1,55 @@
+import type { Logger } from '../base/logger';
+import type { ServerRef } from '../base/refs';
+import { isThenable } from '../base/thenable';
+import type { HttpRequest } from '../request/http-request';
+import type { RouteArgs } from '../routes/route-pattern';
+import type { RouteTable } from '../routes/route-table';
+import { applyHandlerResult } from './handler-result';
+import { failed } from './pipeline';
+import type { Stage } from './stage';
+
+/**
+ * A route handler: MicroWebSrv2's `(microWebSrv2, request, args)`. `args` holds the pattern's arguments
+ * by the name written in the pattern (`<userId>` → `args.userId`), decoded; integer-looking values of
+ * plain `<name>` arguments are numbers. May be async and may return a value (the engine answers with it).
+ * Values are request data: a single-segment value may contain '/' or be '..' (from %2F, %2E%2E) — never
+ * join one into a file path unchecked (a `<p:path>` argument refuses '.' and '..' segments for that use).
+ */
+export type RouteHandler = (server: ServerRef, request: HttpRequest, args: RouteArgs) => unknown;
+
+/** The routes stage: the handler of the matching route runs; its return value answers if it did not. */
+export function routeStage(table: RouteTable<RouteHandler>, server: ServerRef, log: Logger): Stage {
+  return {
+    name: 'routes',
+    run(req: HttpRequest): boolean {
+      const found = table.find(req.method, req.rawPath);
+      if (found === null) return false;
+      let result: unknown;
+      try {
+        result = found.handler(server, req, found.args);
+      } catch (err) {
+        failed(log, req, err, `handler of ${found.label}`);
+        return true;
+      }
+      if (isThenable(result)) {
+        Promise.resolve(result).then((v) => applyHandlerResult(log, req, v, found.label), (err) => failed(log, req, err, `handler of ${found.label}`));
+      } else {
+        applyHandlerResult(log, req, result, found.label);
+      }
+      return true;
+    },
+  };
+}
+
+/** The last stage: 405 with Allow when the path exists for other methods, else 404 (or notFoundURL). */
+export function fallbackStage(table: RouteTable<unknown>): Stage {
+  return {
+    name: 'fallback',
+    run(req: HttpRequest): boolean {
+      const allowed = table.allowedMethods(req.rawPath);
+      if (allowed.length > 0) req.response.returnMethodNotAllowed(allowed);
+      else req.response.returnNotFound();
+      return true;
+    },
+  };
+}

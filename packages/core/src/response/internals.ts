@@ -1,0 +1,7 @@
+/**
+ * core's internal interface of a response, on symbol keys (fastify's way): reachable by the engine and
+ * the pipeline that import it, invisible to users (not exported from the package).
+ */
+
+/** Marks a response as done without sending anything: its connection was taken over (detached). */
+export const kMarkFinished: unique symbol = Symbol('mws.response.markFinished');

@@ -1,0 +1,33 @@
+import type { ServerRef } from '../base/refs';
+import type { ResponseDefaults } from './response-defaults';
+
+/**
+ * What a response needs from its connection (the engine implements it; tests use a recording sink).
+ * `R` is the response type, so that this file needs no import of the response class.
+ */
+export interface ResponseSink<R = unknown> {
+  /** The server, handed to `onSent(server, response)` callbacks. */
+  readonly server: ServerRef;
+  /** The server's response settings (Server line, keep-alive lines, CORS, not-found URL, MIME types). */
+  readonly defaults: ResponseDefaults;
+  /** The connection may persist after this response (the request asked, the server is not stopping). */
+  canKeepAlive(): boolean;
+  /** Queues latin1 bytes (heads, ASCII bodies): batched into one write with neighbours. */
+  writeLatin1(s: string): void;
+  /** Queues bytes; false when the caller should wait (`onceDrain`) before writing more. */
+  writeBuffer(b: Uint8Array): boolean;
+  onceDrain(cb: () => void): void;
+  /** Calls `cb` if the connection closes before the response is finished (to stop a stream). */
+  onAbort(cb: () => void): void;
+  /**
+   * Calls `cb` when a graceful stop begins while this response is in progress: an open-ended response
+   * (events, long poll) ends itself then, instead of holding `stop()` until its timeout.
+   */
+  onStop(cb: () => void): void;
+  /** Everything is queued; `close`: the framing requires closing the connection after it. */
+  finish(resp: R, close: boolean): void;
+  /** The response broke half-way (stream error, wrong length): the connection must close now. */
+  abort(resp: R, err: Error): void;
+  /** A 101 was sent: the connection leaves HTTP. */
+  upgraded(resp: R): void;
+}

@@ -1,0 +1,38 @@
+import type { LogLevelName } from '../base/logger';
+import type { SiblingCoding } from './encoding';
+import type { StaticOptions } from './options';
+
+/**
+ * What static files need of their server: the root, the settings, the MIME table and a logger. A
+ * MicroWebSrv is one (so `serveStaticFile(server, …)` reads as before); tests and modules may pass a
+ * literal one. Caches are kept per site (see {@link cachesOf}): two servers never share or disagree.
+ */
+export interface StaticSite {
+  /** The folder served (relative paths resolve against the process's working directory). */
+  readonly rootPath: string;
+  /** The static-file settings, read per request. */
+  readonly staticOptions: StaticOptions;
+  /** The Content-Type of a file by name; null: refuse it (403). */
+  getMimeTypeFromFilename(filename: string): string | null;
+  /** A log line (MicroWebSrv's `log(msg, type)`). */
+  log(msg: string, type?: LogLevelName): void;
+}
+
+/** Resolved paths, with the identity (dev, ino; -1 until first opened) of the file each resolved to. */
+export interface ResolvedEntry { real: string; at: number; dev: bigint; ino: bigint }
+
+/** One site's caches: resolved paths, precompressed siblings, the root's realpath. */
+export class StaticCaches {
+  readonly resolved = new Map<string, ResolvedEntry>();
+  readonly siblings = new Map<string, { at: number; mtimeNs: bigint; dotOk: boolean; root: string; found: Array<SiblingCoding & { path: string }> }>();
+  root: { abs: string; real: string } | null = null;
+}
+
+const CACHES = new WeakMap<object, StaticCaches>();
+
+/** The caches of `site` (made on first use; dropped with the site). */
+export function cachesOf(site: object): StaticCaches {
+  let c = CACHES.get(site);
+  if (c === undefined) CACHES.set(site, (c = new StaticCaches()));
+  return c;
+}
