@@ -28,6 +28,7 @@ const enum Phase {
 }
 
 const CONTINUE_100 = 'HTTP/1.1 100 Continue\r\n\r\n';
+const EMPTY = Buffer.alloc(0);
 
 /**
  * One HTTP connection: binds an XAsyncTCPClient's slot to the request parser, runs requests one at a
@@ -251,6 +252,10 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     return c.asyncSendData(b);
   }
 
+  flush(): void {
+    if (!this._inExecute) this._flush();
+  }
+
   onceDrain(cb: () => void): void {
     (this._drainWaiters ??= []).push(cb);
   }
@@ -363,7 +368,10 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     if (!this._bodyPaused || this._phase !== Phase.Body) return;
     this._bodyPaused = false;
     this._parser.resume();
-    this.client.resumeReading();
+    // The pause may have come with the body's last byte: the message completes with no byte left to
+    // deliver, so run the parser once on nothing before reading on.
+    this._receive(EMPTY, 0, 0);
+    if ((this._phase as Phase) !== Phase.Closing) this.client.resumeReading();
   };
 
   /** The receiver's limit was passed: 413 and close (the rest of the body is not read). */

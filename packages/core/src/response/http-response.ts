@@ -6,6 +6,7 @@ import { contentDisposition, errorPage, headStart, isFieldValue, isToken, status
 import { kMarkFinished } from './internals';
 import type { RequestView } from './request-view';
 import type { ResponseSink } from './response-sink';
+import { OpenStream, type OpenStreamOptions } from './open-stream';
 import { streamBody, type StreamTarget } from './stream-body';
 
 export type { ResponseSink } from './response-sink';
@@ -145,6 +146,19 @@ export class HttpResponse {
     if (contentLength !== undefined) this.contentLength = contentLength;
     this._begin(code);
     streamBody(this._streamTarget(), code, stream);
+  }
+
+  /**
+   * Starts an open-ended response (server-sent events, long polls): the head leaves now, then the body
+   * is written piece by piece with the returned stream's `write`, until its `end()`. A graceful `stop()`
+   * of the server calls `options.onStop`, then ends it, instead of waiting for it.
+   */
+  openStream(code = 200, options: OpenStreamOptions = {}): OpenStream {
+    if (options === null || typeof options !== 'object') throw invalidOption('openStream options', '{ contentType?, onStop? }', options);
+    if (options.onStop !== undefined && typeof options.onStop !== 'function') throw invalidOption('openStream onStop', 'a function (stream) => void', options.onStop);
+    this._begin(code);
+    if (statusHasNoBody(code)) throw invalidOption('openStream code', 'a status that has a body (not 1xx, 204 or 304)', code);
+    return new OpenStream(this._streamTarget(), code, options);
   }
 
   /**

@@ -17,6 +17,8 @@ export interface ResponseSink<R = unknown> {
   /** Queues bytes; false when the caller should wait (`onceDrain`) before writing more. */
   writeBuffer(b: Uint8Array): boolean;
   onceDrain(cb: () => void): void;
+  /** Sends what is queued now (an open-ended response must not wait for the end of a read). */
+  flush(): void;
   /** Calls `cb` if the connection closes before the response is finished (to stop a stream). */
   onAbort(cb: () => void): void;
   /**

@@ -158,17 +158,27 @@ export class MicroWebSrv extends ServerSettings {
   /**
    * Loads a module on this server (not globally, unlike the original): `new ModuleClass(server, options)`.
    * Its `onRequest` becomes the stage `module:<ClassName>`, after the modules loaded before it and
-   * before the routes. Returns the instance.
+   * before the routes; stages the module adds in its constructor (default position) follow it. Returns
+   * the instance.
    */
   loadModule<M extends MwsModule, O>(ModuleClass: MwsModuleClass<M, O>, options?: O): M {
     if (typeof ModuleClass !== 'function') throw invalidOption('loadModule ModuleClass', 'a class whose instances implement onRequest/onStart/onStop', ModuleClass);
     this._notRunning('loadModule');
-    const instance = new ModuleClass(this, options as O);
     let name = ModuleClass.name || 'module';
     // Two instances of one class (e.g. two template roots) get distinct stage names.
     for (let n = 2; this._stageList.names.includes(`module:${name}`); n++) name = `${ModuleClass.name || 'module'}#${n}`;
+    // Its place is taken before construction, so that stages the module adds come after its onRequest.
+    const stageName = `module:${name}`;
+    this._stageList.insert({ name: stageName, run: () => false }, { before: 'routes' });
+    let instance: M;
+    try {
+      instance = new ModuleClass(this, options as O);
+    } catch (err) {
+      this._stageList.remove(stageName);
+      throw err;
+    }
     this._modules.push({ name, instance });
-    this._stageList.insert(moduleStage(name, instance, this, this._logger), { before: 'routes' });
+    this._stageList.replace(stageName, moduleStage(name, instance, this, this._logger));
     if (typeof instance.onRequestBody === 'function') this._bodyModules.push(instance);
     return instance;
   }

@@ -17,6 +17,18 @@ export class StageList {
 
   get names(): string[] { return this._stages.map((s) => s.name); }
 
+  /** Replaces the stage named `name` (same place). */
+  replace(name: string, stage: Stage): void {
+    const i = this._stages.findIndex((s) => s.name === name);
+    if (i !== -1) this._stages[i] = stage;
+  }
+
+  /** Removes the stage named `name`, if present. */
+  remove(name: string): void {
+    const i = this._stages.findIndex((s) => s.name === name);
+    if (i !== -1) this._stages.splice(i, 1);
+  }
+
   insert(stage: Stage, position: StagePosition = { before: 'routes' }): void {
     if (stage === null || typeof stage !== 'object' || typeof stage.run !== 'function' || typeof stage.name !== 'string' || stage.name.length === 0) {
       throw invalidOption('addStage stage', '{ name: a non-empty string, run(request): boolean | Promise<boolean> }', stage);
