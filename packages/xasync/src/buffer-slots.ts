@@ -1,35 +1,45 @@
 import { assertInt, XAsyncError } from './errors';
 
 /**
+ * What a pool knows of its slots and a slot reads of its pool: one table per pool, shared by its slots
+ * (no object per slot beyond the slot itself). Indexed by slot index.
+ */
+interface SlotTable {
+  readonly size: number;
+  /** 1 while the slot is acquired. */
+  readonly inUse: Uint8Array;
+  /** Each slot's memory: a view of the backing allocation (keepAlloc), else allocated while acquired. */
+  readonly buffers: Array<Buffer | null>;
+}
+
+/**
  * One fixed-size buffer of an {@link XBufferSlots} pool. A slot has one owner at a time; the owner
  * gives it back with `slots.release(slot)`.
  */
 export class XBufferSlot {
   /** Position in the pool; stable for the pool's life. */
   readonly index: number;
-  /** @internal */ _buffer: Buffer | null;
-  /** @internal */ _inUse = false;
   /** Whatever acquired the slot (for diagnostics), or null when free. */
   owner: unknown = null;
-  private readonly _slots: XBufferSlots;
+  private readonly _table: SlotTable;
 
-  /** @internal */
-  constructor(slots: XBufferSlots, index: number, buffer: Buffer | null) {
-    this._slots = slots;
+  /** @internal Slots are made by their XBufferSlots. */
+  constructor(table: SlotTable, index: number) {
+    this._table = table;
     this.index = index;
-    this._buffer = buffer;
   }
 
   /** The slot's memory, `size` bytes. Valid only while the slot is acquired. */
   get buffer(): Buffer {
-    if (!this._inUse || this._buffer === null) {
+    const buf = this._table.buffers[this.index];
+    if (this._table.inUse[this.index] === 0 || buf === null) {
       throw new XAsyncError('ERR_XAS_SLOT_NOT_ACQUIRED', `slot ${this.index} is not acquired: its buffer is not yours to use`);
     }
-    return this._buffer;
+    return buf;
   }
 
-  get size(): number { return this._slots.size; }
-  get available(): boolean { return !this._inUse; }
+  get size(): number { return this._table.size; }
+  get available(): boolean { return this._table.inUse[this.index] === 0; }
 }
 
 /** Counters of an {@link XBufferSlots} pool. */
@@ -57,6 +67,7 @@ export class XBufferSlots {
   readonly size: number;
   readonly keepAlloc: boolean;
   private readonly _slots: XBufferSlot[];
+  private readonly _table: SlotTable;
   private readonly _free: Int32Array;
   private _freeTop: number;
   private _highWater = 0;
@@ -78,11 +89,12 @@ export class XBufferSlots {
     this.keepAlloc = keepAlloc;
     // allocUnsafeSlow: a dedicated allocation outside Node's shared 8 KiB pool, so the budget is exact.
     this._backing = keepAlloc ? Buffer.allocUnsafeSlow(count * size) : null;
+    this._table = { size, inUse: new Uint8Array(count), buffers: new Array<Buffer | null>(count) };
     this._slots = new Array<XBufferSlot>(count);
     this._free = new Int32Array(count);
     for (let i = 0; i < count; i++) {
-      const buf = this._backing ? this._backing.subarray(i * size, (i + 1) * size) : null;
-      this._slots[i] = new XBufferSlot(this, i, buf);
+      this._table.buffers[i] = this._backing ? this._backing.subarray(i * size, (i + 1) * size) : null;
+      this._slots[i] = new XBufferSlot(this._table, i);
       // Lowest index on top: slots are handed out in order, which keeps tests and dumps readable.
       this._free[i] = count - 1 - i;
     }
@@ -95,11 +107,12 @@ export class XBufferSlots {
       this._refusals++;
       return null;
     }
-    const slot = this._slots[this._free[--this._freeTop]];
-    slot._inUse = true;
+    const i = this._free[--this._freeTop];
+    const slot = this._slots[i];
+    this._table.inUse[i] = 1;
     slot.owner = owner;
-    if (slot._buffer === null) {
-      slot._buffer = Buffer.allocUnsafeSlow(this.size);
+    if (this._table.buffers[i] === null) {
+      this._table.buffers[i] = Buffer.allocUnsafeSlow(this.size);
       this._lazyBytes += this.size;
     }
     const inUse = this.count - this._freeTop;
@@ -109,14 +122,14 @@ export class XBufferSlots {
 
   /** Gives a slot back. Releasing a slot that is not acquired (twice, or from another pool) throws. */
   release(slot: XBufferSlot): void {
-    if (!(slot instanceof XBufferSlot) || this._slots[slot.index] !== slot || !slot._inUse) {
+    if (!(slot instanceof XBufferSlot) || this._slots[slot.index] !== slot || this._table.inUse[slot.index] === 0) {
       throw new XAsyncError('ERR_XAS_SLOT_NOT_ACQUIRED',
         `cannot release slot ${slot instanceof XBufferSlot ? slot.index : String(slot)}: it is not acquired from this pool (released twice?)`);
     }
-    slot._inUse = false;
+    this._table.inUse[slot.index] = 0;
     slot.owner = null;
     if (!this.keepAlloc) {
-      slot._buffer = null;
+      this._table.buffers[slot.index] = null;
       this._lazyBytes -= this.size;
     }
     this._free[this._freeTop++] = slot.index;

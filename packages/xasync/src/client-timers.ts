@@ -1,31 +1,33 @@
 import type * as net from 'node:net';
+import type { ClientState } from './client-state';
 import { XClosedReason } from './closed-reason';
 import { TimerEntry } from './coarse-timer';
 import { XAsyncError } from './errors';
-import type { XAsyncTCPClient } from './tcp-client';
+import { kDestroyNow } from './pool-member';
 
-type MiscKind = 'connect' | 'linger' | 'tls';
+export type MiscKind = 'connect' | 'linger' | 'tls';
+
+const RECV = 0;
+const SEND = 1;
+const MISC = 2;
 
 /**
  * A connection's timeouts, all on the pool's one coarse timer: the receive timeout (the owner's, see
  * `setRecvTimeout` / `onRecvTimeout`), the send-progress guard, and one slot for the lifecycle timeouts
  * that never overlap (connect, TLS handshake, linger after a graceful close).
  */
-const RECV = 0;
-const SEND = 1;
-const MISC = 2;
-
 export class ClientTimers {
   readonly recv: TimerEntry;
   private _sendEntry: TimerEntry | null = null;
   private _miscEntry: TimerEntry | null = null;
   private _miscKind: MiscKind | null = null;
   private _lastFlushed = 0;
-  private readonly _c: XAsyncTCPClient;
+  private readonly _s: ClientState;
 
-  constructor(c: XAsyncTCPClient) {
-    this._c = c;
+  constructor(s: ClientState) {
+    this._s = s;
     this.recv = new TimerEntry(this, RECV);
+    s.recvTimer = this.recv;
   }
 
   /** @internal TimerEntry target. */
@@ -41,65 +43,65 @@ export class ClientTimers {
 
   /** Bytes are queued: watch that they make progress (armed once; progress re-arms it). */
   armSend(out: net.Socket): void {
-    const ms = this._c._opts.sendTimeoutMs;
+    const ms = this._s.opts.sendTimeoutMs;
     if (ms <= 0 || this._send.deadline !== 0) return;
     this._lastFlushed = out.bytesWritten - out.writableLength;
-    this._c.pool.timer.arm(this._send, ms);
+    this._s.pool.timer.arm(this._send, ms);
   }
 
-  disarmSend(): void { if (this._sendEntry) this._c.pool.timer.disarm(this._sendEntry); }
+  disarmSend(): void { if (this._sendEntry) this._s.pool.timer.disarm(this._sendEntry); }
 
   armMisc(kind: MiscKind, ms: number): void {
     if (ms <= 0) return;
     this._miscKind = kind;
-    this._c.pool.timer.arm(this._misc, ms);
+    this._s.pool.timer.arm(this._misc, ms);
   }
 
   disarmMisc(): void {
     this._miscKind = null;
-    if (this._miscEntry) this._c.pool.timer.disarm(this._miscEntry);
+    if (this._miscEntry) this._s.pool.timer.disarm(this._miscEntry);
   }
 
   disarmAll(): void {
-    const t = this._c.pool.timer;
+    const t = this._s.pool.timer;
     t.disarm(this.recv);
     if (this._sendEntry) t.disarm(this._sendEntry);
     if (this._miscEntry) t.disarm(this._miscEntry);
   }
 
   private _onRecv(): void {
-    const c = this._c;
-    if (c.isClosed || c.isClosing) return;
-    const hook = c.onRecvTimeout;
+    const s = this._s;
+    if (s.closing) return;
+    const hook = s.owner.onRecvTimeout;
     if (hook) {
       let handled = false;
-      try { handled = hook(c) === true; } catch (err) { c.pool.onCallbackError(err, c); }
+      try { handled = hook(s.owner as never) === true; } catch (err) { s.pool.onCallbackError(err, s.owner); }
       if (handled) return;
     }
-    c._fail(XClosedReason.Timeout, new XAsyncError('ERR_XAS_TIMEOUT', 'receive timeout'));
+    s.fail(XClosedReason.Timeout, new XAsyncError('ERR_XAS_TIMEOUT', 'receive timeout'));
   }
 
   /** Slow-read defence (as nginx's send_timeout): close when queued bytes made no progress for a period. */
   private _onSend(): void {
-    const c = this._c;
-    if (c.isClosed) return;
-    const out = c._out;
+    const s = this._s;
+    if (s.finished) return;
+    const out = s.out;
     if (out.writableLength === 0) return;
     const flushed = out.bytesWritten - out.writableLength;
-    const ms = c._opts.sendTimeoutMs;
+    const ms = s.opts.sendTimeoutMs;
     if (flushed > this._lastFlushed) {
       this._lastFlushed = flushed;
-      c.pool.timer.arm(this._send, ms);
+      s.pool.timer.arm(this._send, ms);
       return;
     }
-    c._fail(XClosedReason.Timeout, new XAsyncError('ERR_XAS_TIMEOUT', `send timeout: ${out.writableLength} bytes made no progress for ${ms / 1000} s`));
+    s.fail(XClosedReason.Timeout, new XAsyncError('ERR_XAS_TIMEOUT', `send timeout: ${out.writableLength} bytes made no progress for ${ms / 1000} s`));
   }
 
   private _onMisc(): void {
     const kind = this._miscKind;
     this._miscKind = null;
-    if (kind === 'linger') { this._c._destroyNow(); return; }
+    if (kind === 'linger') { this._s.owner[kDestroyNow](); return; }
     const what = kind === 'connect' ? 'connect timeout' : 'TLS handshake timeout';
-    this._c._fail(XClosedReason.Timeout, new XAsyncError('ERR_XAS_TIMEOUT', what));
+    this._s.fail(XClosedReason.Timeout, new XAsyncError('ERR_XAS_TIMEOUT', what));
   }
 }

@@ -8,6 +8,7 @@ export type OnReadOption = { buffer: () => Buffer; callback: (n: number, buf: Bu
  * `_server`): feature-detected, and null means "use the 'data' + copy path".
  */
 export function rewrapWithOnRead(orig: net.Socket, onread: OnReadOption): net.Socket | null {
+  // Node's own private members (not ours): the only `_` reads across objects in xasync, feature-detected.
   const o = orig as net.Socket & { _handle?: unknown; _server?: unknown };
   if (!o._handle || typeof (o._handle as { readStart?: unknown }).readStart !== 'function') return null;
   try {

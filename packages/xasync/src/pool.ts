@@ -1,6 +1,6 @@
 import { CoarseTimer } from './coarse-timer';
 import { XAsyncError } from './errors';
-import type { XAsyncSocket } from './socket';
+import { kDestroyNow, kJoin, kLeave, type MemberPool, type PoolMember } from './pool-member';
 
 /** Counters of a pool. */
 export interface XAsyncSocketsPoolStats {
@@ -25,7 +25,7 @@ export interface XAsyncSocketsPoolOptions {
  * `asyncWaitEvents()` remains, as a promise that resolves when the pool stops. Several servers may share
  * one pool.
  */
-export class XAsyncSocketsPool {
+export class XAsyncSocketsPool implements MemberPool {
   readonly timer: CoarseTimer;
   /**
    * Receives exceptions thrown by user callbacks (`onClosed`, `onDataRecv`, …), which must not unwind
@@ -34,7 +34,7 @@ export class XAsyncSocketsPool {
   onCallbackError: (err: unknown, socket: object) => void = (err) => {
     console.error('[xasync] callback threw:', err);
   };
-  private readonly _members = new Set<XAsyncSocket>();
+  private readonly _members = new Set<PoolMember>();
   private _opened = 0;
   private _closed = 0;
   private _stopping: Promise<void> | null = null;
@@ -57,10 +57,10 @@ export class XAsyncSocketsPool {
   }
 
   /** The members open now. */
-  get members(): ReadonlySet<XAsyncSocket> { return this._members; }
+  get members(): ReadonlySet<PoolMember> { return this._members; }
 
-  /** @internal */
-  _register(s: XAsyncSocket): void {
+  /** @internal A new member (XAsyncSocket's constructor). */
+  [kJoin](s: PoolMember): void {
     if (this._stopping !== null) {
       throw new XAsyncError('ERR_XAS_POOL_STOPPED', 'the pool is stopped: it takes no new sockets');
     }
@@ -68,8 +68,8 @@ export class XAsyncSocketsPool {
     this._opened++;
   }
 
-  /** @internal */
-  _unregister(s: XAsyncSocket): void {
+  /** @internal A member closed (XAsyncSocket's single close path). */
+  [kLeave](s: PoolMember): void {
     if (!this._members.delete(s)) return;
     this._closed++;
     if (this._members.size === 0) {
@@ -88,7 +88,7 @@ export class XAsyncSocketsPool {
     const graceMs = Math.max(0, (options.graceSec ?? 2) * 1000);
     this._stopping = new Promise<void>((resolve) => {
       const done = () => { clearTimeout(force); this.timer.clear(); resolve(); this._resolveStopped(); };
-      const force = setTimeout(() => { for (const m of [...this._members]) m._destroyNow(); }, graceMs);
+      const force = setTimeout(() => { for (const m of [...this._members]) m[kDestroyNow](); }, graceMs);
       if (this._members.size === 0) { done(); return; }
       this._emptyWaiters.push(done);
       for (const m of [...this._members]) m.close();

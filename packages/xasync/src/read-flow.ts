@@ -1,7 +1,7 @@
+import { RecvMode, type ClientState } from './client-state';
 import { XClosedReason } from './closed-reason';
 import { XAsyncError } from './errors';
-import { dispatchReceive, RecvMode } from './recv-modes';
-import type { XAsyncTCPClient } from './tcp-client';
+import { dispatchReceive } from './recv-modes';
 
 /**
  * The receive flow of a connection: bytes arriving (straight into the slot through `onread`, or as
@@ -9,7 +9,7 @@ import type { XAsyncTCPClient } from './tcp-client';
  * the owner asks (`pauseReading`) or while the slot is full of unconsumed bytes (backpressure).
  */
 export class ReadFlow {
-  private readonly _c: XAsyncTCPClient;
+  private readonly _s: ClientState;
   private _inRead = false;
   private _userPaused = false;
   private _fullPaused = false;
@@ -17,21 +17,21 @@ export class ReadFlow {
   private _leftover: Buffer | null = null;
   private _leftoverOff = 0;
 
-  constructor(c: XAsyncTCPClient) {
-    this._c = c;
+  constructor(s: ClientState) {
+    this._s = s;
   }
 
   /** The `onread` callback: `n` bytes landed in the target handed out last. Returning false stops reading. */
   onRead(n: number): boolean {
-    const c = this._c;
-    const r = c._reader;
-    if (c._closing) {
+    const s = this._s;
+    const r = s.reader;
+    if (s.closing) {
       r.landed(n);
       r.consume(r.pending);
       return true;
     }
     if (!r.landed(n)) {
-      c._fail(XClosedReason.Error, new XAsyncError('ERR_XAS_RECV_OVERFLOW', 'receive slot overflow'));
+      s.fail(XClosedReason.Error, new XAsyncError('ERR_XAS_RECV_OVERFLOW', 'receive slot overflow'));
       return false;
     }
     this._inRead = true;
@@ -40,16 +40,16 @@ export class ReadFlow {
     } finally {
       this._inRead = false;
     }
-    if (c._finished || c._closing) return !c._finished;
+    if (s.finished || s.closing) return !s.finished;
     this._fullPaused = r.full;
     return !(this._userPaused || this._fullPaused);
   }
 
   /** TLS / fallback path: a chunk to copy into the slot. */
   onChunk(chunk: Buffer): void {
-    const c = this._c;
-    if (c._closing) return;
-    const n = c._reader.append(chunk);
+    const s = this._s;
+    if (s.closing) return;
+    const n = s.reader.append(chunk);
     if (n < chunk.length) {
       // No room for all of it: keep the rest aside and stop the stream until the slot drains.
       this._leftover = chunk;
@@ -62,11 +62,11 @@ export class ReadFlow {
 
   /** Delivers waiting bytes to a newly set receiver, and undoes a full-slot pause if room was made. */
   kick(): void {
-    const c = this._c;
-    if (c._dispatching || c._finished) return;
-    dispatchReceive(c);
+    const s = this._s;
+    if (s.dispatching || s.finished) return;
+    dispatchReceive(s);
     this._refill();
-    if (this._fullPaused && this._leftover === null && !c._reader.full) {
+    if (this._fullPaused && this._leftover === null && !s.reader.full) {
       this._fullPaused = false;
       if (!this._inRead) this._apply();
     }
@@ -74,7 +74,7 @@ export class ReadFlow {
 
   /** The owner consumed bytes outside a receive callback. */
   roomMade(): void {
-    if (this._fullPaused && !this._c._reader.full) {
+    if (this._fullPaused && !this._s.reader.full) {
       this._fullPaused = false;
       this._apply();
     }
@@ -98,32 +98,32 @@ export class ReadFlow {
   }
 
   private _arrival(): void {
-    const c = this._c;
-    if (c._recvMode === RecvMode.Raw && c._rawIdleMs > 0) c.pool.timer.arm(c._recvTimer, c._rawIdleMs);
-    dispatchReceive(c);
+    const s = this._s;
+    if (s.recvMode === RecvMode.Raw && s.rawIdleMs > 0) s.pool.timer.arm(s.recvTimer!, s.rawIdleMs);
+    dispatchReceive(s);
     this._refill();
   }
 
   /** Moves a kept-aside TLS chunk into freed room, and resumes the stream when it is all in. */
   private _refill(): void {
-    const c = this._c;
-    while (this._leftover !== null && c._reader.room > 0 && !c._finished) {
+    const s = this._s;
+    while (this._leftover !== null && s.reader.room > 0 && !s.finished) {
       const chunk = this._leftover;
-      this._leftoverOff += c._reader.append(chunk, this._leftoverOff);
+      this._leftoverOff += s.reader.append(chunk, this._leftoverOff);
       if (this._leftoverOff === chunk.length) {
         this._leftover = null;
         this._fullPaused = false;
         this._apply();
       }
-      dispatchReceive(c);
+      dispatchReceive(s);
     }
   }
 
   private _apply(): void {
-    const c = this._c;
-    if (c._finished) return;
-    const stream = c._out;
-    if (!c._closing && (this._userPaused || this._fullPaused)) stream.pause();
+    const s = this._s;
+    if (s.finished) return;
+    const stream = s.out;
+    if (!s.closing && (this._userPaused || this._fullPaused)) stream.pause();
     else stream.resume();
   }
 }

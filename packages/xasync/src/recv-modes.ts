@@ -1,99 +1,124 @@
+import { ClientState, RecvMode, type OneShotCallback, type RawCallback } from './client-state';
 import { XClosedReason } from './closed-reason';
 import { XAsyncError } from './errors';
-import type { XAsyncTCPClient } from './tcp-client';
 
-/** The one receive pending on a connection (XAsyncSockets allows one at a time). */
-export enum RecvMode {
-  None,
-  /** asyncRecvLine: one line, CR LF stripped. */
-  Line,
-  /** asyncRecvData: exactly N bytes. */
-  Data,
-  /** asyncRecvRaw: a persistent parser callback that says how much it consumed. */
-  Raw,
-}
-
-/**
- * A protocol parser's receive callback: unconsumed bytes are `buf[start, end)` (a view of the slot,
- * valid during the call). Return how many bytes were consumed from `start` (0 to wait for more).
+/*
+ * The pending receive of a connection, over its ClientState: setting it (one at a time) and serving it
+ * from the slot's unconsumed bytes. Knows nothing of sockets: the read flow calls dispatchReceive.
  */
-export type RawReceiver = (client: XAsyncTCPClient, buf: Buffer, start: number, end: number) => number;
 
 const LF = 0x0a;
 const CR = 0x0d;
 
+/** Sets a one-shot receive (a line, or `size` bytes); the caller arms its timeout and kicks the flow. */
+export function setOneShot(s: ClientState, mode: RecvMode.Line | RecvMode.Data, cb: OneShotCallback, size: number): void {
+  if (s.recvMode !== RecvMode.None) throw pendingError(s);
+  if (typeof cb !== 'function') throw new XAsyncError('ERR_XAS_INVALID_ARG', 'the receive callback must be a function');
+  if (s.closing || s.finished) throw new XAsyncError('ERR_XAS_CLOSED', 'cannot receive: the connection is closed or closing');
+  s.recvMode = mode;
+  s.recvCb = cb;
+  s.recvSize = size;
+  s.recvFilled = 0;
+  s.recvDedicated = mode === RecvMode.Data && size > s.reader.size ? Buffer.allocUnsafe(size) : null;
+}
+
+/** Installs (or replaces) the raw receiver; `idleMs` is re-armed at every arrival (0: none of its own). */
+export function setRaw(s: ClientState, onRecv: RawCallback, idleMs: number): void {
+  if (s.recvMode !== RecvMode.None && s.recvMode !== RecvMode.Raw) throw pendingError(s);
+  s.recvMode = RecvMode.Raw;
+  s.raw = onRecv;
+  s.rawIdleMs = idleMs;
+}
+
+/** Removes the raw receiver, if that is the pending receive. */
+export function stopRaw(s: ClientState): void {
+  if (s.recvMode === RecvMode.Raw) { s.recvMode = RecvMode.None; s.raw = null; }
+}
+
+/** Drops whatever receive is pending (the connection is closing). */
+export function clearReceive(s: ClientState): void {
+  s.recvMode = RecvMode.None;
+  s.raw = null;
+  s.recvCb = null;
+  s.recvDedicated = null;
+}
+
+function pendingError(s: ClientState): XAsyncError {
+  return new XAsyncError('ERR_XAS_RECV_PENDING', `a receive (${RecvMode[s.recvMode]}) is already pending: one at a time`);
+}
+
 /** Hands the slot's unconsumed bytes to the pending receive, as far as it will take them. */
-export function dispatchReceive(c: XAsyncTCPClient): void {
-  if (c._dispatching) return; // a callback set the next receive: the outer loop delivers it
-  c._dispatching = true;
-  const r = c._reader;
+export function dispatchReceive(s: ClientState): void {
+  if (s.dispatching) return; // a callback set the next receive: the outer loop delivers it
+  s.dispatching = true;
+  const r = s.reader;
   try {
-    while (r.pending > 0 && !c.isClosing && !c.isClosed) {
-      const mode = c._recvMode;
+    while (r.pending > 0 && !s.closing) {
+      const mode = s.recvMode;
       if (mode === RecvMode.Raw) {
-        const n = c._raw!(c, r.buf, r.rd, r.wr);
+        const n = s.raw!(s.owner as never, r.buf, r.rd, r.wr);
         if (!(n >= 0 && n <= r.pending && Number.isInteger(n))) {
           throw new XAsyncError('ERR_XAS_INVALID_ARG', `a raw receiver must return an integer from 0 to ${r.pending}, got ${String(n)}`);
         }
         if (n === 0) break;
         r.consume(n);
       } else if (mode === RecvMode.Line) {
-        if (!deliverLine(c)) break;
+        if (!deliverLine(s)) break;
       } else if (mode === RecvMode.Data) {
-        if (!deliverData(c)) break;
+        if (!deliverData(s)) break;
       } else {
         break;
       }
     }
   } catch (err) {
     // A receiver that throws has lost track of the stream: the connection cannot go on.
-    c.pool.onCallbackError(err, c);
-    c._fail(XClosedReason.Error, err instanceof Error ? err : new Error(String(err)));
+    s.pool.onCallbackError(err, s.owner);
+    s.fail(XClosedReason.Error, err instanceof Error ? err : new Error(String(err)));
   } finally {
-    c._dispatching = false;
+    s.dispatching = false;
   }
 }
 
-function finishOneShot(c: XAsyncTCPClient): (client: XAsyncTCPClient, v: any) => void {
-  const cb = c._recvCb!;
-  c._recvMode = RecvMode.None;
-  c._recvCb = null;
-  c._recvDedicated = null;
-  c.pool.timer.disarm(c._recvTimer);
+function finishOneShot(s: ClientState): OneShotCallback {
+  const cb = s.recvCb!;
+  s.recvMode = RecvMode.None;
+  s.recvCb = null;
+  s.recvDedicated = null;
+  s.pool.timer.disarm(s.recvTimer!);
   return cb;
 }
 
-function deliverLine(c: XAsyncTCPClient): boolean {
-  const r = c._reader;
+function deliverLine(s: ClientState): boolean {
+  const r = s.reader;
   const at = r.buf.indexOf(LF, r.rd);
   if (at === -1 || at >= r.wr) {
     if (r.full) {
-      c._fail(XClosedReason.Error, new XAsyncError('ERR_XAS_LINE_TOO_LONG', `a received line is longer than the slot (${r.size} bytes)`));
+      s.fail(XClosedReason.Error, new XAsyncError('ERR_XAS_LINE_TOO_LONG', `a received line is longer than the slot (${r.size} bytes)`));
     }
     return false;
   }
   const end = at > r.rd && r.buf[at - 1] === CR ? at - 1 : at;
   const line = r.buf.toString('utf8', r.rd, end);
   r.consume(at + 1 - r.rd);
-  finishOneShot(c)(c, line);
+  finishOneShot(s)(s.owner as never, line);
   return true;
 }
 
-function deliverData(c: XAsyncTCPClient): boolean {
-  const r = c._reader;
-  const dedicated = c._recvDedicated;
+function deliverData(s: ClientState): boolean {
+  const r = s.reader;
+  const dedicated = s.recvDedicated;
   if (dedicated !== null) {
-    const n = Math.min(r.pending, c._recvSize - c._recvFilled);
-    r.buf.copy(dedicated, c._recvFilled, r.rd, r.rd + n);
+    const n = Math.min(r.pending, s.recvSize - s.recvFilled);
+    r.buf.copy(dedicated, s.recvFilled, r.rd, r.rd + n);
     r.consume(n);
-    c._recvFilled += n;
-    if (c._recvFilled < c._recvSize) return false;
-    finishOneShot(c)(c, dedicated);
+    s.recvFilled += n;
+    if (s.recvFilled < s.recvSize) return false;
+    finishOneShot(s)(s.owner as never, dedicated);
     return true;
   }
-  if (r.pending < c._recvSize) return false;
-  const view = r.buf.subarray(r.rd, r.rd + c._recvSize);
-  r.consume(c._recvSize);
-  finishOneShot(c)(c, view);
+  if (r.pending < s.recvSize) return false;
+  const view = r.buf.subarray(r.rd, r.rd + s.recvSize);
+  r.consume(s.recvSize);
+  finishOneShot(s)(s.owner as never, view);
   return true;
 }

@@ -1,22 +1,23 @@
 import { XClosedReason } from './closed-reason';
 import type { XAsyncSocketsPool } from './pool';
+import { kDestroyNow, kJoin, kLeave, type PoolMember } from './pool-member';
 
 /** What every pool member has: a pool, a close reason, and `onClosed` fired exactly once. */
-export abstract class XAsyncSocket {
+export abstract class XAsyncSocket implements PoolMember {
   readonly pool: XAsyncSocketsPool;
   /**
    * Fires exactly once, whatever the path to the close. Subclasses narrow the socket's type; `never`
    * here lets every subclass's callback type fit.
    */
   onClosed: ((socket: never, reason: XClosedReason) => void) | null = null;
-  /** @internal */ _closeReason: XClosedReason | null = null;
-  /** @internal */ _error: Error | null = null;
+  private _closeReason: XClosedReason | null = null;
+  private _error: Error | null = null;
   private _closed = false;
   private _closedWaiters: Array<(r: XClosedReason) => void> | null = null;
 
   protected constructor(pool: XAsyncSocketsPool) {
     this.pool = pool;
-    pool._register(this);
+    pool[kJoin](this);
   }
 
   /** True once the socket is fully closed and its slot (if any) released. */
@@ -35,7 +36,7 @@ export abstract class XAsyncSocket {
   /** Closes the socket gracefully; `onClosed` reports ClosedByHost unless another reason came first. */
   abstract close(): void;
   /** @internal Ends the socket now, without grace (pool stop after its grace period). */
-  abstract _destroyNow(): void;
+  abstract [kDestroyNow](): void;
 
   /** Records the first reason given; later ones do not overwrite it. */
   protected _setReason(reason: XClosedReason, err?: Error | null): void {
@@ -51,7 +52,7 @@ export abstract class XAsyncSocket {
     this._closed = true;
     const reason = this._closeReason ?? XClosedReason.ClosedByHost;
     this._closeReason = reason;
-    this.pool._unregister(this);
+    this.pool[kLeave](this);
     this._callback(this.onClosed, reason);
     const waiters = this._closedWaiters;
     this._closedWaiters = null;

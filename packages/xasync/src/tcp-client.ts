@@ -2,18 +2,32 @@ import * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { toAddress, type XAddress, type XAddressLike } from './address';
 import type { XBufferSlot, XBufferSlots } from './buffer-slots';
-import { XClosedReason } from './closed-reason';
-import type { TimerEntry } from './coarse-timer';
+import { beginClosing, destroySockets, endGracefully, socketClosed } from './client-close';
+import { queueSend, sendDrained } from './client-send';
+import { ClientState, kFail, RecvMode, type ClientOwner } from './client-state';
 import { ClientTimers } from './client-timers';
+import { XClosedReason } from './closed-reason';
 import { assertInt, assertSeconds, XAsyncError } from './errors';
 import { rewrapWithOnRead, type OnReadOption } from './onread-rewrap';
-import { resolveClientOptions, type ResolvedClientOptions, type XAsyncTCPClientOptions } from './tcp-client-options';
 import type { XAsyncSocketsPool } from './pool';
-import { RecvMode, type RawReceiver } from './recv-modes';
+import { kDestroyNow } from './pool-member';
 import { ReadFlow } from './read-flow';
+import { setOneShot, setRaw, stopRaw } from './recv-modes';
 import { SlotReader } from './slot-reader';
 import { XAsyncSocket } from './socket';
+import { resolveClientOptions, type ResolvedClientOptions, type XAsyncTCPClientOptions } from './tcp-client-options';
 import { startTls, type XSSLOptions } from './tls-upgrade';
+
+/**
+ * A protocol parser's receive callback: unconsumed bytes are `buf[start, end)` (a view of the slot,
+ * valid during the call). Return how many bytes were consumed from `start` (0 to wait for more).
+ */
+export type RawReceiver = (client: XAsyncTCPClient, buf: Buffer, start: number, end: number) => number;
+
+// One set of socket listeners for every connection (no closures per connection): they find the client
+// through a symbol on the socket.
+const kClient = Symbol('xasync.client');
+type Owned = net.Socket & { [kClient]?: XAsyncTCPClient };
 
 /**
  * A TCP connection of the pool, accepted by an {@link XAsyncTCPServer} or opened with {@link create}.
@@ -21,7 +35,7 @@ import { startTls, type XSSLOptions } from './tls-upgrade';
  * `asyncRecvData`, or a persistent raw receiver for protocol parsers); sends are queued by Node with a
  * bound and a no-progress timeout; `onClosed` fires exactly once.
  */
-export class XAsyncTCPClient extends XAsyncSocket {
+export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
   declare onClosed: ((client: XAsyncTCPClient, reason: XClosedReason) => void) | null;
   /** Outgoing: the connection is established. */
   onConnected: ((client: XAsyncTCPClient) => void) | null = null;
@@ -34,45 +48,38 @@ export class XAsyncTCPClient extends XAsyncSocket {
    * otherwise the connection closes with reason Timeout.
    */
   onRecvTimeout: ((client: XAsyncTCPClient) => boolean) | null = null;
-  /** @internal The accepting server's bookkeeping (a plain callback: no promise per connection). */
-  _onRelease: ((client: XAsyncTCPClient) => void) | null = null;
   /** Free for the owner (core keeps its HTTP connection state here). */
   userData: unknown = null;
 
-  /** @internal */ readonly _opts: ResolvedClientOptions;
-  /** @internal */ _sock: net.Socket;
-  /** @internal */ readonly _reader: SlotReader;
-  /** @internal */ _recvMode = RecvMode.None;
-  /** @internal */ _raw: RawReceiver | null = null;
-  /** @internal */ _recvCb: ((client: XAsyncTCPClient, value: any) => void) | null = null;
-  /** @internal */ _recvSize = 0;
-  /** @internal */ _recvDedicated: Buffer | null = null;
-  /** @internal */ _recvFilled = 0;
-  /** @internal */ _rawIdleMs = 0;
-  /** @internal */ _dispatching = false;
-  /** @internal */ readonly _timers = new ClientTimers(this);
-  /** @internal */ get _recvTimer(): TimerEntry { return this._timers.recv; }
+  /** The state the helpers share (read flow, receive modes, timers, TLS upgrade). */
+  private readonly _s: ClientState;
+  private readonly _flow: ReadFlow;
+  private readonly _timers: ClientTimers;
   private readonly _slot: XBufferSlot | null;
   private readonly _slots: XBufferSlots | null;
+  /** The accepting server's bookkeeping (a plain callback: no promise per connection). */
+  private readonly _onRelease: ((client: XAsyncTCPClient) => void) | null;
   private _connecting = false;
-  /** @internal */ _closing = false;
-  /** @internal */ _finished = false;
-  /** @internal */ readonly _flow = new ReadFlow(this);
   private _usesOnRead = false;
-  private _remote: XAddress = { host: '', port: 0 };
-  /** @internal */ _tls: tls.TLSSocket | null = null;
-  /** @internal */ _tlsFail: ((err: Error) => void) | null = null;
 
-  /** @internal Use {@link create}, {@link connect}, or an XAsyncTCPServer. */
-  constructor(pool: XAsyncSocketsPool, options: XAsyncTCPClientOptions, slot: XBufferSlot | null, slots: XBufferSlots | null, resolved: ResolvedClientOptions | null = null) {
+  /**
+   * @internal Use {@link create}, {@link connect}, or an XAsyncTCPServer (which passes the `accepted`
+   * socket, bound here: the zero-copy `onread` re-wrap when Node allows it, else 'data' chunks copied).
+   */
+  constructor(pool: XAsyncSocketsPool, options: XAsyncTCPClientOptions, slot: XBufferSlot | null, slots: XBufferSlots | null,
+    resolved: ResolvedClientOptions | null = null, accepted: net.Socket | null = null, onRelease: ((client: XAsyncTCPClient) => void) | null = null) {
     super(pool);
-    // Accepted connections share their server's resolved options (one object per server, not per connection).
-    this._opts = resolved ?? resolveClientOptions(options);
     this._slot = slot;
     this._slots = slots;
+    this._onRelease = onRelease;
+    // Accepted connections share their server's resolved options (one object per server, not per connection).
+    const opts = resolved ?? resolveClientOptions(options);
     const len = assertInt('recvBufLen', options.recvBufLen ?? 4096, 256, 16 * 1024 * 1024);
-    this._reader = new SlotReader(slot ? slot.buffer : Buffer.allocUnsafeSlow(len));
-    this._sock = null as unknown as net.Socket;
+    const s = new ClientState(this, pool, opts, new SlotReader(slot ? slot.buffer : Buffer.allocUnsafeSlow(len)));
+    this._s = s;
+    this._flow = new ReadFlow(s);
+    this._timers = new ClientTimers(s);
+    if (accepted !== null) this.#accept(accepted);
   }
 
   /**
@@ -93,17 +100,7 @@ export class XAsyncTCPClient extends XAsyncSocket {
       if (slot) options.slots!.release(slot);
       throw err;
     }
-    client._remote = addr;
-    client._connecting = true;
-    const sock = net.connect({ host: addr.host, port: addr.port, noDelay: client._opts.noDelay, onread: client._onreadOption() });
-    client._usesOnRead = true;
-    client._attach(sock);
-    client._timers.armMisc('connect', client._opts.connectTimeoutMs);
-    sock.once('connect', () => {
-      client._connecting = false;
-      client._timers.disarmMisc();
-      client._callback(client.onConnected);
-    });
+    client.#open(addr);
     return client;
   }
 
@@ -112,51 +109,31 @@ export class XAsyncTCPClient extends XAsyncSocket {
     return new Promise((resolve, reject) => {
       const c = XAsyncTCPClient.create(pool, address, options);
       c.onConnected = () => resolve(c);
-      c.onFailsToConnect = (_c, err) => reject(new XAsyncError('ERR_XAS_CONNECT', `cannot connect to ${c._remote.host}:${c._remote.port}: ${err.message}`, { cause: err }));
+      c.onFailsToConnect = (_c, err) => reject(new XAsyncError('ERR_XAS_CONNECT', `cannot connect to ${c.remoteAddress.host}:${c.remoteAddress.port}: ${err.message}`, { cause: err }));
     });
-  }
-
-  /** @internal Binds an accepted socket; tries the zero-copy `onread` re-wrap, else copies 'data' chunks. */
-  static _accepted(pool: XAsyncSocketsPool, orig: net.Socket, slot: XBufferSlot, slots: XBufferSlots, options: XAsyncTCPClientOptions, resolved: ResolvedClientOptions): XAsyncTCPClient {
-    const client = new XAsyncTCPClient(pool, options, slot, slots, resolved);
-    client._remote = { host: orig.remoteAddress ?? '', port: orig.remotePort ?? 0 };
-    const wrapped = rewrapWithOnRead(orig, client._onreadOption());
-    if (wrapped) {
-      client._usesOnRead = true;
-      client._attach(wrapped);
-      wrapped.resume();
-    } else {
-      client._reader.copyMode = true;
-      client._attach(orig);
-      orig.on('data', (chunk: Buffer) => client._flow.onChunk(chunk));
-      orig.resume();
-    }
-    return client;
   }
 
   // ---- properties ------------------------------------------------------------------------------
 
-  get remoteAddress(): XAddress { return this._remote; }
-  get localAddress(): XAddress { return { host: this._sock.localAddress ?? '', port: this._sock.localPort ?? 0 }; }
+  get remoteAddress(): XAddress { return this._s.remote; }
+  get localAddress(): XAddress { return { host: this._s.sock.localAddress ?? '', port: this._s.sock.localPort ?? 0 }; }
   /** True when the kernel's bytes land straight in the slot (no copy); false on the copy paths. */
   get zeroCopy(): boolean { return this._usesOnRead; }
   /** True once a TLS session is established on this connection. */
-  get isSSL(): boolean { return this._tls !== null && this._tls.encrypted && !this._tlsFail; }
+  get isSSL(): boolean { const t = this._s.tls; return t !== null && t.encrypted && !this._s.tlsFail; }
   /** The TLS socket once `startSSL` was called (peer certificate, ALPN, …). */
-  get tlsSocket(): tls.TLSSocket | null { return this._tls; }
+  get tlsSocket(): tls.TLSSocket | null { return this._s.tls; }
   /** The connection's receive buffer (the slot's memory). */
-  get recvBuffer(): Buffer { return this._reader.buf; }
+  get recvBuffer(): Buffer { return this._s.reader.buf; }
   /** The slot bound to this connection, if it came from a slot pool. */
   get slot(): XBufferSlot | null { return this._slot; }
   /** Unconsumed received bytes waiting in the slot. */
-  get recvPending(): number { return this._reader.pending; }
+  get recvPending(): number { return this._s.reader.pending; }
   /** Outgoing bytes queued and not yet handed to the kernel. */
-  get sendPending(): number { return this._sock.writableLength; }
-  get isClosing(): boolean { return this._closing; }
-  get bytesRead(): number { return this._sock.bytesRead; }
-  get bytesWritten(): number { return this._sock.bytesWritten; }
-  /** @internal the stream writes go to (TLS socket once upgraded). */
-  get _out(): net.Socket { return this._tls ?? this._sock; }
+  get sendPending(): number { return this._s.sock.writableLength; }
+  get isClosing(): boolean { return this._s.closing; }
+  get bytesRead(): number { return this._s.sock.bytesRead; }
+  get bytesWritten(): number { return this._s.sock.bytesWritten; }
 
   // ---- receiving -------------------------------------------------------------------------------
 
@@ -166,7 +143,7 @@ export class XAsyncTCPClient extends XAsyncSocket {
    * @param timeoutSec 0 for none
    */
   asyncRecvLine(onLine: (client: XAsyncTCPClient, line: string) => void, timeoutSec = 0): void {
-    this._setOneShot(RecvMode.Line, onLine, 0, timeoutSec);
+    this.#oneShot(RecvMode.Line, onLine, 0, timeoutSec);
   }
 
   /**
@@ -176,20 +153,19 @@ export class XAsyncTCPClient extends XAsyncSocket {
    */
   asyncRecvData(size: number, onData: (client: XAsyncTCPClient, data: Buffer) => void, timeoutSec = 0): void {
     assertInt('asyncRecvData size', size, 1);
-    if (size > this._opts.maxRecvDataLength) {
-      throw new XAsyncError('ERR_XAS_RECV_TOO_LARGE', `asyncRecvData size ${size} is above maxRecvDataLength (${this._opts.maxRecvDataLength})`);
-    }
-    this._setOneShot(RecvMode.Data, onData, size, timeoutSec);
+    const max = this._s.opts.maxRecvDataLength;
+    if (size > max) throw new XAsyncError('ERR_XAS_RECV_TOO_LARGE', `asyncRecvData size ${size} is above maxRecvDataLength (${max})`);
+    this.#oneShot(RecvMode.Data, onData, size, timeoutSec);
   }
 
   /** Promise form of {@link asyncRecvLine}; rejects with ERR_XAS_CLOSED if the connection closes first. */
   recvLine(timeoutSec = 0): Promise<string> {
-    return this._promised<string>((cb) => this.asyncRecvLine(cb, timeoutSec));
+    return this.#promised<string>((cb) => this.asyncRecvLine(cb, timeoutSec));
   }
 
   /** Promise form of {@link asyncRecvData}; the data is always a copy the caller owns. */
   recvData(size: number, timeoutSec = 0): Promise<Buffer> {
-    return this._promised<Buffer>((cb) => this.asyncRecvData(size, (c, d) => cb(c, d.buffer === this._reader.buf.buffer ? Buffer.from(d) : d), timeoutSec));
+    return this.#promised<Buffer>((cb) => this.asyncRecvData(size, (c, d) => cb(c, d.buffer === this._s.reader.buf.buffer ? Buffer.from(d) : d), timeoutSec));
   }
 
   /**
@@ -199,32 +175,29 @@ export class XAsyncTCPClient extends XAsyncSocket {
    * {@link stopRecvRaw}. `idleTimeoutSec` (0 for none) is re-armed at every arrival.
    */
   asyncRecvRaw(onRecv: RawReceiver, idleTimeoutSec = 0): void {
-    if (this._recvMode !== RecvMode.None && this._recvMode !== RecvMode.Raw) throw this._pendingError();
-    this._recvMode = RecvMode.Raw;
-    this._raw = onRecv;
-    this._rawIdleMs = assertSeconds('idleTimeoutSec', idleTimeoutSec) * 1000;
+    setRaw(this._s, onRecv, assertSeconds('idleTimeoutSec', idleTimeoutSec) * 1000);
     // 0 means "no idle timeout of its own": a timeout the owner armed with setRecvTimeout stays.
-    if (this._rawIdleMs > 0) this.setRecvTimeout(idleTimeoutSec);
+    if (this._s.rawIdleMs > 0) this.setRecvTimeout(idleTimeoutSec);
     this._flow.kick();
   }
 
   stopRecvRaw(): void {
-    if (this._recvMode === RecvMode.Raw) { this._recvMode = RecvMode.None; this._raw = null; }
-    this.pool.timer.disarm(this._recvTimer);
+    stopRaw(this._s);
+    this.pool.timer.disarm(this._timers.recv);
   }
 
   /** Consumes `n` bytes of the slot outside a raw callback (a parser that finished asynchronously). */
   consume(n: number): void {
-    assertInt('consume n', n, 0, this._reader.pending);
-    this._reader.consume(n);
+    assertInt('consume n', n, 0, this._s.reader.pending);
+    this._s.reader.consume(n);
     this._flow.roomMade();
   }
 
   /** Arms (or with 0, disarms) the receive timeout; `onRecvTimeout` or a Timeout close follows. */
   setRecvTimeout(sec: number): void {
     const ms = assertSeconds('recv timeout', sec) * 1000;
-    if (ms > 0 && !this._closing) this.pool.timer.arm(this._recvTimer, ms);
-    else this.pool.timer.disarm(this._recvTimer);
+    if (ms > 0 && !this._s.closing) this.pool.timer.arm(this._timers.recv, ms);
+    else this.pool.timer.disarm(this._timers.recv);
   }
 
   /** Stops reading from the peer (backpressure); bytes already received stay in the slot. */
@@ -246,28 +219,18 @@ export class XAsyncTCPClient extends XAsyncSocket {
    * returned. `onSent` is called once these bytes are handed to the kernel.
    */
   asyncSendData(data: Uint8Array | string, onSent?: ((client: XAsyncTCPClient) => void) | null, encoding: BufferEncoding = 'utf8'): boolean {
-    if (this._closing || this.isClosed) return false;
-    const out = this._out;
-    if (out.writableLength > this._opts.maxSendPending) {
-      this._fail(XClosedReason.Error, new XAsyncError('ERR_XAS_SEND_OVERFLOW',
-        `${out.writableLength} bytes queued for ${this._remote.host}:${this._remote.port} is above maxSendPending (${this._opts.maxSendPending}): the peer is not reading`));
-      return false;
-    }
-    const ok = onSent
-      ? out.write(data, encoding, () => { if (!this.isClosed) this._callback(onSent); })
-      : out.write(data, encoding);
-    if (out.writableLength > 0) this._timers.armSend(out);
-    return ok;
+    if (this._s.closing || this.isClosed) return false;
+    return queueSend(this._s, this._timers, data, encoding, onSent ? () => { if (!this.isClosed) this._callback(onSent); } : null);
   }
 
   /** Batches the following sends into one write (writev) until {@link uncork}. */
-  cork(): void { if (!this.isClosed) this._out.cork(); }
-  uncork(): void { if (!this.isClosed) this._out.uncork(); }
+  cork(): void { if (!this.isClosed) this._s.out.cork(); }
+  uncork(): void { if (!this.isClosed) this._s.out.uncork(); }
 
   /** Promise form of {@link asyncSendData}: resolves when the bytes are handed to the kernel. */
   sendData(data: Uint8Array | string, encoding: BufferEncoding = 'utf8'): Promise<void> {
     return new Promise((resolve, reject) => {
-      if (!this.asyncSendData(data, () => resolve(), encoding) && (this._closing || this.isClosed)) {
+      if (!this.asyncSendData(data, () => resolve(), encoding) && (this._s.closing || this.isClosed)) {
         reject(new XAsyncError('ERR_XAS_CLOSED', 'the connection is closed or closing'));
       }
     });
@@ -281,12 +244,12 @@ export class XAsyncTCPClient extends XAsyncSocket {
    * completes, and a failure closes the connection with reason Error (or Timeout).
    */
   startSSL(options: XSSLOptions = {}): Promise<void> {
-    return startTls(this, options, null);
+    return this.#startTls(options, null);
   }
 
   /** Like {@link startSSL} with a prepared `tls.SecureContext`. */
   startSSLContext(context: tls.SecureContext, serverSide: boolean, options: Omit<XSSLOptions, 'serverSide'> = {}): Promise<void> {
-    return startTls(this, { ...options, serverSide }, context);
+    return this.#startTls({ ...options, serverSide }, context);
   }
 
   // ---- closing ---------------------------------------------------------------------------------
@@ -296,79 +259,95 @@ export class XAsyncTCPClient extends XAsyncSocket {
    * too or after `lingerSec`. Bytes received meanwhile are discarded. Reason: ClosedByHost.
    */
   close(): void {
-    if (this._closing || this._finished) return;
+    if (this._s.closing || this._s.finished) return;
     this._setReason(XClosedReason.ClosedByHost);
-    this._beginClosing();
-    const out = this._out;
-    if (this._connecting) { this._destroyNow(); return; }
-    // Keep reading (and discarding) so the peer's FIN is seen: closing a socket with unread bytes makes
-    // the kernel send RST, which can destroy the response the peer has not read yet (RFC 9112 §9.6).
-    this._flow.unpauseForClose();
-    out.end();
-    if (this._opts.sendTimeoutMs === 0 || out.writableFinished) this._timers.armMisc('linger', this._opts.lingerMs);
-    else out.once('finish', () => this._timers.armMisc('linger', this._opts.lingerMs));
+    beginClosing(this._s, this._flow);
+    if (this._connecting) this[kDestroyNow]();
+    else endGracefully(this._s, this._flow, this._timers);
   }
 
   /** Closes at once (RST if bytes are unread), without flushing. Reason: ClosedByHost. */
   destroy(): void {
     this._setReason(XClosedReason.ClosedByHost);
-    this._destroyNow();
+    this[kDestroyNow]();
   }
 
-  /** @internal */
-  _destroyNow(): void {
-    if (this._finished) return;
-    this._beginClosing();
-    this._out.destroy();
-    if (this._tls) this._sock.destroy();
+  /** @internal Ends the connection now (pool stop, linger timeout, failures). */
+  [kDestroyNow](): void {
+    destroySockets(this._s, this._flow);
   }
-
-  /** @internal */
-  _setReasonPublic(reason: XClosedReason): void { this._setReason(reason); }
 
   /** @internal Closes at once for `reason` (timeouts, overflows, protocol errors). */
-  _fail(reason: XClosedReason, err: Error | null): void {
+  [kFail](reason: XClosedReason, err: Error | null): void {
     this._setReason(reason, err);
-    this._destroyNow();
+    this[kDestroyNow]();
   }
 
   // ---- internals -------------------------------------------------------------------------------
 
-  /** @internal */
-  _onreadOption(): OnReadOption {
-    return { buffer: () => this._reader.nextTarget(), callback: (n) => this._flow.onRead(n) };
+  #open(addr: XAddress): void {
+    this._s.remote = addr;
+    this._connecting = true;
+    const sock = net.connect({ host: addr.host, port: addr.port, noDelay: this._s.opts.noDelay, onread: this.#onreadOption() });
+    this._usesOnRead = true;
+    this.#attach(sock);
+    this._timers.armMisc('connect', this._s.opts.connectTimeoutMs);
+    sock.once('connect', () => {
+      this._connecting = false;
+      this._timers.disarmMisc();
+      this._callback(this.onConnected);
+    });
   }
 
-  /** @internal */
-  _attach(sock: net.Socket): void {
-    this._sock = sock;
-    sock.setNoDelay(this._opts.noDelay);
-    listen(sock, this);
+  #accept(orig: net.Socket): void {
+    this._s.remote = { host: orig.remoteAddress ?? '', port: orig.remotePort ?? 0 };
+    const wrapped = rewrapWithOnRead(orig, this.#onreadOption());
+    if (wrapped) {
+      this._usesOnRead = true;
+      this.#attach(wrapped);
+      wrapped.resume();
+    } else {
+      this._s.reader.copyMode = true;
+      this.#attach(orig);
+      orig.on('data', (chunk: Buffer) => this._flow.onChunk(chunk));
+      orig.resume();
+    }
   }
 
-  /** @internal TLS took over: bytes now come as decrypted chunks on `t`. */
-  _switchToTls(t: tls.TLSSocket): void {
-    this._tls = t;
-    this._reader.copyMode = true;
-    this._usesOnRead = false;
-    t.on('data', (chunk: Buffer) => this._flow.onChunk(chunk));
-    listen(t, this);
+  /** The read path: Node asks where the next read lands, then reports how many bytes landed there. */
+  #onreadOption(): OnReadOption {
+    const reader = this._s.reader;
+    const flow = this._flow;
+    return { buffer: () => reader.nextTarget(), callback: (n) => flow.onRead(n) };
   }
 
-  private _setOneShot(mode: RecvMode, cb: (client: XAsyncTCPClient, v: any) => void, size: number, timeoutSec: number): void {
-    if (this._recvMode !== RecvMode.None) throw this._pendingError();
-    if (typeof cb !== 'function') throw new XAsyncError('ERR_XAS_INVALID_ARG', 'the receive callback must be a function');
-    if (this._closing || this._finished) throw new XAsyncError('ERR_XAS_CLOSED', 'cannot receive: the connection is closed or closing');
-    this._recvMode = mode;
-    this._recvCb = cb;
-    this._recvSize = size;
-    this._recvFilled = 0;
-    this._recvDedicated = mode === RecvMode.Data && size > this._reader.size ? Buffer.allocUnsafe(size) : null;
+  #attach(sock: net.Socket): void {
+    this._s.sock = sock;
+    sock.setNoDelay(this._s.opts.noDelay);
+    XAsyncTCPClient.#listen(sock, this);
+  }
+
+  #startTls(options: XSSLOptions, context: tls.SecureContext | null): Promise<void> {
+    return startTls({
+      state: this._s, flow: this._flow, timers: this._timers, acceptedSide: this._slot !== null,
+      // TLS took over: bytes now come as decrypted chunks on `t`.
+      attach: (t) => {
+        this._s.tls = t;
+        this._s.reader.copyMode = true;
+        this._usesOnRead = false;
+        t.on('data', (chunk: Buffer) => this._flow.onChunk(chunk));
+        XAsyncTCPClient.#listen(t, this);
+      },
+    }, options, context);
+  }
+
+  #oneShot(mode: RecvMode.Line | RecvMode.Data, cb: (client: XAsyncTCPClient, v: any) => void, size: number, timeoutSec: number): void {
+    setOneShot(this._s, mode, cb, size);
     this.setRecvTimeout(timeoutSec);
     this._flow.kick();
   }
 
-  private _promised<T>(start: (cb: (c: XAsyncTCPClient, v: T) => void) => void): Promise<T> {
+  #promised<T>(start: (cb: (c: XAsyncTCPClient, v: T) => void) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const onClose = () => reject(new XAsyncError('ERR_XAS_CLOSED', `the connection closed (${this.closedReason}) before the receive completed`));
       let settled = false;
@@ -377,67 +356,43 @@ export class XAsyncTCPClient extends XAsyncSocket {
     });
   }
 
-  private _pendingError(): XAsyncError {
-    return new XAsyncError('ERR_XAS_RECV_PENDING', `a receive (${RecvMode[this._recvMode]}) is already pending: one at a time`);
-  }
-
-  private _beginClosing(): void {
-    this._closing = true;
-    this._recvMode = RecvMode.None;
-    this._raw = null;
-    this._recvCb = null;
-    this._recvDedicated = null;
-    this._flow.dropLeftover();
-    this.pool.timer.disarm(this._recvTimer);
-  }
-
-  /** @internal */
-  _onSockError(err: Error): void {
+  #sockError(err: Error): void {
     this._setReason(XClosedReason.Error, err);
-    if (this._tlsFail) this._tlsFail(err);
+    if (this._s.tlsFail) this._s.tlsFail(err);
   }
 
-  /** @internal */
-  _onSockClose(): void {
-    if (this._finished) return;
-    this._finished = true;
-    this._beginClosing();
-    this._timers.disarmAll();
-    if (this._tls && !this._tls.destroyed) this._tls.destroy();
-    if (!this._sock.destroyed) this._sock.destroy();
+  #sockClose(): void {
+    if (!socketClosed(this._s, this._flow, this._timers)) return;
     if (this._connecting) {
       this._connecting = false;
-      const err = this._error ?? new XAsyncError('ERR_XAS_CONNECT', 'the connection closed before it was established');
+      const err = this.error ?? new XAsyncError('ERR_XAS_CONNECT', 'the connection closed before it was established');
       this._callback(this.onFailsToConnect, err);
     }
-    if (this._tlsFail) this._tlsFail(this._error ?? new XAsyncError('ERR_XAS_TLS', 'the connection closed during the TLS handshake'));
+    if (this._s.tlsFail) this._s.tlsFail(this.error ?? new XAsyncError('ERR_XAS_TLS', 'the connection closed during the TLS handshake'));
     // Release only now: no read can land in the slot once the handle is closed.
     if (this._slot && this._slots) this._slots.release(this._slot);
     this._onRelease?.(this);
     this._finishClose();
   }
 
-  /** @internal */
-  _onDrain(): void {
-    if (this._out.writableLength === 0) this._timers.disarmSend();
+  #sockDrain(): void {
+    sendDrained(this._s, this._timers);
     this._callback(this.onSendReady);
   }
 
+  #sockEnd(): void {
+    this._setReason(XClosedReason.ClosedByPeer);
+  }
 
-}
-
-// One set of listener functions for every socket (no closures per connection): the client is found
-// through a symbol on the socket.
-const kClient = Symbol('xasync.client');
-type Owned = net.Socket & { [kClient]?: XAsyncTCPClient };
-function onEnd(this: Owned): void { this[kClient]!._setReasonPublic(XClosedReason.ClosedByPeer); }
-function onError(this: Owned, err: Error): void { this[kClient]!._onSockError(err); }
-function onClose(this: Owned): void { this[kClient]!._onSockClose(); }
-function onDrain(this: Owned): void { this[kClient]!._onDrain(); }
-function listen(sock: Owned, client: XAsyncTCPClient): void {
-  sock[kClient] = client;
-  sock.on('end', onEnd);
-  sock.on('error', onError);
-  sock.on('close', onClose);
-  sock.on('drain', onDrain);
+  static #onEnd(this: Owned): void { this[kClient]!.#sockEnd(); }
+  static #onError(this: Owned, err: Error): void { this[kClient]!.#sockError(err); }
+  static #onClose(this: Owned): void { this[kClient]!.#sockClose(); }
+  static #onDrain(this: Owned): void { this[kClient]!.#sockDrain(); }
+  static #listen(sock: Owned, client: XAsyncTCPClient): void {
+    sock[kClient] = client;
+    sock.on('end', XAsyncTCPClient.#onEnd);
+    sock.on('error', XAsyncTCPClient.#onError);
+    sock.on('close', XAsyncTCPClient.#onClose);
+    sock.on('drain', XAsyncTCPClient.#onDrain);
+  }
 }

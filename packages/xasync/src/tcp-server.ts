@@ -4,6 +4,7 @@ import type { XBufferSlots } from './buffer-slots';
 import { XClosedReason } from './closed-reason';
 import { assertInt, XAsyncError } from './errors';
 import type { XAsyncSocketsPool } from './pool';
+import { kDestroyNow } from './pool-member';
 import { XAsyncSocket } from './socket';
 import { XAsyncTCPClient } from './tcp-client';
 import { resolveClientOptions, type ResolvedClientOptions, type XAsyncTCPClientOptions } from './tcp-client-options';
@@ -82,22 +83,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
     }
     // Resolved (and validated) once, before joining the pool: a bad option throws here, not at an accept.
     const resolved = resolveClientOptions({ ...(options.clientOptions ?? {}) });
-    const srv = new XAsyncTCPServer(pool, backlog, slots, options, resolved);
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => {
-        srv._setReason(XClosedReason.Error, err);
-        srv._finishClose();
-        reject(err);
-      };
-      srv._server.once('error', onError);
-      srv._server.listen({ host: addr.host, port: addr.port, backlog, ipv6Only: options.ipv6Only ?? false }, () => {
-        srv._server.off('error', onError);
-        const a = srv._server.address() as net.AddressInfo;
-        srv._address = { host: a.address, port: a.port };
-        srv._listening = true;
-        resolve(srv);
-      });
-    });
+    return new XAsyncTCPServer(pool, backlog, slots, options, resolved).#listen(addr, options.ipv6Only ?? false);
   }
 
   /** Where it listens (the real port when 0 was asked). */
@@ -118,7 +104,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
       // Resolve as soon as the listener is closed; net.Server would otherwise wait for every connection.
       this._server.close();
       setImmediate(() => this._finishClose());
-    } else if (!this.isClosed && this._closeReason === null) {
+    } else if (!this.isClosed && this.closedReason === null) {
       this._finishClose();
     }
   }
@@ -131,9 +117,27 @@ export class XAsyncTCPServer extends XAsyncSocket {
   }
 
   /** @internal */
-  _destroyNow(): void {
+  [kDestroyNow](): void {
     this.close();
     for (const s of this._refusing) s.destroy();
+  }
+
+  #listen(addr: XAddress, ipv6Only: boolean): Promise<XAsyncTCPServer> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => {
+        this._setReason(XClosedReason.Error, err);
+        this._finishClose();
+        reject(err);
+      };
+      this._server.once('error', onError);
+      this._server.listen({ host: addr.host, port: addr.port, backlog: this.backlog, ipv6Only }, () => {
+        this._server.off('error', onError);
+        const a = this._server.address() as net.AddressInfo;
+        this._address = { host: a.address, port: a.port };
+        this._listening = true;
+        resolve(this);
+      });
+    });
   }
 
   private _onConnection(sock: net.Socket): void {
@@ -145,7 +149,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
     }
     let client: XAsyncTCPClient;
     try {
-      client = XAsyncTCPClient._accepted(this.pool, sock, slot, this.slots, this._clientOptions, this._resolved);
+      client = new XAsyncTCPClient(this.pool, this._clientOptions, slot, this.slots, this._resolved, sock, this._releaseClient);
     } catch (err) {
       // The pool is stopping (ERR_XAS_POOL_STOPPED) or the options are invalid: the connection cannot live.
       this.slots.release(slot);
@@ -155,7 +159,6 @@ export class XAsyncTCPServer extends XAsyncSocket {
     }
     this._accepted++;
     this._clients.add(client);
-    client._onRelease = this._releaseClient;
     this._callback(this.onClientAccepted, client);
   }
 

@@ -1,7 +1,9 @@
 import * as tls from 'node:tls';
+import type { ClientState } from './client-state';
+import type { ClientTimers } from './client-timers';
 import { XClosedReason } from './closed-reason';
 import { assertSeconds, XAsyncError } from './errors';
-import type { XAsyncTCPClient } from './tcp-client';
+import type { ReadFlow } from './read-flow';
 
 /** Options of `startSSL`. Key material is PEM (string or Buffer), as `tls.createSecureContext` takes it. */
 export interface XSSLOptions {
@@ -22,14 +24,26 @@ export interface XSSLOptions {
   handshakeTimeoutSec?: number;
 }
 
+/** What startTls needs of a connection: its state, read flow and timers, and how its events move to TLS. */
+export interface TlsUpgradable {
+  readonly state: ClientState;
+  readonly flow: ReadFlow;
+  readonly timers: ClientTimers;
+  /** The side to take when `serverSide` is not given: server for accepted connections. */
+  readonly acceptedSide: boolean;
+  /** Moves the connection's reads and socket events to `t` (the client's own listeners). */
+  attach(t: tls.TLSSocket): void;
+}
+
 /**
  * Starts TLS over a connected XAsyncTCPClient. Node's TLS runs the handshake on the event loop, so a
  * slow or silent peer delays nobody else (the original ran it synchronously and stalled every client).
  */
-export function startTls(c: XAsyncTCPClient, o: XSSLOptions, context: tls.SecureContext | null): Promise<void> {
-  if (c._tls !== null) return Promise.reject(new XAsyncError('ERR_XAS_TLS', 'startSSL: TLS is already started on this connection'));
-  if (c.isClosing || c.isClosed) return Promise.reject(new XAsyncError('ERR_XAS_CLOSED', 'startSSL: the connection is closed or closing'));
-  const serverSide = o.serverSide ?? c.slot !== null;
+export function startTls(u: TlsUpgradable, o: XSSLOptions, context: tls.SecureContext | null): Promise<void> {
+  const s = u.state;
+  if (s.tls !== null) return Promise.reject(new XAsyncError('ERR_XAS_TLS', 'startSSL: TLS is already started on this connection'));
+  if (s.closing) return Promise.reject(new XAsyncError('ERR_XAS_CLOSED', 'startSSL: the connection is closed or closing'));
+  const serverSide = o.serverSide ?? u.acceptedSide;
   const timeoutMs = assertSeconds('handshakeTimeoutSec', o.handshakeTimeoutSec ?? 10) * 1000;
   let ctx: tls.SecureContext;
   try {
@@ -41,26 +55,27 @@ export function startTls(c: XAsyncTCPClient, o: XSSLOptions, context: tls.Secure
     return Promise.reject(new XAsyncError('ERR_XAS_INVALID_ARG', 'startSSL: the server side needs options.key and options.cert'));
   }
   return new Promise<void>((resolve, reject) => {
-    const plain = c._sock;
+    const plain = s.sock;
     // Bytes received before the upgrade (none in a correct protocol) are not part of the TLS stream.
-    c.consume(c.recvPending);
+    s.reader.consume(s.reader.pending);
+    u.flow.roomMade();
     let t: tls.TLSSocket;
     if (serverSide) {
       t = new tls.TLSSocket(plain, { isServer: true, secureContext: ctx, requestCert: o.requestCert ?? false, rejectUnauthorized: false, ALPNProtocols: o.ALPNProtocols });
     } else {
-      t = tls.connect({ socket: plain, secureContext: ctx, servername: o.servername ?? (c.remoteAddress.host || undefined), rejectUnauthorized: o.rejectUnauthorized ?? true, ALPNProtocols: o.ALPNProtocols });
+      t = tls.connect({ socket: plain, secureContext: ctx, servername: o.servername ?? (s.remote.host || undefined), rejectUnauthorized: o.rejectUnauthorized ?? true, ALPNProtocols: o.ALPNProtocols });
     }
-    c._tlsFail = (err) => {
-      c._tlsFail = null;
-      c._timers.disarmMisc();
+    s.tlsFail = (err) => {
+      s.tlsFail = null;
+      u.timers.disarmMisc();
       reject(new XAsyncError('ERR_XAS_TLS', `TLS handshake failed: ${err.message}`, { cause: err }));
-      c._fail(c.closedReason ?? XClosedReason.Error, err);
+      s.fail(s.owner.closedReason ?? XClosedReason.Error, err);
     };
-    c._switchToTls(t);
-    c._timers.armMisc('tls', timeoutMs);
+    u.attach(t);
+    u.timers.armMisc('tls', timeoutMs);
     t.once(serverSide ? 'secure' : 'secureConnect', () => {
-      c._timers.disarmMisc();
-      c._tlsFail = null;
+      u.timers.disarmMisc();
+      s.tlsFail = null;
       resolve();
     });
   });

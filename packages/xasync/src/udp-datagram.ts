@@ -4,6 +4,7 @@ import type { XBufferSlot, XBufferSlots } from './buffer-slots';
 import { XClosedReason } from './closed-reason';
 import { assertInt, XAsyncError } from './errors';
 import type { XAsyncSocketsPool } from './pool';
+import { kDestroyNow } from './pool-member';
 import { XAsyncSocket } from './socket';
 
 /** Options of {@link XAsyncUDPDatagram.create}. */
@@ -73,17 +74,7 @@ export class XAsyncUDPDatagram extends XAsyncSocket {
       if (slot) options.slots!.release(slot);
       throw err;
     }
-    return new Promise((resolve, reject) => {
-      const onError = (err: Error) => { d._setReason(XClosedReason.Error, err); d._sock.close(); reject(err); };
-      d._sock.once('error', onError);
-      // Send-only sockets bind to an ephemeral port too (Node would on the first send): replies can come back.
-      d._sock.bind(local ? { address: local.host, port: local.port } : { port: 0 }, () => {
-        d._sock.off('error', onError);
-        d._bound = true;
-        if (options.broadcast) d._sock.setBroadcast(true);
-        resolve(d);
-      });
-    });
+    return d.#bind(local, options.broadcast ?? false);
   }
 
   get localAddress(): XAddress {
@@ -126,11 +117,25 @@ export class XAsyncUDPDatagram extends XAsyncSocket {
   }
 
   /** @internal */
-  _destroyNow(): void {
+  [kDestroyNow](): void {
     this._setReason(XClosedReason.ClosedByHost);
     this._closing = true;
     this._queue.length = 0;
     try { this._sock.close(); } catch { /* already closed */ }
+  }
+
+  #bind(local: XAddress | null, broadcast: boolean): Promise<XAsyncUDPDatagram> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error) => { this._setReason(XClosedReason.Error, err); this._sock.close(); reject(err); };
+      this._sock.once('error', onError);
+      // Send-only sockets bind to an ephemeral port too (Node would on the first send): replies can come back.
+      this._sock.bind(local ? { address: local.host, port: local.port } : { port: 0 }, () => {
+        this._sock.off('error', onError);
+        this._bound = true;
+        if (broadcast) this._sock.setBroadcast(true);
+        resolve(this);
+      });
+    });
   }
 
   private _pump(): void {

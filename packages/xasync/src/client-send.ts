@@ -1,0 +1,27 @@
+import type { ClientState } from './client-state';
+import type { ClientTimers } from './client-timers';
+import { XClosedReason } from './closed-reason';
+import { XAsyncError } from './errors';
+
+/**
+ * Queues `data` on the connection's output (Node's write queue) under the two bounds of the slow-read
+ * defence: a queue already beyond `maxSendPending` means the peer ignores backpressure (close, Error),
+ * and queued bytes must make progress within `sendTimeoutMs` (armed here, checked by the timers).
+ * Returns Node's answer: false above the high-water mark, when the caller should wait for 'drain'.
+ */
+export function queueSend(s: ClientState, timers: ClientTimers, data: Uint8Array | string, encoding: BufferEncoding, onWritten: (() => void) | null): boolean {
+  const out = s.out;
+  if (out.writableLength > s.opts.maxSendPending) {
+    s.fail(XClosedReason.Error, new XAsyncError('ERR_XAS_SEND_OVERFLOW',
+      `${out.writableLength} bytes queued for ${s.remote.host}:${s.remote.port} is above maxSendPending (${s.opts.maxSendPending}): the peer is not reading`));
+    return false;
+  }
+  const ok = onWritten !== null ? out.write(data, encoding, onWritten) : out.write(data, encoding);
+  if (out.writableLength > 0) timers.armSend(out);
+  return ok;
+}
+
+/** The output drained: queued bytes no longer need watching. */
+export function sendDrained(s: ClientState, timers: ClientTimers): void {
+  if (s.out.writableLength === 0) timers.disarmSend();
+}

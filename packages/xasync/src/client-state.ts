@@ -1,0 +1,98 @@
+import type * as net from 'node:net';
+import type * as tls from 'node:tls';
+import type { XAddress } from './address';
+import type { XClosedReason } from './closed-reason';
+import type { TimerEntry } from './coarse-timer';
+import { kDestroyNow, type MemberPool } from './pool-member';
+import type { SlotReader } from './slot-reader';
+import type { ResolvedClientOptions } from './tcp-client-options';
+
+/*
+ * The bottom layer of a TCP connection: the state its helpers (read flow, receive modes, timers, TLS
+ * upgrade) share with XAsyncTCPClient. The helpers take a ClientState and never import the client; the
+ * client owns one ClientState per connection and implements ClientOwner for the few calls back up.
+ */
+
+/** The one receive pending on a connection (XAsyncSockets allows one at a time). */
+export enum RecvMode {
+  None,
+  /** asyncRecvLine: one line, CR LF stripped. */
+  Line,
+  /** asyncRecvData: exactly N bytes. */
+  Data,
+  /** asyncRecvRaw: a persistent parser callback that says how much it consumed. */
+  Raw,
+}
+
+/** The connection's "close at once for this reason" (first reason wins, as for every pool member). */
+export const kFail: unique symbol = Symbol('xasync.client.fail');
+
+/** What the helpers need of the connection object itself; XAsyncTCPClient implements it. */
+export interface ClientOwner {
+  /** Records `reason` (unless one came first) and ends the connection now. */
+  [kFail](reason: XClosedReason, err: Error | null): void;
+  /** Ends the connection now (the linger timeout after a graceful close). */
+  [kDestroyNow](): void;
+  readonly closedReason: XClosedReason | null;
+  /** The owner's receive-timeout hook (public API): true when it handled the timeout. */
+  readonly onRecvTimeout: ((client: never) => boolean) | null;
+}
+
+/** A raw receiver as the helpers see it; the public type is `RawReceiver` (the client as first argument). */
+export type RawCallback = (client: never, buf: Buffer, start: number, end: number) => number;
+/** A one-shot receive callback (a line or a Buffer). */
+export type OneShotCallback = (client: never, value: any) => void;
+
+/**
+ * One connection's state, shared by the client and its helpers. A plain class with every field set in
+ * the constructor, so every connection has the same shape and the read path stays monomorphic.
+ */
+export class ClientState {
+  /** The public connection object: first argument of every user callback. */
+  readonly owner: ClientOwner;
+  readonly pool: MemberPool;
+  readonly opts: ResolvedClientOptions;
+  /** The slot's unconsumed bytes and where the next read lands. */
+  readonly reader: SlotReader;
+  /**
+   * The receive timeout's entry. ClientTimers creates it (it is the entry's target) and stores it here,
+   * where the read path re-arms it without a hop through the timers.
+   */
+  recvTimer: TimerEntry | null = null;
+  /** The peer's address. */
+  remote: XAddress = { host: '', port: 0 };
+  /** The plain socket: attached while the client is constructed (never null once its creator has it). */
+  sock: net.Socket = null as unknown as net.Socket;
+  /** The TLS socket once `startSSL` was called. */
+  tls: tls.TLSSocket | null = null;
+  /** Set while a TLS handshake runs: fails it (and the connection). */
+  tlsFail: ((err: Error) => void) | null = null;
+  /** A graceful or forced close began: receives are over, arrivals are dropped. */
+  closing = false;
+  /** The socket is closed (the slot is released in the same step). */
+  finished = false;
+  /** A dispatch loop is running: a receive set from a callback is served by that loop. */
+  dispatching = false;
+  recvMode = RecvMode.None;
+  raw: RawCallback | null = null;
+  recvCb: OneShotCallback | null = null;
+  /** asyncRecvData: the size asked for, and (above the slot size) its own buffer and how full it is. */
+  recvSize = 0;
+  recvDedicated: Buffer | null = null;
+  recvFilled = 0;
+  /** asyncRecvRaw's idle timeout, re-armed at every arrival (0: none). */
+  rawIdleMs = 0;
+
+  constructor(owner: ClientOwner, pool: MemberPool, opts: ResolvedClientOptions, reader: SlotReader) {
+    this.owner = owner;
+    this.pool = pool;
+    this.opts = opts;
+    this.reader = reader;
+  }
+
+  /** The stream writes go to, and reading is paused on: the TLS socket once upgraded. */
+  get out(): net.Socket { return this.tls ?? this.sock; }
+
+  /** Closes the connection at once for `reason` (timeouts, overflows, protocol errors). */
+  fail(reason: XClosedReason, err: Error | null): void { this.owner[kFail](reason, err); }
+}
