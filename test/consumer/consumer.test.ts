@@ -1,0 +1,127 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import WebSocket from 'ws';
+import { spawnServer, type SpawnedServer } from '../support/spawn-server';
+import { PACKAGES, ROOT, assertBuilt, packAll, readTarball, rootManifest, run, tarballProblems } from './tarballs';
+
+// The packages as a user gets them: packed by pnpm into tarballs, installed by npm into a scratch project
+// outside the workspace (so nothing resolves through the workspace's node_modules), then required
+// (CommonJS), imported (ES module) and type-checked (node16 and bundler resolution). It builds nothing: the
+// test command runs `tsc -b` first. Packages come from the tarballs; ws, eta and @types/node from the npm
+// registry (or npm's cache: --prefer-offline).
+jest.setTimeout(180_000);
+
+const FIXTURE = path.join(__dirname, 'project');
+let scratch = '';
+let app = '';
+let tarballs: string[] = [];
+const servers = new Set<SpawnedServer>();
+
+/** The environment for npm in the scratch project: without the settings of the script running this test
+ * (npm_config_local_prefix and friends would point npm back at the workspace). */
+function npmEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(npm|pnpm)_/i.test(k) && !/^npm_config_(registry|cache|cafile|ca|userconfig|globalconfig|https?_proxy|proxy|noproxy|strict_ssl|offline|prefer_offline)$/i.test(k)) continue;
+    env[k] = v;
+  }
+  return env;
+}
+
+beforeAll(async () => {
+  assertBuilt();
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'mws-consumer-'));
+  tarballs = await packAll(path.join(scratch, 'tarballs'));
+  app = path.join(scratch, 'app');
+  fs.cpSync(FIXTURE, app, { recursive: true });
+  fs.copyFileSync(path.join(app, 'app.ts'), path.join(app, 'app.mts'));
+  // No "type": .js and .ts files are CommonJS, as in a new `npm init` project.
+  fs.writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'mws-consumer', version: '1.0.0', private: true }));
+  const typesNode = `@types/node@${rootManifest.devDependencies['@types/node']}`;
+  await run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs, typesNode], app, { env: npmEnv(), timeoutMs: 150_000 });
+});
+
+afterAll(async () => {
+  await Promise.all([...servers].map((s) => s.stop()));
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+test('the tarballs ship dist and src, no build info, no tests, no map pointing at a missing file', () => {
+  const problems: string[] = [];
+  for (const name of PACKAGES) {
+    const tarball = tarballs.find((t) => path.basename(t).startsWith(`microwebsrv-${name}-`));
+    if (tarball === undefined) { problems.push(`${name}: no tarball`); continue; }
+    const files = readTarball(tarball);
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/index.d.ts.map', 'src/index.ts']) {
+      if (!files.has(f)) problems.push(`${name}: ${f} is missing`);
+    }
+    problems.push(...tarballProblems(name, files).map((p) => `${path.basename(tarball)}: ${p}`));
+  }
+  expect(problems).toEqual([]);
+});
+
+test('pnpm pack rewrote workspace: specifiers into the versions of the packages', () => {
+  const version = (name: string) => JSON.parse(fs.readFileSync(path.join(ROOT, 'packages', name, 'package.json'), 'utf8')).version as string;
+  const installed = (name: string) => JSON.parse(fs.readFileSync(path.join(app, 'node_modules/@microwebsrv', name, 'package.json'), 'utf8'));
+  expect(installed('core').dependencies['@microwebsrv/xasync']).toBe(version('xasync'));
+  expect(installed('mods-template').peerDependencies['@microwebsrv/core']).toBe(`^${version('core')}`);
+  expect(installed('mods-websockets').peerDependencies).toEqual({ '@microwebsrv/core': `^${version('core')}`, '@microwebsrv/xasync': `^${version('xasync')}` });
+});
+
+/** Sends `text` to a WebSocket echo and resolves with the answer once the socket has closed again. */
+function echo(url: string, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url);
+    let answer = '';
+    ws.once('open', () => ws.send(text));
+    ws.once('message', (data) => { answer = String(data); ws.close(1000); });
+    ws.once('close', () => resolve(answer));
+    ws.once('error', reject);
+  });
+}
+
+describe.each([
+  ['app.cjs', 'cjs', 'require() (CommonJS)'],
+  ['app.mjs', 'esm', 'named imports (ES module)'],
+])('%s', (script, flavour, how) => {
+  test(`${how}: a route, a template page and a WebSocket echo answer`, async () => {
+    const srv = await spawnServer(path.join(app, script));
+    servers.add(srv);
+    try {
+      const base = srv.urls[0]!;
+      const hello = await fetch(`${base}/hello?name=Ada`);
+      expect(hello.status).toBe(200);
+      expect(await hello.json()).toEqual({ flavour, name: 'Ada', slots: 'function' });
+      const page = await fetch(`${base}/page.jshtml?who=%3Cb%3E`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain(`<p>${flavour} page for &lt;b&gt;</p>`);
+      expect(await echo(`${base.replace(/^http/, 'ws')}/echo`, 'hi')).toBe(`${flavour}:hi`);
+    } finally {
+      servers.delete(srv);
+      expect(await srv.stop()).toBe(0);
+    }
+  });
+});
+
+/** Runs the workspace's tsc on a tsconfig written into the scratch project; rejects with its diagnostics. */
+async function typeCheck(configName: string, compilerOptions: Record<string, unknown>, files: string[]): Promise<void> {
+  fs.writeFileSync(path.join(app, configName), JSON.stringify({
+    compilerOptions: {
+      target: 'es2022', lib: ['es2022'], types: ['node'], strict: true, noEmit: true,
+      // The packages' own declarations are checked too, as a user with skipLibCheck off would see them.
+      skipLibCheck: false, ...compilerOptions,
+    },
+    files,
+  }));
+  const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
+  await run(process.execPath, [tsc, '-p', configName], app);
+}
+
+test('tsc --noEmit passes with module/moduleResolution node16 (app.ts as CommonJS, app.mts as an ES module)', async () => {
+  await typeCheck('tsconfig.node16.json', { module: 'node16', moduleResolution: 'node16' }, ['app.ts', 'app.mts']);
+});
+
+test('tsc --noEmit passes with module esnext, moduleResolution bundler', async () => {
+  await typeCheck('tsconfig.bundler.json', { module: 'esnext', moduleResolution: 'bundler' }, ['app.ts']);
+});
