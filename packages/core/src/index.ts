@@ -2,6 +2,7 @@
  * @microwebsrv/core — MicroWebSrv: an HTTP/1.1 server engine on the xasync buffer-slot pool.
  */
 export { MicroWebSrv, type SSLFiles, type LoggingCallback } from './server/micro-web-srv';
+export { stopOnSignals, type StopOnSignalsOptions, type Stoppable } from './server/shutdown';
 export { PRESETS, type PresetName, type PresetValues } from './server/presets';
 export { LogLevel, type LogLevelName } from './server/logging';
 export { DEFAULT_MIME_TYPES } from './server/mime-types';
