@@ -146,7 +146,7 @@ async function main() {
 /**
  * Stops the demo (as on SIGTERM) once the chain of processes that started it breaks, checked every
  * second. `npx -y pnpm@… demo` runs npm → sh → pnpm → sh → node, and a SIGTERM to npx or to pnpm
- * (measured with pnpm 10.34.9 and npm 10) ends at most the shell below it, which does not pass it on:
+ * (measured with pnpm 10.34.9 and npm 11) ends at most the shell below it, which does not pass it on:
  * `kill <pnpm or npx pid>` used to leave this process running on its port, a child of init. A parent
  * or grandparent that exits (or is re-parented because its own parent exited) is the sign. The
  * grandparents are read from /proc (Linux); elsewhere only the parent is watched.
