@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
@@ -67,6 +67,34 @@ test('every JavaScript block of the README is a file of docs/examples/ (so the t
   for (const b of blocks) {
     if (!examples.includes(b.code)) throw new Error(`a README code block is not a docs/examples/ file:\n${b.code.slice(0, 300)}`);
   }
+});
+
+/**
+ * Code blocks of docs/ pages that are fragments of a program rather than a file of docs/examples/, by
+ * their first line, with the test that takes each from its page and runs it as written.
+ */
+const FRAGMENTS: Record<string, string> = {
+  "import { WebRoute, type HttpRequest, type MicroWebSrv, type RouteArgs } from '@microwebsrv/core';": 'routes.test.ts',
+  'srv.registerRoute(async (server, req) => {': 'static-files.test.ts',
+  '// implicit TLS: the handshake first, then the same line protocol': 'xasync.test.ts',
+  "const udp = await XAsyncUDPDatagram.create(pool, { localAddr: ['0.0.0.0', 9999] });": 'xasync.test.ts',
+  'const pool = new XAsyncSocketsPool();': 'xasync.test.ts',
+  // Browser-console code (docs/websockets.md): the page's example server is what the tests check.
+  "const chat = new WebSocket(`ws://${location.host}/chat`, 'chat.v1');": '(runs in a browser)',
+};
+
+test('every JavaScript/TypeScript block of docs/ is a file of docs/examples/ or a fragment a test runs from the page', () => {
+  const examples = readdirSync(path.join(DOCS, 'examples')).filter((f) => f.endsWith('.js'))
+    .map((f) => readFileSync(example(f), 'utf8').replace(/\s+$/, ''));
+  const unchecked: string[] = [];
+  for (const page of readdirSync(DOCS).filter((f) => f.endsWith('.md'))) {
+    for (const b of codeBlocks(path.join(DOCS, page))) {
+      if (!['js', 'ts', 'mjs', 'javascript', 'typescript'].includes(b.lang) || examples.includes(b.code)) continue;
+      if (!(b.code.split('\n')[0] in FRAGMENTS)) unchecked.push(`docs/${page}: ${b.code.split('\n')[0]}`);
+    }
+  }
+  expect(unchecked).toEqual([]);
+  for (const t of Object.values(FRAGMENTS)) if (t.endsWith('.test.ts')) expect(existsSync(path.join(__dirname, t))).toBe(true);
 });
 
 test('no bare `pnpm <command>`: a new user has no pnpm on PATH, the README uses `npx -y pnpm@10.34.9`', () => {
