@@ -3,12 +3,13 @@
 // a form, JSON, a redirect, a download, a template page, and WebSocket echo and chat pages.
 //   PORT        HTTP port (default 8080; 0 picks a free one)
 //   HTTPS_PORT  HTTPS port (default 8443, or 0 when PORT is 0), served only when a certificate is given:
-//   TLS_CERT / TLS_KEY  PEM files; by default certs/localhost-{cert,key}.pem if present (`pnpm cert` makes them)
-// Ctrl-C stops gracefully.
+//   TLS_CERT / TLS_KEY  PEM files; by default certs/localhost-{cert,key}.pem if present (`npx -y pnpm@10.34.9 cert` makes them)
+// Ctrl-C or SIGTERM stops gracefully (in-flight responses finish), and so does stopping the `npx … demo`
+// or pnpm process that started it.
 const fs = require('node:fs');
 const path = require('node:path');
 const { XAsyncSocketsPool } = require('@microwebsrv/xasync');
-const { MicroWebSrv } = require('@microwebsrv/core');
+const { MicroWebSrv, stopOnSignals } = require('@microwebsrv/core');
 const { TemplatePages } = require('@microwebsrv/mods-template');
 const { WebSockets } = require('@microwebsrv/mods-websockets');
 
@@ -94,7 +95,7 @@ function configure(srv) {
   }, 'GET', '/request');
 }
 
-/** The certificate to serve HTTPS with: TLS_CERT/TLS_KEY, else certs/ if `pnpm cert` made one, else none. */
+/** The certificate to serve HTTPS with: TLS_CERT/TLS_KEY, else certs/ if `npx -y pnpm@10.34.9 cert` made one, else none. */
 function findCertificate() {
   const { TLS_CERT, TLS_KEY } = process.env;
   if (!TLS_CERT !== !TLS_KEY) throw new Error('TLS_CERT and TLS_KEY go together: give both PEM files, or neither');
@@ -132,15 +133,49 @@ async function main() {
   }
   console.log(`MicroWebSrv-TS demo on http://localhost:${http.address[1]}/  (Ctrl-C stops)`);
   if (cert) console.log(`  and on https://localhost:${servers[1].address[1]}/  (certificate ${path.relative(process.cwd(), cert.certFile)})`);
-  else console.log('  (no certificate: run `pnpm cert` for HTTPS on a second port)');
+  else console.log('  (no certificate: run `npx -y pnpm@10.34.9 cert` for HTTPS on a second port)');
 
-  process.once('SIGINT', () => {
-    console.log('\nstopping…');
-    Promise.all(servers.map((s) => s.stop())).then(() => pool.stop()).then(
-      () => console.log('stopped'),
-      (err) => { console.error(`stop failed: ${err.message}`); process.exitCode = 1; },
-    );
+  // Ctrl-C (SIGINT) or SIGTERM (kill, systemd, Docker, npx): the servers drain their in-flight
+  // responses, then the shared pool stops, then exit 0. A second signal exits at once.
+  stopOnSignals(servers, {
+    onStopped: async (signal) => { await pool.stop(); console.log(`stopped (${signal})`); },
   });
+  stopWhenOrphaned(() => console.log('the process that started the demo is gone: stopping'));
+}
+
+/**
+ * Stops the demo (as on SIGTERM) once the chain of processes that started it breaks, checked every
+ * second. `npx -y pnpm@… demo` runs npm → sh → pnpm → sh → node, and a SIGTERM to npx or to pnpm
+ * (measured with pnpm 10.34.9 and npm 11) ends at most the shell below it, which does not pass it on:
+ * `kill <pnpm or npx pid>` used to leave this process running on its port, a child of init. A parent
+ * or grandparent that exits (or is re-parented because its own parent exited) is the sign. The
+ * grandparents are read from /proc (Linux); elsewhere only the parent is watched.
+ */
+function stopWhenOrphaned(onOrphaned, levels = 3) {
+  const parentOf = (pid) => {
+    if (pid === process.pid) return process.ppid;
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces or ')', so split after the last ')'.
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+      return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return null; // gone, or no /proc
+    }
+  };
+  const chain = [];
+  for (let pid = process.pid; chain.length < levels && pid > 1;) {
+    const parent = parentOf(pid);
+    if (parent === null) break;
+    chain.push([pid, parent]);
+    pid = parent;
+  }
+  const timer = setInterval(() => {
+    if (chain.every(([pid, parent]) => parentOf(pid) === parent)) return;
+    clearInterval(timer);
+    onOrphaned();
+    process.kill(process.pid, 'SIGTERM'); // the same graceful stop as a `kill`
+  }, 1000);
+  timer.unref(); // never what keeps the demo alive
 }
 
 main().catch((err) => { console.error(err.message); process.exitCode = 1; });

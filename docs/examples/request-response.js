@@ -1,6 +1,6 @@
 'use strict';
 // The request and response API: what a request tells, posted forms and JSON, headers, cookies,
-// Basic auth, redirects, files and streams. Run: pnpm build && node docs/examples/request-response.js
+// Basic auth, redirects, files and streams. Run: npx -y pnpm@10.34.9 build && node docs/examples/request-response.js
 const { Readable } = require('node:stream');
 const { MicroWebSrv } = require('@microwebsrv/core');
 

@@ -1,6 +1,6 @@
 'use strict';
 // Routes: arguments and their types, named routes and pathFromRoute, return values, async handlers,
-// and the global registry (MicroWebSrv2's @WebRoute). Run: pnpm build && node docs/examples/routes.js
+// and the global registry (MicroWebSrv2's @WebRoute). Run: npx -y pnpm@10.34.9 build && node docs/examples/routes.js
 const { MicroWebSrv, WebRoute, registerRoute } = require('@microwebsrv/core');
 
 const srv = new MicroWebSrv();

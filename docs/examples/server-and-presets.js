@@ -1,7 +1,7 @@
 'use strict';
 // A MicroWebSrv set up by hand: a preset, then single settings, timeouts, a logger, start, graceful stop.
-// Run: pnpm build && node docs/examples/server-and-presets.js   (PORT=9000 for another port)
-const { MicroWebSrv } = require('@microwebsrv/core');
+// Run: npx -y pnpm@10.34.9 build && node docs/examples/server-and-presets.js   (PORT=9000 for another port)
+const { MicroWebSrv, stopOnSignals } = require('@microwebsrv/core');
 
 const srv = new MicroWebSrv();                  // starts with the Normal preset
 srv.setLightConfig();                           // 64 queued, 128 slots × 1 KiB, bodies up to 512 KiB
@@ -31,6 +31,5 @@ srv.startManaged().then(() => {
   process.exitCode = 1;
 });
 
-process.once('SIGINT', () => {
-  srv.stop().then(() => console.log('stopped')); // lets in-flight responses finish, then closes
-});
+// Ctrl-C or SIGTERM (kill, systemd, Docker): stop() lets in-flight responses finish, then exit 0.
+stopOnSignals(srv, { onStopped: () => console.log('stopped') });

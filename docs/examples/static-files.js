@@ -1,6 +1,6 @@
 'use strict';
 // Static files from docs/examples/www: default pages, MIME types, validators and 304, ranges,
-// precompressed siblings, Cache-Control. Run: pnpm build && node docs/examples/static-files.js
+// precompressed siblings, Cache-Control. Run: npx -y pnpm@10.34.9 build && node docs/examples/static-files.js
 const path = require('node:path');
 const { MicroWebSrv } = require('@microwebsrv/core');
 

@@ -1,7 +1,7 @@
 'use strict';
 // HTTP and HTTPS side by side in one socket pool (MicroWebSrv2's dual server). Make a local certificate
-// first with `pnpm cert` (certs/localhost-*.pem), or point TLS_CERT / TLS_KEY at yours.
-// Run: pnpm build && node docs/examples/tls.js   (PORT, default 8080; HTTPS_PORT, default 8443)
+// first with `npx -y pnpm@10.34.9 cert` (certs/localhost-*.pem), or point TLS_CERT / TLS_KEY at yours.
+// Run: npx -y pnpm@10.34.9 build && node docs/examples/tls.js   (PORT, default 8080; HTTPS_PORT, default 8443)
 const path = require('node:path');
 const { XAsyncSocketsPool } = require('@microwebsrv/xasync');
 const { MicroWebSrv, registerRoute } = require('@microwebsrv/core');
@@ -36,7 +36,7 @@ https.startInPool(pool)                       // first: it fails if the certific
     console.log(`listening on http://localhost:${http.address[1]}/ and https://localhost:${https.address[1]}/  (Ctrl-C stops)`);
   }, (err) => {
     console.error(`${err.code}: ${err.message}`);
-    if (err.code === 'ERR_MWS_SSL') console.error('no certificate? make one with: pnpm cert');
+    if (err.code === 'ERR_MWS_SSL') console.error('no certificate? make one with: npx -y pnpm@10.34.9 cert');
     process.exitCode = 1;
     stopAll();
   });

@@ -4,20 +4,28 @@ import * as path from 'node:path';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
 
 export const DOCS = path.resolve(__dirname, '../../docs');
+/** The repository's root (README.md). */
+export const ROOT = path.resolve(__dirname, '../..');
 
 /** The path of `docs/examples/<name>`. */
 export const example = (name: string): string => path.join(DOCS, 'examples', name);
 
+/** The fenced code blocks of a Markdown file, each with its language tag and its text (trailing space trimmed). */
+export function codeBlocks(file: string): Array<{ lang: string; code: string }> {
+  const md = readFileSync(file, 'utf8');
+  return [...md.matchAll(/^```([a-z]*)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1], code: m[2].replace(/\s+$/, '') }));
+}
+
 /**
- * Asserts that `docs/<page>` shows `docs/examples/<name>` verbatim in a fenced code block, so the page and
- * the example checked by the tests cannot drift apart. Throws (fails the test) naming what differs.
+ * Asserts that `docs/<page>` (or `../README.md`) shows `docs/examples/<name>` verbatim in a fenced code
+ * block, so the page and the example checked by the tests cannot drift apart. Throws (fails the test)
+ * naming what differs.
  */
 export function expectPageShowsExample(page: string, name: string): void {
-  const md = readFileSync(path.join(DOCS, page), 'utf8');
+  const file = path.join(DOCS, page);
   const code = readFileSync(example(name), 'utf8').replace(/\s+$/, '');
-  const blocks = [...md.matchAll(/^```[a-z]*\n([\s\S]*?)^```$/gm)].map((m) => m[1].replace(/\s+$/, ''));
-  if (!blocks.includes(code)) {
-    throw new Error(`docs/${page} must show docs/examples/${name} verbatim in a fenced code block (it does not: update the page)`);
+  if (!codeBlocks(file).some((b) => b.code === code)) {
+    throw new Error(`${path.relative(ROOT, file)} must show docs/examples/${name} verbatim in a fenced code block (it does not: update the page)`);
   }
 }
 

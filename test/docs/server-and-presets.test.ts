@@ -2,11 +2,17 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { XAsyncSocketsPool } from '@microwebsrv/xasync';
 import { MicroWebSrv, PRESETS } from '@microwebsrv/core';
-import { codeOf, DOCS, raw, useExample } from './doc-example';
-import type { SpawnedServer } from '../support/spawn-server';
+import { codeOf, DOCS, example, raw, useExample } from './doc-example';
+import { spawnServer, type SpawnedServer } from '../support/spawn-server';
 
 // docs/server-and-presets.md: its example is run as a user runs it; the claims about settings, errors,
 // timeouts and stop() that the example does not show are checked on in-process servers.
+
+test('the example stops gracefully on SIGTERM too (stopOnSignals): "stopped", exit code 0', async () => {
+  const srv = await spawnServer(example('server-and-presets.js'));
+  expect(await srv.stop('SIGTERM')).toBe(0);
+  expect(srv.output()).toContain('stopped');
+});
 
 describe('the example', () => {
   let srv: SpawnedServer;

@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import { XAsyncSocketsPool, XAsyncTCPClient, XAsyncTCPServer, XAsyncUDPDatagram, XBufferSlots, XClosedReason } from '@microwebsrv/xasync';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
-import { example, expectPageShowsExample } from './doc-example';
+import { DOCS, codeBlocks, example, expectPageShowsExample } from './doc-example';
 
 // docs/xasync.md: its example (a line echo server on 16 slots) does what the page says. The example
 // prints a tcp:// address, which spawnServer does not collect: wait for it in the output instead.
@@ -11,6 +11,18 @@ import { example, expectPageShowsExample } from './doc-example';
 let srv: SpawnedServer;
 let port = 0;
 const sockets: net.Socket[] = [];
+
+/**
+ * The page's JavaScript block that starts with `first`: a fragment of a program, run here as written with
+ * what it uses passed in (only a fixed port of the page may be swapped for the test's, as PORT=0 does).
+ */
+function fragment(first: string): string {
+  const block = codeBlocks(path.join(DOCS, 'xasync.md')).find((b) => b.lang === 'js' && b.code.startsWith(first));
+  if (!block) throw new Error(`docs/xasync.md has no js block starting with ${first}`);
+  return block.code;
+}
+type AsyncFn = (...args: unknown[]) => Promise<unknown>;
+const AsyncFunction = (async () => undefined).constructor as new (...args: string[]) => AsyncFn;
 
 const until = async (cond: () => boolean, what: string): Promise<void> => {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -76,8 +88,16 @@ test('an XAsyncTCPClient talks to it (promise forms: connect, recvLine, sendData
   }
 });
 
+test("the page's XAsyncTCPClient snippet, as written (the example's port for 8080)", async () => {
+  const code = fragment('const pool = new XAsyncSocketsPool();\nconst client = await XAsyncTCPClient.connect(');
+  const printed: unknown[] = [];
+  await new AsyncFunction('XAsyncSocketsPool', 'XAsyncTCPClient', 'console', code.replace('8080', String(port)))(
+    XAsyncSocketsPool, XAsyncTCPClient, { log: (x: unknown) => printed.push(x) });
+  expect(printed).toEqual([expect.stringMatching(/^hello 127\.0\.0\.1, \d+ slot\(s\) free; "quit" to leave$/), 'echo: from xasync']);
+});
+
 test('16 slots: a 17th connection gets the refusal response and is closed; the server goes on', async () => {
-  await until(() => (srv.output().match(/ closed: /g) ?? []).length >= 2, 'the earlier connections to close');
+  await until(() => (srv.output().match(/ closed: /g) ?? []).length >= 3, 'the earlier connections to close');
   const held: Array<Awaited<ReturnType<typeof connect>>> = [];
   for (let i = 0; i < 16; i++) {
     const c = await connect();
@@ -93,16 +113,16 @@ test('16 slots: a 17th connection gets the refusal response and is closed; the s
   await until(() => held[0].text().includes('echo: still here\n'), 'an echo on a held connection');
 });
 
-// The page's snippets, run in-process on the package itself.
+// The page's snippets, taken from the page and run in-process on the package itself.
 
-test('UDP: the echo snippet answers a datagram', async () => {
+test("UDP: the page's echo snippet, as written (port 0 for 9999), answers a datagram", async () => {
   const pool = new XAsyncSocketsPool();
   try {
-    const udp = await XAsyncUDPDatagram.create(pool, { localAddr: ['127.0.0.1', 0] });
-    udp.onDataRecv = (dgram, remote, data) => dgram.asyncSendDatagram(Buffer.from(data), remote);  // an echo
+    const code = fragment('const udp = await XAsyncUDPDatagram.create(');
+    const udp = await new AsyncFunction('pool', 'XAsyncUDPDatagram', `${code.replace('9999', '0')}\nreturn udp;`)(pool, XAsyncUDPDatagram) as XAsyncUDPDatagram;
     const peer = await XAsyncUDPDatagram.create(pool, { localAddr: ['127.0.0.1', 0] });
     const got = new Promise<string>((r) => { peer.onDataRecv = (_d, _remote, data) => r(data.toString()); });
-    expect(peer.asyncSendDatagram('ping', udp.localAddress)).toBe(true);
+    expect(peer.asyncSendDatagram('ping', ['127.0.0.1', udp.localAddress.port])).toBe(true);
     expect(await got).toBe('ping');
     expect(udp.stats).toMatchObject({ received: 1, truncated: 0 });
   } finally {
@@ -110,7 +130,7 @@ test('UDP: the echo snippet answers a datagram', async () => {
   }
 });
 
-test('TLS: the implicit-TLS snippet, with an XAsyncTCPClient taking the client side', async () => {
+test("TLS: the page's implicit-TLS snippet, as written, with an XAsyncTCPClient taking the client side", async () => {
   const fixtures = path.resolve(__dirname, '../fixtures');
   const key = readFileSync(path.join(fixtures, 'localhost-key.pem'));
   const cert = readFileSync(path.join(fixtures, 'localhost-cert.pem'));
@@ -118,12 +138,9 @@ test('TLS: the implicit-TLS snippet, with an XAsyncTCPClient taking the client s
   try {
     const server = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 8, new XBufferSlots(4, 1024));
     const onLine = (c: XAsyncTCPClient, line: string): void => { c.asyncSendData(`echo: ${line}\n`); c.asyncRecvLine(onLine, 30); };
-    server.onClientAccepted = async (_server, client) => {
-      try {
-        await client.startSSL({ key, cert });
-      } catch { return; }  // the handshake failed or timed out: the connection is already closed
-      client.asyncRecvLine(onLine, 30);
-    };
+    // The page reads key.pem and cert.pem from the working directory: here, the test's fixtures.
+    const fs = { readFileSync: (f: string) => ({ 'key.pem': key, 'cert.pem': cert } as Record<string, Buffer>)[f] };
+    new Function('server', 'fs', 'onLine', fragment('// implicit TLS: the handshake first'))(server, fs, onLine);
     const client = await XAsyncTCPClient.connect(pool, ['127.0.0.1', server.address.port]);
     await client.startSSL({ ca: cert, servername: 'localhost' });
     expect(client.isSSL).toBe(true);
@@ -140,5 +157,5 @@ test('Ctrl-C: pool.stop() closes every connection, the stats are printed, exit c
   const code = await srv.stop();
   await closed;
   expect(code).toBe(0);
-  expect(srv.output()).toMatch(/stopped: 18 accepted, 1 refused, at most 16 at once/);
+  expect(srv.output()).toMatch(/stopped: 19 accepted, 1 refused, at most 16 at once/);
 });

@@ -3,6 +3,7 @@
  * The public entry: modules and applications import only this (see docs/modules.md).
  */
 export { MicroWebSrv, type SSLFiles, type LoggingCallback, type ServerStats } from './server/micro-web-srv';
+export { stopOnSignals, type StopOnSignalsOptions, type Stoppable } from './server/shutdown';
 export { PRESETS, type PresetName, type PresetValues } from './server/presets';
 export { LogLevel, type LogLevelName, type LogFields, type Logger } from './base/logger';
 export { type StructuredLogger } from './server/server-logger';
