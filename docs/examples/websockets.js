@@ -1,7 +1,9 @@
 'use strict';
-// WebSockets: an echo on /echo and a chat on /chat (sub-protocol chat.v1, broadcast to everyone on /chat).
+// WebSockets: an echo on /echo, a chat on /chat (sub-protocol chat.v1, broadcast to everyone on /chat),
+// and /shout, a route whose socket is a Duplex stream piped through an upper-casing Transform.
+const { Transform } = require('node:stream');
 const { MicroWebSrv } = require('@microwebsrv/core');
-const { WebSockets } = require('@microwebsrv/mods-websockets');
+const { WebSockets, createWebSocketStream } = require('@microwebsrv/mods-websockets');
 
 const srv = new MicroWebSrv();
 srv.bindAddress = ['0.0.0.0', Number(process.env.PORT ?? 8080)];
@@ -28,11 +30,19 @@ wsMod.onWebSocketAccepted = (_srv, ws) => {
   ws.onClosed = (_w, code) => wsMod.broadcastText(`* ${who} left (${code})`, '/chat');
 };
 
+// A handler for one more path (whatever `paths` lists): the socket as a stream, text in, text out.
+wsMod.route('/shout', (ws) => {
+  const stream = createWebSocketStream(ws, { objectMode: true });  // text messages are strings
+  const upper = new Transform({ objectMode: true, transform: (text, _enc, done) => done(null, String(text).toUpperCase()) });
+  stream.pipe(upper).pipe(stream);  // backpressure both ways; the client's Close ends the stream
+  stream.on('error', (err) => console.log(`/shout: ${err.message}`));  // e.g. the connection dropped
+});
+
 srv.registerRoute(() => `<p>${wsMod.count} WebSocket(s) open.</p>`, 'GET', '/');
 
 srv.startManaged().then(() => {
   const port = srv.address[1];
-  console.log(`listening on http://localhost:${port}/ — ws://localhost:${port}/echo, ws://localhost:${port}/chat`);
+  console.log(`listening on http://localhost:${port}/ — ws://localhost:${port}/echo, ws://localhost:${port}/chat, ws://localhost:${port}/shout`);
 }, (err) => { console.error(err.message); process.exitCode = 1; });
 
 // stop(): every open WebSocket gets a Close 1001 ("server stopping") first.

@@ -87,6 +87,16 @@ test('/chat with chat.v1: the protocol is chosen, messages are broadcast to ever
   await Promise.all([alice.closed, bob.closed]);
 });
 
+test('/shout: the route\'s stream upper-cases each text message; the client\'s Close ends it', async () => {
+  const { ws, next, closed } = await connect('/shout');
+  ws.send('hello');
+  expect(await next(/HELLO/)).toBe('HELLO');
+  ws.send('héllo again');
+  expect(await next(/AGAIN/)).toBe('HÉLLO AGAIN');
+  ws.close(1000);
+  expect((await closed)[0]).toBe(1000);
+});
+
 test('paths: an upgrade elsewhere, or a plain GET of /echo, goes on to the routes (404 here)', async () => {
   const status = await new Promise<number>((resolve, reject) => {
     const ws = new WebSocket(wsBase + '/elsewhere');

@@ -4,6 +4,7 @@
  * slow reader) misses the message — or is closed, with `slowPolicy: 'close'` — and the others go on.
  */
 import { CloseCodes, invalid } from './errors';
+import { kInternals } from './internal';
 import type { WebSocket } from './web-socket';
 
 /** Sockets to send to: the module's set for a path, an array, or any iterable. */
@@ -39,7 +40,7 @@ export function broadcast(target: BroadcastTarget, message: string | Uint8Array,
   const result: BroadcastResult = { sent: 0, skipped: 0, closed: 0 };
   for (const ws of target) {
     if (ws.isClosed || ws === ex || (typeof ex === 'function' && ex(ws))) continue;
-    if (ws._sendPayload(payload, !isText)) { result.sent++; continue; }
+    if (ws[kInternals].sendPayload(payload, !isText)) { result.sent++; continue; }
     if (ws.isClosed) continue;
     if (policy === 'close') { ws.close(CloseCodes.POLICY_VIOLATION, 'too slow'); result.closed++; } else result.skipped++;
   }

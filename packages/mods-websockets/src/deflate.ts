@@ -1,6 +1,8 @@
 /**
- * permessage-deflate (RFC 7692), off by default: negotiation of the client's offer with `ws`'s
- * PerMessageDeflate and extension parser; the Receiver and Sender then inflate and deflate.
+ * permessage-deflate (RFC 7692), off by default: negotiation of the client's offer with `ws`'s exported
+ * PerMessageDeflate and extension parser; the Sender deflates, the Receiver inflates. Each direction has
+ * its own PerMessageDeflate (same parameters; one zlib stream each), so the receiving one can be made
+ * when receiving starts, with the socket's message limit as its `maxPayload` constructor option.
  */
 import * as wsLib from 'ws';
 
@@ -25,7 +27,6 @@ export interface DeflateExtension {
   readonly params: Record<string, unknown>;
   accept(offers: unknown[]): Record<string, unknown>;
   cleanup(): void;
-  _maxPayload: number;
 }
 
 const lib = ((wsLib as unknown as { default?: unknown }).default ?? wsLib) as unknown as {
@@ -36,24 +37,38 @@ const lib = ((wsLib as unknown as { default?: unknown }).default ?? wsLib) as un
 /** The extension name (RFC 7692 §7). */
 export const DEFLATE_NAME = 'permessage-deflate';
 
-/** What negotiation gave: the extensions for the Receiver and Sender and the response header, or a 400. */
+/** Makes the Receiver's extensions: the same parameters, `maxPayload` as the inflate limit. */
+export type ReceivingExtensions = (maxPayload: number) => Record<string, DeflateExtension>;
+
+/**
+ * What negotiation gave: the Sender's extensions (empty when nothing was negotiated), the maker of the
+ * Receiver's, and the response header; or a 400.
+ */
 export type DeflateNegotiation =
-  | { ok: true; extensions: Record<string, DeflateExtension>; header: string | null }
+  | { ok: true; extensions: Record<string, DeflateExtension>; receiving: ReceivingExtensions; header: string | null }
   | { ok: false; detail: string };
+
+const none = (): DeflateNegotiation => ({ ok: true, extensions: {}, receiving: () => ({}), header: null });
 
 /**
  * Negotiates permessage-deflate against `Sec-WebSocket-Extensions` (RFC 6455 §9.1, RFC 7692 §5). Off
  * (`options` false/null) or not offered: no extension. An offer that cannot be parsed or accepted → 400.
  */
 export function negotiateDeflate(header: string | undefined, options: DeflateOptions | boolean | null | undefined, maxPayload: number): DeflateNegotiation {
-  if (!options || header === undefined) return { ok: true, extensions: {}, header: null };
-  const pmd = new lib.PerMessageDeflate({ ...(options === true ? {} : options), isServer: true, maxPayload });
+  if (!options || header === undefined) return none();
+  const settings = { ...(options === true ? {} : options), isServer: true };
+  const pmd = new lib.PerMessageDeflate({ ...settings, maxPayload });
   try {
-    const offers = lib.extension.parse(header);
-    const offer = offers[DEFLATE_NAME];
-    if (!offer) return { ok: true, extensions: {}, header: null };
+    const offer = lib.extension.parse(header)[DEFLATE_NAME];
+    if (!offer) return none();
     pmd.accept(offer);
-    return { ok: true, extensions: { [DEFLATE_NAME]: pmd }, header: lib.extension.format({ [DEFLATE_NAME]: [pmd.params] }) };
+    const receiving = (limit: number): Record<string, DeflateExtension> => {
+      // accept() normalizes the offer objects it is given: parse the header again for the second one.
+      const rx = new lib.PerMessageDeflate({ ...settings, maxPayload: limit });
+      rx.accept(lib.extension.parse(header)[DEFLATE_NAME]!);
+      return { [DEFLATE_NAME]: rx };
+    };
+    return { ok: true, extensions: { [DEFLATE_NAME]: pmd }, receiving, header: lib.extension.format({ [DEFLATE_NAME]: [pmd.params] }) };
   } catch {
     return { ok: false, detail: 'invalid or unacceptable Sec-WebSocket-Extensions' };
   }

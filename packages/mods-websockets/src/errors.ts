@@ -26,10 +26,11 @@ export const CloseCodes = {
   INTERNAL_ERROR: 1011,
 } as const;
 
-/** Stable error codes of this module (thrown on API misuse). */
+/** Stable error codes of this module (thrown on API misuse; ERR_MWS_WS_CLOSED: a stream's error). */
 export const WsErrorCodes = {
   ERR_MWS_WS_INVALID_OPTION: 'an option or argument has an invalid value',
   ERR_MWS_WS_INVALID_CLOSE_CODE: 'close(code): not a code an endpoint may send (RFC 6455 §7.4)',
+  ERR_MWS_WS_CLOSED: 'a WebSocket stream: the socket closed (abnormally, or with writes still waiting)',
 } as const;
 export type WsErrorCode = keyof typeof WsErrorCodes;
 

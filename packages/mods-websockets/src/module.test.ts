@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import WS from 'ws';
 import { WebSocket, type WebSocketsOptions } from './index';
 import { CA, cleanup, closeEvent, connect, frame, nextMessage, RawWs, sleep, startWs, until, within } from './__tests__/helpers';
@@ -241,16 +242,18 @@ describe('permessage-deflate (RFC 7692)', () => {
       ws.onTextMessage = (w, t) => { w.sendTextMessage(t); };
       ws.onBinaryMessage = (w, d) => { w.sendBinaryMessage(d); };
     } }));
-    const c = await connect(ts.url(), undefined, { perMessageDeflate: true });
+    // The client's TCP socket, made through ws's createConnection option: its bytesRead shows the compression.
+    let sock: net.Socket | null = null;
+    const c = await connect(ts.url(), undefined, { perMessageDeflate: true, createConnection: ((o: net.NetConnectOpts) => (sock = net.connect(o))) as typeof net.createConnection });
     expect(c.extensions).toMatch(/^permessage-deflate/);
     await until(() => server !== null);
     expect(server!.extensions).not.toBeNull();
     const text = 'compressible '.repeat(20000);
-    const read0 = (c as unknown as { _socket: { bytesRead: number } })._socket.bytesRead;
+    const read0 = sock!.bytesRead;
     let m = nextMessage(c);
     c.send(text);
     expect((await m).data.toString()).toBe(text);
-    expect((c as unknown as { _socket: { bytesRead: number } })._socket.bytesRead - read0).toBeLessThan(text.length / 10);
+    expect(sock!.bytesRead - read0).toBeLessThan(text.length / 10);
     for (const msg of ['', 'short', Buffer.alloc(0)]) {
       m = nextMessage(c);
       c.send(msg);

@@ -1,7 +1,8 @@
 /**
  * `WebSockets`: the MicroWebSrv module (MicroWebSrv2's WebSockets module). Load it with
  * `server.loadModule(WebSockets, options)`; it answers WebSocket upgrade requests (RFC 6455 §4.2) before
- * the routes, hands the connection to a {@link WebSocket} and gives it to `onWebSocketAccepted`.
+ * the routes, hands the connection to a {@link WebSocket} and gives it to the handler of its path
+ * (`route(path, handler)`) or to `onWebSocketAccepted`.
  */
 import type { HttpRequest, MicroWebSrv, MwsModule } from '@microwebsrv/core';
 import { CloseCodes, invalid } from './errors';
@@ -9,11 +10,26 @@ import { checkHandshake, isWebSocketUpgrade } from './handshake';
 import { WebSocket, type WebSocketSettings } from './web-socket';
 import { negotiateDeflate, type DeflateOptions } from './deflate';
 import { broadcast, type BroadcastOptions, type BroadcastResult, type BroadcastTarget } from './broadcast';
+import { kInternals } from './internal';
+import { checkSettings, resolveSettings } from './settings';
 
 /** Picks the sub-protocol among those the client offered (RFC 6455 §4.2.2); anything else is ignored. */
 export type OnWebSocketProtocol = (server: MicroWebSrv, offered: string[]) => string | null | undefined;
 /** Receives each accepted WebSocket: set its callbacks here. */
 export type OnWebSocketAccepted = (server: MicroWebSrv, webSocket: WebSocket) => void;
+/**
+ * Receives each WebSocket accepted on its route's path: set its callbacks (or make a stream of it) here;
+ * receiving starts when it returns. A returned promise that rejects closes the socket with 1011.
+ */
+export type WebSocketRouteHandler = (webSocket: WebSocket, request: HttpRequest) => void | Promise<void>;
+
+/** Options of {@link WebSockets.route}: that path's socket settings and sub-protocol choice. */
+export interface WebSocketRouteOptions extends Partial<WebSocketSettings> {
+  /** Picks the sub-protocol on this path (RFC 6455 §4.2.2). Default: the module's `onWebSocketProtocol`. */
+  onWebSocketProtocol?: OnWebSocketProtocol | null;
+}
+
+interface Route { handler: WebSocketRouteHandler; options: WebSocketRouteOptions }
 
 /** Options of `loadModule(WebSockets, options)`. Every field is optional. */
 export interface WebSocketsOptions extends Partial<WebSocketSettings> {
@@ -25,16 +41,6 @@ export interface WebSocketsOptions extends Partial<WebSocketSettings> {
   perMessageDeflate?: boolean | DeflateOptions;
 }
 
-const DEFAULTS = { waitFrameTimeoutSec: 300, maxSendQueueBytes: 4 * 1024 * 1024, fragmentSize: 0, closeTimeoutSec: 5 };
-
-function checkSeconds(name: string, v: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw invalid(name, 'a number of seconds >= 0', v);
-  return v;
-}
-function checkInt(name: string, v: number, min: number): number {
-  if (!Number.isSafeInteger(v) || v < min) throw invalid(name, `an integer >= ${min}`, v);
-  return v;
-}
 
 /**
  * The WebSockets module. Its callbacks can also be set after loading, on the instance `loadModule` returns
@@ -48,6 +54,7 @@ export class WebSockets implements MwsModule {
   readonly server: MicroWebSrv;
   private readonly _paths: Set<string> | null;
   private readonly _opts: WebSocketsOptions;
+  private readonly _routes = new Map<string, Route>();
   private readonly _open = new Map<string, Set<WebSocket>>();
   private _count = 0;
 
@@ -60,12 +67,29 @@ export class WebSockets implements MwsModule {
       throw invalid('WebSockets paths', 'an array of paths starting with /', options.paths);
     }
     this._paths = options.paths ? new Set(options.paths) : null;
-    if (options.waitFrameTimeoutSec !== undefined) checkSeconds('waitFrameTimeoutSec', options.waitFrameTimeoutSec);
-    if (options.closeTimeoutSec !== undefined) checkSeconds('closeTimeoutSec', options.closeTimeoutSec);
-    if (options.maxRecvMessageLength !== undefined) checkInt('maxRecvMessageLength', options.maxRecvMessageLength, 1);
-    if (options.maxSendQueueBytes !== undefined) checkInt('maxSendQueueBytes', options.maxSendQueueBytes, 1);
-    if (options.fragmentSize !== undefined) checkInt('fragmentSize', options.fragmentSize, 0);
+    checkSettings(options);
     this._opts = { ...options };
+  }
+
+  /**
+   * Accepts WebSockets on `path` (exact match on the decoded path) and gives each one to `handler`
+   * instead of `onWebSocketAccepted`, with `options` (this path's settings and sub-protocol choice) over
+   * the module's. Works whatever `paths` lists, before or after the server starts. Throws
+   * ERR_MWS_WS_INVALID_OPTION when `path` does not start with `/` or is already routed or listed in
+   * `paths`, when `handler` is not a function, or an option is out of range. Returns the module.
+   */
+  route(path: string, handler: WebSocketRouteHandler, options: WebSocketRouteOptions = {}): this {
+    if (typeof path !== 'string' || !path.startsWith('/')) throw invalid('route path', 'a string starting with /', path);
+    if (this._routes.has(path)) throw invalid('route path', 'a path not routed yet', path);
+    if (this._paths?.has(path)) throw invalid('route path', 'a path not in the paths option (its sockets go to onWebSocketAccepted)', path);
+    if (typeof handler !== 'function') throw invalid(`route handler of ${path}`, 'a function (webSocket, request) => void', handler);
+    if (options === null || typeof options !== 'object') throw invalid(`route options of ${path}`, 'an object', options);
+    checkSettings(options, 'route options.');
+    if (options.onWebSocketProtocol != null && typeof options.onWebSocketProtocol !== 'function') {
+      throw invalid('route options.onWebSocketProtocol', 'a function (server, offered) => string | null', options.onWebSocketProtocol);
+    }
+    this._routes.set(path, { handler, options: { ...options } });
+    return this;
   }
 
   /** Open WebSockets, all paths. */
@@ -92,7 +116,9 @@ export class WebSockets implements MwsModule {
     const connection = request.getHeader('connection');
     const upgrade = request.getHeader('upgrade');
     if (!isWebSocketUpgrade({ connection, upgrade })) return;
-    if (this._paths !== null && !this._paths.has(request.path)) return;
+    const route = this._routes.get(request.path);
+    if (!route && this._paths !== null && !this._paths.has(request.path)) return;
+    const routeOpts: WebSocketRouteOptions = route?.options ?? {};
     const response = request.response;
     const hs = checkHandshake({
       method: request.method, connection, upgrade,
@@ -106,13 +132,14 @@ export class WebSockets implements MwsModule {
       else response.returnBadRequest(hs.detail);
       return;
     }
-    const maxRecv = this._opts.maxRecvMessageLength ?? Math.max(1, server.maxRequestContentLength);
-    const deflate = negotiateDeflate(request.getHeader('sec-websocket-extensions'), this._opts.perMessageDeflate, maxRecv);
+    const settings = resolveSettings(routeOpts, this._opts, Math.max(1, server.maxRequestContentLength));
+    const deflate = negotiateDeflate(request.getHeader('sec-websocket-extensions'), this._opts.perMessageDeflate, settings.maxRecvMessageLength);
     if (!deflate.ok) { response.returnBadRequest(deflate.detail); return; }
     let protocol: string | null = null;
-    if (hs.offered.length > 0 && this.onWebSocketProtocol) {
+    const pick = routeOpts.onWebSocketProtocol ?? this.onWebSocketProtocol;
+    if (hs.offered.length > 0 && pick) {
       try {
-        const chosen = this.onWebSocketProtocol(server, hs.offered);
+        const chosen = pick(server, hs.offered);
         if (typeof chosen === 'string' && hs.offered.includes(chosen)) protocol = chosen; // §4.2.2: only an offered one
       } catch (err) {
         server.log(`WebSockets onWebSocketProtocol threw: ${err instanceof Error ? err.message : String(err)}`, 'ERROR');
@@ -124,27 +151,30 @@ export class WebSockets implements MwsModule {
     if (deflate.header !== null) response.setHeader('Sec-WebSocket-Extensions', deflate.header);
     response.switchingProtocols('websocket');
     const client = request.detachConnection();
-    const settings: WebSocketSettings = {
-      waitFrameTimeoutSec: this._opts.waitFrameTimeoutSec ?? DEFAULTS.waitFrameTimeoutSec,
-      maxRecvMessageLength: maxRecv,
-      maxSendQueueBytes: this._opts.maxSendQueueBytes ?? DEFAULTS.maxSendQueueBytes,
-      fragmentSize: this._opts.fragmentSize ?? DEFAULTS.fragmentSize,
-      closeTimeoutSec: this._opts.closeTimeoutSec ?? DEFAULTS.closeTimeoutSec,
-    };
-    const ws = new WebSocket(server, request, client, protocol, settings, (type, msg) => server.log(msg, type), deflate.extensions);
+    const ws = new WebSocket(server, request, client, protocol, settings, (type, msg) => server.log(msg, type), deflate.extensions, deflate.receiving);
+    const internals = ws[kInternals];
     this._register(request.path, ws);
-    const accepted = this.onWebSocketAccepted;
-    if (!accepted) {
+    const failed = (name: string, err: unknown): void => {
+      server.log(`WebSockets ${name} threw: ${err instanceof Error ? err.message : String(err)} >> close 1011`, 'ERROR');
+      internals.fail(CloseCodes.INTERNAL_ERROR, 'handler error');
+    };
+    if (route) {
+      try {
+        const done = route.handler(ws, request);
+        if (done instanceof Promise) done.catch((err: unknown) => failed(`route handler of ${request.path}`, err));
+      } catch (err) {
+        failed(`route handler of ${request.path}`, err);
+      }
+    } else if (!this.onWebSocketAccepted) {
       ws.close(CloseCodes.GOING_AWAY, 'no WebSocket accept callback');
     } else {
       try {
-        accepted(server, ws);
+        this.onWebSocketAccepted(server, ws);
       } catch (err) {
-        server.log(`WebSockets onWebSocketAccepted threw: ${err instanceof Error ? err.message : String(err)} >> close 1011`, 'ERROR');
-        ws._fail(CloseCodes.INTERNAL_ERROR, 'handler error');
+        failed('onWebSocketAccepted', err);
       }
     }
-    ws._start();
+    internals.start();
   }
 
   /** Server stopping: every open WebSocket gets a Close 1001 (RFC 6455 §7.4.1) before connections close. */
@@ -157,7 +187,7 @@ export class WebSockets implements MwsModule {
     if (!set) { set = new Set(); this._open.set(path, set); }
     set.add(ws);
     this._count++;
-    ws._onClose(() => {
+    ws[kInternals].onClose(() => {
       const s = this._open.get(path);
       if (s && s.delete(ws)) {
         this._count--;

@@ -46,6 +46,25 @@ describe('WebSocket API', () => {
     expect(server!.ping()).toBe(false);
   });
 
+  test('maxRecvMessageLength can be raised and lowered while receiving (checked on each frame header)', async () => {
+    const ts = await startWs({ maxRecvMessageLength: 10, onWebSocketAccepted: (_s, ws) => {
+      ws.onTextMessage = (w, t) => {
+        if (t === 'raise') w.maxRecvMessageLength = 100;
+        if (t === 'lower') w.maxRecvMessageLength = 5;
+        w.sendTextMessage(String(t.length));
+      };
+    } });
+    const c = await connect(ts.url());
+    for (const [send, answer] of [['raise', '5'], ['x'.repeat(100), '100'], ['lower', '5']]) {
+      const m = nextMessage(c);
+      c.send(send);
+      expect((await m).data.toString()).toBe(answer);
+    }
+    const ev = closeEvent(c);
+    c.send('123456');
+    expect((await ev).code).toBe(CloseCodes.MESSAGE_TOO_BIG);
+  });
+
   test('server stop: open sockets get 1001', async () => {
     const ts = await startWs({ onWebSocketAccepted: (_s, ws) => { ws.onTextMessage = () => {}; } });
     const c = await connect(ts.url());

@@ -7,8 +7,11 @@
 import type { HttpRequest, MicroWebSrv } from '@microwebsrv/core';
 import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import { CloseCodes, invalid, isSendableCloseCode, WsError } from './errors';
-import type { DeflateExtension } from './deflate';
-import { closeCodeOf, Receiver, Sender, type SenderSocket, type WsReceiver, type WsSender } from './ws-internals';
+import type { DeflateExtension, ReceivingExtensions } from './deflate';
+import { FragmentQueue, PUMP_LOW_WATER } from './fragment-queue';
+import { newFrameScanState, scanFrames } from './frame-scan';
+import { kInternals, type WebSocketInternals } from './internal';
+import { closeCodeOf, Receiver, Sender, type SenderSocket, type WsReceiver, type WsSender } from './ws-framing';
 
 /** Per-socket settings (the module's options give the defaults). */
 export interface WebSocketSettings {
@@ -24,11 +27,6 @@ export interface WebSocketSettings {
   closeTimeoutSec: number;
 }
 
-/** A message waiting to go out behind a fragmented one (RFC 6455 §5.4: data frames of two messages never interleave). */
-interface Pending { data: Buffer; binary: boolean; frag: number; off: number }
-
-/** Below this many queued bytes, the next fragments of a large message are written. */
-const PUMP_LOW_WATER = 256 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -52,29 +50,38 @@ export class WebSocket {
   /** Free for the application. */
   userData: unknown = null;
 
-  /** @internal */ readonly _client: XAsyncTCPClient;
+  /** @internal The module's side of this socket (internal.ts); not part of the public API. */
+  readonly [kInternals]: WebSocketInternals;
+  private readonly _client: XAsyncTCPClient;
   private readonly _settings: WebSocketSettings;
-  private readonly _receiver: WsReceiver;
+  /** Made when receiving starts, with the message limit of that moment (a constructor option of ws). */
+  private _receiver: WsReceiver | null = null;
   private readonly _sender: WsSender;
+  /** permessage-deflate: the Sender's extension, and the maker of the Receiver's. */
   private readonly _deflate: DeflateExtension | null;
+  private readonly _receiving: ReceivingExtensions;
+  private _rxDeflate: DeflateExtension | null = null;
+  /** permessage-deflate: bytes handed to the Sender and not written yet (it holds them while compressing). */
+  private _unsent = 0;
   private readonly _log: (type: 'DEBUG' | 'ERROR', msg: string) => void;
   private _started = false;
   private _recvDone = false;
   private _closeSent = false;
   private _closed = false;
   private _pingOutstanding = false;
-  /** Bytes of a frame larger than the slot still to stream to the Receiver. */
-  private _streamLeft = 0;
+  /** Reading paused by the application ({@link pauseReceiving}) / while the Receiver inflates. */
+  private _userPaused = false;
+  private _rxPaused = false;
+  private readonly _scan = newFrameScanState();
   private _code: number = CloseCodes.ABNORMAL;
   private _reason = '';
-  private _queue: Pending[] = [];
-  private _queuedBytes = 0;
-  private _pumpWaiting = false;
-  private _onClosedHooks: Array<(ws: WebSocket) => void> = [];
+  private readonly _queue: FragmentQueue;
+  private _onClosedHooks: Array<() => void> = [];
 
   /** @internal Created by the WebSockets module once the 101 answer is written. */
   constructor(server: MicroWebSrv, request: HttpRequest, client: XAsyncTCPClient, protocol: string | null, settings: WebSocketSettings,
-    log: (type: 'DEBUG' | 'ERROR', msg: string) => void, extensions: Record<string, DeflateExtension> = {}) {
+    log: (type: 'DEBUG' | 'ERROR', msg: string) => void, extensions: Record<string, DeflateExtension> = {},
+    receiving: ReceivingExtensions = () => ({})) {
     this.server = server;
     this.request = request;
     this.protocol = protocol;
@@ -88,33 +95,38 @@ export class WebSocket {
       get destroyed() { return client.isClosed; },
     };
     this._deflate = extensions['permessage-deflate'] ?? null;
+    this._receiving = receiving;
     this._sender = new Sender(sock, extensions);
-    this._sender.onerror = () => { /* a send on a closed connection: the close path reports it */ };
-    // RFC 6455 §5.1: the server must fail a connection on an unmasked client frame (isServer: true).
-    this._receiver = new Receiver({
-      isServer: true, maxPayload: settings.maxRecvMessageLength, skipUTF8Validation: false,
-      allowSynchronousEvents: true, binaryType: 'nodebuffer', extensions,
+    this._queue = new FragmentQueue({
+      get sendPending() { return client.sendPending; },
+      canWrite: () => !this._closeSent && !client.isClosed && !client.isClosing,
+      whenFlushed: (cb) => { client.asyncSendData(EMPTY, cb); },
+      frame: (data, binary, fin, len) => this._frame(data, binary, fin, len),
     });
-    // Inflating is asynchronous: stop reading while the Receiver is behind (backpressure).
-    this._receiver.on('drain', () => { if (!this._closed) client.resumeReading(); });
-    this._receiver.on('message', (data: Buffer, isBinary: boolean) => this._onMessage(data, isBinary));
-    this._receiver.on('ping', (data: Buffer) => { if (!this._closeSent) this._sender.pong(data, false); }); // §5.5.3
-    this._receiver.on('pong', () => { this._pingOutstanding = false; });
-    this._receiver.on('conclude', (code: number, reason: Buffer) => this._onPeerClose(code, reason));
-    this._receiver.on('error', (err: Error & { code?: string }) => this._onProtocolError(err));
+    this[kInternals] = {
+      start: () => this._start(),
+      fail: (code, reason) => this._fail(code, reason),
+      onClose: (hook) => { this._onClosedHooks.push(hook); },
+      sendPayload: (payload, binary) => this._send(payload, binary, undefined),
+    };
     client.onClosed = () => this._onTcpClosed();
-    client.onSendReady = () => { this._pump(); if (this.onSendReady && !this._closed) this._call('onSendReady', () => this.onSendReady!(this)); };
+    client.onSendReady = () => { this._queue.pump(); if (this.onSendReady && !this._closed) this._call('onSendReady', () => this.onSendReady!(this)); };
     client.onRecvTimeout = () => this._onIdle();
   }
 
   /** True once the connection is closed (TCP), or closing (a Close frame was sent). */
   get isClosed(): boolean { return this._closed || this._closeSent; }
   /** Bytes accepted for sending and not yet handed to the kernel. */
-  get bufferedAmount(): number { return this._client.sendPending + this._queuedBytes + this._sender._bufferedBytes; }
+  get bufferedAmount(): number {
+    // Without an extension the Sender writes each frame at once; while compressing it holds messages,
+    // counted from send() to the frame's write callback. A message being written is in both counts: the larger.
+    const sending = this._unsent > 0 ? Math.max(this._client.sendPending, this._unsent) : this._client.sendPending;
+    return sending + this._queue.bytes;
+  }
   /** The negotiated extensions (RFC 6455 §9): the permessage-deflate parameters, or null. */
   get extensions(): Record<string, unknown> | null { return this._deflate ? { 'permessage-deflate': this._deflate.params } : null; }
   /** True while sends go out without backpressure (below the high-water mark and the queue bound). */
-  get canSend(): boolean { return !this.isClosed && this._queue.length === 0 && this._client.sendPending < PUMP_LOW_WATER; }
+  get canSend(): boolean { return !this.isClosed && this._queue.isEmpty && this._client.sendPending < PUMP_LOW_WATER; }
 
   /** Idle timeout in seconds (see {@link WebSocketSettings.waitFrameTimeoutSec}). */
   get waitFrameTimeoutSec(): number { return this._settings.waitFrameTimeoutSec; }
@@ -124,13 +136,36 @@ export class WebSocket {
     if (this._started && !this.isClosed) this._armRecv(v);
   }
 
-  /** Largest message accepted, in bytes (above it: close 1009). */
+  /**
+   * Largest message accepted, in bytes (above it: close 1009), checked on each frame header as it
+   * arrives. With permessage-deflate the inflated size is bounded too: by the value this had when
+   * receiving started (after `onWebSocketAccepted`) while inflating, and by a smaller one set later on
+   * each inflated message.
+   */
   get maxRecvMessageLength(): number { return this._settings.maxRecvMessageLength; }
   set maxRecvMessageLength(v: number) {
     if (!Number.isSafeInteger(v) || v < 1) throw invalid('maxRecvMessageLength', 'an integer >= 1', v);
     this._settings.maxRecvMessageLength = v;
-    this._receiver._maxPayload = v; // read by ws at every frame header
-    if (this._deflate) this._deflate._maxPayload = v; // and by its inflater
+  }
+
+  /** True while reading is paused by {@link pauseReceiving}. */
+  get isReceivingPaused(): boolean { return this._userPaused; }
+
+  /**
+   * Stops reading the peer's frames: backpressure towards the peer (TCP's window fills up). Messages of
+   * a read already under way are still delivered. While paused, no idle ping is sent.
+   */
+  pauseReceiving(): void {
+    if (this._userPaused) return;
+    this._userPaused = true;
+    if (!this._closed) this._client.pauseReading();
+  }
+
+  /** Reads again after {@link pauseReceiving}; frames waiting in the slot are delivered first. */
+  resumeReceiving(): void {
+    if (!this._userPaused) return;
+    this._userPaused = false;
+    if (!this._closed && !this._rxPaused) this._client.resumeReading();
   }
 
   /**
@@ -172,22 +207,17 @@ export class WebSocket {
     else this._armRecv(this._settings.closeTimeoutSec);
   }
 
-  /** @internal Broadcast: a UTF-8 (text) or binary payload already encoded, shared between sockets. */
-  _sendPayload(payload: Buffer, binary: boolean): boolean { return this._send(payload, binary, undefined); }
-
-  /** @internal Runs once the connection closes (the module's registries). */
-  _onClose(hook: (ws: WebSocket) => void): void { this._onClosedHooks.push(hook); }
-
-  /** @internal Starts receiving: the bytes that followed the handshake are delivered first. */
-  _start(): void {
+  /** Starts receiving: the bytes that followed the handshake are delivered first. */
+  private _start(): void {
     if (this._started || this._closed) return;
     this._started = true;
+    this._receiver = this._newReceiver();
     if (this._closeSent) { this._armRecv(this._settings.closeTimeoutSec); return; }
     this._armRecv(this._settings.waitFrameTimeoutSec);
   }
 
-  /** @internal Fails the connection (RFC 6455 §7.1.7): Close frame with `code`, then the TCP close at once. */
-  _fail(code: number, reason: string): void {
+  /** Fails the connection (RFC 6455 §7.1.7): Close frame with `code`, then the TCP close at once. */
+  private _fail(code: number, reason: string): void {
     if (this._closed) return;
     if (!this._closeSent) this._sendClose(code, reason);
     this._recvDone = true;
@@ -197,45 +227,61 @@ export class WebSocket {
   // ---- receiving -------------------------------------------------------------------------------
 
   /**
+   * ws's Receiver. RFC 6455 §5.1: the server must fail a connection on an unmasked client frame
+   * (isServer: true). Without compression the message limit is checked on the wire (frame-scan.ts), so
+   * the Receiver has none and the limit can change at any time; with it, the Receiver and its inflater
+   * also stop at the limit of this moment (inflated bytes are not on the wire).
+   */
+  private _newReceiver(): WsReceiver {
+    const limit = this._settings.maxRecvMessageLength;
+    const rx = this._deflate ? this._receiving(limit) : {};
+    this._rxDeflate = rx['permessage-deflate'] ?? null;
+    const r = new Receiver({
+      isServer: true, maxPayload: this._rxDeflate ? limit : 0, skipUTF8Validation: false,
+      allowSynchronousEvents: true, binaryType: 'nodebuffer', extensions: rx,
+    });
+    // Inflating is asynchronous: reading stops while the Receiver is behind (backpressure).
+    r.on('drain', () => {
+      this._rxPaused = false;
+      if (!this._closed && !this._userPaused) this._client.resumeReading();
+    });
+    r.on('message', (data: Buffer, isBinary: boolean) => this._onMessage(data, isBinary));
+    r.on('ping', (data: Buffer) => { if (!this._closeSent) this._sender.pong(data, false); }); // §5.5.3
+    r.on('pong', () => { this._pingOutstanding = false; });
+    r.on('conclude', (code: number, reason: Buffer) => this._onPeerClose(code, reason));
+    r.on('error', (err: Error & { code?: string }) => this._onProtocolError(err));
+    return r;
+  }
+
+  /**
    * The raw receiver. Whole frames (RFC 6455 §5.2) are handed to ws's Receiver in one chunk: an incomplete
    * frame that fits in the slot stays there (consumed later, when complete), so the Receiver never joins
-   * pieces; a frame larger than the slot is streamed to it as it arrives.
+   * pieces; a frame larger than the slot is streamed to it as it arrives (frame-scan.ts).
    */
   private readonly _onRecv = (_c: XAsyncTCPClient, buf: Buffer, start: number, end: number): number => {
-    if (this._recvDone || this._receiver.destroyed) return end - start; // after a Close or an error: discard (§5.5.1)
+    const r = this._receiver;
+    if (this._recvDone || r === null || r.destroyed) return end - start; // after a Close or an error: discard (§5.5.1)
     this._pingOutstanding = false;
-    let p = start;
-    if (this._streamLeft > 0) {
-      p += Math.min(this._streamLeft, end - p);
-      this._streamLeft -= p - start;
-    }
-    if (this._streamLeft === 0) {
-      const slotSize = this._client.recvBuffer.length;
-      while (end - p >= 2) {
-        const b1 = buf[p + 1]!;
-        const len7 = b1 & 0x7f;
-        const hdr = 2 + ((b1 & 0x80) !== 0 ? 4 : 0) + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0);
-        if (end - p < hdr) break;
-        const plen = len7 < 126 ? len7 : len7 === 126 ? buf.readUInt16BE(p + 2) : buf.readUInt32BE(p + 2) * 0x100000000 + buf.readUInt32BE(p + 6);
-        const total = hdr + plen;
-        if (end - p >= total) { p += total; continue; }
-        if (total > slotSize) { this._streamLeft = total - (end - p); p = end; } // cannot wait for it: stream
-        break;
-      }
-    }
-    const n = p - start;
+    const c = this._client;
+    const { n, tooBig } = scanFrames(this._scan, buf, start, end, c.recvBuffer.length, this._settings.maxRecvMessageLength);
     if (n === 0) return 0;
     // The slot is reused for the next read: the Receiver (which may keep partial frames) gets a copy.
     const chunk = Buffer.allocUnsafe(n);
-    buf.copy(chunk, 0, start, p);
-    const c = this._client;
+    buf.copy(chunk, 0, start, start + n);
     c.cork(); // every answer produced by this read leaves in one write
     try {
       // Paused only when the Receiver really holds bytes back (inflating); 'drain' resumes.
-      if (!this._receiver.write(chunk) && this._receiver.writableLength > 0) c.pauseReading();
+      if (!r.write(chunk) && r.writableLength > 0) { this._rxPaused = true; c.pauseReading(); }
+      // RFC 6455 §7.4.1: a message above the limit → 1009 (unless the Receiver already failed the frame).
+      if (tooBig && !this._closeSent) this._failTooBig();
     } finally { c.uncork(); }
-    return n;
+    return tooBig ? end - start : n;
   };
+
+  private _failTooBig(): void {
+    this._log('DEBUG', `WebSocket from ${this._client.remoteAddress.host}:${this._client.remoteAddress.port}: message above maxRecvMessageLength (${this._settings.maxRecvMessageLength}) >> close 1009`);
+    this._fail(CloseCodes.MESSAGE_TOO_BIG, '');
+  }
 
   private _armRecv(sec: number): void {
     this._client.asyncRecvRaw(this._onRecv, sec);
@@ -244,6 +290,8 @@ export class WebSocket {
 
   private _onMessage(data: Buffer, isBinary: boolean): void {
     if (this._closeSent) return;
+    // Compressed messages: a limit lowered after receiving started is checked once inflated.
+    if (data.length > this._settings.maxRecvMessageLength) { this._failTooBig(); return; }
     const handler = isBinary ? this.onBinaryMessage : this.onTextMessage;
     // MicroWebSrv2: a message type nobody handles → 1003 (RFC 6455 §7.4.1).
     if (!handler) { this._fail(CloseCodes.UNSUPPORTED_DATA, isBinary ? 'binary messages not accepted' : 'text messages not accepted'); return; }
@@ -260,7 +308,7 @@ export class WebSocket {
     this._reason = reason.toString('utf8');
     if (!this._closeSent) {
       this._closeSent = true;
-      this._dropQueue();
+      this._queue.drop();
       this._sender.close(code === CloseCodes.NO_STATUS ? undefined : code, EMPTY, false);
     }
     this._client.close();
@@ -278,6 +326,12 @@ export class WebSocket {
   /** Idle: ping once; a peer that stays silent a second period is gone → 1001. Closing: too long → drop. */
   private _onIdle(): boolean {
     if (this._closeSent || this._recvDone) return false; // the closing handshake timed out: Timeout close
+    if (this._userPaused) {
+      // Not reading by choice (pauseReceiving): the peer's silence proves nothing; no ping while paused.
+      this._pingOutstanding = false;
+      this._client.setRecvTimeout(this._settings.waitFrameTimeoutSec);
+      return true;
+    }
     if (this._pingOutstanding) {
       this._fail(CloseCodes.GOING_AWAY, 'no answer to ping');
       return true;
@@ -292,10 +346,12 @@ export class WebSocket {
     if (this._closed) return;
     this._closed = true;
     this._recvDone = true;
-    this._dropQueue();
-    this._receiver.removeAllListeners('message');
-    if (this._deflate) this._deflate.cleanup();
-    for (const h of this._onClosedHooks) h(this);
+    this._queue.drop();
+    this._receiver?.removeAllListeners('message');
+    this._deflate?.cleanup();
+    this._rxDeflate?.cleanup();
+    this._unsent = 0;
+    for (const h of this._onClosedHooks) h();
     this._onClosedHooks = [];
     const cb = this.onClosed;
     if (cb) this._call('onClosed', () => cb(this, this._code, this._reason));
@@ -311,45 +367,28 @@ export class WebSocket {
     const queued = this.bufferedAmount;
     // The bounded send queue: an empty queue takes a message of any size; otherwise the bound holds.
     if (queued > 0 && queued + len > this._settings.maxSendQueueBytes) return false;
-    if (this._queue.length === 0 && (frag === 0 || len <= frag)) {
-      this._sender.send(data, { binary, fin: true, mask: false, compress: this._deflate !== null });
+    if (this._queue.isEmpty && (frag === 0 || len <= frag)) {
+      this._frame(data, binary, true, len);
       return true;
     }
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    this._queue.push({ data: buf, binary, frag: frag === 0 ? Math.max(buf.length, 1) : frag, off: 0 });
-    this._queuedBytes += buf.length;
-    this._pump();
+    this._queue.push(buf, binary, frag);
     return true;
   }
 
-  /** Writes queued fragments while the socket's queue is low; resumes when bytes reach the kernel. */
-  private _pump(): void {
-    const c = this._client;
-    while (this._queue.length > 0 && !this._pumpWaiting) {
-      if (this._closeSent || c.isClosed || c.isClosing) { this._dropQueue(); return; }
-      if (c.sendPending >= PUMP_LOW_WATER) {
-        this._pumpWaiting = true;
-        c.asyncSendData(EMPTY, () => { this._pumpWaiting = false; this._pump(); });
-        return;
-      }
-      const p = this._queue[0]!;
-      const end = Math.min(p.off + p.frag, p.data.length);
-      const fin = end === p.data.length;
-      this._sender.send(p.data.subarray(p.off, end), { binary: p.binary, fin, mask: false, compress: this._deflate !== null });
-      this._queuedBytes -= end - p.off;
-      p.off = end;
-      if (fin) this._queue.shift();
+  /** One data frame to the Sender; while compressing, its bytes count in bufferedAmount until written. */
+  private _frame(data: Buffer | string, binary: boolean, fin: boolean, len: number): void {
+    if (this._deflate === null) {
+      this._sender.send(data, { binary, fin, mask: false, compress: false });
+      return;
     }
-  }
-
-  private _dropQueue(): void {
-    this._queue = [];
-    this._queuedBytes = 0;
+    this._unsent += len;
+    this._sender.send(data, { binary, fin, mask: false, compress: true }, () => { if (!this._closed) this._unsent -= len; });
   }
 
   private _sendClose(code: number, reason: string): void {
     this._closeSent = true;
-    this._dropQueue();
+    this._queue.drop();
     if (this._code === CloseCodes.ABNORMAL) { this._code = code; this._reason = reason; }
     this._sender.close(code, reason, false);
   }

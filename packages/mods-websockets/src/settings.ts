@@ -1,0 +1,36 @@
+/**
+ * Per-socket settings: their defaults, the checks of the module's and a route's options (misuse throws
+ * at once, naming the option), and the settings a new socket gets (route's, else module's, else default).
+ */
+import { invalid } from './errors';
+import type { WebSocketSettings } from './web-socket';
+
+/** Defaults of the settings (maxRecvMessageLength defaults to the server's maxRequestContentLength). */
+export const SETTING_DEFAULTS = { waitFrameTimeoutSec: 300, maxSendQueueBytes: 4 * 1024 * 1024, fragmentSize: 0, closeTimeoutSec: 5 } as const;
+
+function checkSeconds(name: string, v: unknown): void {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw invalid(name, 'a number of seconds >= 0', v);
+}
+function checkInt(name: string, v: unknown, min: number): void {
+  if (!Number.isSafeInteger(v) || (v as number) < min) throw invalid(name, `an integer >= ${min}`, v);
+}
+
+/** Checks the settings given in `o`; `prefix` names where they came from in the messages ('' or 'route options.'). */
+export function checkSettings(o: Partial<WebSocketSettings>, prefix = ''): void {
+  if (o.waitFrameTimeoutSec !== undefined) checkSeconds(`${prefix}waitFrameTimeoutSec`, o.waitFrameTimeoutSec);
+  if (o.closeTimeoutSec !== undefined) checkSeconds(`${prefix}closeTimeoutSec`, o.closeTimeoutSec);
+  if (o.maxRecvMessageLength !== undefined) checkInt(`${prefix}maxRecvMessageLength`, o.maxRecvMessageLength, 1);
+  if (o.maxSendQueueBytes !== undefined) checkInt(`${prefix}maxSendQueueBytes`, o.maxSendQueueBytes, 1);
+  if (o.fragmentSize !== undefined) checkInt(`${prefix}fragmentSize`, o.fragmentSize, 0);
+}
+
+/** The settings of a new socket: the route's, else the module's, else the defaults. */
+export function resolveSettings(route: Partial<WebSocketSettings>, mod: Partial<WebSocketSettings>, maxRecvDefault: number): WebSocketSettings {
+  return {
+    waitFrameTimeoutSec: route.waitFrameTimeoutSec ?? mod.waitFrameTimeoutSec ?? SETTING_DEFAULTS.waitFrameTimeoutSec,
+    maxRecvMessageLength: route.maxRecvMessageLength ?? mod.maxRecvMessageLength ?? maxRecvDefault,
+    maxSendQueueBytes: route.maxSendQueueBytes ?? mod.maxSendQueueBytes ?? SETTING_DEFAULTS.maxSendQueueBytes,
+    fragmentSize: route.fragmentSize ?? mod.fragmentSize ?? SETTING_DEFAULTS.fragmentSize,
+    closeTimeoutSec: route.closeTimeoutSec ?? mod.closeTimeoutSec ?? SETTING_DEFAULTS.closeTimeoutSec,
+  };
+}
