@@ -7,6 +7,7 @@ export { LogLevel, type LogLevelName } from './server/logging';
 export { DEFAULT_MIME_TYPES } from './server/mime-types';
 export { HttpRequest } from './request/http-request';
 export { HttpResponse } from './response/http-response';
+export { serializeCookie, type CookieOptions } from './response/cookie';
 export { RouteTable, type RouteHandler, type RouteMatch, type RouteArgs, type RouteArgValue, type ArgType } from './routes/route-table';
 export { WebRoute, createWebRoute, registerRoute, resolveRoute, pathFromRoute, globalRoutes, type RouteDecorator, type RouteMethod } from './routes/web-route';
 export { type MwsModule, type MwsModuleClass } from './modules/module';

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { MwsError, invalidOption } from '../errors';
 import type { HttpRequest } from '../request/http-request';
 import type { MicroWebSrv } from '../server/micro-web-srv';
+import { clearingCookie, serializeCookie, type CookieOptions } from './cookie';
 import { contentDisposition, errorPage, headStart, isFieldValue, isToken, statusHasNoBody } from './head-builder';
 import { streamBody } from './stream-body';
 
@@ -122,6 +123,20 @@ export class HttpResponse {
     const lower = name.toLowerCase();
     for (let i = 0; i < h.length; i += 2) if (h[i].toLowerCase() === lower) return h[i + 1];
     return undefined;
+  }
+
+  /**
+   * Adds a Set-Cookie field (one per cookie, RFC 6265 §3) built by {@link serializeCookie}: the value is
+   * URI-encoded unless `encode` says otherwise, and misuse (a bad name, `sameSite: 'None'` without
+   * `secure`, …) throws ERR_MWS_INVALID_OPTION naming the attribute.
+   */
+  setCookie(name: string, value: string, options?: CookieOptions): void {
+    this.appendHeader('Set-Cookie', serializeCookie(name, value, options));
+  }
+
+  /** Deletes cookie `name` in the browser: give the `path` and `domain` it was set with (Max-Age=0). */
+  clearCookie(name: string, options?: Omit<CookieOptions, 'maxAge' | 'expires' | 'encode'>): void {
+    this.appendHeader('Set-Cookie', clearingCookie(name, options));
   }
 
   private _checkHeader(name: string, value: string | number): string {
