@@ -6,6 +6,7 @@ import type { MicroWebSrv } from '../server/micro-web-srv';
 import { clearingCookie, serializeCookie, type CookieOptions } from './cookie';
 import { contentDisposition, errorPage, headStart, isFieldValue, isToken, statusHasNoBody } from './head-builder';
 import { streamBody } from './stream-body';
+import { refusedTypeMessage } from './unknown-type';
 
 /** What a response needs from its connection. */
 export interface ResponseSink {
@@ -175,7 +176,8 @@ export class HttpResponse {
 
   /**
    * Sends a file, as a download named `attachmentName` when given. Its type comes from the server's MIME
-   * table; an unknown type is refused with 403 (as MicroWebSrv2), a missing file is a 404.
+   * table, then the standard database; an unknown type is application/octet-stream, or refused with 403
+   * when the server's `staticUnknownType` is 'refuse' (as MicroWebSrv2). A missing file is a 404.
    */
   returnFile(path: string, attachmentName?: string): Promise<void> {
     this._begin(0);
@@ -184,7 +186,12 @@ export class HttpResponse {
         this._state = State.Idle;
         if (err || !st.isFile()) { this.returnNotFound(); resolve(); return; }
         const type = this._sink.server.getMimeTypeFromFilename(path);
-        if (type === null) { this.returnForbidden(); resolve(); return; }
+        if (type === null) {
+          this._sink.server.log(refusedTypeMessage(`returnFile ${path}`, path), 'DEBUG');
+          this.returnForbidden();
+          resolve();
+          return;
+        }
         this.contentType ??= type;
         if (attachmentName !== undefined) this.setHeader('Content-Disposition', contentDisposition(attachmentName));
         this.setHeader('Last-Modified', st.mtime.toUTCString());

@@ -16,6 +16,7 @@ import { Readable } from 'node:stream';
 import type { HttpRequest } from '../request/http-request';
 import { errorPage } from '../response/head-builder';
 import type { HttpResponse } from '../response/http-response';
+import { refusedTypeMessage } from '../response/unknown-type';
 import type { MicroWebSrv } from '../server/micro-web-srv';
 import { chooseSibling, parseAcceptEncoding, SIBLING_CODINGS, type SiblingCoding } from './encoding';
 import { staticOptionsOf, type StaticOptions } from './options';
@@ -195,9 +196,13 @@ function sendFile(server: MicroWebSrv, req: HttpRequest, opts: StaticOptions, ro
   let { fd, st } = file;
   let handed = false;
   try {
-    // Unknown types are refused rather than leaked (MicroWebSrv2): 403 only once the file exists.
+    // null: an unknown type and `staticUnknownType = 'refuse'` (MicroWebSrv2's rule): 403, only once the file exists.
     const type = server.getMimeTypeFromFilename(name);
-    if (type === null) { resp.returnForbidden(); return true; }
+    if (type === null) {
+      server.log(refusedTypeMessage(`static file ${req.rawPath}`, name), 'DEBUG');
+      resp.returnForbidden();
+      return true;
+    }
 
     let coding: string | null = null;
     let vary = false;
