@@ -35,6 +35,8 @@ describe('weights (RFC 9110 §12.4.2)', () => {
   test('a value listed twice counts once, at its lowest weight: a refusal cannot be undone', () => {
     expect(encodings('gzip, br;q=0.5, gzip;q=0.1')).toEqual(['br', 'gzip']);
     expect(encodings('gzip, gzip;q=0')).toEqual([]);
+    expect(accept('text/html;level=1;q=0, text/html;q=0.5, a/b;q=0.4')).toEqual(['text/html', 'a/b']); // another member
+    expect(accept('text/html;level=1, text/html;LEVEL=1;q=0')).toEqual([]); // the same member
   });
 
   test('empty elements, whitespace and junk members are skipped', () => {

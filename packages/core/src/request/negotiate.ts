@@ -135,17 +135,17 @@ export function parseAcceptEncoding(field: string): Preference[] {
 }
 
 /**
- * The acceptable values (q > 0), best first: by weight, then specificity, then the client's order.
- * A value listed more than once appears once, with its lowest weight (q=0 anywhere removes it).
+ * The acceptable values (q > 0), best first: by weight, then specificity, then the client's order;
+ * parameters dropped, each value once. A member listed more than once counts at its lowest weight
+ * (`gzip, gzip;q=0` removes gzip); `text/html;level=1;q=0, text/html` still lists text/html.
  */
 export function sortedValues(prefs: readonly Preference[]): string[] {
+  const key = (p: Preference) => (p.params.length === 0 ? p.value : p.value + ';' + p.params.map(([n, v]) => `${n}=${v}`).join(';'));
   const lowest = new Map<string, number>();
-  for (const p of prefs) lowest.set(p.value, Math.min(p.q, lowest.get(p.value) ?? 1));
-  const kept = prefs.filter((p) => lowest.get(p.value)! > 0 && p.q === lowest.get(p.value));
+  for (const p of prefs) lowest.set(key(p), Math.min(p.q, lowest.get(key(p)) ?? 1));
+  const kept = prefs.filter((p) => p.q > 0 && p.q === lowest.get(key(p)));
   kept.sort(byPreference);
-  const out: string[] = [];
-  for (const p of kept) if (!out.includes(p.value)) out.push(p.value);
-  return out;
+  return [...new Set(kept.map((p) => p.value))]; // a Set keeps the first (best) of each, in order
 }
 
 function byPreference(a: { q: number; specificity: number; order: number }, b: { q: number; specificity: number; order: number }): number {
