@@ -12,6 +12,7 @@ srv.registerRoute((_server, req) => {
     method: req.method, path: req.path, queryParams: req.queryParams, httpVer: req.httpVer,
     host: req.host, userAgent: req.userAgent, accept: req.accept, cookies: req.cookies,
     custom: req.getHeader('X-Custom') ?? null, userAddress: req.userAddress, isSSL: req.isSSL,
+    prefers: req.acceptsType(['application/json', 'text/html']), // the best for Accept, or null
   });
 }, 'GET', '/echo');
 
@@ -28,8 +29,8 @@ srv.registerRoute((_server, req) => {
 srv.registerRoute((_server, req) => {
   const resp = req.response;
   if (!req.checkBasicAuth('admin', 'secret')) return resp.returnBasicAuthRequired('admin area');
-  resp.setHeader('Set-Cookie', 'session=abc123; HttpOnly; SameSite=Lax; Path=/');
-  resp.setHeader('Set-Cookie', 'theme=dark; Path=/'); // Set-Cookie repeats; other names replace
+  resp.setCookie('session', 'abc123', { httpOnly: true, sameSite: 'Lax', path: '/' });
+  resp.setCookie('theme', 'dark', { path: '/', maxAge: 86400 }); // one Set-Cookie field per cookie
   resp.contentType = 'text/plain';
   resp.returnOk(`welcome, ${req.basicAuthUser}\n`);
 }, 'GET', '/admin');

@@ -8,7 +8,7 @@ const srv = new MicroWebSrv();
 srv.bindAddress = ['127.0.0.1', Number(process.env.PORT ?? 8080)];
 srv.rootPath = path.join(__dirname, 'www');   // the default 'www' is relative to the working directory
 srv.addDefaultPage('home.html');              // tried after index.html, index.htm, default.html, default.htm
-srv.addMimeType('.webmanifest', 'application/manifest+json'); // files of unknown types answer 403
+srv.addMimeType('.md', 'text/plain');         // wins over the database (text/markdown): browsers show it
 srv.staticCacheControl = 'max-age=600';       // default 'max-age=3600'; null sends none
 srv.staticMaxRanges = 4;                      // default 16; 0 turns ranges off
 // Defaults kept: staticPrecompressed = true (style.css.gz for gzip clients), serveDotFiles = false.

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MicroWebSrv, type HttpRequest, type MwsError } from '@microwebsrv/core';
-import { example, raw, useExample } from './doc-example';
+import { MicroWebSrv, serializeCookie, type CookieOptions, type HttpRequest, type MwsError } from '@microwebsrv/core';
+import { DOCS, example, raw, useExample } from './doc-example';
 
 // docs/request-response.md: the example run as a user runs it, then the page's other claims about
 // HttpRequest / HttpResponse and server-wide access control on an in-process server.
@@ -22,9 +22,13 @@ describe('the example', () => {
     const u = new URL(base);
     expect(await r.json()).toMatchObject({
       method: 'GET', path: '/echo', queryParams: { a: '1', b: 'x y', c: 'é' }, httpVer: '1.1', host: u.host,
-      accept: ['text/html', 'application/json;q=0.9'], cookies: { k: 'v', z: '1' }, custom: 'hi',
-      userAddress: ['127.0.0.1', expect.any(Number)], isSSL: false,
+      accept: ['text/html', 'application/json'], cookies: { k: 'v', z: '1' }, custom: 'hi',
+      userAddress: ['127.0.0.1', expect.any(Number)], isSSL: false, prefers: 'text/html',
     });
+    // The page's curl lines: no Accept from us (fetch sends */*), then text/html over application/json;q=0.5.
+    expect(await (await fetch(base + '/echo', { headers: { Accept: '*/*' } })).json()).toMatchObject({ accept: ['*/*'], prefers: 'application/json' });
+    expect(await (await fetch(base + '/echo', { headers: { Accept: 'text/html, application/json;q=0.5' } })).json())
+      .toMatchObject({ accept: ['text/html', 'application/json'], prefers: 'text/html' });
   });
 
   test('posted forms and JSON; malformed JSON is a 400', async () => {
@@ -44,7 +48,7 @@ describe('the example', () => {
     const ok = await fetch(base + '/admin', { headers: { Authorization: basic('admin', 'secret') } });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('content-type')).toBe('text/plain; charset=UTF-8');
-    expect(ok.headers.getSetCookie()).toEqual(['session=abc123; HttpOnly; SameSite=Lax; Path=/', 'theme=dark; Path=/']);
+    expect(ok.headers.getSetCookie()).toEqual(['session=abc123; Path=/; HttpOnly; SameSite=Lax', 'theme=dark; Max-Age=86400; Path=/']);
     expect(await ok.text()).toBe('welcome, admin\n');
   });
 
@@ -53,7 +57,7 @@ describe('the example', () => {
     expect([redir.status, redir.headers.get('location')]).toEqual([307, '/echo?from=old']);
     const dl = await fetch(base + '/download');
     expect(dl.headers.get('content-disposition')).toBe('attachment; filename="example.js"');
-    expect(dl.headers.get('content-type')).toBe('application/javascript');
+    expect(dl.headers.get('content-type')).toBe('text/javascript; charset=UTF-8');
     expect(dl.headers.get('last-modified')).toBeTruthy();
     expect(await dl.text()).toBe(readFileSync(example('request-response.js'), 'utf8'));
     const st = await fetch(base + '/stream');
@@ -77,7 +81,7 @@ describe('what the page says beyond the example', () => {
   beforeAll(async () => {
     const fs = await import('node:fs/promises');
     await fs.mkdir(tmp, { recursive: true });
-    await fs.writeFile(path.join(tmp, 'data.bin'), 'x');
+    await fs.writeFile(path.join(tmp, 'data.xyz'), 'x');
     srv = new MicroWebSrv();
     srv.bindAddress = ['127.0.0.1', 0];
     srv.onLogging = () => undefined;
@@ -104,7 +108,7 @@ describe('what the page says beyond the example', () => {
       try { r.returnOk('again'); } catch (e) { errors.push((e as MwsError).code); }
     }, 'GET', '/headers');
     srv.registerRoute((_s, req) => req.response.returnFile(path.join(tmp, 'missing.txt')), 'GET', '/file/missing');
-    srv.registerRoute((_s, req) => req.response.returnFile(path.join(tmp, 'data.bin')), 'GET', '/file/unknown-type');
+    srv.registerRoute((_s, req) => req.response.returnFile(path.join(tmp, 'data.xyz')), 'GET', '/file/unknown-type');
     srv.registerRoute((_s, req) => req.response.returnBadRequest('<script>'), 'GET', '/bad');
     srv.registerRoute((_s, req) => req.response.returnNotFound(), 'GET', '/gone');
     srv.registerRoute(() => 'home', 'GET', '/home');
@@ -143,12 +147,66 @@ describe('what the page says beyond the example', () => {
     expect(handlerErrors).toEqual(['ERR_MWS_INVALID_OPTION', 'ERR_MWS_RESPONSE_SENT']);
   });
 
-  test('returnFile: 404 when missing, 403 for a type not in the MIME table; escaped error details', async () => {
+  test("returnFile: 404 when missing, an unknown type as octet-stream (403 with staticUnknownType 'refuse'); escaped error details", async () => {
     expect((await fetch(base + '/file/missing')).status).toBe(404);
+    const unknown = await fetch(base + '/file/unknown-type');
+    expect([unknown.status, unknown.headers.get('content-type'), await unknown.text()]).toEqual([200, 'application/octet-stream', 'x']);
+    srv.staticUnknownType = 'refuse';
     expect((await fetch(base + '/file/unknown-type')).status).toBe(403);
+    srv.staticUnknownType = 'octet-stream';
     const bad = await fetch(base + '/bad');
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('&lt;script&gt;');
+  });
+
+  test("cookies: serializeCookie is exported; what browsers would drop throws, naming the attribute", () => {
+    expect(serializeCookie('a', 'x y', { maxAge: 0, secure: true, sameSite: 'None' })).toBe('a=x%20y; Max-Age=0; Secure; SameSite=None');
+    expect(serializeCookie('a', 'raw', { encode: false })).toBe('a=raw');
+    for (const [opts, what] of [
+      [{ sameSite: 'None' }, 'cookie sameSite'], [{ partitioned: true }, 'cookie partitioned'], [{ maxage: 1 }, 'cookie option maxage'],
+      [{ path: 'x' }, 'cookie path'], [{ maxAge: 1.5 }, 'cookie maxAge'],
+    ] as Array<[CookieOptions, string]>) {
+      expect(() => serializeCookie('a', 'b', opts)).toThrow(expect.objectContaining({ code: 'ERR_MWS_INVALID_OPTION', message: expect.stringContaining(what) }));
+    }
+    expect(() => serializeCookie('__Host-a', 'b', { secure: true, path: '/', domain: 'a.com' })).toThrow(/cookie domain/);
+    expect(() => serializeCookie('a', 'b'.repeat(4096))).toThrow(/4096/);
+  });
+
+  test("content negotiation: the page's rules and its /answer route", async () => {
+    const md = readFileSync(path.join(DOCS, 'request-response.md'), 'utf8');
+    const snippet = /^```js\n(srv\.registerRoute\(\(_server, req\) => \{\n  const type = req\.acceptsType[\s\S]*?)^```$/m.exec(md)![1];
+    const s = new MicroWebSrv();
+    s.bindAddress = ['127.0.0.1', 0];
+    s.onLogging = () => undefined;
+    new Function('srv', snippet)(s);
+    s.registerRoute((_s, req) => ({
+      accept: req.accept, languages: req.acceptLanguages, encodings: req.acceptEncodings,
+      lang: req.acceptsLanguage(['en-GB', 'fr']), enc: req.acceptsEncoding(['gzip', 'identity']),
+    }), 'GET', '/lists');
+    await s.startManaged();
+    try {
+      const at = `http://127.0.0.1:${s.address[1]}`;
+      const answer = async (accept?: string) => {
+        const r = await fetch(at + '/answer', { headers: accept === undefined ? {} : { Accept: accept } });
+        return [r.status, await r.text()];
+      };
+      expect(await answer('application/json;q=0.9, text/html')).toEqual([200, '<p>42</p>']);
+      expect(await answer('text/*, application/json')).toEqual([200, '{"answer":42}']); // equal q: the more specific
+      expect(await answer('image/png')).toEqual([406, 'application/json or text/html only']);
+      expect(await answer('text/html;q=2, application/json;q=0.1')).toEqual([200, '{"answer":42}']); // malformed q: member ignored
+      const lists = await (await fetch(at + '/lists', { headers: {
+        Accept: 'text/*, text/plain;q=0, */*;q=0.1, text/html;level=1', 'Accept-Language': 'en, fr;q=0.5, *;q=0.1',
+        'Accept-Encoding': 'x-gzip;q=0.5, br, identity;q=0',
+      } })).json();
+      expect(lists).toEqual({
+        accept: ['text/html', 'text/*', '*/*'], languages: ['en', 'fr', '*'], encodings: ['br', 'gzip'], lang: 'en-GB', enc: 'gzip',
+      });
+      // Without the fields (fetch would add Accept-Language: *): anything for types and languages, identity only.
+      const none = await raw(at, 'GET /lists HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      expect(JSON.parse(none.slice(none.indexOf('\r\n\r\n') + 4))).toEqual({ accept: [], languages: [], encodings: [], lang: 'en-GB', enc: 'identity' });
+    } finally {
+      await s.stop();
+    }
   });
 
   test('HEAD never carries a body', async () => {

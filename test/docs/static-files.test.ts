@@ -92,9 +92,10 @@ describe('the example', () => {
     expect(page.body.equals(file('guide/home.html'))).toBe(true);
   });
 
-  test('MIME types: an added one is served, an unknown one is 403', async () => {
+  test('MIME types: from the database, overridden by addMimeType', async () => {
     expect((await req(base, '/app.webmanifest')).headers['content-type']).toBe('application/manifest+json');
-    expect((await req(base, '/notes.md')).status).toBe(403);
+    const md = await req(base, '/notes.md');
+    expect([md.status, md.headers['content-type']]).toEqual([200, 'text/plain; charset=UTF-8']);
   });
 
   test('path safety: dot files 404, traversal 400, nothing outside the root', async () => {
@@ -155,9 +156,15 @@ describe('what the page says beyond the example', () => {
     const s = new MicroWebSrv();
     expect([s.rootPath, s.defaultPages, s.staticCacheControl, s.staticMaxRanges, s.staticPrecompressed, s.serveDotFiles])
       .toEqual(['www', ['index.html', 'index.htm', 'default.html', 'default.htm'], 'max-age=3600', 16, true, false]);
-    expect(s.getMimeTypeFromFilename('x.md')).toBeNull();
-    s.addMimeType('webp', 'image/webp');
-    expect(s.getMimeTypeFromFilename('a.WEBP')).toBe('image/webp');
+    expect(s.staticUnknownType).toBe('octet-stream');
+    expect(s.mimeTypes).toEqual(DEFAULT_MIME_TYPES);
+    expect([s.getMimeTypeFromFilename('x.md'), s.getMimeTypeFromFilename('x.ts'), s.getMimeTypeFromFilename('x.ico')]).toEqual(['text/markdown', 'application/typescript', 'image/x-icon']);
+    expect(s.getMimeTypeFromFilename('x.xyz')).toBe('application/octet-stream');
+    s.addMimeType('webp', 'image/x-webp');
+    expect(s.getMimeTypeFromFilename('a.WEBP')).toBe('image/x-webp');
+    s.staticUnknownType = 'refuse';
+    expect(s.getMimeTypeFromFilename('x.xyz')).toBeNull();
+    expect(() => { s.staticUnknownType = 'deny' as 'refuse'; }).toThrow(expect.objectContaining({ code: 'ERR_MWS_INVALID_OPTION' }));
     expect(() => s.addMimeType('.x', 'not a type')).toThrow(expect.objectContaining({ code: 'ERR_MWS_INVALID_OPTION' }));
     expect(() => { s.staticMaxRanges = -1; }).toThrow(expect.objectContaining({ code: 'ERR_MWS_INVALID_OPTION' }));
   });
@@ -169,9 +176,14 @@ describe('what the page says beyond the example', () => {
     srv.serveDotFiles = true;
     expect((await req(base, '/.hidden.txt')).body.toString()).toBe('hidden');
     expect((await req(base, '/.well-known/id.txt')).body.toString()).toBe('id');
-    // A name without an extension ('.env' has none, for Node's path.extname too) has no type: 403.
+    // A name without an extension ('.env' has none, for Node's path.extname too) has no type:
+    // application/octet-stream, or 403 with staticUnknownType 'refuse'.
+    expect((await req(base, '/.env')).headers['content-type']).toBe('application/octet-stream');
+    expect((await req(base, '/.well-known/token')).headers['content-type']).toBe('application/octet-stream');
+    srv.staticUnknownType = 'refuse';
     expect((await req(base, '/.env')).status).toBe(403);
     expect((await req(base, '/.well-known/token')).status).toBe(403);
+    srv.staticUnknownType = 'octet-stream';
     srv.serveDotFiles = false;
     expect((await req(base, '/.hidden.txt')).status).toBe(404);
   });

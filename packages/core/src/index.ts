@@ -10,6 +10,7 @@ export { type StructuredLogger } from './server/server-logger';
 export { DEFAULT_MIME_TYPES } from './server/mime-types';
 export { HttpRequest } from './request/http-request';
 export { HttpResponse, type ResponseSink } from './response/http-response';
+export { serializeCookie, type CookieOptions } from './response/cookie';
 export { OpenStream, type OpenStreamOptions } from './response/open-stream';
 export { type ResponseDefaults, responseDefaults } from './response/response-defaults';
 export { RouteTable, type RouteMatch, type RouteArgs, type RouteArgValue, type ArgType } from './routes/route-table';

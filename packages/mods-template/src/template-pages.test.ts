@@ -80,7 +80,10 @@ describe('TemplatePages: serving pages', () => {
     await start({ extension: '.tpl', globals: { g: 'G' } });
     expect((await get('/n.eta')).body).toBe('GET G &lt;');
     expect((await get('/p.tpl')).body).toBe('G');
-    expect((await get('/q.jshtml')).status).not.toBe(200); // static: unknown type
+    // Not a page with extension '.tpl': a static file of unknown type, never rendered (core sends it as
+    // application/octet-stream, or refuses it with staticUnknownType 'refuse').
+    const q = await get('/q.jshtml');
+    expect([q.type, q.body]).toEqual(['application/octet-stream', 'not a page here']);
   });
 
   test('absent pages, traversal and dotfiles are refused as the static module does', async () => {

@@ -1,6 +1,7 @@
 import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import { XClosedReason } from '@microwebsrv/xasync';
 import { MwsError } from '../base/errors';
+import type { LogLevelName } from '../base/logger';
 import type { ServerRef } from '../base/refs';
 import { HttpError } from '../http/errors';
 import type { RequestHead } from '../http/head';
@@ -250,6 +251,10 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
       return ok;
     }
     return c.asyncSendData(b);
+  }
+
+  log(type: LogLevelName, msg: string): void {
+    this._host.logger.log(type, msg);
   }
 
   flush(): void {

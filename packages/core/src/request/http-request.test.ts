@@ -133,17 +133,27 @@ describe('header fields', () => {
     expect(req().host).toBe(`127.0.0.1:${ts.port}`);
   });
 
-  test('accept / acceptEncodings / acceptLanguages are trimmed lists; empty when absent', async () => {
+  test('accept / acceptEncodings / acceptLanguages: values sorted best first, q=0 left out; empty when absent', async () => {
     await (await fetch(ts.url('/r'), { headers: {
-      Accept: 'text/html , application/json;q=0.9,,*/*;q=0.1',
+      Accept: 'application/json;q=0.9 , */*;q=0.1,,text/html, image/png;q=0',
       'Accept-Language': 'fr-CH, fr;q=0.9, en',
     } })).text();
-    expect(req().accept).toEqual(['text/html', 'application/json;q=0.9', '*/*;q=0.1']);
-    expect(req().acceptLanguages).toEqual(['fr-CH', 'fr;q=0.9', 'en']);
-    await rawExchange(ts.port, 'GET /r HTTP/1.1\r\nHost: h\r\nAccept-Encoding: gzip,  br ,deflate\r\nConnection: close\r\n\r\n');
-    expect(req().acceptEncodings).toEqual(['gzip', 'br', 'deflate']);
+    expect(req().accept).toEqual(['text/html', 'application/json', '*/*']);
+    expect(req().acceptLanguages).toEqual(['fr-CH', 'en', 'fr']);
+    expect(req().getHeader('accept')).toBe('application/json;q=0.9 , */*;q=0.1,,text/html, image/png;q=0');
+    expect(req().acceptsType(['image/png', 'application/json', 'text/html'])).toBe('text/html');
+    expect(req().acceptsType(['image/png'])).toBeNull(); // q=0 beats */*: it is the more specific member
+    expect(req().acceptsType(['text/plain'])).toBe('text/plain'); // through */*;q=0.1
+    expect(req().acceptsLanguage(['de', 'fr', 'en-GB'])).toBe('en-GB'); // en: q=1
+    expect(req().acceptsLanguage(['de', 'fr'])).toBe('fr');
+    expect(() => req().acceptsType(['text/*'])).toThrow(expect.objectContaining({ code: 'ERR_MWS_INVALID_OPTION' }));
+    await rawExchange(ts.port, 'GET /r HTTP/1.1\r\nHost: h\r\nAccept-Encoding: gzip;q=0.5,  br ,deflate, identity;q=0\r\nConnection: close\r\n\r\n');
+    expect(req().acceptEncodings).toEqual(['br', 'deflate', 'gzip']);
+    expect(req().acceptsEncoding(['gzip', 'identity'])).toBe('gzip');
+    expect(req().acceptsEncoding(['identity'])).toBeNull();
     expect(req().accept).toEqual([]);
     expect(req().acceptLanguages).toEqual([]);
+    expect(req().acceptsType(['application/json', 'text/html'])).toBe('application/json'); // no field: anything
   });
 
   test('cookies: name=value pairs, quotes removed, values percent-decoded, first of a repeated name wins', async () => {

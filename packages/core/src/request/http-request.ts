@@ -6,7 +6,8 @@ import type { HttpResponse } from '../response/http-response';
 import { kMarkFinished } from '../response/internals';
 import { kBody } from './internals';
 import { parseBasic, parseBearer, safeEqual } from './auth';
-import { parseCookies, parseList, parseUrlEncoded, percentDecode } from './decode';
+import { parseCookies, parseUrlEncoded, percentDecode } from './decode';
+import { negotiateEncoding, negotiateLanguage, negotiateMediaType, parseAccept, parseAcceptEncoding, parseAcceptLanguage, sortedValues } from './negotiate';
 
 /** What a request needs from its connection (kept narrow so that requests stay testable). */
 export interface RequestOrigin {
@@ -95,9 +96,28 @@ export class HttpRequest {
   get isSSL(): boolean { return this._origin.isSSL; }
   /** The Host field (or the authority of an absolute-form target). */
   get host(): string { return this._head.host; }
-  get accept(): string[] { return parseList(this.getHeader('accept')); }
-  get acceptEncodings(): string[] { return parseList(this.getHeader('accept-encoding')); }
-  get acceptLanguages(): string[] { return parseList(this.getHeader('accept-language')); }
+  /**
+   * The media ranges of `Accept`, best first (RFC 9110 §12.5.1): sorted by q, then specificity, then the
+   * client's order; lower-case, parameters removed, q=0 and malformed members left out; [] without the
+   * field. The field as sent: `getHeader('accept')`. To choose among your types: {@link acceptsType}.
+   */
+  get accept(): string[] { return sortedValues(parseAccept(this.getHeader('accept') ?? '')); }
+  /** The codings of `Accept-Encoding`, best first, lower-case (as `accept`); `identity` only if named. */
+  get acceptEncodings(): string[] { return sortedValues(parseAcceptEncoding(this.getHeader('accept-encoding') ?? '')); }
+  /** The language ranges of `Accept-Language`, best first, as sent (as `accept`). */
+  get acceptLanguages(): string[] { return sortedValues(parseAcceptLanguage(this.getHeader('accept-language') ?? '')); }
+  /**
+   * The best of `types` (e.g. `['application/json', 'text/html']`) for this request's `Accept`, or null
+   * when none is acceptable (answer 406, or your default). Without the field: the first type.
+   */
+  acceptsType(types: readonly string[]): string | null { return negotiateMediaType(this.getHeader('accept'), types); }
+  /** The best of `languages` (e.g. `['en', 'fr-CH']`) for `Accept-Language` (RFC 4647 basic filtering), or null. */
+  acceptsLanguage(languages: readonly string[]): string | null { return negotiateLanguage(this.getHeader('accept-language'), languages); }
+  /**
+   * The best of `encodings` (e.g. `['br', 'gzip', 'identity']`) for `Accept-Encoding`, or null. `identity`
+   * is acceptable unless refused (`identity;q=0`, `*;q=0`); without the field only `identity` is.
+   */
+  acceptsEncoding(encodings: readonly string[]): string | null { return negotiateEncoding(this.getHeader('accept-encoding'), encodings); }
   get cookies(): Record<string, string> {
     if (this._cookies === null) this._cookies = parseCookies(this.getHeader('cookie'));
     return this._cookies;

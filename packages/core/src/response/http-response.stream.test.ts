@@ -328,9 +328,19 @@ describe('returnFile', () => {
     await d.text();
   });
 
-  test('an unknown extension is refused with 403, its content never sent', async () => {
-    const r = await fetch(ts.url('/file?f=secret.weird'));
-    expect(r.status).toBe(403);
-    expect(await r.text()).not.toContain('not to be served');
+  test('an unknown extension is application/octet-stream; with staticUnknownType = refuse, 403 and its content never sent', async () => {
+    const ok = await fetch(ts.url('/file?f=secret.weird'));
+    expect([ok.status, ok.headers.get('content-type'), await ok.text()]).toEqual([200, 'application/octet-stream', 'not to be served']);
+    ts.srv.staticUnknownType = 'refuse';
+    ts.srv.logLevel = 'DEBUG';
+    try {
+      const r = await fetch(ts.url('/file?f=secret.weird'));
+      expect(r.status).toBe(403);
+      expect(await r.text()).not.toContain('not to be served');
+      expect(ts.logs).toContainEqual({ type: 'DEBUG', msg: expect.stringMatching(/^returnFile .*secret\.weird refused with 403: '\.weird' has no MIME type and staticUnknownType is 'refuse'/) });
+    } finally {
+      ts.srv.staticUnknownType = 'octet-stream';
+      ts.srv.logLevel = 'INFO';
+    }
   });
 });

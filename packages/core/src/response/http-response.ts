@@ -2,12 +2,14 @@ import * as fs from 'node:fs';
 import type { Readable } from 'node:stream';
 import { MwsError, invalidOption } from '../base/errors';
 import type { RequestRef, ServerRef } from '../base/refs';
+import { clearingCookie, serializeCookie, type CookieOptions } from './cookie';
 import { contentDisposition, errorPage, headStart, isFieldValue, isToken, statusHasNoBody } from './head-builder';
 import { kMarkFinished } from './internals';
 import type { RequestView } from './request-view';
 import type { ResponseSink } from './response-sink';
 import { OpenStream, type OpenStreamOptions } from './open-stream';
 import { streamBody, type StreamTarget } from './stream-body';
+import { refusedTypeMessage } from './unknown-type';
 
 export type { ResponseSink } from './response-sink';
 
@@ -114,6 +116,20 @@ export class HttpResponse {
     return undefined;
   }
 
+  /**
+   * Adds a Set-Cookie field (one per cookie, RFC 6265 §3) built by {@link serializeCookie}: the value is
+   * URI-encoded unless `encode` says otherwise, and misuse (a bad name, `sameSite: 'None'` without
+   * `secure`, …) throws ERR_MWS_INVALID_OPTION naming the attribute.
+   */
+  setCookie(name: string, value: string, options?: CookieOptions): void {
+    this.appendHeader('Set-Cookie', serializeCookie(name, value, options));
+  }
+
+  /** Deletes cookie `name` in the browser: give the `path` and `domain` it was set with (Max-Age=0). */
+  clearCookie(name: string, options?: Omit<CookieOptions, 'maxAge' | 'expires' | 'encode'>): void {
+    this.appendHeader('Set-Cookie', clearingCookie(name, options));
+  }
+
   private _checkHeader(name: string, value: string | number): string {
     const v = String(value);
     if (typeof name !== 'string' || !isToken(name)) throw invalidOption('setHeader name', 'an HTTP token (RFC 9110 §5.1)', name);
@@ -173,7 +189,8 @@ export class HttpResponse {
 
   /**
    * Sends a file, as a download named `attachmentName` when given. Its type comes from the server's MIME
-   * table; an unknown type is refused with 403 (as MicroWebSrv2), a missing file is a 404.
+   * table, then the standard database; an unknown type is application/octet-stream, or refused with 403
+   * when the server's `staticUnknownType` is 'refuse' (as MicroWebSrv2). A missing file is a 404.
    */
   returnFile(path: string, attachmentName?: string): Promise<void> {
     this._begin(0);
@@ -182,7 +199,12 @@ export class HttpResponse {
         this._state = State.Idle;
         if (err || !st.isFile()) { this.returnNotFound(); resolve(); return; }
         const type = this._sink.defaults.mimeTypeOf(path);
-        if (type === null) { this.returnForbidden(); resolve(); return; }
+        if (type === null) {
+          this._sink.log('DEBUG', refusedTypeMessage(`returnFile ${path}`, path));
+          this.returnForbidden();
+          resolve();
+          return;
+        }
         this.contentType ??= type;
         if (attachmentName !== undefined) this.setHeader('Content-Disposition', contentDisposition(attachmentName));
         this.setHeader('Last-Modified', st.mtime.toUTCString());

@@ -1,3 +1,4 @@
+import type { LogLevelName } from '../base/logger';
 import type { ServerRef } from '../base/refs';
 import type { ResponseDefaults } from './response-defaults';
 
@@ -8,6 +9,8 @@ import type { ResponseDefaults } from './response-defaults';
 export interface ResponseSink<R = unknown> {
   /** The server, handed to `onSent(server, response)` callbacks. */
   readonly server: ServerRef;
+  /** A log line through the server's logger. */
+  log(type: LogLevelName, msg: string): void;
   /** The server's response settings (Server line, keep-alive lines, CORS, not-found URL, MIME types). */
   readonly defaults: ResponseDefaults;
   /** The connection may persist after this response (the request asked, the server is not stopping). */

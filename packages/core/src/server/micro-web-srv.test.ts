@@ -211,7 +211,9 @@ describe('option validation', () => {
     expect(s.logLevel).toBe('DEBUG');
     expect(s.getMimeTypeFromFilename('a/B.WEBP')).toBe('image/webp');
     expect(s.getMimeTypeFromFilename('x.html')).toBe('text/html');
-    expect(s.getMimeTypeFromFilename('x.exe')).toBeNull();
+    expect(s.getMimeTypeFromFilename('x.xyz')).toBe('application/octet-stream');
+    s.staticUnknownType = 'refuse';
+    expect(s.getMimeTypeFromFilename('x.xyz')).toBeNull();
   });
 });
 

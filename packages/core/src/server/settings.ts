@@ -9,7 +9,7 @@ import { MwsError, assertIntOption, assertNumberOption, invalidOption } from '..
 import type { ConnectionLimits } from '../engine/connection-host';
 import type { ResponseDefaults } from '../response/response-defaults';
 import { checkBoolean, checkDefaultPage, checkDefaultPages, checkStaticCacheControl, checkStaticMaxRanges, defaultStaticOptions, type StaticOptions } from '../static/options';
-import { DEFAULT_MIME_TYPES } from './mime-types';
+import { DEFAULT_MIME_TYPES, UNKNOWN_MIME_TYPE, checkStaticUnknownType, databaseMimeType, type StaticUnknownType } from './mime-types';
 import { PRESETS, type PresetName, type PresetValues } from './presets';
 
 /** Certificate files for `enableSSL` (PEM). */
@@ -49,6 +49,7 @@ export abstract class ServerSettings {
   private _serverName: string | null = 'MicroWebSrv-TS';
   protected _ssl: SSLFiles | null = null;
   private _mime: Record<string, string> = { ...DEFAULT_MIME_TYPES };
+  private _unknownType: StaticUnknownType = 'octet-stream';
 
   /** True while the server runs or is starting (settings that shape it are then refused). */
   protected abstract _busy(): boolean;
@@ -189,8 +190,8 @@ export abstract class ServerSettings {
   set staticPrecompressed(v: boolean) { this._static.precompressed = checkBoolean('staticPrecompressed', v); }
 
   /**
-   * Adds or replaces a MIME type for an extension ('.ext' or 'ext'). `''` maps files without an extension
-   * (`LICENSE`, ACME challenge tokens), which are otherwise refused like any unknown type.
+   * Adds or replaces a MIME type for an extension ('.ext' or 'ext'); it wins over the database. `''`
+   * maps files without an extension (`LICENSE`, ACME challenge tokens).
    */
   addMimeType(ext: string, mimeType: string): void {
     if (typeof ext !== 'string' || !/^(?:\.?[A-Za-z0-9_+-]+)?$/.test(ext)) throw invalidOption('addMimeType ext', "an extension such as '.webp', or '' for files without one", ext);
@@ -198,9 +199,23 @@ export abstract class ServerSettings {
     this._mime[ext === '' || ext.startsWith('.') ? ext.toLowerCase() : '.' + ext.toLowerCase()] = mimeType;
   }
 
-  /** The MIME type for a file name from the server's table, or null (unknown types are not served). */
+  /** The server's own table by extension: MicroWebSrv2's 22 types and what `addMimeType` added (a copy). */
+  get mimeTypes(): Record<string, string> { return { ...this._mime }; }
+
+  /**
+   * What files of unknown type get, from static files and `returnFile`: 'octet-stream' (default: sent as
+   * application/octet-stream) or 'refuse' (403 and a DEBUG log line, as MicroWebSrv2).
+   */
+  get staticUnknownType(): StaticUnknownType { return this._unknownType; }
+  set staticUnknownType(v: StaticUnknownType) { this._unknownType = checkStaticUnknownType(v); }
+
+  /**
+   * The MIME type for a file name: the server's table (`mimeTypes`), then the standard database (mime-db's
+   * web types), then application/octet-stream — or null when `staticUnknownType` is 'refuse' (not served).
+   */
   getMimeTypeFromFilename(filename: string): string | null {
-    return this._mime[path.extname(filename).toLowerCase()] ?? null;
+    const ext = path.extname(filename).toLowerCase();
+    return this._mime[ext] ?? databaseMimeType(ext) ?? (this._unknownType === 'refuse' ? null : UNKNOWN_MIME_TYPE);
   }
 
   // ---- internals -------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ describe('precompressed siblings on a real server', () => {
     const res = await request(ts.port, '/app.js', ae === null ? {} : { 'Accept-Encoding': ae });
     expect(res.status).toBe(200);
     expect(res.headers['content-encoding']).toBe(coding);
-    expect(res.headers['content-type']).toBe('application/javascript');
+    expect(res.headers['content-type']).toBe('text/javascript; charset=UTF-8');
     expect(res.headers['vary']).toBe('Accept-Encoding'); // also when the client got the file as it is
     const expected = coding === 'br' ? br : coding === 'gzip' ? gz : Buffer.from(APP_JS);
     expect(res.headers['content-length']).toBe(String(expected.length));

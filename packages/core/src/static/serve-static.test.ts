@@ -62,7 +62,7 @@ describe('types, caching, methods', () => {
   test.each([
     ['/hello.txt', 'text/plain; charset=UTF-8'],
     ['/data.json', 'application/json'],
-    ['/app.js', 'application/javascript'],
+    ['/app.js', 'text/javascript; charset=UTF-8'],
     ['/big.pdf', 'application/pdf'],
   ])('%s is %s', async (target, type) => {
     const res = await request(ts.port, target, {}, 'HEAD');
@@ -70,25 +70,27 @@ describe('types, caching, methods', () => {
     expect(res.headers['content-type']).toBe(type);
   });
 
-  test.each(['/secret.bin', '/app.js.gz', '/app.js.br'])('%s: an unknown type is refused with 403', async (target) => {
+  test.each([
+    ['/secret.bin', 'application/octet-stream'], ['/app.js.gz', 'application/gzip'], ['/app.js.br', 'application/octet-stream'],
+  ])('%s: a type outside the table comes from the database, or is application/octet-stream', async (target, type) => {
     const res = await request(ts.port, target);
-    expect(res.status).toBe(403);
-    expect(res.headers['etag']).toBeUndefined();
+    expect([res.status, res.headers['content-type'], res.headers['content-encoding']]).toEqual([200, type, undefined]);
+    expect(res.headers['etag']).toBeDefined();
   });
 
-  test('addMimeType makes a type servable', async () => {
-    const s = await startStatic(fx.root, undefined, (srv) => srv.addMimeType('.bin', 'application/octet-stream'));
+  test('addMimeType wins over the database', async () => {
+    const s = await startStatic(fx.root, undefined, (srv) => srv.addMimeType('.bin', 'application/x-custom'));
     const res = await request(s.port, '/secret.bin');
     expect(res.status).toBe(200);
-    expect(res.headers['content-type']).toBe('application/octet-stream');
+    expect(res.headers['content-type']).toBe('application/x-custom');
   });
 
-  test("a file without an extension is refused, until addMimeType('') maps such files", async () => {
-    expect((await request(ts.port, '/LICENSE')).status).toBe(403);
+  test("a file without an extension is application/octet-stream, until addMimeType('') maps such files", async () => {
+    expect((await request(ts.port, '/LICENSE')).headers['content-type']).toBe('application/octet-stream');
     const s = await startStatic(fx.root, undefined, (srv) => srv.addMimeType('', 'text/plain'));
     const res = await request(s.port, '/LICENSE');
     expect([res.status, res.headers['content-type'], res.body.toString()]).toEqual([200, 'text/plain; charset=UTF-8', 'a file without an extension']);
-    expect((await request(s.port, '/secret.bin')).status).toBe(403); // '' maps only the extensionless
+    expect((await request(s.port, '/secret.bin')).headers['content-type']).toBe('application/octet-stream'); // '' maps only the extensionless
   });
 
   test('staticCacheControl: custom value, or null for no field', async () => {
@@ -150,8 +152,9 @@ describe('types, caching, methods', () => {
     expect(res.status).toBe(200);
     expect(res.body.toString()).toBe(DOT_SECRET);
     // The type comes from the name asked for: '/link-dot.txt' (→ .env) is text; '/.env' has no extension.
-    expect((await request(dots.port, '/link-dot.txt')).body.toString()).toBe(DOT_SECRET);
-    expect((await request(dots.port, '/.env')).status).toBe(403);
+    const link = await request(dots.port, '/link-dot.txt');
+    expect([link.headers['content-type'], link.body.toString()]).toEqual(['text/plain; charset=UTF-8', DOT_SECRET]);
+    expect((await request(dots.port, '/.env')).headers['content-type']).toBe('application/octet-stream');
     expect((await request(dots.port, '/.hidden/../.env')).status).toBe(400);
   });
 });

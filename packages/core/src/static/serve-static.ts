@@ -16,6 +16,7 @@ import { Readable } from 'node:stream';
 import type { HttpRequest } from '../request/http-request';
 import { errorPage } from '../response/head-builder';
 import type { HttpResponse } from '../response/http-response';
+import { refusedTypeMessage } from '../response/unknown-type';
 import { chooseSibling, parseAcceptEncoding, SIBLING_CODINGS, type SiblingCoding } from './encoding';
 import type { StaticOptions } from './options';
 import { cachesOf, type StaticCaches, type StaticSite } from './site';
@@ -196,9 +197,13 @@ function sendFile(site: StaticSite, c: StaticCaches, req: HttpRequest, opts: Sta
   let { fd, st } = file;
   let handed = false;
   try {
-    // Unknown types are refused rather than leaked (MicroWebSrv2): 403 only once the file exists.
+    // null: an unknown type and `staticUnknownType = 'refuse'` (MicroWebSrv2's rule): 403, only once the file exists.
     const type = site.getMimeTypeFromFilename(name);
-    if (type === null) { resp.returnForbidden(); return true; }
+    if (type === null) {
+      site.log(refusedTypeMessage(`static file ${req.rawPath}`, name), 'DEBUG');
+      resp.returnForbidden();
+      return true;
+    }
 
     let coding: string | null = null;
     let vary = false;
