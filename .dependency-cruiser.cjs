@@ -50,6 +50,13 @@ module.exports = {
       to: { path: '^packages/(core|xasync)/(?!src/index\\.ts$|dist/index\\.(js|d\\.ts)$)' },
     },
     {
+      name: 'xasync-helpers-below-classes',
+      comment: "xasync's helpers work on ClientState / PoolMember; only the public classes and index sit above them (docs/ARCHITECTURE.md, Layers).",
+      severity: 'error',
+      from: { path: '^packages/xasync/src/(?!tcp-client|tcp-server|udp-datagram|index)[^/]+\\.ts$' },
+      to: { path: '^packages/xasync/src/(tcp-client|tcp-server|udp-datagram|index)\\.ts$' },
+    },
+    {
       name: 'xasync-knows-no-http',
       comment: 'xasync knows nothing of HTTP or of any module.',
       severity: 'error',
