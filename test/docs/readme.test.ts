@@ -79,6 +79,8 @@ const FRAGMENTS: Record<string, string> = {
   '// implicit TLS: the handshake first, then the same line protocol': 'xasync.test.ts',
   "const udp = await XAsyncUDPDatagram.create(pool, { localAddr: ['0.0.0.0', 9999] });": 'xasync.test.ts',
   'const pool = new XAsyncSocketsPool();': 'xasync.test.ts',
+  "srv.registerRoute((_server, req) => {": 'request-response.test.ts',
+  "const WebSocket = require('ws');": 'websockets.test.ts',
   // Browser-console code (docs/websockets.md): the page's example server is what the tests check.
   "const chat = new WebSocket(`ws://${location.host}/chat`, 'chat.v1');": '(runs in a browser)',
 };

@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import WebSocket from 'ws';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
-import { example, expectPageShowsExample } from './doc-example';
+import { codeBlocks, DOCS, example, expectPageShowsExample } from './doc-example';
 
 // docs/websockets.md: its example (an echo, a chat with a sub-protocol and broadcast) does what the page says.
 
@@ -122,6 +122,18 @@ function rawHead(head: string): Promise<string> {
     sock.once('error', reject);
   });
 }
+
+test("the page's Node client snippet runs as written (the port swapped): the chat and /shout answer", async () => {
+  const snippet = codeBlocks(`${DOCS}/websockets.md`).find((b) => b.code.startsWith("const WebSocket = require('ws');"))!.code;
+  const logged: string[] = [];
+  const log = (m: string): void => { logged.push(m); };
+  const run = new Function('require', 'console', snippet.replace(/localhost:8080/g, new URL(base).host));
+  run((id: string) => { if (id !== 'ws') throw new Error(id); return WebSocket; }, { log });
+  for (let i = 0; i < 200 && !(logged.includes('HELLO') && logged.some((l) => l.includes(': hello'))); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(logged).toContain('HELLO');
+  expect(logged.some((l) => /joined \(\d+ here\)/.test(l))).toBe(true);
+  expect(logged.some((l) => /^[\d.:]+: hello$/.test(l))).toBe(true);
+});
 
 test('handshake errors: 426 with Sec-WebSocket-Version: 13 for another version, 400 without a key', async () => {
   const upgrade = 'GET /echo HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n';
