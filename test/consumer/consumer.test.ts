@@ -125,3 +125,63 @@ test('tsc --noEmit passes with module/moduleResolution node16 (app.ts as CommonJ
 test('tsc --noEmit passes with module esnext, moduleResolution bundler', async () => {
   await typeCheck('tsconfig.bundler.json', { module: 'esnext', moduleResolution: 'bundler' }, ['app.ts']);
 });
+
+/** The first JavaScript block of a package's README, as written. */
+function readmeSnippet(name: string): string {
+  const md = fs.readFileSync(path.join(ROOT, 'packages', name, 'README.md'), 'utf8');
+  const m = /^```js\n([\s\S]*?)^```$/m.exec(md);
+  if (m === null) throw new Error(`packages/${name}/README.md has no js block`);
+  return m[1];
+}
+
+describe("each package README's example runs as written, from the installed tarballs", () => {
+  const start = async (name: string): Promise<SpawnedServer> => {
+    const file = path.join(app, `readme-${name}.js`);
+    fs.writeFileSync(file, readmeSnippet(name));
+    const srv = await spawnServer(file, { cwd: app });
+    servers.add(srv);
+    return srv;
+  };
+  const stop = async (srv: SpawnedServer): Promise<void> => {
+    servers.delete(srv);
+    expect(await srv.stop()).toBe(0);
+  };
+
+  test('@microwebsrv/core', async () => {
+    const srv = await start('core');
+    expect(await (await fetch(srv.urls[0] + '?name=Ada')).json()).toEqual({ hello: 'Ada' });
+    expect(await (await fetch(srv.urls[0].replace(/\/hello$/, '/users/7'))).text()).toBe('<p>user 7</p>');
+    await stop(srv);
+  });
+
+  test('@microwebsrv/xasync', async () => {
+    const srv = await start('xasync');
+    const u = new URL(srv.urls[0]);
+    const net = await import('node:net');
+    const got = await new Promise<string>((resolve, reject) => {
+      const c = net.connect(Number(u.port), u.hostname, () => c.write('ping\n'));
+      c.setEncoding('utf8');
+      c.once('data', (d: string) => { c.destroy(); resolve(d); });
+      c.once('error', reject);
+    });
+    expect(got).toBe('echo ping\n');
+    await stop(srv);
+  });
+
+  test('@microwebsrv/mods-websockets', async () => {
+    const srv = await start('mods-websockets');
+    expect(await echo(srv.urls[0], 'hi')).toBe('hi');
+    expect(await echo(srv.urls[0].replace(/\/echo$/, '/pipe'), 'piped')).toBe('piped');
+    await stop(srv);
+  });
+
+  test('@microwebsrv/mods-template', async () => {
+    fs.mkdirSync(path.join(app, 'www'), { recursive: true });
+    fs.writeFileSync(path.join(app, 'www', 'status.jshtml'), '<p>{{ appName }}: {{ uptime > 0 ? "up" : "down" }}</p>\n');
+    const srv = await start('mods-template');
+    const r = await fetch(srv.urls[0]);
+    expect(r.status).toBe(200);
+    expect(await r.text()).toContain('<p>My device: up</p>');
+    await stop(srv);
+  });
+});

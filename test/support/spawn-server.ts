@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 /** A server script started as its user starts it (`node <script>`), from the built packages (dist/). */
 export interface SpawnedServer {
   child: ChildProcess;
-  /** Every URL the script printed (`http://…` / `https://…` / `ws://…`), in order. */
+  /** Every URL the script printed (`http://…` / `https://…` / `ws://…` / `tcp://…`), in order. */
   urls: string[];
   /** What the script printed so far, stdout and stderr interleaved. */
   output(): string;
@@ -21,8 +21,9 @@ export interface SpawnedServer {
  * port) and resolves once its output has shown `urlCount` URLs (the script says where it listens).
  * Rejects with the output if the script exits first or says nothing within `timeoutMs`.
  */
-export function spawnServer(script: string, opts: { env?: Record<string, string>; urlCount?: number; timeoutMs?: number; args?: string[] } = {}): Promise<SpawnedServer> {
+export function spawnServer(script: string, opts: { env?: Record<string, string>; urlCount?: number; timeoutMs?: number; args?: string[]; cwd?: string } = {}): Promise<SpawnedServer> {
   const child = spawn(process.execPath, [script, ...(opts.args ?? [])], {
+    cwd: opts.cwd,
     env: { ...process.env, PORT: '0', ...opts.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -54,7 +55,7 @@ export function spawnServer(script: string, opts: { env?: Record<string, string>
     const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`${script} did not start: ${out}`)); }, opts.timeoutMs ?? 15000);
     const onData = (d: Buffer) => {
       out += d.toString();
-      server.urls = [...out.matchAll(/\b(?:https?|wss?):\/\/[\w.-]+:\d+\/?/g)].map((m) => m[0].replace(/\/$/, ''));
+      server.urls = [...out.matchAll(/\b(?:https?|wss?|tcp):\/\/[\w.-]+:\d+\/?/g)].map((m) => m[0].replace(/\/$/, ''));
       if (server.urls.length >= want) { clearTimeout(timer); resolve(server); }
     };
     child.stdout!.on('data', onData);

@@ -7,11 +7,10 @@ import { HttpError } from '../http/errors';
 import type { RequestHead } from '../http/head';
 import { HttpRequestParser, type ParserHandler } from '../http/parser';
 import { errorResponse, errorResponseFor } from '../http/responses';
-import type { BodyReceiver } from '../request/body-receiver';
 import { HttpRequest, type RequestOrigin } from '../request/http-request';
-import { kBody } from '../request/internals';
 import { HttpResponse, type ResponseSink } from '../response/http-response';
 import type { ResponseDefaults } from '../response/response-defaults';
+import { abortError, BodyIntake, Intake } from './body-intake';
 import type { ConnectionHost, ConnectionInfo } from './connection-host';
 
 /** Where a connection is in its request cycle; it decides which timeout applies. */
@@ -47,19 +46,14 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
   private readonly _parser: HttpRequestParser;
   /** The head the current request was made from (bodyLimit makes it before onHead). */
   private _reqHead: RequestHead | null = null;
-  /** A module's receiver of the current body (null: the body is buffered into the request). */
-  private _rcv: BodyReceiver | null = null;
-  private _rcvBytes = 0;
-  private _rcvMax = 0;
-  private _bodyPaused = false;
+  /** Where bodies go (made on the first one: most connections never see one). */
+  private _body: BodyIntake | null = null;
   /** performance.now() when the current request's head arrived (only when the host wants durations). */
   private _startedAt = 0;
   /** Callbacks of open-ended responses, run when a graceful stop begins. */
   private _stopWaiters: Array<() => void> | null = null;
   private _phase = Phase.Head;
   private _req: HttpRequest | null = null;
-  private _bodyFill = 0;
-  private _chunks: Buffer[] | null = null;
   private _inExecute = false;
   private _armAfterRead = false;
   private _detached = false;
@@ -155,25 +149,13 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     const req = this._newRequest(head);
     const rcv = this._host.bodyReceiver(req);
     if (rcv === null) return this._host.limits.maxRequestContentLength;
-    this._rcv = rcv;
-    this._rcvBytes = 0;
-    this._rcvMax = rcv.maxBytes ?? Number.MAX_SAFE_INTEGER;
-    return this._rcvMax;
+    return (this._body ??= new BodyIntake()).claim(rcv);
   }
 
   onHead(head: RequestHead): void {
     const req = this._req !== null && this._reqHead === head ? this._req : this._newRequest(head);
     if (head.contentLength > 0 || head.chunked) {
-      const rcv = this._rcv;
-      if (rcv !== null) {
-        rcv.onStart?.(this._resumeBody);
-      } else if (head.contentLength > 0) {
-        // The parser refused a Content-Length above the limit already (413 before reading).
-        req[kBody] = Buffer.allocUnsafe(head.contentLength);
-      } else {
-        this._chunks = [];
-      }
-      this._bodyFill = 0;
+      (this._body ??= new BodyIntake()).begin(req, head, this._resumeBody);
       this._phase = Phase.Body;
       this.client.setRecvTimeout(this._host.limits.bodyTimeoutSec);
       // RFC 9110 §10.1.1: answer 100 before the client sends the body it is holding back.
@@ -182,34 +164,17 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
   }
 
   onBody(buf: Buffer, start: number, end: number): void {
-    const req = this._req!;
     this.client.setRecvTimeout(this._host.limits.bodyTimeoutSec);
-    const rcv = this._rcv;
-    if (rcv !== null) {
-      this._rcvBytes += end - start;
-      // A chunked body has no declared length: its receiver's limit is checked as it grows.
-      if (this._rcvBytes > this._rcvMax) { this._bodyFailed(new HttpError('ERR_MWS_BODY_TOO_LARGE')); return; }
-      if (rcv.onData(buf.subarray(start, end)) === false) {
-        this._bodyPaused = true;
-        this._parser.pause();
-      }
-      return;
-    }
-    if (this._chunks !== null) this._chunks.push(Buffer.from(buf.subarray(start, end)));
-    else { buf.copy(req[kBody]!, this._bodyFill, start, end); this._bodyFill += end - start; }
+    const r = this._body!.data(buf, start, end);
+    if (r === Intake.Go) return;
+    this._parser.pause();
+    // The receiver's limit was passed: 413 and close (the rest of the body is not read).
+    if (r === Intake.TooLarge) this.onError(new HttpError('ERR_MWS_BODY_TOO_LARGE'));
   }
 
   onMessageComplete(trailers: string[] | null): void {
     const req = this._req!;
-    if (this._chunks !== null) {
-      req[kBody] = Buffer.concat(this._chunks);
-      this._chunks = null;
-    }
-    const rcv = this._rcv;
-    if (rcv !== null) {
-      this._rcv = null;
-      try { rcv.onEnd(trailers); } catch (err) { this._host.logger.log('ERROR', `body receiver onEnd threw: ${String(err)}`); }
-    }
+    if (this._body !== null) this._body.complete(req, trailers, this._host.logger);
     // The receive timeout stays armed (re-arming later only moves its deadline, which is cheaper than
     // disarming per request); while Handling, _onTimeout ignores it and the next phase re-arms it.
     this._phase = Phase.Handling;
@@ -222,7 +187,7 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
   }
 
   onError(err: HttpError): void {
-    this._abortBody(err);
+    this._body?.abort(err, this._host.logger);
     this._req = null;
     this._host.logger.log('WARNING', `From ${this.remoteHost}:${this.remotePort} ${this.isSSL ? 'SSL-' : ''}bad request >> [${err.status}] ${err.code}${err.message ? ': ' + err.message : ''}`);
     this._out += errorResponseFor(err);
@@ -361,7 +326,7 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
   }
 
   private _newRequest(head: RequestHead): HttpRequest {
-    const req = new HttpRequest(this, head, (r) => new HttpResponse(r, this));
+    const req = new HttpRequest(this, head, this);
     this._req = req;
     this._reqHead = head;
     if (this._host.timing) this._startedAt = performance.now();
@@ -370,8 +335,9 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
 
   /** Resumes a body its receiver paused: parse what waited in the slot, read from the kernel again. */
   private readonly _resumeBody = (): void => {
-    if (!this._bodyPaused || this._phase !== Phase.Body) return;
-    this._bodyPaused = false;
+    const body = this._body;
+    if (body === null || !body.paused || this._phase !== Phase.Body) return;
+    body.paused = false;
     this._parser.resume();
     // The pause may have come with the body's last byte: the message completes with no byte left to
     // deliver, so run the parser once on nothing before reading on.
@@ -379,19 +345,6 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     if ((this._phase as Phase) !== Phase.Closing) this.client.resumeReading();
   };
 
-  /** The receiver's limit was passed: 413 and close (the rest of the body is not read). */
-  private _bodyFailed(err: HttpError): void {
-    this._parser.pause();
-    this.onError(err);
-  }
-
-  /** Tells a body receiver, if any, that its body will not complete. */
-  private _abortBody(err: Error): void {
-    const rcv = this._rcv;
-    if (rcv === null) return;
-    this._rcv = null;
-    try { rcv.onAbort(err); } catch (e) { this._host.logger.log('ERROR', `body receiver onAbort threw: ${String(e)}`); }
-  }
 
   private _flush(): void {
     const queue = this._onSentQueue;
@@ -414,7 +367,7 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     }
     if (phase === Phase.Handling || phase === Phase.Closing) return true;
     const what = phase === Phase.Body ? 'body stalled' : this.client.recvPending > 0 ? 'headers incomplete' : 'keep-alive idle';
-    if (phase === Phase.Body) this._abortBody(new HttpError('ERR_MWS_TIMEOUT'));
+    if (phase === Phase.Body) this._body?.abort(new HttpError('ERR_MWS_TIMEOUT'), this._host.logger);
     this._host.logger.log(phase === Phase.Head && this.client.recvPending === 0 ? 'DEBUG' : 'WARNING',
       `From ${this.remoteHost}:${this.remotePort} timeout (${what}) >> [408] Request Timeout`);
     this._phase = Phase.Closing;
@@ -435,7 +388,7 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
   /** @internal */
   _onClosed(reason: XClosedReason): void {
     this._phase = Phase.Closing;
-    this._abortBody(abortError());
+    this._body?.abort(abortError(), this._host.logger);
     this._stopWaiters = null;
     const waiters = this._abortWaiters;
     this._abortWaiters = null;
@@ -443,13 +396,6 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     this._drainWaiters = null;
     this._host.closed(this, reason === XClosedReason.Error ? this.client.error : null);
   }
-}
-
-/** What a body receiver gets when the client leaves mid-body (an AbortError, as fetch's). */
-function abortError(): Error {
-  const e = new Error('the client closed the connection before the body was complete');
-  e.name = 'AbortError';
-  return e;
 }
 
 // Shared callbacks (no closures per connection): the connection is the client's userData.

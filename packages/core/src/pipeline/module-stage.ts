@@ -22,11 +22,15 @@ export function moduleStage(name: string, mod: MwsModule, server: ServerRef, log
         log.log('ERROR', `${label} onRequest threw: ${errText(err)}`);
         return req.response.started;
       }
-      if (!isThenable(r)) return req.response.started;
-      return Promise.resolve(r).then(() => req.response.started, (err) => {
-        log.log('ERROR', `${label} onRequest rejected: ${errText(err)}`);
-        return req.response.started;
-      });
+      return isThenable(r) ? settled(req, r, log, label) : req.response.started;
     },
   };
+}
+
+/** An async onRequest: answered or not once it settles. Apart from `run` (no context per request). */
+function settled(req: HttpRequest, r: PromiseLike<unknown>, log: Logger, label: string): Promise<boolean> {
+  return Promise.resolve(r).then(() => req.response.started, (err) => {
+    log.log('ERROR', `${label} onRequest rejected: ${errText(err)}`);
+    return req.response.started;
+  });
 }

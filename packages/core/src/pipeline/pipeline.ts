@@ -8,7 +8,8 @@ import type { Stage, StageOutcome } from './stage';
  * Runs a request down an ordered list of stages (MicroWebSrv2's processing order, built by the server).
  * Each stage answers synchronously where it can (the fast path allocates no promise); a stage that
  * returns a promise suspends the chain until it settles. Once a response has started, the chain stops
- * whatever the stage returned.
+ * whatever the stage returned. The synchronous path allocates nothing: no closure lives in `_run` or in
+ * a stage's `run` (V8 would make a context per call for the variables a closure captures).
  */
 export class Pipeline {
   readonly stages: readonly Stage[];
@@ -36,12 +37,17 @@ export class Pipeline {
       }
       if (out === true || req.response.started) return;
       if (out === false) continue;
-      out.then(
-        (done) => { if (!done && !req.response.started) this._run(req, i + 1); },
-        (err) => failed(this._log, req, err, stage.name),
-      );
+      this._wait(req, out, i);
       return;
     }
+  }
+
+  /** A stage answered with a promise: go on after it. Apart from `_run`, which then captures nothing. */
+  private _wait(req: HttpRequest, out: PromiseLike<boolean>, i: number): void {
+    out.then(
+      (done) => { if (!done && !req.response.started) this._run(req, i + 1); },
+      (err) => failed(this._log, req, err, this.stages[i].name),
+    );
   }
 }
 

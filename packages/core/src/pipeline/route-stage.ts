@@ -31,14 +31,16 @@ export function routeStage(table: RouteTable<RouteHandler>, server: ServerRef, l
         failed(log, req, err, `handler of ${found.label}`);
         return true;
       }
-      if (isThenable(result)) {
-        Promise.resolve(result).then((v) => applyHandlerResult(log, req, v, found.label), (err) => failed(log, req, err, `handler of ${found.label}`));
-      } else {
-        applyHandlerResult(log, req, result, found.label);
-      }
+      if (isThenable(result)) settleLater(log, req, result, found.label);
+      else applyHandlerResult(log, req, result, found.label);
       return true;
     },
   };
+}
+
+/** An async handler's result. Apart from `run` so that `run` captures nothing (no context per request). */
+function settleLater(log: Logger, req: HttpRequest, result: PromiseLike<unknown>, label: string): void {
+  Promise.resolve(result).then((v) => applyHandlerResult(log, req, v, label), (err) => failed(log, req, err, `handler of ${label}`));
 }
 
 /** The last stage: 405 with Allow when the path exists for other methods, else 404 (or notFoundURL). */

@@ -2,9 +2,9 @@ import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import type { RequestHead } from '../http/head';
 import { MwsError } from '../base/errors';
 import type { ServerRef } from '../base/refs';
-import type { HttpResponse } from '../response/http-response';
+import { HttpResponse, type ResponseSink } from '../response/http-response';
 import { kMarkFinished } from '../response/internals';
-import { kBody } from './internals';
+import { kSetBody } from './internals';
 import { parseBasic, parseBearer, safeEqual } from './auth';
 import { parseCookies, parseUrlEncoded, percentDecode } from './decode';
 import { negotiateEncoding, negotiateLanguage, negotiateMediaType, parseAccept, parseAcceptEncoding, parseAcceptLanguage, sortedValues } from './negotiate';
@@ -25,8 +25,7 @@ export interface RequestOrigin {
 export class HttpRequest {
   /** The response to this request. */
   readonly response: HttpResponse;
-  /** The body, set by the connection (see ./internals.ts). */
-  [kBody]: Buffer | null = null;
+  private _body: Buffer | null = null;
   private readonly _head: RequestHead;
   private readonly _origin: RequestOrigin;
   private _path: string | null = null;
@@ -35,10 +34,11 @@ export class HttpRequest {
   private _cookies: Record<string, string> | null = null;
 
   /** Made by the connection (tests pass a literal origin and a parsed head). */
-  constructor(origin: RequestOrigin, head: RequestHead, makeResponse: (req: HttpRequest) => HttpResponse) {
+  constructor(origin: RequestOrigin, head: RequestHead, sink: ResponseSink<HttpResponse>) {
     this._origin = origin;
     this._head = head;
-    this.response = makeResponse(this);
+    // No factory closure: the allocation-free hot path keeps to plain constructor calls.
+    this.response = new HttpResponse(this, sink);
   }
 
   /** The server that received the request. */
@@ -130,7 +130,7 @@ export class HttpRequest {
     return (semi === -1 ? ct : ct.slice(0, semi)).trim().toLowerCase();
   }
   /** Content-Length as declared, or the decoded size of a chunked body (0 when none). */
-  get contentLength(): number { return this._head.contentLength >= 0 ? this._head.contentLength : (this[kBody]?.length ?? 0); }
+  get contentLength(): number { return this._head.contentLength >= 0 ? this._head.contentLength : (this._body?.length ?? 0); }
   get userAgent(): string { return this.getHeader('user-agent') ?? ''; }
   get authorization(): string { return this.getHeader('authorization') ?? ''; }
   get origin(): string { return this.getHeader('origin') ?? ''; }
@@ -143,7 +143,7 @@ export class HttpRequest {
    * The body (empty Buffer when none). The Buffer is the request's own, not a view of the slot: it stays
    * valid after the handler returns if the handler keeps it.
    */
-  get content(): Buffer { return this[kBody] ?? EMPTY; }
+  get content(): Buffer { return this._body ?? EMPTY; }
 
   /**
    * Takes the connection out of HTTP (for a module: WebSockets after `response.switchingProtocols()`, a
@@ -157,6 +157,9 @@ export class HttpRequest {
     if (!this.response.finished) this.response[kMarkFinished]();
     return client;
   }
+
+  /** Set by the connection (see ./internals.ts). */
+  [kSetBody](body: Buffer | null): void { this._body = body; }
 
   /** The body as UTF-8 text. */
   getPostedText(): string { return this.content.toString('utf8'); }

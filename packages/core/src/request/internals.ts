@@ -3,5 +3,9 @@
  * request sets its body through it; users cannot reach it (not exported from the package).
  */
 
-/** The request's own body Buffer (null: none), filled by the connection as the bytes arrive. */
-export const kBody: unique symbol = Symbol('mws.request.body');
+/**
+ * Gives the request its own body Buffer (filled by the connection as the bytes arrive). A method on the
+ * prototype, not a symbol-keyed field: V8 gives objects with a computed-key field a slower shape (it
+ * cost ~50 B of heap per request when measured).
+ */
+export const kSetBody: unique symbol = Symbol('mws.request.setBody');

@@ -7,7 +7,7 @@
 import * as path from 'node:path';
 import { MwsError, assertIntOption, assertNumberOption, invalidOption } from '../base/errors';
 import type { ConnectionLimits } from '../engine/connection-host';
-import type { ResponseDefaults } from '../response/response-defaults';
+import { responseDefaults, type ResponseDefaults } from '../response/response-defaults';
 import { checkBoolean, checkDefaultPage, checkDefaultPages, checkStaticCacheControl, checkStaticMaxRanges, defaultStaticOptions, type StaticOptions } from '../static/options';
 import { DEFAULT_MIME_TYPES, UNKNOWN_MIME_TYPE, checkStaticUnknownType, databaseMimeType, type StaticUnknownType } from './mime-types';
 import { PRESETS, type PresetName, type PresetValues } from './presets';
@@ -25,15 +25,7 @@ export abstract class ServerSettings {
   /** Static-file settings, read per request by the static stage. */
   private readonly _static: StaticOptions = defaultStaticOptions();
   /** What responses read of the server (data, updated by the setters below). */
-  protected readonly _defaults: ResponseDefaults = {
-    serverLine: 'Server: MicroWebSrv-TS\r\n',
-    keepAliveLine: 'Keep-Alive: timeout=2\r\n\r\n',
-    keepAliveLine10: 'Connection: keep-alive\r\nKeep-Alive: timeout=2\r\n\r\n',
-    allowAllOrigins: false,
-    corsAllowAll: false,
-    notFoundURL: null,
-    mimeTypeOf: (name) => this.getMimeTypeFromFilename(name),
-  };
+  protected readonly _defaults: ResponseDefaults = responseDefaults({ mimeTypeOf: (name) => this.getMimeTypeFromFilename(name) });
   /** What connections read of the server: timeouts and the body limit (updated by the setters). */
   protected readonly _limits: { -readonly [K in keyof ConnectionLimits]: ConnectionLimits[K] } = {
     headersTimeoutSec: 2, bodyTimeoutSec: 2, keepAliveTimeoutSec: 2, maxRequestContentLength: PRESETS.Normal.maxRequestContentLength,

@@ -1,0 +1,89 @@
+import { errText, type Logger } from '../base/logger';
+import type { RequestHead } from '../http/head';
+import type { BodyReceiver } from '../request/body-receiver';
+import type { HttpRequest } from '../request/http-request';
+import { kSetBody } from '../request/internals';
+
+/** What `BodyIntake.data` asks of the connection. */
+export const enum Intake { Go, Pause, TooLarge }
+
+/**
+ * Where the body of the current request goes: into the request's own Buffer (Content-Length), into a
+ * list of copies joined at the end (chunked), or to a module's {@link BodyReceiver} as it arrives, with
+ * its own limit and pauses. One per connection, made on its first body.
+ */
+export class BodyIntake {
+  /** True while the receiver asked for a pause (the connection's parser is paused). */
+  paused = false;
+  private _rcv: BodyReceiver | null = null;
+  private _bytes = 0;
+  private _max = 0;
+  private _fill = 0;
+  /** The request's own body Buffer being filled (Content-Length), else null. */
+  private _buf: Buffer | null = null;
+  private _chunks: Buffer[] | null = null;
+
+  /** A module claimed the coming body: returns the limit that applies to it. */
+  claim(rcv: BodyReceiver): number {
+    this._rcv = rcv;
+    this._bytes = 0;
+    this._max = rcv.maxBytes ?? Number.MAX_SAFE_INTEGER;
+    return this._max;
+  }
+
+  /** The head is in: get ready for its body. */
+  begin(req: HttpRequest, head: RequestHead, resume: () => void): void {
+    this._fill = 0;
+    this.paused = false;
+    const rcv = this._rcv;
+    if (rcv !== null) rcv.onStart?.(resume);
+    // The parser refused a Content-Length above the limit already (413 before reading).
+    else if (head.contentLength > 0) req[kSetBody](this._buf = Buffer.allocUnsafe(head.contentLength));
+    else this._chunks = [];
+  }
+
+  /** Body bytes `buf[start, end)` (a view of the slot). */
+  data(buf: Buffer, start: number, end: number): Intake {
+    const rcv = this._rcv;
+    if (rcv !== null) {
+      this._bytes += end - start;
+      // A chunked body has no declared length: its receiver's limit is checked as it grows.
+      if (this._bytes > this._max) return Intake.TooLarge;
+      if (rcv.onData(buf.subarray(start, end)) === false) { this.paused = true; return Intake.Pause; }
+      return Intake.Go;
+    }
+    if (this._chunks !== null) this._chunks.push(Buffer.from(buf.subarray(start, end)));
+    else { buf.copy(this._buf!, this._fill, start, end); this._fill += end - start; }
+    return Intake.Go;
+  }
+
+  /** The body is complete. */
+  complete(req: HttpRequest, trailers: string[] | null, log: Logger): void {
+    this._buf = null;
+    if (this._chunks !== null) {
+      req[kSetBody](Buffer.concat(this._chunks));
+      this._chunks = null;
+    }
+    const rcv = this._rcv;
+    if (rcv === null) return;
+    this._rcv = null;
+    try { rcv.onEnd(trailers); } catch (err) { log.log('ERROR', `body receiver onEnd threw: ${errText(err)}`); }
+  }
+
+  /** The body will not complete: a receiver, if any, is told. */
+  abort(err: Error, log: Logger): void {
+    this._chunks = null;
+    this._buf = null;
+    const rcv = this._rcv;
+    if (rcv === null) return;
+    this._rcv = null;
+    try { rcv.onAbort(err); } catch (e) { log.log('ERROR', `body receiver onAbort threw: ${errText(e)}`); }
+  }
+}
+
+/** What a body receiver gets when the client leaves mid-body (an AbortError, as fetch's). */
+export function abortError(): Error {
+  const e = new Error('the client closed the connection before the body was complete');
+  e.name = 'AbortError';
+  return e;
+}
