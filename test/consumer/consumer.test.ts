@@ -149,8 +149,9 @@ describe("each package README's example runs as written, from the installed tarb
 
   test('@microwebsrv/core', async () => {
     const srv = await start('core');
-    expect(await (await fetch(srv.urls[0] + '?name=Ada')).json()).toEqual({ hello: 'Ada' });
-    expect(await (await fetch(srv.urls[0].replace(/\/hello$/, '/users/7'))).text()).toBe('<p>user 7</p>');
+    // spawnServer keeps scheme, host and port of the printed URL.
+    expect(await (await fetch(srv.urls[0] + '/hello?name=Ada')).json()).toEqual({ hello: 'Ada' });
+    expect(await (await fetch(srv.urls[0] + '/users/7')).text()).toBe('<p>user 7</p>');
     await stop(srv);
   });
 
@@ -170,8 +171,8 @@ describe("each package README's example runs as written, from the installed tarb
 
   test('@microwebsrv/mods-websockets', async () => {
     const srv = await start('mods-websockets');
-    expect(await echo(srv.urls[0], 'hi')).toBe('hi');
-    expect(await echo(srv.urls[0].replace(/\/echo$/, '/pipe'), 'piped')).toBe('piped');
+    expect(await echo(srv.urls[0] + '/echo', 'hi')).toBe('hi');
+    expect(await echo(srv.urls[0] + '/pipe', 'piped')).toBe('piped');
     await stop(srv);
   });
 
@@ -179,7 +180,7 @@ describe("each package README's example runs as written, from the installed tarb
     fs.mkdirSync(path.join(app, 'www'), { recursive: true });
     fs.writeFileSync(path.join(app, 'www', 'status.jshtml'), '<p>{{ appName }}: {{ uptime > 0 ? "up" : "down" }}</p>\n');
     const srv = await start('mods-template');
-    const r = await fetch(srv.urls[0]);
+    const r = await fetch(srv.urls[0] + '/status');
     expect(r.status).toBe(200);
     expect(await r.text()).toContain('<p>My device: up</p>');
     await stop(srv);
