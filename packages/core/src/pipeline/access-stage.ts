@@ -1,7 +1,7 @@
 import type { ServerRef } from '../base/refs';
 import { isThenable } from '../base/thenable';
 import type { HttpRequest } from '../request/http-request';
-import type { Stage, StageOutcome } from './stage';
+import { KIND_ACCESS, type BuiltinStage, type StageOutcome } from './stage';
 
 /** Server-wide access check: true lets the request through; may be async. */
 export type AccessCheck = (server: ServerRef, request: HttpRequest) => boolean | Promise<boolean>;
@@ -17,20 +17,26 @@ export interface AccessSettings {
  * The first stage (uhttpd's ACL): required Basic credentials (constant-time check → 401 with the realm),
  * then `onAccessCheck` (anything but true → 403, unless the check answered itself).
  */
-export function accessStage(settings: AccessSettings): Stage {
-  return {
-    name: 'access',
-    run(req: HttpRequest): StageOutcome {
-      const basic = settings.basicAuth;
-      if (basic !== null && !req.checkBasicAuth(basic.user, basic.pass)) {
-        req.response.returnBasicAuthRequired(basic.realm);
-        return true;
-      }
-      const check = settings.onAccessCheck;
-      if (check === null) return false;
-      return decide(req, check(settings.server, req));
-    },
-  };
+export class AccessStage implements BuiltinStage {
+  readonly kind = KIND_ACCESS;
+  readonly name = 'access';
+  private readonly _settings: AccessSettings;
+
+  constructor(settings: AccessSettings) {
+    this._settings = settings;
+  }
+
+  run(req: HttpRequest): StageOutcome {
+    const settings = this._settings;
+    const basic = settings.basicAuth;
+    if (basic !== null && !req.checkBasicAuth(basic.user, basic.pass)) {
+      req.response.returnBasicAuthRequired(basic.realm);
+      return true;
+    }
+    const check = settings.onAccessCheck;
+    if (check === null) return false;
+    return decide(req, check(settings.server, req));
+  }
 }
 
 /**

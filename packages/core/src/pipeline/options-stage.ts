@@ -1,6 +1,6 @@
 import type { HttpRequest } from '../request/http-request';
 import type { RouteTable } from '../routes/route-table';
-import type { Stage } from './stage';
+import { KIND_OPTIONS, type BuiltinStage } from './stage';
 
 /** The CORS settings the OPTIONS stage reads per request. */
 export interface CorsSettings {
@@ -9,8 +9,20 @@ export interface CorsSettings {
 }
 
 /** The OPTIONS stage (see {@link answerPreflight}). */
-export function optionsStage(cors: CorsSettings, table: RouteTable<unknown>): Stage {
-  return { name: 'options', run: (req) => req.method === 'OPTIONS' && answerPreflight(cors, table, req) };
+export class OptionsStage implements BuiltinStage {
+  readonly kind = KIND_OPTIONS;
+  readonly name = 'options';
+  private readonly _cors: CorsSettings;
+  private readonly _table: RouteTable<unknown>;
+
+  constructor(cors: CorsSettings, table: RouteTable<unknown>) {
+    this._cors = cors;
+    this._table = table;
+  }
+
+  run(req: HttpRequest): boolean {
+    return req.method === 'OPTIONS' && answerPreflight(this._cors, this._table, req);
+  }
 }
 
 /**

