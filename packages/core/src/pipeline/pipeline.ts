@@ -12,7 +12,7 @@ import type { StaticStage } from './static-stage';
  * Runs a request down an ordered list of stages (MicroWebSrv2's processing order, built by the server).
  * Each stage answers synchronously where it can (the fast path allocates no promise); a stage that
  * returns a promise suspends the chain until it settles. Once a response has started, the chain stops
- * whatever the stage returned. The synchronous path allocates nothing: no closure lives in `_run` or in
+ * whatever the stage returned. The synchronous path allocates nothing: no closure lives in `dispatch` or in
  * a stage's `run` (V8 would make a context per call for the variables a closure captures).
  */
 export class Pipeline {
@@ -27,11 +27,8 @@ export class Pipeline {
     this._log = logger;
   }
 
-  dispatch(req: HttpRequest): void {
-    this._run(req, 0);
-  }
-
-  private _run(req: HttpRequest, from: number): void {
+  /** Runs `req` from stage `from` (0: the start) until one answers. */
+  dispatch(req: HttpRequest, from = 0): void {
     const stages = this.stages;
     const kinds = this._kinds;
     for (let i = from; i < stages.length; i++) {
@@ -61,10 +58,10 @@ export class Pipeline {
     }
   }
 
-  /** A stage answered with a promise: go on after it. Apart from `_run`, which then captures nothing. */
+  /** A stage answered with a promise: go on after it. Apart from `dispatch`, which then captures nothing. */
   private _wait(req: HttpRequest, out: PromiseLike<boolean>, i: number): void {
     out.then(
-      (done) => { if (!done && !req.response.started) this._run(req, i + 1); },
+      (done) => { if (!done && !req.response.started) this.dispatch(req, i + 1); },
       (err) => failed(this._log, req, err, this.stages[i].name),
     );
   }

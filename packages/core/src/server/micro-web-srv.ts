@@ -1,10 +1,10 @@
 import type * as tls from 'node:tls';
 import { XAsyncSocketsPool, XAsyncTCPServer, XBufferSlots, type XAsyncTCPClient, type XBufferSlotsStats } from '@microwebsrv/xasync';
 import { MwsError, invalidOption } from '../base/errors';
+import type { ServerRef } from '../base/refs';
 import { isLogLevel, LEVEL_RANK, type LogFields, type LogLevelName } from '../base/logger';
-import type { ConnectionHost, ConnectionInfo } from '../engine/connection-host';
 import { HttpConnection } from '../engine/connection';
-import type { BodyReceiver, MwsModule, MwsModuleClass } from '../modules/module';
+import type { MwsModule, MwsModuleClass } from '../modules/module';
 import { AccessStage, type AccessCheck } from '../pipeline/access-stage';
 import { ModuleStage } from '../pipeline/module-stage';
 import { OptionsStage } from '../pipeline/options-stage';
@@ -13,12 +13,11 @@ import { FallbackStage, RouteStage, type RouteHandler } from '../pipeline/route-
 import type { Stage, StagePosition } from '../pipeline/stage';
 import { StaticStage } from '../pipeline/static-stage';
 import type { HttpRequest } from '../request/http-request';
-import { reasonPhrase } from '../response/head-builder';
-import type { HttpResponse } from '../response/http-response';
 import { RouteTable, type RouteMatch } from '../routes/route-table';
 import { listenError, loadSecureContext } from './listen-ssl';
 import { defaultLogger } from './logging';
 import { runModuleHooks } from './module-hooks';
+import { ServerHost } from './server-host';
 import { checkStructuredLogger, ServerLogger, type StructuredLogger } from './server-logger';
 import { ServerSettings } from './settings';
 import { StageList } from './stage-list';
@@ -55,56 +54,41 @@ export class MicroWebSrv extends ServerSettings {
    * Server-wide access check (uhttpd's ACL callback), run before modules and routes: return true to let
    * the request through; anything else answers 403 (unless the check answered itself). May be async.
    */
-  onAccessCheck: ((server: MicroWebSrv, request: HttpRequest) => boolean | Promise<boolean>) | null = null;
+  get onAccessCheck(): ((server: MicroWebSrv, request: HttpRequest) => boolean | Promise<boolean>) | null { return this._access.onAccessCheck; }
+  set onAccessCheck(v: ((server: MicroWebSrv, request: HttpRequest) => boolean | Promise<boolean>) | null) {
+    if (v !== null && typeof v !== 'function') throw invalidOption('onAccessCheck', 'a function (server, request) => boolean | Promise<boolean>, or null', v);
+    this._access.onAccessCheck = v as AccessCheck | null;
+  }
   /** Own routes first, then the global registry (WebRoute / registerRoute). */
   private readonly _routes = new RouteTable<RouteHandler>(globalRoutes);
   private readonly _modules: Array<{ name: string; instance: MwsModule }> = [];
-  private _bodyModules: MwsModule[] = [];
-  private _basicAuth: { user: string; pass: string; realm: string } | null = null;
-  private readonly _logger = new ServerLogger<MicroWebSrv>(this, defaultLogger);
+  /** What the access stage reads per request: data the setters keep up to date. */
+  private readonly _access: { server: ServerRef; basicAuth: { user: string; pass: string; realm: string } | null; onAccessCheck: AccessCheck | null } = { server: this, basicAuth: null, onAccessCheck: null };
+  private readonly _logger: ServerLogger = new ServerLogger<ServerRef>(this, defaultLogger);
   private readonly _stageList: StageList;
-  private _pipeline: Pipeline | null = null;
-  private _stopping = false;
   private _logLevel: LogLevelName = 'INFO';
   private _pool: XAsyncSocketsPool | null = null;
   private _ownPool = false;
   private _listener: XAsyncTCPServer | null = null;
   private _slots: XBufferSlots | null = null;
   private readonly _conns = new Set<HttpConnection>();
-  private _requests = 0;
   private _stopWaiters: Array<() => void> = [];
   private _starting = false;
   private _stopPromise: Promise<void> | null = null;
   /** The narrow interface every connection of this server talks to (see engine/connection-host.ts). */
-  private readonly _host: ConnectionHost;
+  private readonly _host: ServerHost;
 
   constructor() {
     super();
-    const self = this;
     const log = this._logger;
     this._stageList = new StageList([
-      new AccessStage({
-        server: this,
-        get basicAuth() { return self._basicAuth; },
-        get onAccessCheck() { return self.onAccessCheck as AccessCheck | null; },
-      }),
+      new AccessStage(this._access),
       new RouteStage(this._routes, this, log),
       new StaticStage(this),
       new OptionsStage(this._defaults, this._routes),
       new FallbackStage(this._routes),
     ]);
-    this._host = {
-      server: this,
-      logger: log,
-      defaults: this._defaults,
-      limits: this._limits,
-      get stopping() { return self._stopping; },
-      get timing() { return log.structured !== null && log.rank <= LEVEL_RANK.INFO; },
-      dispatch: (req) => this._pipeline!.dispatch(req),
-      bodyReceiver: (req) => this._bodyReceiver(req),
-      responded: (conn, resp, startedAt) => this._responded(conn, resp, startedAt),
-      closed: (conn, err) => this._connectionClosed(conn as HttpConnection, err),
-    };
+    this._host = new ServerHost(this, log, this._defaults, this._limits, (conn, err) => this._connectionClosed(conn as HttpConnection, err));
   }
 
   // ---- logging ---------------------------------------------------------------------------------
@@ -114,6 +98,7 @@ export class MicroWebSrv extends ServerSettings {
   set onLogging(v: LoggingCallback | null) {
     if (v !== null && typeof v !== 'function') throw invalidOption('onLogging', 'a function (server, msg, type) or null', v);
     this._logger.callback = v;
+    this._host.updateTiming();
   }
 
   /**
@@ -121,7 +106,10 @@ export class MicroWebSrv extends ServerSettings {
    * access line then carries structured fields: method, path, status, bytes, durationMs, remote, ssl.
    */
   get logger(): StructuredLogger | null { return this._logger.structured; }
-  set logger(v: StructuredLogger | null) { this._logger.structured = checkStructuredLogger(v); }
+  set logger(v: StructuredLogger | null) {
+    this._logger.structured = checkStructuredLogger(v);
+    this._host.updateTiming();
+  }
 
   /**
    * Writes `msg` through the server's logger (`onLogging`, `logger`, else the console) when `type` is at
@@ -139,6 +127,7 @@ export class MicroWebSrv extends ServerSettings {
     if (!isLogLevel(v)) throw invalidOption('logLevel', "'DEBUG', 'INFO', 'WARNING' or 'ERROR'", v);
     this._logLevel = v;
     this._logger.rank = LEVEL_RANK[v];
+    this._host.updateTiming();
   }
 
   // ---- access control, modules and stages ------------------------------------------------------
@@ -149,10 +138,10 @@ export class MicroWebSrv extends ServerSettings {
    * `null` removes the requirement.
    */
   requireBasicAuth(user: string | null, pass?: string, realm = 'Restricted'): void {
-    if (user === null) { this._basicAuth = null; return; }
+    if (user === null) { this._access.basicAuth = null; return; }
     if (typeof user !== 'string' || user.includes(':')) throw invalidOption('requireBasicAuth user', "a user name without ':' (RFC 7617 §2)", user);
     if (typeof pass !== 'string') throw invalidOption('requireBasicAuth pass', 'a string', pass);
-    this._basicAuth = { user, pass, realm };
+    this._access.basicAuth = { user, pass, realm };
   }
 
   /**
@@ -179,7 +168,7 @@ export class MicroWebSrv extends ServerSettings {
     }
     this._modules.push({ name, instance });
     this._stageList.replace(stageName, new ModuleStage(name, instance, this, this._logger));
-    if (typeof instance.onRequestBody === 'function') this._bodyModules.push(instance);
+    if (typeof instance.onRequestBody === 'function') this._host.bodyModules.push(instance);
     return instance;
   }
 
@@ -226,7 +215,7 @@ export class MicroWebSrv extends ServerSettings {
   get isRunning(): boolean { return this._listener !== null; }
 
   /** True from the start of a graceful `stop()` until it resolves. */
-  get isStopping(): boolean { return this._stopping; }
+  get isStopping(): boolean { return this._host.stopping; }
 
   protected _busy(): boolean { return this._listener !== null || this._starting; }
 
@@ -238,7 +227,7 @@ export class MicroWebSrv extends ServerSettings {
 
   /** Connection and request counters. */
   get stats(): ServerStats {
-    return { connections: this._conns.size, requests: this._requests, refused: this._listener?.stats.refused ?? 0, slots: this._slots?.stats ?? null };
+    return { connections: this._conns.size, requests: this._host.requests, refused: this._listener?.stats.refused ?? 0, slots: this._slots?.stats ?? null };
   }
 
   /** Starts on a pool of its own; resolves when listening. */
@@ -265,7 +254,7 @@ export class MicroWebSrv extends ServerSettings {
 
   private async _stop(): Promise<void> {
     const listener = this._listener!;
-    this._stopping = true;
+    this._host.stopping = true;
     listener.close();
     await runModuleHooks(this, this._modules, this._logger, 'onStop');
     for (const c of [...this._conns]) c.closeWhenIdle();
@@ -280,43 +269,11 @@ export class MicroWebSrv extends ServerSettings {
     this._listener = null;
     this._slots = null;
     this._pool = null;
-    this._pipeline = null;
-    this._stopping = false;
+    this._host.pipeline = null;
+    this._host.stopping = false;
   }
 
   // ---- internals -------------------------------------------------------------------------------
-
-  private _bodyReceiver(req: HttpRequest): BodyReceiver | null {
-    const mods = this._bodyModules;
-    for (let i = 0; i < mods.length; i++) {
-      let r: BodyReceiver | null | undefined | void;
-      try {
-        r = mods[i].onRequestBody!(this, req);
-      } catch (err) {
-        this._logger.log('ERROR', `module onRequestBody threw: ${err instanceof Error ? err.message : String(err)}`);
-        continue;
-      }
-      if (r !== null && r !== undefined) return r;
-    }
-    return null;
-  }
-
-  /** One access line per response: `From ip:port [SSL-]METHOD path >> [code] reason`, fields for `logger`. */
-  private _responded(conn: ConnectionInfo, resp: HttpResponse, startedAt: number): void {
-    this._requests++;
-    const log = this._logger;
-    if (log.rank > LEVEL_RANK.INFO) return;
-    const req = resp.request;
-    const code = resp.statusCode;
-    // The path only, as the original: query strings often carry secrets (tokens, keys).
-    const msg = `From ${conn.remoteHost}:${conn.remotePort} ${conn.isSSL ? 'SSL-' : ''}${req.method} ${req.rawPath} >> [${code}] ${reasonPhrase(code)}`;
-    if (log.structured === null || log.callback !== null) { log.log('INFO', msg); return; }
-    log.log('INFO', msg, {
-      method: req.method, path: req.rawPath, status: code, bytes: resp.bodyBytes,
-      durationMs: startedAt > 0 ? Math.round((performance.now() - startedAt) * 1000) / 1000 : null,
-      remote: `${conn.remoteHost}:${conn.remotePort}`, ssl: conn.isSSL,
-    });
-  }
 
   private _connectionClosed(conn: HttpConnection, err: Error | null): void {
     this._conns.delete(conn);
@@ -354,7 +311,7 @@ export class MicroWebSrv extends ServerSettings {
       if (own) await pool.stop();
       throw listenError(err, this._bind);
     }
-    this._pipeline = new Pipeline([...this._stageList.stages], this._logger);
+    this._host.pipeline = new Pipeline([...this._stageList.stages], this._logger);
     this._pool = pool;
     this._ownPool = own;
     this._slots = slots;

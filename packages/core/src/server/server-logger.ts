@@ -1,5 +1,6 @@
 import { invalidOption } from '../base/errors';
 import { LEVEL_RANK, type LogFields, type Logger, type LogLevelName } from '../base/logger';
+import type { ServerRef } from '../base/refs';
 
 /**
  * A pino-compatible logger (pino, bunyan-style, or anything with these four methods): the server calls
@@ -31,7 +32,7 @@ export function checkStructuredLogger(v: unknown): StructuredLogger | null {
  * The server's logger: the level filter, then `onLogging` (MicroWebSrv2), else a structured `logger`,
  * else the console. A logger that throws never takes the server down.
  */
-export class ServerLogger<S> implements Logger {
+export class ServerLogger<S = ServerRef> implements Logger {
   rank = LEVEL_RANK.INFO;
   callback: LogCallback<S> | null = null;
   structured: StructuredLogger | null = null;
