@@ -107,7 +107,12 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     // An open-ended response (events, long poll) would never finish by itself: end it now.
     const waiters = this._stopWaiters;
     this._stopWaiters = null;
-    if (waiters !== null) for (const w of waiters) w();
+    if (waiters !== null) for (const w of waiters) this._runStopWaiter(w);
+  }
+
+  /** An open-ended response's stop callback; one that throws must not stop the others (or `stop()`). */
+  private _runStopWaiter(w: () => void): void {
+    try { w(); } catch (err) { this._host.logger.log('ERROR', `From ${this.remoteHost}:${this.remotePort} an open stream's onStop threw: ${String(err)}`); }
   }
 
   // ---- receiving (ParserHandler) ---------------------------------------------------------------
@@ -134,7 +139,8 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
       if (this._phase === Phase.Head) this._enterHead();
     }
     this._flush();
-    if (this._closeAfter && this._phase !== Phase.Handling && this._phase !== Phase.Upgraded) {
+    // A body in progress is finished first (a graceful stop lets in-flight requests complete).
+    if (this._closeAfter && this._phase !== Phase.Handling && this._phase !== Phase.Upgraded && this._phase !== Phase.Body) {
       this._phase = Phase.Closing;
       this.client.close();
     }
@@ -170,6 +176,8 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     this._parser.pause();
     // The receiver's limit was passed: 413 and close (the rest of the body is not read).
     if (r === Intake.TooLarge) this.onError(new HttpError('ERR_MWS_BODY_TOO_LARGE'));
+    // Paused by the receiver: the wait is ours, not a stalled client; the timeout resumes with the body.
+    else this.client.setRecvTimeout(0);
   }
 
   onMessageComplete(trailers: string[] | null): void {
@@ -237,6 +245,8 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
   }
 
   onStop(cb: () => void): void {
+    // Opened after the graceful stop began (a handler that awaited): end it as soon as it is set up.
+    if (this._closeAfter && this._host.stopping) { queueMicrotask(() => this._runStopWaiter(cb)); return; }
     (this._stopWaiters ??= []).push(cb);
   }
 
@@ -338,13 +348,13 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     const body = this._body;
     if (body === null || !body.paused || this._phase !== Phase.Body) return;
     body.paused = false;
+    this.client.setRecvTimeout(this._host.limits.bodyTimeoutSec);
     this._parser.resume();
     // The pause may have come with the body's last byte: the message completes with no byte left to
     // deliver, so run the parser once on nothing before reading on.
     this._receive(EMPTY, 0, 0);
     if ((this._phase as Phase) !== Phase.Closing) this.client.resumeReading();
   };
-
 
   private _flush(): void {
     const queue = this._onSentQueue;

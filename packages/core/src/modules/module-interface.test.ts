@@ -235,3 +235,121 @@ describe('stages, logger and stats', () => {
     }
   });
 });
+
+describe('edge cases found in review', () => {
+  test('a receiver may hold its pause longer than bodyTimeoutSec: no 408', async () => {
+    let resume: () => void = () => {};
+    const ts = await startServer((srv) => {
+      srv.bodyTimeoutSec = 0.3;
+      srv.loadModule(class Slow implements MwsModule {
+        onRequestBody(): BodyReceiver {
+          return { onStart: (r) => { resume = r; }, onData: () => { setTimeout(() => resume(), 900); return false; }, onEnd: () => {}, onAbort: () => {} };
+        }
+      });
+      srv.registerRoute(() => 'stored', 'PUT', '/x');
+    });
+    const r = await fetch(ts.url('/x'), { method: 'PUT', body: 'hello' });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toBe('stored');
+  });
+
+  test('requireBasicAuth: a refused request is never claimed by a body receiver', async () => {
+    let claimed = 0;
+    const ts = await startServer((srv) => {
+      srv.requireBasicAuth('ada', 'secret');
+      srv.loadModule(class Taker implements MwsModule {
+        onRequestBody(): BodyReceiver { claimed++; return { onData: () => {}, onEnd: () => {}, onAbort: () => {} }; }
+      });
+      srv.registerRoute(() => 'ok', 'PUT', '/x');
+    });
+    expect((await fetch(ts.url('/x'), { method: 'PUT', body: 'hello' })).status).toBe(401);
+    expect(claimed).toBe(0);
+    const auth = { authorization: 'Basic ' + Buffer.from('ada:secret').toString('base64') };
+    expect((await fetch(ts.url('/x'), { method: 'PUT', body: 'hello', headers: auth })).status).toBe(200);
+    expect(claimed).toBe(1);
+  });
+
+  test('an onStop that throws: logged; the other streams end and stop() resolves', async () => {
+    const streams: OpenStream[] = [];
+    const ts = await startServer((srv) => {
+      srv.stopTimeoutSec = 60;
+      let n = 0;
+      srv.registerRoute((_s, req) => {
+        const first = n++ === 0;
+        streams.push(req.response.openStream(200, { onStop: () => { if (first) throw new Error('boom'); } }));
+      }, 'GET', '/s');
+    });
+    const a = new RawClient(ts.port);
+    const b = new RawClient(ts.port);
+    await a.connected(); await b.connected();
+    a.write('GET /s HTTP/1.1\r\nHost: x\r\n\r\n');
+    for (let i = 0; i < 100 && streams.length < 1; i++) await sleep(10);
+    b.write('GET /s HTTP/1.1\r\nHost: x\r\n\r\n');
+    for (let i = 0; i < 100 && streams.length < 2; i++) await sleep(10);
+    await ts.stop();
+    expect(streams.every((s) => s.closed)).toBe(true);
+    expect(await a.waitEnd()).toBe(true);
+    expect(await b.waitEnd()).toBe(true);
+    expect(ts.logs.some((l) => l.type === 'ERROR' && l.msg.includes("onStop threw"))).toBe(true);
+    expect(ts.srv.isRunning).toBe(false);
+  });
+
+  test('a stream opened after the graceful stop began is ended at once, not after stopTimeoutSec', async () => {
+    let stream: OpenStream | null = null;
+    const ts = await startServer((srv) => {
+      srv.stopTimeoutSec = 60;
+      srv.registerRoute(async (_s, req) => {
+        await sleep(150);
+        stream = req.response.openStream(200, { onStop: (s) => s.write('late bye') });
+      }, 'GET', '/late');
+    });
+    const c = new RawClient(ts.port);
+    await c.connected();
+    c.write('GET /late HTTP/1.1\r\nHost: x\r\n\r\n');
+    await sleep(30);
+    await ts.stop();
+    expect(stream!.closed).toBe(true);
+    expect(await c.waitEnd()).toBe(true);
+    expect(c.pending.toString()).toMatch(/late bye\r\n0\r\n\r\n$/);
+  });
+
+  test('a graceful stop lets an upload in progress finish and be answered', async () => {
+    const ts = await startServer((srv) => {
+      srv.registerRoute((_s, req) => `got ${req.content.length}`, 'POST', '/up');
+    });
+    const c = new RawClient(ts.port);
+    await c.connected();
+    c.write('POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello');
+    await sleep(30);
+    const stopped = ts.stop();
+    await sleep(30);
+    c.write('world');
+    const r = await c.readResponse();
+    expect(r.status).toBe(200);
+    expect(r.body.toString()).toBe('got 10');
+    expect(r.headers.connection).toBe('close');
+    await stopped;
+  });
+
+  test('a user stage that returns nothing passes the request on', async () => {
+    const ts = await startServer((srv) => {
+      srv.addStage({ name: 'forgetful', run: ((req: { path: string; response: { returnOk(s: string): void } }) => { if (req.path === '/mine') { req.response.returnOk('mine'); return true; } }) as never });
+      srv.registerRoute(() => 'route', 'GET', '/other');
+    });
+    expect(await (await fetch(ts.url('/mine'))).text()).toBe('mine');
+    expect(await (await fetch(ts.url('/other'))).text()).toBe('route');
+  });
+
+  test('old-style values of the former plain fields are still taken', () => {
+    const srv = new MicroWebSrv();
+    srv.notFoundURL = '';
+    expect(srv.notFoundURL).toBeNull();
+    srv.notFoundURL = undefined as never;
+    expect(srv.notFoundURL).toBeNull();
+    srv.allowAllOrigins = 1 as never;
+    expect(srv.allowAllOrigins).toBe(true);
+    srv.onAccessCheck = undefined as never;
+    expect(srv.onAccessCheck).toBeNull();
+    expect(() => { srv.onAccessCheck = 5 as never; }).toThrow(/onAccessCheck must be a function/);
+  });
+});

@@ -1,4 +1,5 @@
 import type { Logger } from '../base/logger';
+import { isThenable } from '../base/thenable';
 import type { HttpRequest } from '../request/http-request';
 import type { AccessStage } from './access-stage';
 import { failed } from './failed';
@@ -52,7 +53,8 @@ export class Pipeline {
         return;
       }
       if (out === true || req.response.started) return;
-      if (out === false) continue;
+      // false, or nothing (a user's stage that forgot `return false`): pass on.
+      if (out === false || !isThenable(out)) continue;
       this._wait(req, out, i);
       return;
     }

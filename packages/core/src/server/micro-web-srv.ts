@@ -56,8 +56,9 @@ export class MicroWebSrv extends ServerSettings {
    */
   get onAccessCheck(): ((server: MicroWebSrv, request: HttpRequest) => boolean | Promise<boolean>) | null { return this._access.onAccessCheck; }
   set onAccessCheck(v: ((server: MicroWebSrv, request: HttpRequest) => boolean | Promise<boolean>) | null) {
-    if (v !== null && typeof v !== 'function') throw invalidOption('onAccessCheck', 'a function (server, request) => boolean | Promise<boolean>, or null', v);
-    this._access.onAccessCheck = v as AccessCheck | null;
+    // undefined is read as null: the plain field of earlier versions took it.
+    if (v !== null && v !== undefined && typeof v !== 'function') throw invalidOption('onAccessCheck', 'a function (server, request) => boolean | Promise<boolean>, or null', v);
+    this._access.onAccessCheck = (v ?? null) as AccessCheck | null;
   }
   /** Own routes first, then the global registry (WebRoute / registerRoute). */
   private readonly _routes = new RouteTable<RouteHandler>(globalRoutes);
@@ -138,10 +139,10 @@ export class MicroWebSrv extends ServerSettings {
    * `null` removes the requirement.
    */
   requireBasicAuth(user: string | null, pass?: string, realm = 'Restricted'): void {
-    if (user === null) { this._access.basicAuth = null; return; }
+    if (user === null) { this._access.basicAuth = this._host.basicAuth = null; return; }
     if (typeof user !== 'string' || user.includes(':')) throw invalidOption('requireBasicAuth user', "a user name without ':' (RFC 7617 §2)", user);
     if (typeof pass !== 'string') throw invalidOption('requireBasicAuth pass', 'a string', pass);
-    this._access.basicAuth = { user, pass, realm };
+    this._access.basicAuth = this._host.basicAuth = { user, pass, realm };
   }
 
   /**
@@ -257,7 +258,9 @@ export class MicroWebSrv extends ServerSettings {
     this._host.stopping = true;
     listener.close();
     await runModuleHooks(this, this._modules, this._logger, 'onStop');
-    for (const c of [...this._conns]) c.closeWhenIdle();
+    for (const c of [...this._conns]) {
+      try { c.closeWhenIdle(); } catch (err) { this._logger.log('ERROR', `stop: closing a connection threw: ${String(err)}`); }
+    }
     if (this._conns.size > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => { for (const c of [...this._conns]) c.client.destroy(); }, this._stopTimeoutSec * 1000);

@@ -25,6 +25,8 @@ export class ServerHost implements ConnectionHost {
   pipeline: Pipeline | null = null;
   /** Modules with an `onRequestBody`, in load order. */
   bodyModules: MwsModule[] = [];
+  /** The server's `requireBasicAuth` credentials (checked before a module may claim a body). */
+  basicAuth: { user: string; pass: string; realm: string } | null = null;
   /** Responses sent since the server was made. */
   requests = 0;
   private readonly _closed: (conn: ConnectionInfo, err: Error | null) => void;
@@ -41,8 +43,15 @@ export class ServerHost implements ConnectionHost {
     this.pipeline!.dispatch(req, 0);
   }
 
+  /**
+   * Asks the modules' `onRequestBody` in load order. Not for a request that `requireBasicAuth` will refuse:
+   * its body is not worth streaming into a module (it is buffered up to maxRequestContentLength, or 413).
+   */
   bodyReceiver(req: HttpRequest): BodyReceiver | null {
     const mods = this.bodyModules;
+    if (mods.length === 0) return null;
+    const basic = this.basicAuth;
+    if (basic !== null && !req.checkBasicAuth(basic.user, basic.pass)) return null;
     for (let i = 0; i < mods.length; i++) {
       let r: BodyReceiver | null | undefined | void;
       try {

@@ -83,15 +83,16 @@ export abstract class ServerSettings {
   /** Not found pages redirect here when set (never to themselves). */
   get notFoundURL(): string | null { return this._defaults.notFoundURL; }
   set notFoundURL(v: string | null) {
-    if (v !== null && (typeof v !== 'string' || v.length === 0)) throw invalidOption('notFoundURL', 'a URL or path such as /404.html, or null', v);
-    this._defaults.notFoundURL = v;
+    // '' and undefined mean none, as with the plain field of earlier versions (notFoundURL = process.env.X).
+    if (v !== null && v !== undefined && typeof v !== 'string') throw invalidOption('notFoundURL', 'a URL or path such as /404.html, or null', v);
+    this._defaults.notFoundURL = v ? v : null;
   }
   /** Echo the request's Origin in Access-Control-Allow-Origin (with Vary: Origin). */
   get allowAllOrigins(): boolean { return this._defaults.allowAllOrigins; }
-  set allowAllOrigins(v: boolean) { this._defaults.allowAllOrigins = checkBoolean('allowAllOrigins', v); }
+  set allowAllOrigins(v: boolean) { this._defaults.allowAllOrigins = Boolean(v); } // truthy, as the plain field was
   /** Answer CORS pre-flights allowing everything, and allow credentials with echoed origins. */
   get corsAllowAll(): boolean { return this._defaults.corsAllowAll; }
-  set corsAllowAll(v: boolean) { this._defaults.corsAllowAll = checkBoolean('corsAllowAll', v); }
+  set corsAllowAll(v: boolean) { this._defaults.corsAllowAll = Boolean(v); } // truthy, as the plain field was
 
   /** [host, port] to listen on (default ['0.0.0.0', 80]; 443 when SSL is enabled). Port 0 picks a free one. */
   get bindAddress(): [string, number] { return [this._bind[0], this._bind[1]]; }
