@@ -4,22 +4,23 @@ import { MwsError, invalidOption } from '../base/errors';
 import { isLogLevel, LEVEL_RANK, type LogFields, type LogLevelName } from '../base/logger';
 import type { ConnectionHost, ConnectionInfo } from '../engine/connection-host';
 import { HttpConnection } from '../engine/connection';
-import type { BodyReceiver, MwsModule, MwsModuleClass } from '../modules/module';
+import type { MwsModule, MwsModuleClass } from '../modules/module';
 import { AccessStage, type AccessCheck } from '../pipeline/access-stage';
 import { ModuleStage } from '../pipeline/module-stage';
 import { OptionsStage } from '../pipeline/options-stage';
 import { Pipeline } from '../pipeline/pipeline';
+import { HandlerStage, type RequestHandler } from '../pipeline/handler-stage';
 import { FallbackStage, RouteStage, type RouteHandler } from '../pipeline/route-stage';
 import type { Stage, StagePosition } from '../pipeline/stage';
 import { StaticStage } from '../pipeline/static-stage';
 import type { HttpRequest } from '../request/http-request';
-import { reasonPhrase } from '../response/head-builder';
 import type { HttpResponse } from '../response/http-response';
 import { RouteTable, type RouteMatch } from '../routes/route-table';
 import { listenError, loadSecureContext } from './listen-ssl';
 import { defaultLogger } from './logging';
-import { runModuleHooks } from './module-hooks';
-import { checkStructuredLogger, ServerLogger, type StructuredLogger } from './server-logger';
+import { bodyReceiverOf, runModuleHooks } from './module-hooks';
+import { checkRequestHandler, pipelineStages, type HandlerSetting } from './request-handler';
+import { checkStructuredLogger, logAccess, ServerLogger, type StructuredLogger } from './server-logger';
 import { ServerSettings } from './settings';
 import { StageList } from './stage-list';
 import { globalRoutes } from './web-route';
@@ -61,6 +62,7 @@ export class MicroWebSrv extends ServerSettings {
   private readonly _modules: Array<{ name: string; instance: MwsModule }> = [];
   private _bodyModules: MwsModule[] = [];
   private _basicAuth: { user: string; pass: string; realm: string } | null = null;
+  private _handler: HandlerSetting | null = null;
   private readonly _logger = new ServerLogger<MicroWebSrv>(this, defaultLogger);
   private readonly _stageList: StageList;
   private _pipeline: Pipeline | null = null;
@@ -101,7 +103,7 @@ export class MicroWebSrv extends ServerSettings {
       get stopping() { return self._stopping; },
       get timing() { return log.structured !== null && log.rank <= LEVEL_RANK.INFO; },
       dispatch: (req) => this._pipeline!.dispatch(req),
-      bodyReceiver: (req) => this._bodyReceiver(req),
+      bodyReceiver: (req) => bodyReceiverOf(this, this._bodyModules, log, req),
       responded: (conn, resp, startedAt) => this._responded(conn, resp, startedAt),
       closed: (conn, err) => this._connectionClosed(conn as HttpConnection, err),
     };
@@ -199,6 +201,44 @@ export class MicroWebSrv extends ServerSettings {
   /** The pipeline's stage names, in order. */
   get stageNames(): string[] { return this._stageList.names; }
 
+  // ---- single-handler mode (picohttp) ----------------------------------------------------------
+
+  /**
+   * One handler for every request that nothing else answers (picohttp's `HttpServer(port, handler,
+   * args)`): `handler(request, response, ...args)`. It becomes the stage `handler`, before `fallback`:
+   * access checks, modules, routes, OPTIONS answers (and static files, when `rootPath` was set) come
+   * first, so with none of them configured it takes every request. It may be async and may return a
+   * value (answered as a route's). `null` removes it. Throws ERR_MWS_INVALID_OPTION for a handler that
+   * is not a function, ERR_MWS_RUNNING while the server runs.
+   */
+  setRequestHandler<A extends unknown[]>(handler: RequestHandler<A> | null, ...args: A): void {
+    this._notRunning('setRequestHandler');
+    if (handler === null) {
+      this._stageList.remove('handler');
+      this._handler = null;
+      return;
+    }
+    const setting = checkRequestHandler(handler, args);
+    const stage = new HandlerStage(setting.handler, setting.args, this._logger);
+    if (this._handler !== null) this._stageList.replace('handler', stage);
+    else this._stageList.insert(stage, { before: 'fallback' });
+    this._handler = setting;
+  }
+
+  /** The handler set by `setRequestHandler` and its extra arguments, or null. */
+  get requestHandler(): { handler: RequestHandler; args: readonly unknown[] } | null { return this._handler; }
+
+  /**
+   * A server with one handler (picohttp's `HttpServer(port, handler, args)`, the port set by
+   * `bindAddress`): `args` must be an array (ERR_MWS_INVALID_OPTION otherwise).
+   */
+  static withHandler<A extends unknown[]>(handler: RequestHandler<A>, args?: A): MicroWebSrv {
+    const setting = checkRequestHandler(handler, args ?? [], 'withHandler');
+    const srv = new MicroWebSrv();
+    srv.setRequestHandler(setting.handler, ...setting.args);
+    return srv;
+  }
+
   // ---- routes ----------------------------------------------------------------------------------
 
   /**
@@ -286,36 +326,9 @@ export class MicroWebSrv extends ServerSettings {
 
   // ---- internals -------------------------------------------------------------------------------
 
-  private _bodyReceiver(req: HttpRequest): BodyReceiver | null {
-    const mods = this._bodyModules;
-    for (let i = 0; i < mods.length; i++) {
-      let r: BodyReceiver | null | undefined | void;
-      try {
-        r = mods[i].onRequestBody!(this, req);
-      } catch (err) {
-        this._logger.log('ERROR', `module onRequestBody threw: ${err instanceof Error ? err.message : String(err)}`);
-        continue;
-      }
-      if (r !== null && r !== undefined) return r;
-    }
-    return null;
-  }
-
-  /** One access line per response: `From ip:port [SSL-]METHOD path >> [code] reason`, fields for `logger`. */
   private _responded(conn: ConnectionInfo, resp: HttpResponse, startedAt: number): void {
     this._requests++;
-    const log = this._logger;
-    if (log.rank > LEVEL_RANK.INFO) return;
-    const req = resp.request;
-    const code = resp.statusCode;
-    // The path only, as the original: query strings often carry secrets (tokens, keys).
-    const msg = `From ${conn.remoteHost}:${conn.remotePort} ${conn.isSSL ? 'SSL-' : ''}${req.method} ${req.rawPath} >> [${code}] ${reasonPhrase(code)}`;
-    if (log.structured === null || log.callback !== null) { log.log('INFO', msg); return; }
-    log.log('INFO', msg, {
-      method: req.method, path: req.rawPath, status: code, bytes: resp.bodyBytes,
-      durationMs: startedAt > 0 ? Math.round((performance.now() - startedAt) * 1000) / 1000 : null,
-      remote: `${conn.remoteHost}:${conn.remotePort}`, ssl: conn.isSSL,
-    });
+    logAccess(this._logger, conn, resp, startedAt);
   }
 
   private _connectionClosed(conn: HttpConnection, err: Error | null): void {
@@ -354,7 +367,7 @@ export class MicroWebSrv extends ServerSettings {
       if (own) await pool.stop();
       throw listenError(err, this._bind);
     }
-    this._pipeline = new Pipeline([...this._stageList.stages], this._logger);
+    this._pipeline = new Pipeline(pipelineStages(this._stageList.stages, this._handler !== null, this._rootPathSet), this._logger);
     this._pool = pool;
     this._ownPool = own;
     this._slots = slots;

@@ -1,5 +1,8 @@
 import { invalidOption } from '../base/errors';
 import { LEVEL_RANK, type LogFields, type Logger, type LogLevelName } from '../base/logger';
+import type { ConnectionInfo } from '../engine/connection-host';
+import { reasonPhrase } from '../response/head-builder';
+import type { HttpResponse } from '../response/http-response';
 
 /**
  * A pino-compatible logger (pino, bunyan-style, or anything with these four methods): the server calls
@@ -57,4 +60,19 @@ export class ServerLogger<S> implements Logger {
       /* a logger that throws must not take the server down */
     }
   }
+}
+
+/** One access line per response: `From ip:port [SSL-]METHOD path >> [code] reason`, fields for `logger`. */
+export function logAccess<S>(log: ServerLogger<S>, conn: ConnectionInfo, resp: HttpResponse, startedAt: number): void {
+  if (log.rank > LEVEL_RANK.INFO) return;
+  const req = resp.request;
+  const code = resp.statusCode;
+  // The path only, as the original: query strings often carry secrets (tokens, keys).
+  const msg = `From ${conn.remoteHost}:${conn.remotePort} ${conn.isSSL ? 'SSL-' : ''}${req.method} ${req.rawPath} >> [${code}] ${reasonPhrase(code)}`;
+  if (log.structured === null || log.callback !== null) { log.log('INFO', msg); return; }
+  log.log('INFO', msg, {
+    method: req.method, path: req.rawPath, status: code, bytes: resp.bodyBytes,
+    durationMs: startedAt > 0 ? Math.round((performance.now() - startedAt) * 1000) / 1000 : null,
+    remote: `${conn.remoteHost}:${conn.remotePort}`, ssl: conn.isSSL,
+  });
 }
