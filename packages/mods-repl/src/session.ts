@@ -50,6 +50,15 @@ function sandboxed(exposed: Record<string, unknown>): ReplCtor {
   };
 }
 
+/** Re-adds the process's SIGINT listeners, so that Node installs its signal handler again (see _start). */
+function rearmSigint(): void {
+  // rawListeners: `once` wrappers stay once.
+  const listeners = process.rawListeners('SIGINT') as Array<(...args: unknown[]) => void>;
+  if (listeners.length === 0) return;
+  process.removeAllListeners('SIGINT');
+  for (const l of listeners) process.on('SIGINT', l);
+}
+
 export class ReplSession {
   readonly address: string;
   private readonly _ws: WebSocket;
@@ -136,6 +145,18 @@ export class ReplSession {
     const Repl = s.context === null ? NodeRepl : sandboxed(s.context);
     const repl = new Repl(options);
     this._repl = repl;
+    // breakEvalOnSigint (Ctrl-C interrupts an awaiting evaluation) runs each evaluation under V8's SIGINT
+    // watchdog, which leaves SIGINT to its default action when it stops: the process's own SIGINT
+    // listeners (stopOnSignals: a graceful stop) would be lost and Ctrl-C on the server would kill it.
+    // Re-adding the listeners after each evaluation makes Node install its handler again.
+    const evaluate = repl.eval;
+    (repl as { eval: REPLServer['eval'] }).eval = function (this: REPLServer, code, context, file, cb) {
+      try {
+        evaluate.call(this, code, context, file, (err, result) => { rearmSigint(); cb(err, result); });
+      } finally {
+        rearmSigint();
+      }
+    };
     repl.on('exit', () => this._close(1000, 'bye'));
     this._idle();
   }
