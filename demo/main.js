@@ -102,6 +102,8 @@ function configure(srv) {
 // (@microwebsrv/mods-repl, docs/repl.md) and its terminal page (xterm.js) at GET /repl. Never otherwise.
 const REPL_PASSWORD = process.env.DEMO_REPL_PASSWORD;
 function configureRepl(srv) {
+  // The index asks whether to show its link (a request that always answers: no 404 in the browser's console).
+  srv.registerRoute(() => ({ repl: Boolean(REPL_PASSWORD) }), 'GET', '/api/repl-enabled');
   if (!REPL_PASSWORD) return;
   const { WebSocketRepl } = require('@microwebsrv/mods-repl');
   const { staticResource } = require('@microwebsrv/core');

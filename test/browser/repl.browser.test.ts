@@ -44,9 +44,7 @@ if (!browserAt.path) {
   test('type the password, 1+1 gives 2; Tab completes; multi-line input; Ctrl-C interrupts a waiting evaluation', async () => {
     const context = await browser!.newContext();
     const page = await context.newPage();
-    // The index's HEAD /repl (which shows the link) is reported aborted when the page is left: the
-    // answer came (the link showed), its empty body is what Chromium drops. The page itself must load.
-    const problems = watchProblems(page, (url) => url === `${base}/repl`);
+    const problems = watchProblems(page);
     await page.goto(base + '/');
     await page.locator('#repl-link a[href="/repl"]').waitFor();     // linked from the index, shown
     await page.goto(base + '/repl');
@@ -89,6 +87,7 @@ test('without DEMO_REPL_PASSWORD the demo has no /repl (page, WebSocket, link ta
     expect((await fetch(base + '/repl')).status).toBe(404);
     expect((await fetch(base + '/repl', { method: 'HEAD' })).status).toBe(404);
     expect((await fetch(base + '/repl/xterm.js')).status).toBe(404);
+    expect(await (await fetch(base + '/api/repl-enabled')).json()).toEqual({ repl: false });
   } finally {
     await demo.stop();
   }
