@@ -50,6 +50,13 @@ module.exports = {
       to: { path: '^packages/(core|xasync)/(?!src/index\\.ts$|dist/index\\.(js|d\\.ts)$)' },
     },
     {
+      name: 'mods-websockets-public-entry-only',
+      comment: 'Other modules (mods-repl) reach the WebSockets module only through its public entry.',
+      severity: 'error',
+      from: { path: '^packages/mods-(?!websockets/)' },
+      to: { path: '^packages/mods-websockets/(?!src/index\\.ts$|dist/index\\.(js|d\\.ts)$)' },
+    },
+    {
       name: 'xasync-helpers-below-classes',
       comment: "xasync's helpers work on ClientState / PoolMember; only the public classes and index sit above them (docs/ARCHITECTURE.md, Layers).",
       severity: 'error',

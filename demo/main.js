@@ -93,7 +93,27 @@ function configure(srv) {
       .map((k) => `<tr><td><code>${k}</code></td><td>${escape(JSON.stringify(req[k]))}</td></tr>`).join('');
     req.response.returnOk(page('Your request', `<table>${rows}</table><p>from ${escape(req.userAddress.join(':'))}</p>`));
   }, 'GET', '/request');
+
+  configureRepl(srv);
 }
+
+// ---- REPL (issue 17) ------------------------------------------------------------------------------
+// Only when DEMO_REPL_PASSWORD is set: a password-protected Node REPL over WebSocket at /repl
+// (@microwebsrv/mods-repl, docs/repl.md) and its terminal page (xterm.js) at GET /repl. Never otherwise.
+const REPL_PASSWORD = process.env.DEMO_REPL_PASSWORD;
+function configureRepl(srv) {
+  // The index asks whether to show its link (a request that always answers: no 404 in the browser's console).
+  srv.registerRoute(() => ({ repl: Boolean(REPL_PASSWORD) }), 'GET', '/api/repl-enabled');
+  if (!REPL_PASSWORD) return;
+  const { WebSocketRepl } = require('@microwebsrv/mods-repl');
+  const { staticResource } = require('@microwebsrv/core');
+  const xterm = path.dirname(require.resolve('@xterm/xterm/package.json'));
+  srv.loadModule(WebSocketRepl, { password: REPL_PASSWORD, path: '/repl' });
+  srv.registerRoute((_s, req) => staticResource(req, req.response, { staticBase: __dirname, path: '/repl.html' }), 'GET', '/repl');
+  srv.registerRoute((_s, req) => staticResource(req, req.response, { staticBase: path.join(xterm, 'lib'), path: '/xterm.js' }), 'GET', '/repl/xterm.js');
+  srv.registerRoute((_s, req) => staticResource(req, req.response, { staticBase: path.join(xterm, 'css'), path: '/xterm.css' }), 'GET', '/repl/xterm.css');
+}
+// ---- end of REPL -----------------------------------------------------------------------------------
 
 /** The certificate to serve HTTPS with: TLS_CERT/TLS_KEY, else certs/ if `npx -y pnpm@10.34.9 cert` made one, else none. */
 function findCertificate() {

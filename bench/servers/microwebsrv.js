@@ -7,6 +7,8 @@
 //                                   peers keep it a string.
 //   POST /echo                   -> 200 application/octet-stream, request.content (the body) sent back
 //   GET /<file>                  -> the static-file service (rootPath = fixtures/www: ETag, Last-Modified, 304)
+// MWS_HANDLER=1: the same answers from one handler (setRequestHandler, picohttp's single-handler mode) and
+//   no route; files through staticResource({ staticBase: fixtures/www }), the static stage left out.
 // Overrides used by the memory scenario (each applied after the preset; unset: the preset's value):
 //   MWS_SLOTS=<n>        bufferSlotsCount (one slot per live connection: N idle connections need N slots)
 //   MWS_QUEUE=<n>        connQueueCapacity (the listen backlog)
@@ -52,19 +54,9 @@ async function main() {
   }
   srv.bindAddress = ['127.0.0.1', port];
   srv.logLevel = 'WARNING'; // no access-log line per request during a benchmark
-  srv.registerRoute((server, request) => {
-    request.response.contentType = 'text/plain';
-    request.response.returnOk('Hello World!');
-  }, 'GET', '/');
-  srv.registerRoute((server, request, args) => {
-    request.response.returnOkJSON(jsonAnswer(args.name, args.n));
-  }, 'GET', '/json/<name:string>/<n:int>');
-  srv.registerRoute((server, request) => {
-    request.response.contentType = 'application/octet-stream';
-    request.response.returnOk(request.content);
-  }, 'POST', '/echo');
   ensureStaticFixture();
-  srv.rootPath = STATIC_ROOT;
+  if (process.env.MWS_HANDLER === '1') useHandler(srv, core);
+  else useRoutes(srv);
   await srv.startManaged(); // resolves when listening
   const prefaulted = process.env.MWS_PREFAULT === '1' ? prefault(srv) : null;
   setMemInfo(() => ({
@@ -79,6 +71,52 @@ async function main() {
   }));
   onStop(() => srv.stop());
   ready(srv.address[1]); // the bound port (port 0: the one the OS chose)
+}
+
+/** The routes (and the static stage over rootPath). */
+function useRoutes(srv) {
+  srv.registerRoute((server, request) => {
+    request.response.contentType = 'text/plain';
+    request.response.returnOk('Hello World!');
+  }, 'GET', '/');
+  srv.registerRoute((server, request, args) => {
+    request.response.returnOkJSON(jsonAnswer(args.name, args.n));
+  }, 'GET', '/json/<name:string>/<n:int>');
+  srv.registerRoute((server, request) => {
+    request.response.contentType = 'application/octet-stream';
+    request.response.returnOk(request.content);
+  }, 'POST', '/echo');
+  srv.rootPath = STATIC_ROOT;
+}
+
+const JSON_PATH = /^\/json\/([^/]+)\/(-?\d+)$/;
+
+/**
+ * One handler for everything, as a picohttp application writes it: the plaintext answer first (the
+ * scenario compared with a route), then the JSON and echo answers, then files.
+ */
+function useHandler(srv, core) {
+  if (typeof srv.setRequestHandler !== 'function') throw new Error('MWS_HANDLER=1: this MicroWebSrv has no setRequestHandler (stale dist/: run pnpm build)');
+  const staticBase = STATIC_ROOT;
+  srv.setRequestHandler((request, response, base) => {
+    const p = request.rawPath;
+    if (p === '/' && request.method === 'GET') {
+      response.contentType = 'text/plain';
+      response.returnOk('Hello World!');
+      return;
+    }
+    if (request.method === 'POST' && p === '/echo') {
+      response.contentType = 'application/octet-stream';
+      response.returnOk(request.content);
+      return;
+    }
+    const m = request.method === 'GET' ? JSON_PATH.exec(p) : null;
+    if (m !== null) {
+      response.returnOkJSON(jsonAnswer(decodeURIComponent(m[1]), Number(m[2])));
+      return;
+    }
+    return core.staticResource(request, response, { staticBase: base });
+  }, staticBase);
 }
 
 /**

@@ -1,5 +1,6 @@
 // Unit tests of the benchmark harness's pure parts (the harness is plain CommonJS, loaded with require).
 export {}; // a module, not a global script (isolatedModules)
+const path = require('node:path');
 const { parseWrk } = require('./wrk-client');
 const { median, medians } = require('./stats');
 const { statCpuMicros, clockTicks } = require('./proc-stat');
@@ -105,6 +106,9 @@ describe('bench harness', () => {
     expect(resolveServer('xasync-echo@buffer').env).toEqual({ ECHO_COPY: 'buffer' });
     expect(resolveServer('microwebsrv@large+prefault').env).toEqual({ MWS_PRESET: 'large', MWS_PREFAULT: '1' });
     expect(resolveServer('microwebsrv@large+prefault').label).toBe('MicroWebSrv-TS [large, prefault]');
+    // The single-handler variant runs microwebsrv.js with MWS_HANDLER=1 (presets still apply).
+    const h = resolveServer('microwebsrv-handler@light');
+    expect([path.basename(h.script), h.env]).toEqual(['microwebsrv.js', { MWS_HANDLER: '1', MWS_PRESET: 'light' }]);
     expect(() => resolveServer('ceiling+prefault')).toThrow(/no flag/);
     expect(() => resolveServer('node-http@x')).toThrow(/no variants/);
     expect(() => resolveServer('nginx')).toThrow(/unknown server/);

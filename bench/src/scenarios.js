@@ -16,7 +16,8 @@ const SCENARIOS = {
   plaintext: {
     description: (o) => `GET / "Hello World!", keep-alive, ${o.connections} connections, no pipelining`,
     kind: 'http',
-    servers: HTTP_PEERS,
+    // With the single-handler mode beside the route (issue 17: a handler must be at least as fast).
+    servers: [...HTTP_PEERS, 'microwebsrv-handler'],
     request: REQUESTS.plaintext,
     load: keepAlive,
   },

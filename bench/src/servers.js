@@ -12,6 +12,8 @@ const SERVERS = {
   'node-http': { label: 'node:http', kind: 'http' },
   fastify: { label: 'fastify', kind: 'http' },
   microwebsrv: { label: 'MicroWebSrv-TS', kind: 'http', variantEnv: 'MWS_PRESET', flags: { prefault: { MWS_PREFAULT: '1' } } },
+  // The same script in single-handler mode (picohttp's style: one handler answers everything, no route).
+  'microwebsrv-handler': { label: 'MicroWebSrv-TS handler', kind: 'http', script: 'microwebsrv', env: { MWS_HANDLER: '1' }, variantEnv: 'MWS_PRESET' },
   'xasync-echo': { label: 'xasync echo', kind: 'echo', variantEnv: 'ECHO_COPY' },
   'net-echo': { label: 'node:net echo', kind: 'echo' },
   'microwebsrv-ws': { label: 'MicroWebSrv-TS WebSockets', kind: 'ws' },
@@ -25,7 +27,7 @@ function resolveServer(id) {
   const def = SERVERS[name];
   if (!def) throw new Error(`unknown server ${name}: ${Object.keys(SERVERS).join(', ')}`);
   if (variant && !def.variantEnv) throw new Error(`server ${name} has no variants`);
-  const env = variant ? { [def.variantEnv]: variant } : {};
+  const env = { ...def.env, ...(variant ? { [def.variantEnv]: variant } : {}) };
   for (const f of flags) {
     if (!def.flags || !def.flags[f]) throw new Error(`server ${name} has no flag +${f}${def.flags ? ` (flags: ${Object.keys(def.flags).join(', ')})` : ''}`);
     Object.assign(env, def.flags[f]);
@@ -38,7 +40,7 @@ function resolveServer(id) {
     flags,
     label: tags.length ? `${def.label} [${tags.join(', ')}]` : def.label,
     kind: def.kind,
-    script: path.join(SERVERS_DIR, `${name}.js`),
+    script: path.join(SERVERS_DIR, `${def.script || name}.js`),
     env,
   };
 }

@@ -67,6 +67,7 @@ test('pnpm pack rewrote workspace: specifiers into the versions of the packages'
   expect(installed('core').dependencies['@microwebsrv/xasync']).toBe(version('xasync'));
   expect(installed('mods-template').peerDependencies['@microwebsrv/core']).toBe(`^${version('core')}`);
   expect(installed('mods-websockets').peerDependencies).toEqual({ '@microwebsrv/core': `^${version('core')}`, '@microwebsrv/xasync': `^${version('xasync')}` });
+  expect(installed('mods-repl').peerDependencies).toEqual({ '@microwebsrv/core': `^${version('core')}`, '@microwebsrv/mods-websockets': `^${version('mods-websockets')}` });
 });
 
 /** Sends `text` to a WebSocket echo and resolves with the answer once the socket has closed again. */

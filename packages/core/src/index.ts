@@ -15,6 +15,8 @@ export { OpenStream, type OpenStreamOptions } from './response/open-stream';
 export { type ResponseDefaults, responseDefaults } from './response/response-defaults';
 export { RouteTable, type RouteMatch, type RouteArgs, type RouteArgValue, type ArgType } from './routes/route-table';
 export { type RouteHandler } from './pipeline/route-stage';
+export { type RequestHandler } from './pipeline/handler-stage';
+export { type PicoRequestView } from './request/pico-view';
 export { type Stage, type StageOutcome, type StagePosition } from './pipeline/stage';
 export { WebRoute, createWebRoute, registerRoute, resolveRoute, pathFromRoute, globalRoutes, type RouteDecorator, type RouteMethod } from './server/web-route';
 export { type MwsModule, type MwsModuleClass, type BodyReceiver } from './modules/module';
@@ -22,6 +24,7 @@ export { type ServerRef, type RequestRef } from './base/refs';
 export { MwsError, MwsErrorCodes, type MwsErrorCode } from './base/errors';
 export * from './http';
 export { serveStaticFile } from './static/serve-static';
+export { staticResource, type StaticResourceOptions } from './static/static-resource';
 export { type StaticOptions, DEFAULT_PAGES } from './static/options';
 export { type StaticSite } from './static/site';
 /** Static path safety, for modules that serve files of their own (templates): decode once, refuse traversal. */

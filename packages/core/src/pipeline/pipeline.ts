@@ -3,10 +3,11 @@ import { isThenable } from '../base/thenable';
 import type { HttpRequest } from '../request/http-request';
 import type { AccessStage } from './access-stage';
 import { failed } from './failed';
+import type { HandlerStage } from './handler-stage';
 import type { ModuleStage } from './module-stage';
 import type { OptionsStage } from './options-stage';
 import type { FallbackStage, RouteStage } from './route-stage';
-import { KIND_ACCESS, KIND_CUSTOM, KIND_FALLBACK, KIND_MODULE, KIND_OPTIONS, KIND_ROUTES, KIND_STATIC, type Stage, type StageOutcome } from './stage';
+import { KIND_ACCESS, KIND_CUSTOM, KIND_FALLBACK, KIND_HANDLER, KIND_MODULE, KIND_OPTIONS, KIND_ROUTES, KIND_STATIC, type Stage, type StageOutcome } from './stage';
 import type { StaticStage } from './static-stage';
 
 /**
@@ -45,6 +46,7 @@ export class Pipeline {
           case KIND_ROUTES: out = (stage as RouteStage).run(req); break;
           case KIND_STATIC: out = (stage as StaticStage).run(req); break;
           case KIND_OPTIONS: out = (stage as OptionsStage).run(req); break;
+          case KIND_HANDLER: out = (stage as HandlerStage).run(req); break;
           case KIND_FALLBACK: out = (stage as FallbackStage).run(req); break;
           default: out = stage.run(req);
         }

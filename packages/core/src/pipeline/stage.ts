@@ -30,6 +30,7 @@ export const KIND_ROUTES = 3;
 export const KIND_STATIC = 4;
 export const KIND_OPTIONS = 5;
 export const KIND_FALLBACK = 6;
+export const KIND_HANDLER = 7;
 
 /** A built-in stage carries its kind (a plain field: read once, when the pipeline is built). */
 export interface BuiltinStage extends Stage {

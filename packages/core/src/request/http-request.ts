@@ -7,7 +7,11 @@ import { kMarkFinished } from '../response/internals';
 import { kSetBody } from './internals';
 import { parseBasic, parseBearer, safeEqual } from './auth';
 import { parseCookies, parseUrlEncoded, percentDecode } from './decode';
+import { picoViewOf, type PicoRequestView } from './pico-view';
 import { negotiateEncoding, negotiateLanguage, negotiateMediaType, parseAccept, parseAcceptEncoding, parseAcceptLanguage, sortedValues } from './negotiate';
+
+/** picohttp views, made on first use: a WeakMap, so that requests that never ask carry no extra field. */
+const PICO_VIEWS = new WeakMap<HttpRequest, PicoRequestView>();
 
 /** What a request needs from its connection (kept narrow so that requests stay testable). */
 export interface RequestOrigin {
@@ -90,6 +94,15 @@ export class HttpRequest {
       }
     }
     return found;
+  }
+  /**
+   * picohttp's request view (for single handlers, see `setRequestHandler`): `{ method, path: decoded
+   * segments, query, protocol, headers, data }`, made on first use.
+   */
+  get picoView(): PicoRequestView {
+    let v = PICO_VIEWS.get(this);
+    if (v === undefined) PICO_VIEWS.set(this, (v = picoViewOf(this.method, this.rawPath, this.queryParams, this.httpVer, this.headers, this.content)));
+    return v;
   }
   /** The client's address as [host, port], as MicroWebSrv2's UserAddress. */
   get userAddress(): [string, number] { return [this._origin.remoteHost, this._origin.remotePort]; }

@@ -9,6 +9,7 @@ import { AccessStage, type AccessCheck } from '../pipeline/access-stage';
 import { ModuleStage } from '../pipeline/module-stage';
 import { OptionsStage } from '../pipeline/options-stage';
 import { Pipeline } from '../pipeline/pipeline';
+import { HandlerStage, type RequestHandler } from '../pipeline/handler-stage';
 import { FallbackStage, RouteStage, type RouteHandler } from '../pipeline/route-stage';
 import type { Stage, StagePosition } from '../pipeline/stage';
 import { StaticStage } from '../pipeline/static-stage';
@@ -17,6 +18,7 @@ import { RouteTable, type RouteMatch } from '../routes/route-table';
 import { listenError, loadSecureContext } from './listen-ssl';
 import { defaultLogger } from './logging';
 import { runModuleHooks } from './module-hooks';
+import { checkRequestHandler, pipelineStages, type HandlerSetting } from './request-handler';
 import { ServerHost } from './server-host';
 import { checkStructuredLogger, ServerLogger, type StructuredLogger } from './server-logger';
 import { ServerSettings } from './settings';
@@ -66,6 +68,7 @@ export class MicroWebSrv extends ServerSettings {
   /** What the access stage reads per request: data the setters keep up to date. */
   private readonly _access: { server: ServerRef; basicAuth: { user: string; pass: string; realm: string } | null; onAccessCheck: AccessCheck | null } = { server: this, basicAuth: null, onAccessCheck: null };
   private readonly _logger: ServerLogger = new ServerLogger<ServerRef>(this, defaultLogger);
+  private _handler: HandlerSetting | null = null;
   private readonly _stageList: StageList;
   private _logLevel: LogLevelName = 'INFO';
   private _pool: XAsyncSocketsPool | null = null;
@@ -188,6 +191,44 @@ export class MicroWebSrv extends ServerSettings {
 
   /** The pipeline's stage names, in order. */
   get stageNames(): string[] { return this._stageList.names; }
+
+  // ---- single-handler mode (picohttp) ----------------------------------------------------------
+
+  /**
+   * One handler for every request that nothing else answers (picohttp's `HttpServer(port, handler,
+   * args)`): `handler(request, response, ...args)`. It becomes the stage `handler`, before `fallback`:
+   * access checks, modules, routes, OPTIONS answers (and static files, when `rootPath` was set) come
+   * first, so with none of them configured it takes every request. It may be async and may return a
+   * value (answered as a route's). `null` removes it. Throws ERR_MWS_INVALID_OPTION for a handler that
+   * is not a function, ERR_MWS_RUNNING while the server runs.
+   */
+  setRequestHandler<A extends unknown[]>(handler: RequestHandler<A> | null, ...args: A): void {
+    this._notRunning('setRequestHandler');
+    if (handler === null) {
+      this._stageList.remove('handler');
+      this._handler = null;
+      return;
+    }
+    const setting = checkRequestHandler(handler, args);
+    const stage = new HandlerStage(setting.handler, setting.args, this._logger);
+    if (this._handler !== null) this._stageList.replace('handler', stage);
+    else this._stageList.insert(stage, { before: 'fallback' });
+    this._handler = setting;
+  }
+
+  /** The handler set by `setRequestHandler` and its extra arguments, or null. */
+  get requestHandler(): { handler: RequestHandler; args: readonly unknown[] } | null { return this._handler; }
+
+  /**
+   * A server with one handler (picohttp's `HttpServer(port, handler, args)`, the port set by
+   * `bindAddress`): `args` must be an array (ERR_MWS_INVALID_OPTION otherwise).
+   */
+  static withHandler<A extends unknown[]>(handler: RequestHandler<A>, args?: A): MicroWebSrv {
+    const setting = checkRequestHandler(handler, args ?? [], 'withHandler');
+    const srv = new MicroWebSrv();
+    srv.setRequestHandler(setting.handler, ...setting.args);
+    return srv;
+  }
 
   // ---- routes ----------------------------------------------------------------------------------
 
@@ -314,7 +355,7 @@ export class MicroWebSrv extends ServerSettings {
       if (own) await pool.stop();
       throw listenError(err, this._bind);
     }
-    this._host.pipeline = new Pipeline([...this._stageList.stages], this._logger);
+    this._host.pipeline = new Pipeline(pipelineStages(this._stageList.stages, this._handler !== null, this._rootPathSet), this._logger);
     this._pool = pool;
     this._ownPool = own;
     this._slots = slots;

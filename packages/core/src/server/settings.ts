@@ -33,6 +33,8 @@ export abstract class ServerSettings {
   protected _cfg: PresetValues = { ...PRESETS.Normal };
   protected _bind: [string, number] = ['0.0.0.0', 80];
   private _rootPath = 'www';
+  /** True once `rootPath` was set (handler mode serves static files before its handler only then). */
+  protected _rootPathSet = false;
   protected _requestsTimeoutSec = 2;
   private _headersTimeout: number | null = null;
   private _bodyTimeout: number | null = null;
@@ -110,6 +112,7 @@ export abstract class ServerSettings {
     this._notRunning('rootPath');
     if (typeof v !== 'string' || v.length === 0) throw invalidOption('rootPath', 'a non-empty folder path', v);
     this._rootPath = v;
+    this._rootPathSet = true;
   }
 
   /** Seconds for a request head, a body stall and a keep-alive idle period, unless set one by one (default 2). */
@@ -207,8 +210,13 @@ export abstract class ServerSettings {
    * web types), then application/octet-stream — or null when `staticUnknownType` is 'refuse' (not served).
    */
   getMimeTypeFromFilename(filename: string): string | null {
+    return this.lookupMimeType(filename) ?? (this._unknownType === 'refuse' ? null : UNKNOWN_MIME_TYPE);
+  }
+
+  /** The MIME type the server's table or the standard database gives a file name, null when neither knows it. */
+  lookupMimeType(filename: string): string | null {
     const ext = path.extname(filename).toLowerCase();
-    return this._mime[ext] ?? databaseMimeType(ext) ?? (this._unknownType === 'refuse' ? null : UNKNOWN_MIME_TYPE);
+    return this._mime[ext] ?? databaseMimeType(ext);
   }
 
   // ---- internals -------------------------------------------------------------------------------
