@@ -13,14 +13,17 @@ import { checkPattern, topicMatches } from './topic-name';
 /** Anything that receives messages: `deliver` is called once per matching message, in publish order. */
 export interface TopicSubscriber {
   deliver(message: TopicMessage): void;
+  /** True for an observer that is not an audience (e.g. an SSE history keeper): not counted by `subscribers()`. */
+  readonly observer?: boolean;
 }
 
 /** One subscriber's record: its patterns, and the last message it got (the dedup across patterns). */
 class SubscriberRecord {
   readonly sub: TopicSubscriber;
   readonly patterns = new Set<string>();
+  readonly counted: boolean;
   last: TopicMessage | null = null;
-  constructor(sub: TopicSubscriber) { this.sub = sub; }
+  constructor(sub: TopicSubscriber) { this.sub = sub; this.counted = sub.observer !== true; }
 }
 
 /** One pattern: its listener on the bus, and the records of the subscribers under it. */
@@ -115,17 +118,15 @@ export class Topics {
 
   /** How many local subscribers would get a message published on `topic` (each counted once). */
   subscribers(topic: string): number {
-    let only: PatternEntry | null = null;
-    let all: Set<SubscriberRecord> | null = null;
+    const all = new Set<SubscriberRecord>();
+    let n = 0;
     for (const [p, e] of this._patterns) {
       if (!topicMatches(p, topic)) continue;
-      if (only === null) { only = e; continue; }
-      all ??= new Set(only.records);
-      for (const r of e.records) all.add(r);
+      for (const r of e.records) if (r.counted && !all.has(r)) { all.add(r); n++; }
     }
-    return all !== null ? all.size : only !== null ? only.records.size : 0;
+    return n;
   }
 
-  /** Local subscribers (with at least one pattern). */
+  /** Local subscribers (with at least one pattern), observers included. */
   get size(): number { return this._records.size; }
 }
