@@ -8,7 +8,7 @@
 import { invalidOption } from '../base/errors';
 import { type Bus, InProcessBus, isBus, type BusListener } from './bus';
 import { makeMessage, type PublishData, type PublishOptions, type TopicMessage } from './message';
-import { checkPattern, topicMatches } from './topic-name';
+import { checkPattern, checkTopic, topicMatches } from './topic-name';
 
 /** Anything that receives messages: `deliver` is called once per matching message, in publish order. */
 export interface TopicSubscriber {
@@ -118,6 +118,7 @@ export class Topics {
 
   /** How many local subscribers would get a message published on `topic` (each counted once). */
   subscribers(topic: string): number {
+    checkTopic('subscribers topic', topic);
     const all = new Set<SubscriberRecord>();
     let n = 0;
     for (const [p, e] of this._patterns) {
