@@ -28,6 +28,9 @@ export class SocketSender {
   /** permessage-deflate: bytes handed to the Sender and not written yet (it holds them while compressing). */
   private _unsent = 0;
   private _dropped = false;
+  private _corked = false;
+  /** Ends the cork of this turn: the frames of a burst of publishes leave in one write (as uWS does). */
+  private readonly _uncork = (): void => { this._corked = false; this._client.uncork(); };
 
   /** `canWrite`: false once data frames may no longer go out (a Close was sent). */
   constructor(client: XAsyncTCPClient, extensions: Record<string, DeflateExtension>, settings: SendSettings, canWrite: () => boolean) {
@@ -87,6 +90,7 @@ export class SocketSender {
     if (this.deflate !== null) return this.send(payload, binary, 0);
     const queued = this.bufferedAmount;
     if (queued > 0 && queued + payload.length > this._settings.maxSendQueueBytes) return false;
+    if (!this._corked) { this._corked = true; this._client.cork(); process.nextTick(this._uncork); }
     if (this._queue.isEmpty) this._client.asyncSendData(frame);
     else this._queue.pushFrame(frame, payload.length);
     return true;
