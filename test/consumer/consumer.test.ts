@@ -180,7 +180,7 @@ describe("each package README's example runs as written, from the installed tarb
   test('@microwebsrv/mods-sse', async () => {
     const srv = await start('mods-sse');
     const ac = new AbortController();
-    const res = await fetch(srv.urls[0], { signal: ac.signal });
+    const res = await fetch(srv.urls[0] + '/ticks', { signal: ac.signal }); // spawnServer keeps scheme, host and port
     expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
     const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
     let text = '';
