@@ -11,11 +11,12 @@ const coreAllowed = {
   request: ['base', 'http', 'response'],
   response: ['base', 'http'],
   routes: ['base', 'http'],
+  pubsub: ['base'],
   static: ['base', 'http', 'request', 'response'],
   modules: ['base', 'http', 'request', 'response'],
   pipeline: ['base', 'http', 'request', 'response', 'routes', 'static', 'modules'],
   engine: ['base', 'http', 'request', 'response'],
-  server: ['base', 'http', 'request', 'response', 'routes', 'static', 'modules', 'pipeline', 'engine'],
+  server: ['base', 'http', 'request', 'response', 'routes', 'static', 'modules', 'pipeline', 'engine', 'pubsub'],
 };
 const coreRules = Object.entries(coreAllowed).map(([folder, allowed]) => ({
   name: `core-${folder}-layer`,

@@ -1,6 +1,7 @@
 'use strict';
 // The MicroWebSrv-TS demo: the Node counterpart of MicroWebSrv2's main.py. Static files from www/, routes,
-// a form, JSON, a redirect, a download, a template page, and WebSocket echo and chat pages.
+// a form, JSON, a redirect, a download, a template page, WebSocket echo and chat pages, and a live
+// dashboard fed by server-sent events.
 //   PORT        HTTP port (default 8080; 0 picks a free one)
 //   HTTPS_PORT  HTTPS port (default 8443, or 0 when PORT is 0), served only when a certificate is given:
 //   TLS_CERT / TLS_KEY  PEM files; by default certs/localhost-{cert,key}.pem if present (`npx -y pnpm@10.34.9 cert` makes them)
@@ -29,10 +30,51 @@ class VisitCounter {
   onRequest(_server, req) { if (this.templates && req.path.endsWith('.jshtml')) this.templates.setGlobalVar('visits', ++visits); }
 }
 
-// The chat room spans both servers (HTTP and HTTPS): each has its own WebSockets module.
-const chatModules = [];
-const chatSay = (text) => { for (const m of chatModules) m.broadcastText(text, '/ws-chat'); };
-const chatCount = () => chatModules.reduce((n, m) => n + m.sockets('/ws-chat').length, 0);
+// ---- live: the dashboard (server-sent events) and the chat topic (issue 15) ---------------------------
+// Both servers (HTTP and HTTPS) share one bus, so a topic spans them: the chat is the topic `demo/chat`,
+// and one ticker publishes the stats of every server on `demo/stats` each second, which each server's
+// `GET /events` streams to its dashboards (event `stats`, JSON data, increasing ids). Page: /dashboard.html.
+const { InProcessBus } = require('@microwebsrv/core');
+const { ServerSentEvents } = require('@microwebsrv/mods-sse');
+const liveBus = new InProcessBus();
+const live = []; // { srv, ws, sse, last } per server
+const chatSay = (text) => live[0]?.srv.publish('demo/chat', text);
+const chatCount = () => live.reduce((n, l) => n + l.srv.subscribers('demo/chat'), 0);
+
+/** Puts `srv` on the shared bus and mounts its `/events` stream (called by configure). */
+function configureLive(srv, wsMod) {
+  srv.topics.bus = liveBus;
+  const sse = srv.loadModule(ServerSentEvents, { maxStreams: 64 });
+  sse.event('/events', { topic: 'demo/stats', history: { count: 60 } });
+  live.push({ srv, ws: wsMod, sse, last: null });
+}
+
+/** Publishes every server's counters once a second (rates from the previous sample). */
+function startStatsTicker() {
+  const tick = () => {
+    const now = Date.now();
+    const servers = live.map((l) => {
+      const st = l.srv.stats;
+      const tr = l.srv.traffic;
+      const prev = l.last;
+      const dt = prev ? (now - prev.at) / 1000 : 1;
+      l.last = { at: now, requests: st.requests, bytesIn: tr.bytesIn, bytesOut: tr.bytesOut };
+      return {
+        name: l.srv.isSSLEnabled ? 'https' : 'http', port: l.srv.address[1], connections: st.connections,
+        slots: { inUse: st.slots?.inUse ?? 0, free: st.slots?.available ?? 0 },
+        requestsPerSec: prev ? Math.round((st.requests - prev.requests) / dt) : 0,
+        webSockets: l.ws.count, eventStreams: l.sse.count,
+        bytesIn: tr.bytesIn, bytesOut: tr.bytesOut,
+        bytesInPerSec: prev ? Math.round((tr.bytesIn - prev.bytesIn) / dt) : 0,
+        bytesOutPerSec: prev ? Math.round((tr.bytesOut - prev.bytesOut) / dt) : 0,
+      };
+    });
+    if (live.length > 0) live[0].srv.publish('demo/stats', { time: now, servers }, { event: 'stats' });
+  };
+  tick();
+  setInterval(tick, 1000).unref();
+}
+// ---- end of live ------------------------------------------------------------------------------------
 
 /** Loads the demo's modules and routes into `srv` (the HTTP and the HTTPS server serve the same site). */
 function configure(srv) {
@@ -45,7 +87,7 @@ function configure(srv) {
 
   // WebSockets: an echo at /ws-echo and a multi-user chat at /ws-chat (pages in www/).
   const wsMod = srv.loadModule(WebSockets, { paths: ['/ws-echo', '/ws-chat'] });
-  chatModules.push(wsMod);
+  configureLive(srv, wsMod);
   wsMod.onWebSocketAccepted = (_server, ws) => {
     const who = ws.request.userAddress.join(':');
     if (ws.request.path === '/ws-echo') {
@@ -53,6 +95,7 @@ function configure(srv) {
       ws.onBinaryMessage = (w, data) => w.sendBinaryMessage(data);
       return;
     }
+    ws.subscribe('demo/chat');
     chatSay(`* ${who} joined (${chatCount()} here)`);
     ws.onTextMessage = (_w, text) => chatSay(`${who}: ${text.slice(0, 500)}`);
     ws.onClosed = () => chatSay(`* ${who} left`);
@@ -151,6 +194,7 @@ async function main() {
     await pool.stop();
     throw err;
   }
+  startStatsTicker();
   console.log(`MicroWebSrv-TS demo on http://localhost:${http.address[1]}/  (Ctrl-C stops)`);
   if (cert) console.log(`  and on https://localhost:${servers[1].address[1]}/  (certificate ${path.relative(process.cwd(), cert.certFile)})`);
   else console.log('  (no certificate: run `npx -y pnpm@10.34.9 cert` for HTTPS on a second port)');

@@ -1,5 +1,5 @@
 'use strict';
-// `pnpm pack:all`: a clean build of the four packages, then one tarball each in dist-tarballs/ (git-ignored),
+// `pnpm pack:all`: a clean build of the packages, then one tarball each in dist-tarballs/ (git-ignored),
 // as npm would publish them (pnpm rewrites the `workspace:` specifiers into versions). Install them in
 // another project with `npm i <the printed paths>`; see the README, "Using the packages in your own project".
 const { execFileSync } = require('node:child_process');
@@ -8,7 +8,7 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const dest = path.join(root, 'dist-tarballs');
-const packages = ['xasync', 'core', 'mods-websockets', 'mods-template', 'mods-repl'];
+const packages = ['xasync', 'core', 'mods-websockets', 'mods-template', 'mods-repl', 'mods-sse'];
 const shell = process.platform === 'win32'; // pnpm is a .cmd there, which only a shell runs
 
 // tsc -b never deletes outputs whose source moved or went away: build from nothing, so none ships.

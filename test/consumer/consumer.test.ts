@@ -66,6 +66,7 @@ test('pnpm pack rewrote workspace: specifiers into the versions of the packages'
   const installed = (name: string) => JSON.parse(fs.readFileSync(path.join(app, 'node_modules/@microwebsrv', name, 'package.json'), 'utf8'));
   expect(installed('core').dependencies['@microwebsrv/xasync']).toBe(version('xasync'));
   expect(installed('mods-template').peerDependencies['@microwebsrv/core']).toBe(`^${version('core')}`);
+  expect(installed('mods-sse').peerDependencies).toEqual({ '@microwebsrv/core': `^${version('core')}` });
   expect(installed('mods-websockets').peerDependencies).toEqual({ '@microwebsrv/core': `^${version('core')}`, '@microwebsrv/xasync': `^${version('xasync')}` });
   expect(installed('mods-repl').peerDependencies).toEqual({ '@microwebsrv/core': `^${version('core')}`, '@microwebsrv/mods-websockets': `^${version('mods-websockets')}` });
 });
@@ -174,6 +175,19 @@ describe("each package README's example runs as written, from the installed tarb
     const srv = await start('mods-websockets');
     expect(await echo(srv.urls[0] + '/echo', 'hi')).toBe('hi');
     expect(await echo(srv.urls[0] + '/pipe', 'piped')).toBe('piped');
+    await stop(srv);
+  });
+
+  test('@microwebsrv/mods-sse', async () => {
+    const srv = await start('mods-sse');
+    const ac = new AbortController();
+    const res = await fetch(srv.urls[0] + '/ticks', { signal: ac.signal }); // spawnServer keeps scheme, host and port
+    expect(res.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!/\n\n/.test(text)) text += (await reader.read()).value ?? '';
+    expect(text).toMatch(/^event: tick\nid: \d+\ndata: \{"n":\d+\}\n\n/);
+    ac.abort();
     await stop(srv);
   });
 

@@ -2,6 +2,8 @@
  * @microwebsrv/core — MicroWebSrv: an HTTP/1.1 server engine on the xasync buffer-slot pool.
  * The public entry: modules and applications import only this (see docs/modules.md).
  */
+export * from './pubsub';
+export { type TrafficStats } from './server/traffic';
 export { MicroWebSrv, type SSLFiles, type LoggingCallback, type ServerStats } from './server/micro-web-srv';
 export { stopOnSignals, type StopOnSignalsOptions, type Stoppable } from './server/shutdown';
 export { PRESETS, type PresetName, type PresetValues } from './server/presets';

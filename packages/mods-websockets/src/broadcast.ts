@@ -1,9 +1,10 @@
 /**
- * Broadcast: one message to many WebSockets. The payload is encoded once; each socket gets its own frame
- * header (RFC 6455 §5.2) over the shared bytes. Sends never wait: a socket whose send queue is full (a
+ * Broadcast: one message to many WebSockets. The message is framed once (RFC 6455 §5.2, the same encoder
+ * as topics: frame-encoder.ts) and every socket writes that one frame. Sends never wait: a socket whose send queue is full (a
  * slow reader) misses the message — or is closed, with `slowPolicy: 'close'` — and the others go on.
  */
 import { CloseCodes, invalid } from './errors';
+import { encodeFrame } from './frame-encoder';
 import { kInternals } from './internal';
 import type { WebSocket } from './web-socket';
 
@@ -38,9 +39,11 @@ export function broadcast(target: BroadcastTarget, message: string | Uint8Array,
   const ex = options.exclude;
   const policy = options.slowPolicy ?? 'skip';
   const result: BroadcastResult = { sent: 0, skipped: 0, closed: 0 };
+  let frame: Buffer | null = null;
   for (const ws of target) {
     if (ws.isClosed || ws === ex || (typeof ex === 'function' && ex(ws))) continue;
-    if (ws[kInternals].sendPayload(payload, !isText)) { result.sent++; continue; }
+    frame ??= encodeFrame(payload, !isText);
+    if (ws[kInternals].sendShared(frame, payload, !isText)) { result.sent++; continue; }
     if (ws.isClosed) continue;
     if (policy === 'close') { ws.close(CloseCodes.POLICY_VIOLATION, 'too slow'); result.closed++; } else result.skipped++;
   }

@@ -17,9 +17,12 @@ export interface FragmentSink {
   whenFlushed(cb: () => void): void;
   /** Hands one data frame to the Sender. */
   frame(data: Buffer, binary: boolean, fin: boolean, len: number): void;
+  /** Writes a whole pre-encoded frame (a topic's shared frame). */
+  raw(frame: Buffer): void;
 }
 
-interface Pending { data: Buffer; binary: boolean; frag: number; off: number }
+/** A message to fragment, or (`raw`) a whole pre-encoded frame of `len` payload bytes. */
+interface Pending { data: Buffer; binary: boolean; frag: number; off: number; raw: boolean; len: number }
 
 export class FragmentQueue {
   private readonly _sink: FragmentSink;
@@ -37,8 +40,15 @@ export class FragmentQueue {
 
   /** Queues a message to go out in fragments of `frag` bytes (0: in one frame), and writes what it can. */
   push(data: Buffer, binary: boolean, frag: number): void {
-    this._items.push({ data, binary, frag: frag === 0 ? Math.max(data.length, 1) : frag, off: 0 });
+    this._items.push({ data, binary, frag: frag === 0 ? Math.max(data.length, 1) : frag, off: 0, raw: false, len: data.length });
     this._bytes += data.length;
+    this.pump();
+  }
+
+  /** Queues a pre-encoded frame (its payload is `len` bytes) behind what waits. */
+  pushFrame(frame: Buffer, len: number): void {
+    this._items.push({ data: frame, binary: false, frag: 0, off: 0, raw: true, len });
+    this._bytes += len;
     this.pump();
   }
 
@@ -53,6 +63,12 @@ export class FragmentQueue {
         return;
       }
       const p = this._items[0]!;
+      if (p.raw) {
+        s.raw(p.data);
+        this._bytes -= p.len;
+        this._items.shift();
+        continue;
+      }
       const end = Math.min(p.off + p.frag, p.data.length);
       const fin = end === p.data.length;
       s.frame(p.data.subarray(p.off, end), p.binary, fin, end - p.off);

@@ -14,6 +14,8 @@ export interface WebSocketInternals {
   onClose(hook: () => void): void;
   /** Broadcast: a UTF-8 (text) or binary payload encoded once and shared between sockets. */
   sendPayload(payload: Buffer, binary: boolean): boolean;
+  /** A whole frame encoded once for many sockets (its `payload` for sockets that compress). */
+  sendShared(frame: Buffer, payload: Buffer, binary: boolean): boolean;
 }
 
 /** The key of a WebSocket's {@link WebSocketInternals}. */

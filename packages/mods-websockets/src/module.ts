@@ -4,7 +4,7 @@
  * the routes, hands the connection to a {@link WebSocket} and gives it to the handler of its path
  * (`route(path, handler)`) or to `onWebSocketAccepted`.
  */
-import type { HttpRequest, MicroWebSrv, MwsModule } from '@microwebsrv/core';
+import type { HttpRequest, MicroWebSrv, MwsModule, PublishData, PublishOptions, TopicMessage } from '@microwebsrv/core';
 import { CloseCodes, invalid } from './errors';
 import { checkHandshake, isWebSocketUpgrade } from './handshake';
 import { WebSocket, type WebSocketSettings } from './web-socket';
@@ -39,6 +39,8 @@ export interface WebSocketsOptions extends Partial<WebSocketSettings> {
   onWebSocketAccepted?: OnWebSocketAccepted | null;
   /** permessage-deflate (RFC 7692): false (default) or true / settings to accept a client's offer. */
   perMessageDeflate?: boolean | DeflateOptions;
+  /** A topic's message a socket's full queue cannot take: skip it for that socket (default) or close it with 1008. */
+  topicSlowPolicy?: 'skip' | 'close';
 }
 
 
@@ -68,6 +70,9 @@ export class WebSockets implements MwsModule {
     }
     this._paths = options.paths ? new Set(options.paths) : null;
     checkSettings(options);
+    if (options.topicSlowPolicy !== undefined && options.topicSlowPolicy !== 'skip' && options.topicSlowPolicy !== 'close') {
+      throw invalid('WebSockets topicSlowPolicy', "'skip' or 'close'", options.topicSlowPolicy);
+    }
     this._opts = { ...options };
   }
 
@@ -111,6 +116,15 @@ export class WebSockets implements MwsModule {
   /** Sends a binary message to every open WebSocket of `path` (all paths when omitted); `options` as {@link broadcast}. */
   broadcastBinary(data: Uint8Array, path?: string, options?: BroadcastOptions): BroadcastResult { return broadcast(this._target(path), data, options); }
 
+  /**
+   * Publishes on the server's topics (`server.publish`, docs/pubsub.md): every socket subscribed to a
+   * matching pattern (`ws.subscribe`) gets it as one frame encoded once, and so do event streams.
+   */
+  publish(topic: string, data: PublishData, options?: PublishOptions): TopicMessage { return this.server.publish(topic, data, options); }
+
+  /** Subscribers of the server a message on `topic` would reach (sockets and event streams). */
+  subscribers(topic: string): number { return this.server.subscribers(topic); }
+
   /** The pipeline stage: takes WebSocket upgrades on the accepted paths, passes everything else. */
   onRequest(server: MicroWebSrv, request: HttpRequest): void {
     const connection = request.getHeader('connection');
@@ -153,6 +167,7 @@ export class WebSockets implements MwsModule {
     const client = request.detachConnection();
     const ws = new WebSocket(server, request, client, protocol, settings, (type, msg) => server.log(msg, type), deflate.extensions, deflate.receiving);
     const internals = ws[kInternals];
+    if (this._opts.topicSlowPolicy !== undefined) ws.topicSlowPolicy = this._opts.topicSlowPolicy;
     this._register(request.path, ws);
     const failed = (name: string, err: unknown): void => {
       server.log(`WebSockets ${name} threw: ${err instanceof Error ? err.message : String(err)} >> close 1011`, 'ERROR');

@@ -6,7 +6,7 @@ import { invalid } from './errors';
 import type { WebSocketSettings } from './web-socket';
 
 /** Defaults of the settings (maxRecvMessageLength defaults to the server's maxRequestContentLength). */
-export const SETTING_DEFAULTS = { waitFrameTimeoutSec: 300, maxSendQueueBytes: 4 * 1024 * 1024, fragmentSize: 0, closeTimeoutSec: 5 } as const;
+export const SETTING_DEFAULTS = { waitFrameTimeoutSec: 300, maxSendQueueBytes: 4 * 1024 * 1024, fragmentSize: 0, closeTimeoutSec: 5, maxMessageFragments: 1024, maxPendingHandlers: 1 } as const;
 
 function checkSeconds(name: string, v: unknown): void {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw invalid(name, 'a number of seconds >= 0', v);
@@ -22,6 +22,8 @@ export function checkSettings(o: Partial<WebSocketSettings>, prefix = ''): void 
   if (o.maxRecvMessageLength !== undefined) checkInt(`${prefix}maxRecvMessageLength`, o.maxRecvMessageLength, 1);
   if (o.maxSendQueueBytes !== undefined) checkInt(`${prefix}maxSendQueueBytes`, o.maxSendQueueBytes, 1);
   if (o.fragmentSize !== undefined) checkInt(`${prefix}fragmentSize`, o.fragmentSize, 0);
+  if (o.maxMessageFragments !== undefined) checkInt(`${prefix}maxMessageFragments`, o.maxMessageFragments, 1);
+  if (o.maxPendingHandlers !== undefined) checkInt(`${prefix}maxPendingHandlers`, o.maxPendingHandlers, 1);
 }
 
 /** The settings of a new socket: the route's, else the module's, else the defaults. */
@@ -32,5 +34,7 @@ export function resolveSettings(route: Partial<WebSocketSettings>, mod: Partial<
     maxSendQueueBytes: route.maxSendQueueBytes ?? mod.maxSendQueueBytes ?? SETTING_DEFAULTS.maxSendQueueBytes,
     fragmentSize: route.fragmentSize ?? mod.fragmentSize ?? SETTING_DEFAULTS.fragmentSize,
     closeTimeoutSec: route.closeTimeoutSec ?? mod.closeTimeoutSec ?? SETTING_DEFAULTS.closeTimeoutSec,
+    maxMessageFragments: route.maxMessageFragments ?? mod.maxMessageFragments ?? SETTING_DEFAULTS.maxMessageFragments,
+    maxPendingHandlers: route.maxPendingHandlers ?? mod.maxPendingHandlers ?? SETTING_DEFAULTS.maxPendingHandlers,
   };
 }

@@ -4,14 +4,16 @@
  * copied out of the connection's slot; `ws`'s Sender builds the server's frames, written through the
  * XAsyncTCPClient (its send bound and slow-read defence apply).
  */
-import type { HttpRequest, MicroWebSrv } from '@microwebsrv/core';
+import type { HttpRequest, MicroWebSrv, TopicMessage, TopicSubscriber } from '@microwebsrv/core';
 import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import { CloseCodes, invalid, isSendableCloseCode, WsError } from './errors';
 import type { DeflateExtension, ReceivingExtensions } from './deflate';
-import { FragmentQueue, PUMP_LOW_WATER } from './fragment-queue';
+import { FRAME_ENCODER } from './frame-encoder';
+import { HandlerFlow } from './handler-flow';
 import { newFrameScanState, scanFrames } from './frame-scan';
 import { kInternals, type WebSocketInternals } from './internal';
-import { closeCodeOf, Receiver, Sender, type SenderSocket, type WsReceiver, type WsSender } from './ws-framing';
+import { SocketSender } from './socket-sender';
+import { closeCodeOf, Receiver, type WsReceiver } from './ws-framing';
 
 /** Per-socket settings (the module's options give the defaults). */
 export interface WebSocketSettings {
@@ -25,6 +27,10 @@ export interface WebSocketSettings {
   fragmentSize: number;
   /** How long (s) to wait for the peer's Close frame after ours (RFC 6455 §7.1.1) before dropping the connection. */
   closeTimeoutSec: number;
+  /** Data frames of one message, at most (RFC 6455 §5.4 fragments); more → close 1009. */
+  maxMessageFragments: number;
+  /** Message handlers whose promise is pending, at most: reading pauses at this many until one settles. */
+  maxPendingHandlers: number;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -39,16 +45,21 @@ export class WebSocket {
   readonly server: MicroWebSrv;
   /** The sub-protocol chosen in the handshake (RFC 6455 §1.9), or null. */
   readonly protocol: string | null;
-  /** A text message arrived (valid UTF-8, all fragments joined). Null: text messages are refused with 1003. */
-  onTextMessage: ((webSocket: WebSocket, text: string) => void) | null = null;
-  /** A binary message arrived (all fragments joined; the Buffer is the handler's to keep). Null: refused with 1003. */
-  onBinaryMessage: ((webSocket: WebSocket, data: Buffer) => void) | null = null;
+  /**
+   * A text message arrived (valid UTF-8, all fragments joined). Null: text messages are refused with 1003.
+   * A returned promise pauses reading while `maxPendingHandlers` are pending; one that rejects closes with 1011.
+   */
+  onTextMessage: ((webSocket: WebSocket, text: string) => unknown) | null = null;
+  /** A binary message arrived (all fragments joined; the Buffer is the handler's to keep). Null: refused with 1003. As onTextMessage for promises. */
+  onBinaryMessage: ((webSocket: WebSocket, data: Buffer) => unknown) | null = null;
   /** The connection closed: the peer's close code and reason, else ours, else 1006 (no Close frame). Once. */
   onClosed: ((webSocket: WebSocket, code: number, reason: string) => void) | null = null;
   /** The send queue drained below the high-water mark after a send returned with backpressure. */
   onSendReady: ((webSocket: WebSocket) => void) | null = null;
   /** Free for the application. */
   userData: unknown = null;
+  /** A topic's message this socket's full queue cannot take: skip it (default) or close with 1008. */
+  topicSlowPolicy: 'skip' | 'close' = 'skip';
 
   /** @internal The module's side of this socket (internal.ts); not part of the public API. */
   readonly [kInternals]: WebSocketInternals;
@@ -56,13 +67,11 @@ export class WebSocket {
   private readonly _settings: WebSocketSettings;
   /** Made when receiving starts, with the message limit of that moment (a constructor option of ws). */
   private _receiver: WsReceiver | null = null;
-  private readonly _sender: WsSender;
-  /** permessage-deflate: the Sender's extension, and the maker of the Receiver's. */
-  private readonly _deflate: DeflateExtension | null;
+  /** The sending side: ws's Sender, the bounded queue, fragments, shared frames (socket-sender.ts). */
+  private readonly _out: SocketSender;
+  /** permessage-deflate: the maker of the Receiver's extension. */
   private readonly _receiving: ReceivingExtensions;
   private _rxDeflate: DeflateExtension | null = null;
-  /** permessage-deflate: bytes handed to the Sender and not written yet (it holds them while compressing). */
-  private _unsent = 0;
   private readonly _log: (type: 'DEBUG' | 'ERROR', msg: string) => void;
   private _started = false;
   private _recvDone = false;
@@ -75,8 +84,10 @@ export class WebSocket {
   private readonly _scan = newFrameScanState();
   private _code: number = CloseCodes.ABNORMAL;
   private _reason = '';
-  private readonly _queue: FragmentQueue;
   private _onClosedHooks: Array<() => void> = [];
+  private readonly _flow: HandlerFlow;
+  /** This socket as a topic subscriber (made on the first subscribe). */
+  private _topicSub: TopicSubscriber | null = null;
 
   /** @internal Created by the WebSockets module once the 101 answer is written. */
   constructor(server: MicroWebSrv, request: HttpRequest, client: XAsyncTCPClient, protocol: string | null, settings: WebSocketSettings,
@@ -88,45 +99,36 @@ export class WebSocket {
     this._client = client;
     this._settings = { ...settings };
     this._log = log;
-    const sock: SenderSocket = {
-      write: (data, cb) => client.asyncSendData(data, cb ? () => cb() : null),
-      cork: () => client.cork(),
-      uncork: () => client.uncork(),
-      get destroyed() { return client.isClosed; },
-    };
-    this._deflate = extensions['permessage-deflate'] ?? null;
     this._receiving = receiving;
-    this._sender = new Sender(sock, extensions);
-    this._queue = new FragmentQueue({
-      get sendPending() { return client.sendPending; },
-      canWrite: () => !this._closeSent && !client.isClosed && !client.isClosing,
-      whenFlushed: (cb) => { client.asyncSendData(EMPTY, cb); },
-      frame: (data, binary, fin, len) => this._frame(data, binary, fin, len),
-    });
+    this._out = new SocketSender(client, extensions, this._settings, () => !this._closeSent);
+    this._flow = new HandlerFlow({
+      pause: () => { if (!this._closed) this._client.pauseReading(); },
+      resume: () => this._resumeIfFree(),
+      failed: (err) => {
+        this._log('ERROR', `WebSocket message handler rejected: ${err instanceof Error ? err.message : String(err)} >> close 1011`);
+        if (!this._closed) this._fail(CloseCodes.INTERNAL_ERROR, 'handler error');
+      },
+    }, this._settings.maxPendingHandlers);
     this[kInternals] = {
       start: () => this._start(),
       fail: (code, reason) => this._fail(code, reason),
       onClose: (hook) => { this._onClosedHooks.push(hook); },
       sendPayload: (payload, binary) => this._send(payload, binary, undefined),
+      sendShared: (frame, payload, binary) => !this.isClosed && !client.isClosing && this._out.sendShared(frame, payload, binary),
     };
     client.onClosed = () => this._onTcpClosed();
-    client.onSendReady = () => { this._queue.pump(); if (this.onSendReady && !this._closed) this._call('onSendReady', () => this.onSendReady!(this)); };
+    client.onSendReady = () => { this._out.pump(); if (this.onSendReady && !this._closed) this._call('onSendReady', () => this.onSendReady!(this)); };
     client.onRecvTimeout = () => this._onIdle();
   }
 
   /** True once the connection is closed (TCP), or closing (a Close frame was sent). */
   get isClosed(): boolean { return this._closed || this._closeSent; }
   /** Bytes accepted for sending and not yet handed to the kernel. */
-  get bufferedAmount(): number {
-    // Without an extension the Sender writes each frame at once; while compressing it holds messages,
-    // counted from send() to the frame's write callback. A message being written is in both counts: the larger.
-    const sending = this._unsent > 0 ? Math.max(this._client.sendPending, this._unsent) : this._client.sendPending;
-    return sending + this._queue.bytes;
-  }
+  get bufferedAmount(): number { return this._out.bufferedAmount; }
   /** The negotiated extensions (RFC 6455 §9): the permessage-deflate parameters, or null. */
-  get extensions(): Record<string, unknown> | null { return this._deflate ? { 'permessage-deflate': this._deflate.params } : null; }
+  get extensions(): Record<string, unknown> | null { return this._out.deflate ? { 'permessage-deflate': this._out.deflate.params } : null; }
   /** True while sends go out without backpressure (below the high-water mark and the queue bound). */
-  get canSend(): boolean { return !this.isClosed && this._queue.isEmpty && this._client.sendPending < PUMP_LOW_WATER; }
+  get canSend(): boolean { return !this.isClosed && this._out.free; }
 
   /** Idle timeout in seconds (see {@link WebSocketSettings.waitFrameTimeoutSec}). */
   get waitFrameTimeoutSec(): number { return this._settings.waitFrameTimeoutSec; }
@@ -165,8 +167,27 @@ export class WebSocket {
   resumeReceiving(): void {
     if (!this._userPaused) return;
     this._userPaused = false;
-    if (!this._closed && !this._rxPaused) this._client.resumeReading();
+    this._resumeIfFree();
   }
+
+  /**
+   * Subscribes to `topic` (an MQTT-style pattern: `chat/+`, `news/#`) on the server's topics
+   * (docs/pubsub.md): each message published there is sent to this socket, as one frame shared with
+   * every other subscriber. Unsubscribed when the socket closes. False when already subscribed or closed.
+   */
+  subscribe(topic: string): boolean {
+    if (this.isClosed) return false;
+    this._topicSub ??= { deliver: (m: TopicMessage) => this._deliver(m) };
+    return this.server.topics.subscribe(topic, this._topicSub);
+  }
+
+  /** Unsubscribes from `topic`. False when it was not subscribed. */
+  unsubscribe(topic: string): boolean {
+    return this._topicSub !== null && this.server.topics.unsubscribe(topic, this._topicSub);
+  }
+
+  /** The topic patterns this socket is subscribed to. */
+  get subscriptions(): string[] { return this._topicSub === null ? [] : this.server.topics.subscriptions(this._topicSub); }
 
   /**
    * Sends a text message (RFC 6455 §5.6), fragmented above `fragmentSize` (default: the module's setting).
@@ -188,7 +209,7 @@ export class WebSocket {
   ping(data: Uint8Array = EMPTY): boolean {
     if (this.isClosed) return false;
     if (data.byteLength > 125) throw invalid('ping data', 'at most 125 bytes (RFC 6455 §5.5)', data.byteLength);
-    this._sender.ping(Buffer.from(data), false);
+    this._out.ws.ping(Buffer.from(data), false);
     return true;
   }
 
@@ -234,7 +255,7 @@ export class WebSocket {
    */
   private _newReceiver(): WsReceiver {
     const limit = this._settings.maxRecvMessageLength;
-    const rx = this._deflate ? this._receiving(limit) : {};
+    const rx = this._out.deflate ? this._receiving(limit) : {};
     this._rxDeflate = rx['permessage-deflate'] ?? null;
     const r = new Receiver({
       isServer: true, maxPayload: this._rxDeflate ? limit : 0, skipUTF8Validation: false,
@@ -243,10 +264,10 @@ export class WebSocket {
     // Inflating is asynchronous: reading stops while the Receiver is behind (backpressure).
     r.on('drain', () => {
       this._rxPaused = false;
-      if (!this._closed && !this._userPaused) this._client.resumeReading();
+      this._resumeIfFree();
     });
     r.on('message', (data: Buffer, isBinary: boolean) => this._onMessage(data, isBinary));
-    r.on('ping', (data: Buffer) => { if (!this._closeSent) this._sender.pong(data, false); }); // §5.5.3
+    r.on('ping', (data: Buffer) => { if (!this._closeSent) this._out.ws.pong(data, false); }); // §5.5.3
     r.on('pong', () => { this._pingOutstanding = false; });
     r.on('conclude', (code: number, reason: Buffer) => this._onPeerClose(code, reason));
     r.on('error', (err: Error & { code?: string }) => this._onProtocolError(err));
@@ -263,7 +284,7 @@ export class WebSocket {
     if (this._recvDone || r === null || r.destroyed) return end - start; // after a Close or an error: discard (§5.5.1)
     this._pingOutstanding = false;
     const c = this._client;
-    const { n, tooBig } = scanFrames(this._scan, buf, start, end, c.recvBuffer.length, this._settings.maxRecvMessageLength);
+    const { n, tooBig } = scanFrames(this._scan, buf, start, end, c.recvBuffer.length, this._settings.maxRecvMessageLength, this._settings.maxMessageFragments);
     if (n === 0) return 0;
     // The slot is reused for the next read: the Receiver (which may keep partial frames) gets a copy.
     const chunk = Buffer.allocUnsafe(n);
@@ -279,7 +300,7 @@ export class WebSocket {
   };
 
   private _failTooBig(): void {
-    this._log('DEBUG', `WebSocket from ${this._client.remoteAddress.host}:${this._client.remoteAddress.port}: message above maxRecvMessageLength (${this._settings.maxRecvMessageLength}) >> close 1009`);
+    this._log('DEBUG', `WebSocket from ${this._client.remoteAddress.host}:${this._client.remoteAddress.port}: message above maxRecvMessageLength (${this._settings.maxRecvMessageLength}) or maxMessageFragments (${this._settings.maxMessageFragments}) >> close 1009`);
     this._fail(CloseCodes.MESSAGE_TOO_BIG, '');
   }
 
@@ -295,10 +316,9 @@ export class WebSocket {
     const handler = isBinary ? this.onBinaryMessage : this.onTextMessage;
     // MicroWebSrv2: a message type nobody handles → 1003 (RFC 6455 §7.4.1).
     if (!handler) { this._fail(CloseCodes.UNSUPPORTED_DATA, isBinary ? 'binary messages not accepted' : 'text messages not accepted'); return; }
-    this._call(isBinary ? 'onBinaryMessage' : 'onTextMessage', () => {
-      if (isBinary) (handler as (w: WebSocket, d: Buffer) => void)(this, data);
-      else (handler as (w: WebSocket, t: string) => void)(this, data.toString('utf8'));
-    });
+    this._flow.track(this._call(isBinary ? 'onBinaryMessage' : 'onTextMessage', () => (isBinary
+      ? (handler as (w: WebSocket, d: Buffer) => unknown)(this, data)
+      : (handler as (w: WebSocket, t: string) => unknown)(this, data.toString('utf8')))));
   }
 
   /** RFC 6455 §5.5.1: the peer's Close — answer with a Close (echoing its code), then close TCP (§7.1.1). */
@@ -308,8 +328,8 @@ export class WebSocket {
     this._reason = reason.toString('utf8');
     if (!this._closeSent) {
       this._closeSent = true;
-      this._queue.drop();
-      this._sender.close(code === CloseCodes.NO_STATUS ? undefined : code, EMPTY, false);
+      this._out.drop();
+      this._out.ws.close(code === CloseCodes.NO_STATUS ? undefined : code, EMPTY, false);
     }
     this._client.close();
   }
@@ -326,8 +346,8 @@ export class WebSocket {
   /** Idle: ping once; a peer that stays silent a second period is gone → 1001. Closing: too long → drop. */
   private _onIdle(): boolean {
     if (this._closeSent || this._recvDone) return false; // the closing handshake timed out: Timeout close
-    if (this._userPaused) {
-      // Not reading by choice (pauseReceiving): the peer's silence proves nothing; no ping while paused.
+    if (this._userPaused || this._flow.paused) {
+      // Not reading by choice (pauseReceiving, busy handlers): the peer's silence proves nothing; no ping while paused.
       this._pingOutstanding = false;
       this._client.setRecvTimeout(this._settings.waitFrameTimeoutSec);
       return true;
@@ -337,7 +357,7 @@ export class WebSocket {
       return true;
     }
     this._pingOutstanding = true;
-    this._sender.ping(EMPTY, false);
+    this._out.ws.ping(EMPTY, false);
     this._client.setRecvTimeout(this._settings.waitFrameTimeoutSec);
     return true;
   }
@@ -346,11 +366,11 @@ export class WebSocket {
     if (this._closed) return;
     this._closed = true;
     this._recvDone = true;
-    this._queue.drop();
+    this._out.drop(true);
     this._receiver?.removeAllListeners('message');
-    this._deflate?.cleanup();
+    this._out.deflate?.cleanup();
     this._rxDeflate?.cleanup();
-    this._unsent = 0;
+    if (this._topicSub !== null) this.server.topics.unsubscribeAll(this._topicSub);
     for (const h of this._onClosedHooks) h();
     this._onClosedHooks = [];
     const cb = this.onClosed;
@@ -361,42 +381,31 @@ export class WebSocket {
 
   private _send(data: Buffer | string, binary: boolean, fragmentSize: number | undefined): boolean {
     if (this.isClosed || this._client.isClosing) return false;
-    const frag = fragmentSize ?? this._settings.fragmentSize;
-    if (!Number.isSafeInteger(frag) || frag < 0) throw invalid('fragmentSize', 'an integer >= 0', frag);
-    const len = typeof data === 'string' ? (data.length < 1024 ? data.length * 3 : Buffer.byteLength(data)) : data.length;
-    const queued = this.bufferedAmount;
-    // The bounded send queue: an empty queue takes a message of any size; otherwise the bound holds.
-    if (queued > 0 && queued + len > this._settings.maxSendQueueBytes) return false;
-    if (this._queue.isEmpty && (frag === 0 || len <= frag)) {
-      this._frame(data, binary, true, len);
-      return true;
-    }
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    this._queue.push(buf, binary, frag);
-    return true;
+    return this._out.send(data, binary, fragmentSize);
   }
 
-  /** One data frame to the Sender; while compressing, its bytes count in bufferedAmount until written. */
-  private _frame(data: Buffer | string, binary: boolean, fin: boolean, len: number): void {
-    if (this._deflate === null) {
-      this._sender.send(data, { binary, fin, mask: false, compress: false });
-      return;
-    }
-    this._unsent += len;
-    this._sender.send(data, { binary, fin, mask: false, compress: true }, () => { if (!this._closed) this._unsent -= len; });
+  /** A topic's message: its shared frame, or the socket's policy when the queue cannot take it. */
+  private _deliver(m: TopicMessage): void {
+    if (this.isClosed || this._client.isClosing) return;
+    if (this._out.sendShared(m.encoded(FRAME_ENCODER), m.data, m.binary)) return;
+    if (this.topicSlowPolicy === 'close') this.close(CloseCodes.POLICY_VIOLATION, 'too slow');
+  }
+
+  private _resumeIfFree(): void {
+    if (!this._closed && !this._userPaused && !this._rxPaused && !this._flow.paused) this._client.resumeReading();
   }
 
   private _sendClose(code: number, reason: string): void {
     this._closeSent = true;
-    this._queue.drop();
+    this._out.drop();
     if (this._code === CloseCodes.ABNORMAL) { this._code = code; this._reason = reason; }
-    this._sender.close(code, reason, false);
+    this._out.ws.close(code, reason, false);
   }
 
-  /** Runs a user callback; one that throws closes with 1011 and logs a line. */
-  private _call(name: string, fn: () => void): void {
+  /** Runs a user callback and returns what it returned; one that throws closes with 1011 and logs a line. */
+  private _call(name: string, fn: () => unknown): unknown {
     try {
-      fn();
+      return fn();
     } catch (err) {
       this._log('ERROR', `WebSocket ${name} threw: ${err instanceof Error ? err.message : String(err)} >> close 1011`);
       if (!this._closed) this._fail(CloseCodes.INTERNAL_ERROR, 'handler error');

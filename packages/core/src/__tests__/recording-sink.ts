@@ -52,6 +52,8 @@ export class RecordingSink implements ResponseSink<HttpResponse> {
   writeBuffer(b: Uint8Array): boolean { this.chunks.push(Buffer.from(b)); return true; }
   onceDrain(cb: () => void): void { setImmediate(cb); }
   flush(): void { /* nothing batched here */ }
+  cork(): void { /* nothing batched here */ }
+  uncork(): void { /* nothing batched here */ }
   onAbort(cb: () => void): void { this._abortCbs.push(cb); }
   onStop(cb: () => void): void { this._stopCbs.push(cb); }
   finish(_r: HttpResponse, close: boolean): void { this.finished = { close }; }

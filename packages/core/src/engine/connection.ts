@@ -234,6 +234,9 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     if (!this._inExecute) this._flush();
   }
 
+  cork(): void { this.client.cork(); }
+  uncork(): void { this.client.uncork(); }
+
   onceDrain(cb: () => void): void {
     (this._drainWaiters ??= []).push(cb);
   }

@@ -26,6 +26,14 @@ export class OpenStream {
   private readonly _ac = new AbortController();
   private _ended = false;
   private _sent = 0;
+  private _corked = false;
+  /** Ends the cork of this turn of the event loop: the pieces written in it leave in one write. */
+  private readonly _uncork = (): void => {
+    if (!this._corked) return;
+    this._corked = false;
+    this._t.sink.flush();
+    this._t.sink.uncork();
+  };
 
   /** @param t the response's stream target; the head is written at once. */
   constructor(t: StreamTarget, code: number, options: OpenStreamOptions) {
@@ -61,6 +69,9 @@ export class OpenStream {
     if (buf.length === 0) return true;
     this._sent += buf.length;
     const sink = this._t.sink;
+    // Corked until the end of this turn (process.nextTick): many events written to this stream in one
+    // turn (a burst of publishes) leave in one write, not one syscall per piece.
+    if (!this._corked) { this._corked = true; sink.cork(); process.nextTick(this._uncork); }
     if (!this._chunked) return sink.writeBuffer(buf);
     sink.writeLatin1(buf.length.toString(16) + '\r\n');
     const ok = sink.writeBuffer(buf);
@@ -79,6 +90,7 @@ export class OpenStream {
     if (this._ended) return;
     this._ended = true;
     if (this._chunked && !this._t.isHead) this._t.sink.writeLatin1(LAST_CHUNK);
+    this._uncork();
     this._t.done(this._sent, this._close);
     this._ac.abort(new Error('the stream ended'));
   }

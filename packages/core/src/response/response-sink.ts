@@ -22,6 +22,12 @@ export interface ResponseSink<R = unknown> {
   onceDrain(cb: () => void): void;
   /** Sends what is queued now (an open-ended response must not wait for the end of a read). */
   flush(): void;
+  /**
+   * Holds the connection's writes until `uncork` (as `socket.cork`): an open-ended response writing many
+   * small pieces in one turn of the event loop (a fan-out of events) leaves them in one write.
+   */
+  cork(): void;
+  uncork(): void;
   /** Calls `cb` if the connection closes before the response is finished (to stop a stream). */
   onAbort(cb: () => void): void;
   /**

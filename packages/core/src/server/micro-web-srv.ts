@@ -23,6 +23,8 @@ import { ServerHost } from './server-host';
 import { checkStructuredLogger, ServerLogger, type StructuredLogger } from './server-logger';
 import { ServerSettings } from './settings';
 import { StageList } from './stage-list';
+import { TrafficCounter, type TrafficStats } from './traffic';
+import { Topics, type PublishData, type PublishOptions, type TopicMessage } from '../pubsub';
 import { globalRoutes } from './web-route';
 
 export type { SSLFiles } from './settings';
@@ -76,6 +78,8 @@ export class MicroWebSrv extends ServerSettings {
   private _listener: XAsyncTCPServer | null = null;
   private _slots: XBufferSlots | null = null;
   private readonly _conns = new Set<HttpConnection>();
+  private readonly _traffic = new TrafficCounter();
+  private _topics: Topics | null = null;
   private _stopWaiters: Array<() => void> = [];
   private _starting = false;
   private _stopPromise: Promise<void> | null = null;
@@ -272,6 +276,21 @@ export class MicroWebSrv extends ServerSettings {
     return { connections: this._conns.size, requests: this._host.requests, refused: this._listener?.stats.refused ?? 0, slots: this._slots?.stats ?? null };
   }
 
+  /** Bytes received and sent on this server's connections (open and closed), for dashboards. */
+  get traffic(): TrafficStats { return this._traffic.total(this._conns); }
+
+  /**
+   * The server's pub/sub (docs/pubsub.md): WebSockets and event streams subscribe here; `topics.bus`
+   * is the transport (an in-process bus by default; give two servers the same bus to share topics).
+   */
+  get topics(): Topics { return this._topics ??= new Topics(); }
+
+  /** Publishes on `topic` to every subscriber of a matching pattern (`topics.publish`). */
+  publish(topic: string, data: PublishData, options?: PublishOptions): TopicMessage { return this.topics.publish(topic, data, options); }
+
+  /** How many of this server's subscribers a message on `topic` would reach. */
+  subscribers(topic: string): number { return this._topics === null ? 0 : this._topics.subscribers(topic); }
+
   /** Starts on a pool of its own; resolves when listening. */
   startManaged(): Promise<void> {
     return this._start(new XAsyncSocketsPool(), true);
@@ -320,7 +339,7 @@ export class MicroWebSrv extends ServerSettings {
   // ---- internals -------------------------------------------------------------------------------
 
   private _connectionClosed(conn: HttpConnection, err: Error | null): void {
-    this._conns.delete(conn);
+    if (this._conns.delete(conn)) this._traffic.closed(conn);
     if (err) this._logger.log('DEBUG', `From ${conn.remoteHost}:${conn.remotePort} connection error: ${err.message}`);
     if (this._conns.size === 0 && this._stopWaiters.length > 0) {
       const w = this._stopWaiters;

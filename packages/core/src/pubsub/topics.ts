@@ -1,0 +1,133 @@
+/**
+ * `Topics`: a server's side of pub/sub. Local subscribers (WebSockets, event streams, anything with a
+ * `deliver` method) subscribe to patterns here; `Topics` subscribes to its {@link Bus} once per distinct
+ * pattern, and hands each message the bus delivers to the subscribers of that pattern — once per
+ * subscriber, even when several of its patterns match. Publishing goes through the bus, so several servers
+ * (an HTTP and an HTTPS one) sharing a bus share their topics, and a cross-process bus spans processes.
+ */
+import { invalidOption } from '../base/errors';
+import { type Bus, InProcessBus, isBus, type BusListener } from './bus';
+import { makeMessage, type PublishData, type PublishOptions, type TopicMessage } from './message';
+import { checkPattern, checkTopic, topicMatches } from './topic-name';
+
+/** Anything that receives messages: `deliver` is called once per matching message, in publish order. */
+export interface TopicSubscriber {
+  deliver(message: TopicMessage): void;
+  /** True for an observer that is not an audience (e.g. an SSE history keeper): not counted by `subscribers()`. */
+  readonly observer?: boolean;
+}
+
+/** One subscriber's record: its patterns, and the last message it got (the dedup across patterns). */
+class SubscriberRecord {
+  readonly sub: TopicSubscriber;
+  readonly patterns = new Set<string>();
+  readonly counted: boolean;
+  last: TopicMessage | null = null;
+  constructor(sub: TopicSubscriber) { this.sub = sub; this.counted = sub.observer !== true; }
+}
+
+/** One pattern: its listener on the bus, and the records of the subscribers under it. */
+class PatternEntry {
+  readonly records = new Set<SubscriberRecord>();
+  readonly listener: BusListener;
+  constructor(onError: (err: unknown) => void) {
+    const records = this.records;
+    this.listener = (message: TopicMessage): void => {
+      for (const r of records) {
+        if (r.last === message) continue; // already delivered under another matching pattern
+        r.last = message;
+        try { r.sub.deliver(message); } catch (err) { onError(err); }
+      }
+    };
+  }
+}
+
+export class Topics {
+  /** Called when a subscriber's `deliver` throws (default: console.error); the others still get the message. */
+  onError: (err: unknown) => void = (err) => { console.error('topic subscriber threw:', err); };
+  private _bus: Bus;
+  private readonly _patterns = new Map<string, PatternEntry>();
+  private readonly _records = new Map<TopicSubscriber, SubscriberRecord>();
+
+  constructor(bus: Bus = new InProcessBus()) {
+    if (!isBus(bus)) throw invalidOption('Topics bus', 'a Bus (publish, subscribe, unsubscribe)', bus);
+    this._bus = bus;
+  }
+
+  /** The transport. Setting another moves every pattern's subscription to it (e.g. a bus shared by servers). */
+  get bus(): Bus { return this._bus; }
+  set bus(bus: Bus) {
+    if (!isBus(bus)) throw invalidOption('bus', 'a Bus (publish, subscribe, unsubscribe)', bus);
+    if (bus === this._bus) return;
+    for (const [p, e] of this._patterns) { this._bus.unsubscribe(p, e.listener); bus.subscribe(p, e.listener); }
+    this._bus = bus;
+  }
+
+  /**
+   * Publishes `data` on `topic` (strings as text, bytes as binary, other values as JSON text). Every
+   * subscriber of a matching pattern, on every server sharing the bus, gets it once. Returns the message.
+   */
+  publish(topic: string, data: PublishData, options?: PublishOptions): TopicMessage {
+    const m = makeMessage(topic, data, options);
+    this._bus.publish(m);
+    return m;
+  }
+
+  /** Subscribes `sub` to `pattern` (MQTT-style `+` / `#`). False when it already was. */
+  subscribe(pattern: string, sub: TopicSubscriber): boolean {
+    checkPattern('subscribe topic', pattern);
+    if (sub === null || typeof sub !== 'object' || typeof sub.deliver !== 'function') throw invalidOption('subscriber', 'an object with deliver(message)', sub);
+    let rec = this._records.get(sub);
+    if (rec === undefined) { rec = new SubscriberRecord(sub); this._records.set(sub, rec); }
+    if (rec.patterns.has(pattern)) return false;
+    rec.patterns.add(pattern);
+    let e = this._patterns.get(pattern);
+    if (e === undefined) {
+      e = new PatternEntry((err) => this.onError(err));
+      this._patterns.set(pattern, e);
+      this._bus.subscribe(pattern, e.listener);
+    }
+    e.records.add(rec);
+    return true;
+  }
+
+  /** Unsubscribes `sub` from `pattern`. False when it was not subscribed. */
+  unsubscribe(pattern: string, sub: TopicSubscriber): boolean {
+    const rec = this._records.get(sub);
+    if (rec === undefined || !rec.patterns.delete(pattern)) return false;
+    if (rec.patterns.size === 0) this._records.delete(sub);
+    const e = this._patterns.get(pattern)!;
+    e.records.delete(rec);
+    if (e.records.size === 0) { this._patterns.delete(pattern); this._bus.unsubscribe(pattern, e.listener); }
+    return true;
+  }
+
+  /** Unsubscribes `sub` from everything (a closed connection). Returns how many patterns it had. */
+  unsubscribeAll(sub: TopicSubscriber): number {
+    const rec = this._records.get(sub);
+    if (rec === undefined) return 0;
+    const n = rec.patterns.size;
+    for (const p of [...rec.patterns]) this.unsubscribe(p, sub);
+    return n;
+  }
+
+  /** The patterns `sub` is subscribed to. */
+  subscriptions(sub: TopicSubscriber): string[] {
+    return [...(this._records.get(sub)?.patterns ?? [])];
+  }
+
+  /** How many local subscribers would get a message published on `topic` (each counted once). */
+  subscribers(topic: string): number {
+    checkTopic('subscribers topic', topic);
+    const all = new Set<SubscriberRecord>();
+    let n = 0;
+    for (const [p, e] of this._patterns) {
+      if (!topicMatches(p, topic)) continue;
+      for (const r of e.records) if (r.counted && !all.has(r)) { all.add(r); n++; }
+    }
+    return n;
+  }
+
+  /** Local subscribers (with at least one pattern), observers included. */
+  get size(): number { return this._records.size; }
+}

@@ -1,0 +1,199 @@
+/**
+ * `EventStream`: one server-sent events connection (HTML §9.2) over core's open-ended response. Writes go
+ * straight to the connection while it keeps up; behind it they wait in a bounded queue (events, not
+ * bytes: each is one block, shared with every other stream when it comes from a publish). A full queue
+ * drops its oldest event and tells the client with a `gap` event before the next one, or closes the stream
+ * (`slowPolicy`): a slow client never grows the server's memory without bound nor holds up the others.
+ */
+import type { OpenStream, TopicMessage, TopicSubscriber } from '@microwebsrv/core';
+import { encodeComment, encodeEvent, invalid, type EventMessage } from './wire';
+
+/** What to do with a stream whose queue is full. */
+export type SlowPolicy = 'drop-oldest' | 'close';
+
+/** What a stream needs of its module (a narrow interface: the stream never sees the module). */
+export interface StreamHost {
+  /** The coarse clock of heartbeats: increases once per tick. */
+  readonly tick: number;
+  block(message: TopicMessage): Buffer;
+  idOf(message: TopicMessage): number;
+  subscribe(stream: EventStream, pattern: string): boolean;
+  unsubscribe(stream: EventStream, pattern: string): boolean;
+  /** Replays what `lastEventId` missed on `patterns` (or writes `reset`); see module.ts. */
+  replay(stream: EventStream, patterns: string[], lastEventId: string): void;
+  closed(stream: EventStream): void;
+  /** Reports an application callback that threw. */
+  error(what: string, err: unknown): void;
+}
+
+interface Queued { block: Buffer; id: number; done: ((ok: boolean) => void) | null }
+
+function abortError(): Error {
+  const e = new Error('the event stream is closed (the client left, or the server stopped)');
+  e.name = 'AbortError';
+  return e;
+}
+
+export class EventStream implements TopicSubscriber {
+  /** The `Last-Event-ID` the client sent (a reconnection), or null. */
+  readonly lastEventId: string | null;
+  /** Called once when the stream closes (client gone, `close()`, server stop). */
+  onClose: ((stream: EventStream) => void) | null = null;
+  /** Free for the application. */
+  userData: unknown = null;
+  /** The heartbeat tick of the last write (see StreamHost.tick). */
+  lastWriteTick: number;
+  private readonly _os: OpenStream;
+  private readonly _host: StreamHost;
+  private readonly _maxQueue: number;
+  private readonly _policy: SlowPolicy;
+  private _queue: Queued[] = [];
+  private _blocked = false;
+  private _dropped = 0;
+  /** Events dropped since the last write: a `gap` event goes before the next one. */
+  private _gap = 0;
+  /** Highest published id written or queued: never write an older one (replay, then live). */
+  private _lastId = 0;
+  /** The id the client saw last before a gap (what it reconnects with). */
+  private _lastWrittenId = '';
+  private _closed = false;
+  private _replayed = false;
+  private readonly _onDrain = (): void => this._drain();
+
+  /** @internal Made by the ServerSentEvents module. */
+  constructor(os: OpenStream, host: StreamHost, lastEventId: string | null, maxQueue: number, policy: SlowPolicy) {
+    this._os = os;
+    this._host = host;
+    this.lastEventId = lastEventId;
+    this._maxQueue = maxQueue;
+    this._policy = policy;
+    this.lastWriteTick = host.tick;
+    os.signal.addEventListener('abort', () => this._onClosed(), { once: true });
+  }
+
+  /** Aborted when the client leaves or the stream ends: stop a `while (…) await es.send(…)` loop with it. */
+  get signal(): AbortSignal { return this._os.signal; }
+  /** True once closed. */
+  get closed(): boolean { return this._closed; }
+  /** Events waiting for the client to read (the bounded queue). */
+  get queued(): number { return this._queue.length; }
+  /** Events dropped so far by the drop-oldest policy. */
+  get dropped(): number { return this._dropped; }
+  /** Body bytes written. */
+  get bytesWritten(): number { return this._os.bytesWritten; }
+
+  /**
+   * Sends one event. Resolves true once its bytes are handed to the connection, false if the slow-client
+   * policy dropped it; rejects with an AbortError once the client has gone. A bad `event`/`id`/`retry`
+   * throws at once (nothing is sent).
+   */
+  send(message: EventMessage): Promise<boolean> {
+    const block = Buffer.from(encodeEvent(message), 'utf8');
+    if (this._closed) return Promise.reject(abortError());
+    return new Promise((resolve, reject) => {
+      this._push(block, 0, (ok) => (this._closed && !ok ? reject(abortError()) : resolve(ok)));
+    });
+  }
+
+  /** Writes a comment (ignored by clients). False when closed. */
+  comment(text = ''): boolean {
+    const block = Buffer.from(encodeComment(text), 'utf8');
+    if (this._closed) return false;
+    this._push(block, 0, null);
+    return true;
+  }
+
+  /**
+   * Subscribes to `pattern` (or several), MQTT-style (`+`, `#`): every message published on a matching
+   * topic reaches this stream as an event with an id. The first subscribe of a stream whose client sent
+   * `Last-Event-ID` first replays what it missed from the patterns' history (or sends `reset`).
+   */
+  subscribe(pattern: string | string[]): this {
+    const list = Array.isArray(pattern) ? pattern : [pattern];
+    if (list.length === 0) throw invalid('subscribe pattern', 'a topic pattern or a non-empty array of them', pattern);
+    if (this._closed) return this;
+    if (!this._replayed) {
+      this._replayed = true;
+      if (this.lastEventId !== null) this._host.replay(this, list, this.lastEventId);
+    }
+    for (const p of list) this._host.subscribe(this, p);
+    return this;
+  }
+
+  /** Unsubscribes from `pattern`. */
+  unsubscribe(pattern: string): boolean { return this._host.unsubscribe(this, pattern); }
+
+  /** Ends the stream (the client's EventSource reconnects after its retry delay unless told otherwise). */
+  close(): void { this._os.end(); }
+
+  /** @internal A published message (Topics): the shared block, queued behind what waits. */
+  deliver(message: TopicMessage): void {
+    const id = this._host.idOf(message);
+    if (id <= this._lastId) return;
+    this._push(this._host.block(message), id, null);
+  }
+
+  /** @internal A block of the history (a replay) or the module's own (`reset`, heartbeat). */
+  writeBlock(block: Buffer, id: number): void {
+    if (id !== 0 && id <= this._lastId) return;
+    this._push(block, id, null);
+  }
+
+  private _push(block: Buffer, id: number, done: ((ok: boolean) => void) | null): void {
+    if (this._closed) { done?.(false); return; }
+    if (id !== 0) this._lastId = id;
+    if (!this._blocked) {
+      this._write(block, id);
+      done?.(true);
+      return;
+    }
+    if (this._queue.length >= this._maxQueue) {
+      if (this._policy === 'close') {
+        done?.(false);
+        this.close();
+        return;
+      }
+      const old = this._queue.shift()!;
+      this._dropped++;
+      this._gap++;
+      old.done?.(false);
+    }
+    this._queue.push({ block, id, done });
+  }
+
+  private _write(block: Buffer, id: number): void {
+    if (this._gap > 0) {
+      // The events dropped: tell the client before the next one. Reconnecting (its EventSource sends
+      // the last id it saw, `after`) fills the gap from the history.
+      const n = this._gap;
+      this._gap = 0;
+      this._os.write(`event: gap\ndata: {"dropped":${n},"after":${JSON.stringify(this._lastWrittenId)}}\n\n`);
+    }
+    if (id !== 0) this._lastWrittenId = String(id);
+    this.lastWriteTick = this._host.tick;
+    if (!this._os.write(block) && !this._os.closed) {
+      this._blocked = true;
+      this._os.onceDrain(this._onDrain);
+    }
+  }
+
+  private _drain(): void {
+    this._blocked = false;
+    while (this._queue.length > 0 && !this._blocked && !this._closed) {
+      const q = this._queue.shift()!;
+      this._write(q.block, q.id);
+      q.done?.(true);
+    }
+  }
+
+  private _onClosed(): void {
+    if (this._closed) return;
+    this._closed = true;
+    const q = this._queue;
+    this._queue = [];
+    for (const item of q) item.done?.(false);
+    this._host.closed(this);
+    const cb = this.onClose;
+    if (cb) { try { cb(this); } catch (err) { this._host.error('onClose', err); } }
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The sending side of one WebSocket: `ws`'s Sender over the XAsyncTCPClient, the bounded send queue
+ * (`maxSendQueueBytes`), fragmentation (RFC 6455 §5.4) through the FragmentQueue, and frames encoded once
+ * for many sockets (topics, broadcast). The socket (web-socket.ts) decides when sending is allowed.
+ */
+import type { XAsyncTCPClient } from '@microwebsrv/xasync';
+import type { DeflateExtension } from './deflate';
+import { invalid } from './errors';
+import { FragmentQueue, PUMP_LOW_WATER } from './fragment-queue';
+import { Sender, type SenderSocket, type WsSender } from './ws-framing';
+
+const EMPTY = Buffer.alloc(0);
+
+/** The settings sending reads (the socket's, changeable). */
+export interface SendSettings {
+  readonly maxSendQueueBytes: number;
+  readonly fragmentSize: number;
+}
+
+export class SocketSender {
+  /** ws's Sender: data frames, and the control frames the socket sends (ping, pong, close). */
+  readonly ws: WsSender;
+  /** permessage-deflate: the Sender's extension, or null. */
+  readonly deflate: DeflateExtension | null;
+  private readonly _client: XAsyncTCPClient;
+  private readonly _settings: SendSettings;
+  private readonly _queue: FragmentQueue;
+  /** permessage-deflate: bytes handed to the Sender and not written yet (it holds them while compressing). */
+  private _unsent = 0;
+  private _dropped = false;
+  private _corked = false;
+  /** Ends the cork of this turn: the frames of a burst of publishes leave in one write (as uWS does). */
+  private readonly _uncork = (): void => { this._corked = false; this._client.uncork(); };
+
+  /** `canWrite`: false once data frames may no longer go out (a Close was sent). */
+  constructor(client: XAsyncTCPClient, extensions: Record<string, DeflateExtension>, settings: SendSettings, canWrite: () => boolean) {
+    this._client = client;
+    this._settings = settings;
+    const sock: SenderSocket = {
+      write: (data, cb) => client.asyncSendData(data, cb ? () => cb() : null),
+      cork: () => client.cork(),
+      uncork: () => client.uncork(),
+      get destroyed() { return client.isClosed; },
+    };
+    this.deflate = extensions['permessage-deflate'] ?? null;
+    this.ws = new Sender(sock, extensions);
+    this._queue = new FragmentQueue({
+      get sendPending() { return client.sendPending; },
+      canWrite: () => canWrite() && !client.isClosed && !client.isClosing,
+      whenFlushed: (cb) => { client.asyncSendData(EMPTY, cb); },
+      frame: (data, binary, fin, len) => this._frame(data, binary, fin, len),
+      raw: (frame) => { client.asyncSendData(frame); },
+    });
+  }
+
+  /** Bytes accepted for sending and not yet handed to the kernel. */
+  get bufferedAmount(): number {
+    // Without an extension the Sender writes each frame at once; while compressing it holds messages,
+    // counted from send() to the frame's write callback. A message being written is in both counts: the larger.
+    const sending = this._unsent > 0 ? Math.max(this._client.sendPending, this._unsent) : this._client.sendPending;
+    return sending + this._queue.bytes;
+  }
+
+  /** Nothing queued and the connection below the high-water mark. */
+  get free(): boolean { return this._queue.isEmpty && this._client.sendPending < PUMP_LOW_WATER; }
+
+  /** A message, fragmented above `fragmentSize`; false when the queue bound refuses it. */
+  send(data: Buffer | string, binary: boolean, fragmentSize: number | undefined): boolean {
+    const frag = fragmentSize ?? this._settings.fragmentSize;
+    if (!Number.isSafeInteger(frag) || frag < 0) throw invalid('fragmentSize', 'an integer >= 0', frag);
+    const len = typeof data === 'string' ? (data.length < 1024 ? data.length * 3 : Buffer.byteLength(data)) : data.length;
+    const queued = this.bufferedAmount;
+    // The bounded send queue: an empty queue takes a message of any size; otherwise the bound holds.
+    if (queued > 0 && queued + len > this._settings.maxSendQueueBytes) return false;
+    if (this._queue.isEmpty && (frag === 0 || len <= frag)) {
+      this._frame(data, binary, true, len);
+      return true;
+    }
+    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    this._queue.push(buf, binary, frag);
+    return true;
+  }
+
+  /**
+   * A frame encoded once for many sockets (topics, broadcast), under the same queue bound as any send.
+   * With permessage-deflate the Sender may hold compressed messages back: the payload goes through it
+   * instead (compressed for this socket), so messages never overtake one another.
+   */
+  sendShared(frame: Buffer, payload: Buffer, binary: boolean): boolean {
+    if (this.deflate !== null) return this.send(payload, binary, 0);
+    const queued = this.bufferedAmount;
+    if (queued > 0 && queued + payload.length > this._settings.maxSendQueueBytes) return false;
+    if (!this._corked) { this._corked = true; this._client.cork(); process.nextTick(this._uncork); }
+    if (this._queue.isEmpty) this._client.asyncSendData(frame);
+    else this._queue.pushFrame(frame, payload.length);
+    return true;
+  }
+
+  /** The connection drained: the next queued fragments. */
+  pump(): void { this._queue.pump(); }
+
+  /** Drops what is queued (a Close was sent); `closed`: the connection is gone, forget the Sender's count too. */
+  drop(closed = false): void {
+    this._queue.drop();
+    if (closed) { this._dropped = true; this._unsent = 0; }
+  }
+
+  /** One data frame to the Sender; while compressing, its bytes count in bufferedAmount until written. */
+  private _frame(data: Buffer | string, binary: boolean, fin: boolean, len: number): void {
+    if (this.deflate === null) {
+      this.ws.send(data, { binary, fin, mask: false, compress: false });
+      return;
+    }
+    this._unsent += len;
+    this.ws.send(data, { binary, fin, mask: false, compress: true }, () => { if (!this._dropped) this._unsent -= len; });
+  }
+}
