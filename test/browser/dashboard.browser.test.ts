@@ -1,54 +1,15 @@
-import * as path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumForTests, isCI, launchChromium, watchProblems } from '../support/chromium';
-import { spawnServer, type SpawnedServer } from '../support/spawn-server';
+import type { Page } from 'playwright-core';
+import { describeInChromium, useDemoInChromium, WAIT } from '../support/demo-in-chromium';
 
 // The demo's live dashboard in headless Chromium: the page's EventSource on GET /events gets a `stats`
 // event each second (ids increasing), its SVG charts draw, and the numbers move when load is applied.
-const DEMO = path.resolve(__dirname, '../../demo/main.js');
-const WAIT = 15_000;
 jest.setTimeout(60_000);
 
-const browserAt = chromiumForTests();
-if (!browserAt.path) {
-  if (isCI) {
-    test('Chromium is installed (needed by the browser tests)', () => {
-      throw new Error(`${browserAt.message}. Under CI the browser tests must run, not be skipped.`);
-    });
-  } else {
-    console.warn(`Skipping the browser tests (test/browser): ${browserAt.message}`);
-  }
-}
-
-(browserAt.path ? describe : describe.skip)('the live dashboard in headless Chromium', () => {
-  let demo: SpawnedServer | undefined;
-  let browser: Browser | undefined;
+describeInChromium('the live dashboard in headless Chromium', () => {
+  const ctx = useDemoInChromium();
   let base = '';
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    const [d, b] = await Promise.allSettled([spawnServer(DEMO), launchChromium(browserAt.path!)]);
-    if (d.status === 'fulfilled') demo = d.value;
-    if (b.status === 'fulfilled') browser = b.value;
-    if (d.status === 'rejected') throw d.reason;
-    if (b.status === 'rejected') throw b.reason;
-    base = demo!.urls.find((u) => u.startsWith('http://')) ?? '';
-    expect(base).toMatch(/^http:\/\/[\w.-]+:\d+$/);
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await demo?.stop();
-  }, 30_000);
-
-  async function newPage(): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser!.newContext();
-    contexts.push(context);
-    context.setDefaultTimeout(WAIT);
-    const page = await context.newPage();
-    return { page, problems: watchProblems(page) };
-  }
+  beforeAll(() => { base = ctx.base; });
+  const newPage = () => ctx.newPage();
 
   const text = (page: Page, sel: string) => page.locator(sel).innerText();
   const values = async (page: Page, key: string): Promise<number[]> => JSON.parse((await page.locator(`#chart-${key} .value`).getAttribute('data-values')) ?? '[]') as number[];

@@ -1,65 +1,24 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { chromiumForTests, isCI, launchChromium, watchProblems } from '../support/chromium';
-import { spawnServer, type SpawnedServer } from '../support/spawn-server';
+import type { Page } from 'playwright-core';
+import { describeInChromium, useDemoInChromium } from '../support/demo-in-chromium';
 
 // The demo as a person sees it: Debian's Chromium (headless) against `node demo/main.js`, clicking and
 // typing through the pages' own UI. test/e2e/demo.test.ts checks the same routes at the HTTP level;
 // this one checks what only a browser shows: links resolve, the stylesheet applies, the form posts,
 // escaping holds as rendered text, and the pages' own WebSocket script talks to the server.
-const DEMO = path.resolve(__dirname, '../../demo/main.js');
-const WAIT = 15_000; // per wait: generous for a loaded CI machine, bounded so a hang fails the test
 jest.setTimeout(60_000);
 
-const browserAt = chromiumForTests();
-if (!browserAt.path) {
-  if (isCI) {
-    test('Chromium is installed (needed by the browser tests)', () => {
-      throw new Error(`${browserAt.message}. Under CI the browser tests must run, not be skipped.`);
-    });
-  } else {
-    console.warn(`Skipping the browser tests (test/browser): ${browserAt.message}`);
-  }
-}
-
-
-(browserAt.path ? describe : describe.skip)('the demo in headless Chromium', () => {
-  let demo: SpawnedServer | undefined;
-  let browser: Browser | undefined;
+describeInChromium('the demo in headless Chromium', () => {
+  const ctx = useDemoInChromium();
   let base = '';
-  const contexts: BrowserContext[] = [];
-
-  beforeAll(async () => {
-    // allSettled: if one side fails, the other is still assigned, so afterAll stops it (no leaked process).
-    const [d, b] = await Promise.allSettled([spawnServer(DEMO), launchChromium(browserAt.path!)]);
-    if (d.status === 'fulfilled') demo = d.value;
-    if (b.status === 'fulfilled') browser = b.value;
-    if (d.status === 'rejected') throw d.reason;
-    if (b.status === 'rejected') throw b.reason;
-    // The demo prints its http:// URL (others may follow once it also serves HTTPS).
-    base = demo!.urls.find((u) => u.startsWith('http://')) ?? '';
-    expect(base).toMatch(/^http:\/\/[\w.-]+:\d+$/);
-  }, 60_000);
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await demo?.stop();
-  }, 30_000);
+  beforeAll(() => { base = ctx.base; });
 
   // Links are found by their href, not their wording (the index's text changes more often than its routes).
   const link = (page: Page, href: string) => page.locator(`a[href="${href}"]`);
 
   /** A new browser context (a separate "user": own cookies, own connections) with one page. */
-  async function newPage(): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser!.newContext();
-    contexts.push(context);
-    context.setDefaultTimeout(WAIT);
-    context.setDefaultNavigationTimeout(WAIT);
-    const page = await context.newPage();
-    return { page, problems: watchProblems(page) };
-  }
+  const newPage = () => ctx.newPage();
 
   test('the index loads, styled, with its links to every part of the demo', async () => {
     const { page, problems } = await newPage();

@@ -1,38 +1,16 @@
-import * as path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { chromiumForTests, isCI, launchChromium, watchProblems } from '../support/chromium';
-import { spawnServer, type SpawnedServer } from '../support/spawn-server';
+import type { Page } from 'playwright-core';
+import { DEMO, describeInChromium, useDemoInChromium } from '../support/demo-in-chromium';
+import { spawnServer } from '../support/spawn-server';
 
 // The demo's REPL page (issue 17) in headless Chromium: started with DEMO_REPL_PASSWORD, the index links
 // /repl, whose xterm.js terminal logs in and evaluates; without it, there is no /repl at all.
-const DEMO = path.resolve(__dirname, '../../demo/main.js');
 const PASSWORD = 'browser test secret';
 jest.setTimeout(60_000);
 
-const browserAt = chromiumForTests();
-if (!browserAt.path) {
-  if (isCI) test('Chromium is installed (needed by the browser tests)', () => { throw new Error(`${browserAt.message}`); });
-  else console.warn(`Skipping the browser tests (test/browser): ${browserAt.message}`);
-}
-
-(browserAt.path ? describe : describe.skip)('the demo\'s REPL page in headless Chromium', () => {
-  let demo: SpawnedServer | undefined;
-  let browser: Browser | undefined;
+describeInChromium('the demo\'s REPL page in headless Chromium', () => {
+  const ctx = useDemoInChromium({ DEMO_REPL_PASSWORD: PASSWORD });
   let base = '';
-
-  beforeAll(async () => {
-    const [d, b] = await Promise.allSettled([spawnServer(DEMO, { env: { DEMO_REPL_PASSWORD: PASSWORD } }), launchChromium(browserAt.path!)]);
-    if (d.status === 'fulfilled') demo = d.value;
-    if (b.status === 'fulfilled') browser = b.value;
-    if (d.status === 'rejected') throw d.reason;
-    if (b.status === 'rejected') throw b.reason;
-    base = demo!.urls.find((u) => u.startsWith('http://')) ?? '';
-  }, 60_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await demo?.stop();
-  }, 30_000);
+  beforeAll(() => { base = ctx.base; });
 
   // The terminal's rows as text: xterm.js's DOM renderer pads with no-break spaces; trailing blanks dropped.
   const screen = async (page: Page): Promise<string> => (await page.locator('.xterm-rows').innerText()).replace(/\u00a0/g, ' ').split('\n').map((l) => l.trimEnd()).join('\n');
@@ -42,9 +20,7 @@ if (!browserAt.path) {
   }
 
   test('type the password, 1+1 gives 2; Tab completes; multi-line input; Ctrl-C interrupts a waiting evaluation', async () => {
-    const context = await browser!.newContext();
-    const page = await context.newPage();
-    const problems = watchProblems(page);
+    const { page, problems } = await ctx.newPage();
     await page.goto(base + '/');
     await page.locator('#repl-link a[href="/repl"]').waitFor();     // linked from the index, shown
     await page.goto(base + '/repl');
@@ -76,7 +52,6 @@ if (!browserAt.path) {
     await page.keyboard.press('Control+C');
     await until(page, /interrupted/);
     expect(problems).toEqual([]);
-    await context.close();
   });
 });
 
