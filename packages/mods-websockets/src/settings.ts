@@ -3,7 +3,24 @@
  * at once, naming the option), and the settings a new socket gets (route's, else module's, else default).
  */
 import { invalid } from './errors';
-import type { WebSocketSettings } from './web-socket';
+
+/** Per-socket settings (the module's options give the defaults). */
+export interface WebSocketSettings {
+  /** Idle timeout (s): after this long without a frame the server pings; no answer within as long → close 1001. 0: none. */
+  waitFrameTimeoutSec: number;
+  /** Largest message accepted (bytes); above it → close 1009 (RFC 6455 §7.4.1). */
+  maxRecvMessageLength: number;
+  /** Bound of the send queue (bytes): a message that would go beyond it is refused (send… returns false). */
+  maxSendQueueBytes: number;
+  /** Messages above this size are sent as fragments of this size (RFC 6455 §5.4); 0: never fragment. */
+  fragmentSize: number;
+  /** How long (s) to wait for the peer's Close frame after ours (RFC 6455 §7.1.1) before dropping the connection. */
+  closeTimeoutSec: number;
+  /** Data frames of one message, at most (RFC 6455 §5.4 fragments); more → close 1009. */
+  maxMessageFragments: number;
+  /** Message handlers whose promise is pending, at most: reading pauses at this many until one settles. */
+  maxPendingHandlers: number;
+}
 
 /** Defaults of the settings (maxRecvMessageLength defaults to the server's maxRequestContentLength). */
 export const SETTING_DEFAULTS = { waitFrameTimeoutSec: 300, maxSendQueueBytes: 4 * 1024 * 1024, fragmentSize: 0, closeTimeoutSec: 5, maxMessageFragments: 1024, maxPendingHandlers: 1 } as const;

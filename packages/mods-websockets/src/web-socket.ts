@@ -13,25 +13,10 @@ import { HandlerFlow } from './handler-flow';
 import { newFrameScanState, scanFrames } from './frame-scan';
 import { kInternals, type WebSocketInternals } from './internal';
 import { SocketSender } from './socket-sender';
+import type { WebSocketSettings } from './settings';
 import { closeCodeOf, Receiver, type WsReceiver } from './ws-framing';
 
-/** Per-socket settings (the module's options give the defaults). */
-export interface WebSocketSettings {
-  /** Idle timeout (s): after this long without a frame the server pings; no answer within as long → close 1001. 0: none. */
-  waitFrameTimeoutSec: number;
-  /** Largest message accepted (bytes); above it → close 1009 (RFC 6455 §7.4.1). */
-  maxRecvMessageLength: number;
-  /** Bound of the send queue (bytes): a message that would go beyond it is refused (send… returns false). */
-  maxSendQueueBytes: number;
-  /** Messages above this size are sent as fragments of this size (RFC 6455 §5.4); 0: never fragment. */
-  fragmentSize: number;
-  /** How long (s) to wait for the peer's Close frame after ours (RFC 6455 §7.1.1) before dropping the connection. */
-  closeTimeoutSec: number;
-  /** Data frames of one message, at most (RFC 6455 §5.4 fragments); more → close 1009. */
-  maxMessageFragments: number;
-  /** Message handlers whose promise is pending, at most: reading pauses at this many until one settles. */
-  maxPendingHandlers: number;
-}
+export type { WebSocketSettings } from './settings';
 
 const EMPTY = Buffer.alloc(0);
 
