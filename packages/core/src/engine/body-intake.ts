@@ -4,6 +4,9 @@ import type { BodyReceiver } from '../request/body-receiver';
 import type { HttpRequest } from '../request/http-request';
 import { kSetBody } from '../request/internals';
 
+/** The first allocation for a Content-Length body: bodies up to this size are allocated once, exactly. */
+const FIRST_BODY_BUFFER = 16 * 1024;
+
 /** What `BodyIntake.data` asks of the connection. */
 export const enum Intake { Go, Pause, TooLarge }
 
@@ -19,8 +22,10 @@ export class BodyIntake {
   private _bytes = 0;
   private _max = 0;
   private _fill = 0;
-  /** The request's own body Buffer being filled (Content-Length), else null. */
+  /** The request's own body Buffer being filled (Content-Length), else null; it grows as bytes arrive. */
   private _buf: Buffer | null = null;
+  /** The declared Content-Length of the body being filled. */
+  private _need = 0;
   private _chunks: Buffer[] | null = null;
 
   /** A module claimed the coming body: returns the limit that applies to it. */
@@ -38,7 +43,14 @@ export class BodyIntake {
     const rcv = this._rcv;
     if (rcv !== null) rcv.onStart?.(resume);
     // The parser refused a Content-Length above the limit already (413 before reading).
-    else if (head.contentLength > 0) req[kSetBody](this._buf = Buffer.allocUnsafe(head.contentLength));
+    else if (head.contentLength > 0) {
+      // Not the declared size up front: a client that declares 1 MB and sends 10 bytes would make the
+      // server allocate 1 MB per connection before any byte arrived (a memory DoS, issue 18). The buffer
+      // starts small and doubles as bytes arrive, capped at the declared length: at most one copy of
+      // what was received per doubling.
+      this._need = head.contentLength;
+      this._buf = Buffer.allocUnsafe(Math.min(head.contentLength, FIRST_BODY_BUFFER));
+    }
     else this._chunks = [];
   }
 
@@ -53,12 +65,26 @@ export class BodyIntake {
       return Intake.Go;
     }
     if (this._chunks !== null) this._chunks.push(Buffer.from(buf.subarray(start, end)));
-    else { buf.copy(this._buf!, this._fill, start, end); this._fill += end - start; }
+    else {
+      const n = end - start;
+      if (this._fill + n > this._buf!.length) this._grow(this._fill + n);
+      buf.copy(this._buf!, this._fill, start, end);
+      this._fill += n;
+    }
     return Intake.Go;
+  }
+
+  /** Room for `atLeast` bytes: double, capped at the declared length (the parser never passes it). */
+  private _grow(atLeast: number): void {
+    const old = this._buf!;
+    const next = Buffer.allocUnsafe(Math.min(this._need, Math.max(atLeast, old.length * 2)));
+    old.copy(next, 0, 0, this._fill);
+    this._buf = next;
   }
 
   /** The body is complete. */
   complete(req: HttpRequest, trailers: string[] | null, log: Logger): void {
+    if (this._buf !== null) req[kSetBody](this._buf);
     this._buf = null;
     if (this._chunks !== null) {
       req[kSetBody](Buffer.concat(this._chunks));
