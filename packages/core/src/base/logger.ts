@@ -19,8 +19,6 @@ export type LogFields = Record<string, string | number | boolean | null>;
 export interface Logger {
   /** Writes `msg` when `type` is at or above the server's level; `fields` reach a structured logger. */
   log(type: LogLevelName, msg: string, fields?: LogFields): void;
-  /** True when a line of `type` would be written (skip building costly messages otherwise). */
-  enabled(type: LogLevelName): boolean;
 }
 
 /** Text of an error for a log line: the stack when there is one. */

@@ -96,7 +96,7 @@ export class MicroWebSrv extends ServerSettings {
       new OptionsStage(this._defaults, this._routes),
       new FallbackStage(this._routes),
     ]);
-    this._host = new ServerHost(this, log, this._defaults, this._limits, (conn, err) => this._connectionClosed(conn as HttpConnection, err));
+    this._host = new ServerHost(this, log, this._defaults, this._limits, this._access, (conn, err) => this._connectionClosed(conn as HttpConnection, err));
   }
 
   // ---- logging ---------------------------------------------------------------------------------
@@ -146,10 +146,10 @@ export class MicroWebSrv extends ServerSettings {
    * `null` removes the requirement.
    */
   requireBasicAuth(user: string | null, pass?: string, realm = 'Restricted'): void {
-    if (user === null) { this._access.basicAuth = this._host.basicAuth = null; return; }
+    if (user === null) { this._access.basicAuth = null; return; }
     if (typeof user !== 'string' || user.includes(':')) throw invalidOption('requireBasicAuth user', "a user name without ':' (RFC 7617 §2)", user);
     if (typeof pass !== 'string') throw invalidOption('requireBasicAuth pass', 'a string', pass);
-    this._access.basicAuth = this._host.basicAuth = { user, pass, realm };
+    this._access.basicAuth = { user, pass, realm };
   }
 
   /**

@@ -2,6 +2,7 @@ import { LEVEL_RANK } from '../base/logger';
 import type { ServerRef } from '../base/refs';
 import type { ConnectionHost, ConnectionInfo, ConnectionLimits } from '../engine/connection-host';
 import type { BodyReceiver, MwsModule } from '../modules/module';
+import type { AccessSettings } from '../pipeline/access-stage';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { HttpRequest } from '../request/http-request';
 import { reasonPhrase } from '../response/head-builder';
@@ -25,14 +26,15 @@ export class ServerHost implements ConnectionHost {
   pipeline: Pipeline | null = null;
   /** Modules with an `onRequestBody`, in load order. */
   bodyModules: MwsModule[] = [];
-  /** The server's `requireBasicAuth` credentials (checked before a module may claim a body). */
-  basicAuth: { user: string; pass: string; realm: string } | null = null;
   /** Responses sent since the server was made. */
   requests = 0;
+  /** The access stage's settings: their `requireBasicAuth` credentials are checked before a module may claim a body. */
+  private readonly _access: AccessSettings;
   private readonly _closed: (conn: ConnectionInfo, err: Error | null) => void;
 
-  constructor(server: ServerRef, logger: ServerLogger<ServerRef>, defaults: ResponseDefaults, limits: ConnectionLimits, closed: (conn: ConnectionInfo, err: Error | null) => void) {
+  constructor(server: ServerRef, logger: ServerLogger<ServerRef>, defaults: ResponseDefaults, limits: ConnectionLimits, access: AccessSettings, closed: (conn: ConnectionInfo, err: Error | null) => void) {
     this.server = server;
+    this._access = access;
     this.logger = logger;
     this.defaults = defaults;
     this.limits = limits;
@@ -50,7 +52,7 @@ export class ServerHost implements ConnectionHost {
   bodyReceiver(req: HttpRequest): BodyReceiver | null {
     const mods = this.bodyModules;
     if (mods.length === 0) return null;
-    const basic = this.basicAuth;
+    const basic = this._access.basicAuth;
     if (basic !== null && !req.checkBasicAuth(basic.user, basic.pass)) return null;
     for (let i = 0; i < mods.length; i++) {
       let r: BodyReceiver | null | undefined | void;

@@ -44,10 +44,6 @@ export class ServerLogger<S = ServerRef> implements Logger {
     this._console = consoleLogger;
   }
 
-  enabled(type: LogLevelName): boolean {
-    return LEVEL_RANK[type] >= this.rank;
-  }
-
   log(type: LogLevelName, msg: string, fields?: LogFields): void {
     if (LEVEL_RANK[type] < this.rank) return;
     try {
