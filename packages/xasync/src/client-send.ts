@@ -2,6 +2,10 @@ import type { ClientState } from './client-state';
 import type { ClientTimers } from './client-timers';
 import { XClosedReason } from './closed-reason';
 import { XAsyncError } from './errors';
+import { directHandle, directWrite } from './direct-write';
+
+/** Largest Buffer written past Node's Writable (direct-write.ts). */
+const DIRECT_MAX = 64 * 1024;
 
 /**
  * Queues `data` on the connection's output (Node's write queue) under the two bounds of the slow-read
@@ -15,6 +19,13 @@ export function queueSend(s: ClientState, timers: ClientTimers, data: Uint8Array
     s.fail(XClosedReason.Error, new XAsyncError('ERR_XAS_SEND_OVERFLOW',
       `${out.writableLength} bytes queued for ${s.remote.host}:${s.remote.port} is above maxSendPending (${s.opts.maxSendPending}): the peer is not reading`));
     return false;
+  }
+  // Small plain-TCP writes with nothing queued skip Node's Writable (direct-write.ts): no heap per write.
+  // Only latin1 strings (one byte per char: length = bytes) and small buffers, so what an asynchronous
+  // direct write leaves in libuv's queue stays bounded; bigger sends keep Node's backpressure accounting.
+  if (onWritten === null && s.tls === null && (typeof data === 'string' ? encoding === 'latin1' : data.length <= DIRECT_MAX)) {
+    const h = directHandle(out, s);
+    if (h !== null && directWrite(h, data, s)) return true;
   }
   const ok = onWritten !== null ? out.write(data, encoding, onWritten) : out.write(data, encoding);
   if (out.writableLength > 0) timers.armSend(out);

@@ -82,6 +82,8 @@ export class ClientState {
   recvFilled = 0;
   /** asyncRecvRaw's idle timeout, re-armed at every arrival (0: none). */
   rawIdleMs = 0;
+  /** A direct write still in libuv's queue (the kernel did not take it all at once), else null. */
+  directPending: object | null = null;
 
   constructor(owner: ClientOwner, pool: MemberPool, opts: ResolvedClientOptions, reader: SlotReader) {
     this.owner = owner;

@@ -1,0 +1,93 @@
+import type * as net from 'node:net';
+
+/*
+ * Writes straight to the socket's libuv handle, past Node's Writable machinery, when nothing is queued
+ * in front of it. Node's `socket.write` costs ~430 B of V8 heap per call (its write request, callback
+ * bookkeeping, state updates) even when the kernel takes every byte at once; the handle's own
+ * `writeLatin1String` / `writeBuffer` first try a synchronous write (`uv_try_write`) and only bind the
+ * request object when the kernel could not take everything. So one request object, reused while writes
+ * complete synchronously, makes a small response's write allocation-free.
+ *
+ * This uses Node internals (`process.binding('stream_wrap')`, the socket's `_handle`), feature-detected
+ * once: where they are missing or shaped differently, `directWrite` returns false and the caller uses
+ * `socket.write`. Order is kept either way: both paths queue on the same libuv stream.
+ */
+
+interface WriteReq { handle: unknown; oncomplete: ((status: number) => void) | null; async: boolean; bytes: number; buffer: unknown; owner: DirectOwner | null }
+
+/** Where a connection records its direct write still in libuv's queue (one at most). */
+export interface DirectOwner { directPending: object | null }
+interface StreamHandle {
+  writeLatin1String(req: WriteReq, s: string): number;
+  writeBuffer(req: WriteReq, b: Uint8Array): number;
+}
+interface Binding { WriteWrap: new () => WriteReq; streamBaseState: Int32Array; kLastWriteWasAsync: number }
+
+const binding: Binding | null = (() => {
+  try {
+    // `process.binding` is deprecated (DEP0111) but kept, and warns only under --pending-deprecation.
+    const b = (process as unknown as { binding(n: string): Binding }).binding('stream_wrap');
+    if (typeof b.WriteWrap !== 'function' || !ArrayBuffer.isView(b.streamBaseState) || typeof b.kLastWriteWasAsync !== 'number') return null;
+    return b;
+  } catch {
+    return null;
+  }
+})();
+
+/** The request reused for writes that complete synchronously; replaced when one goes asynchronous. */
+let spare: WriteReq | null = binding !== null ? newReq() : null;
+
+function newReq(): WriteReq {
+  const r = new binding!.WriteWrap();
+  r.handle = null;
+  r.oncomplete = onAsyncDone;
+  r.async = false;
+  r.bytes = 0;
+  r.buffer = null;
+  r.owner = null;
+  return r;
+}
+
+/** An asynchronous direct write finished (or was cancelled by a close): nothing to do but let it go. */
+function onAsyncDone(this: WriteReq): void {
+  const owner = this.owner;
+  if (owner !== null && owner.directPending === this) owner.directPending = null;
+  this.owner = null;
+  this.buffer = null;
+  this.handle = null;
+}
+
+/** True when direct writes are available in this Node. */
+export const directWriteAvailable = binding !== null;
+
+/**
+ * The socket's handle when a direct write may go now: a plain TCP socket (not TLS: its handle carries
+ * ciphertext), connected, nothing queued or corked in Node's stream, not ending, and no earlier direct
+ * write of `owner` still waiting in libuv (then Node's stream takes the bytes and does the accounting:
+ * at most one direct write per connection is ever outside it).
+ */
+export function directHandle(sock: net.Socket, owner: DirectOwner): StreamHandle | null {
+  if (binding === null || owner.directPending !== null || sock.writableLength !== 0 || sock.writableCorked !== 0 || sock.writableEnded || sock.connecting) return null;
+  // Node's own private member (not ours), feature-detected like onread-rewrap.ts.
+  const h = (sock as unknown as { _handle: StreamHandle | null })._handle;
+  return h !== null && typeof h.writeLatin1String === 'function' ? h : null;
+}
+
+/**
+ * Writes `data` on `h`. Returns false when the handle refused it (an error code): the caller falls back
+ * to `socket.write`, which reports the error through the stream as usual.
+ */
+export function directWrite(h: StreamHandle, data: string | Uint8Array, owner: DirectOwner): boolean {
+  const req = spare!;
+  req.handle = h;
+  const err = typeof data === 'string' ? h.writeLatin1String(req, data) : h.writeBuffer(req, data);
+  if (err !== 0) { req.handle = null; return false; }
+  if (binding!.streamBaseState[binding!.kLastWriteWasAsync] !== 0) {
+    // The kernel took part: libuv holds the request (and the data) until the rest is written.
+    req.buffer = data;
+    req.owner = owner;
+    owner.directPending = req;
+    spare = newReq();
+  } else req.handle = null;
+  return true;
+}
