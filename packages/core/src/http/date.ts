@@ -19,6 +19,8 @@ export function formatHttpDate(ms: number): string {
 
 /** The value for the current second while requests flow; refreshed by a second-aligned timer. */
 let current = '';
+/** `Date: <current>\r\n`, the whole field line, made with `current`. */
+let currentLine = '';
 let ticking: NodeJS.Timeout | null = null;
 let usedSinceTick = false;
 
@@ -37,6 +39,7 @@ function tick(): void {
   usedSinceTick = false;
   const now = Date.now();
   current = formatHttpDate(now);
+  currentLine = '';
   scheduleTick(now);
 }
 
@@ -58,7 +61,15 @@ export function httpDate(nowMs?: number): string {
   if (ticking === null) {
     const now = Date.now();
     current = formatHttpDate(now);
+    currentLine = '';
     scheduleTick(now);
   }
   return current;
+}
+
+/** The whole `Date: …\r\n` field line for the current second: built once a second, not per response. */
+export function httpDateLine(): string {
+  const v = httpDate();
+  if (currentLine === '') currentLine = 'Date: ' + v + '\r\n';
+  return currentLine;
 }

@@ -1,5 +1,5 @@
 import { REASON_PHRASES } from '../http/responses';
-import { httpDate } from '../http/date';
+import { httpDateLine } from '../http/date';
 
 /** Status lines of the known codes, built once: `HTTP/1.1 200 OK\r\n`. */
 const STATUS_LINES: string[] = [];
@@ -9,9 +9,40 @@ export function reasonPhrase(code: number): string {
   return REASON_PHRASES[code] ?? (code < 200 ? 'Informational' : code < 300 ? 'Success' : code < 400 ? 'Redirection' : code < 500 ? 'Client Error' : 'Server Error');
 }
 
-/** The status line plus the Date field: the start of every response head. */
-export function headStart(code: number): string {
-  return (STATUS_LINES[code] ?? `HTTP/1.1 ${code} ${reasonPhrase(code)}\r\n`) + 'Date: ' + httpDate() + '\r\n';
+/** The status line, `HTTP/1.1 200 OK\r\n`: a constant string for the known codes. */
+export function statusLine(code: number): string {
+  return STATUS_LINES[code] ?? `HTTP/1.1 ${code} ${reasonPhrase(code)}\r\n`;
+}
+
+export { httpDateLine };
+
+/** `Content-Type` field lines by charset (or none), then by type: a head reuses the line, never rebuilds it. */
+const typeLines = new Map<string | null, Map<string, string>>();
+/** Most lines kept per charset: a server that sends unbounded distinct types does not grow memory. */
+const MAX_TYPE_LINES = 256;
+
+/** `Content-Type: <type>[; charset=<charset>]\r\n`, cached. */
+export function contentTypeLine(type: string, charset: string | null): string {
+  let byType = typeLines.get(charset);
+  if (byType === undefined) { byType = new Map(); typeLines.set(charset, byType); }
+  let line = byType.get(type);
+  if (line === undefined) {
+    if (byType.size >= MAX_TYPE_LINES) byType.clear();
+    line = charset === null ? 'Content-Type: ' + type + '\r\n' : 'Content-Type: ' + type + '; charset=' + charset + '\r\n';
+    byType.set(type, line);
+  }
+  return line;
+}
+
+/** `Content-Length` field lines of the small lengths, made on first use. */
+const MAX_CACHED_LENGTH = 4096;
+const lengthLines: string[] = new Array<string>(MAX_CACHED_LENGTH).fill('');
+
+/** `Content-Length: <n>\r\n`, cached for lengths below 4 KiB (most API answers). */
+export function contentLengthLine(n: number): string {
+  if (n >= MAX_CACHED_LENGTH) return 'Content-Length: ' + n + '\r\n';
+  const line = lengthLines[n]!;
+  return line !== '' ? line : (lengthLines[n] = 'Content-Length: ' + n + '\r\n');
 }
 
 /** RFC 9110 §6.4.1: 1xx, 204 and 304 never carry content. */

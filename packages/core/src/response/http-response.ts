@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import { MwsError, invalidOption } from '../base/errors';
 import type { RequestRef, ServerRef } from '../base/refs';
 import { clearingCookie, serializeCookie, type CookieOptions } from './cookie';
-import { contentDisposition, errorPage, headStart, isFieldValue, isToken, statusHasNoBody } from './head-builder';
+import { memoHead } from './head-memo';
+import { contentDisposition, contentLengthLine, contentTypeLine, errorPage, httpDateLine, isFieldValue, isToken, statusHasNoBody, statusLine } from './head-builder';
 import { kMarkFinished } from './internals';
 import type { RequestView } from './request-view';
 import type { ResponseSink } from './response-sink';
@@ -14,6 +15,17 @@ import { refusedTypeMessage } from './unknown-type';
 export type { ResponseSink } from './response-sink';
 
 const enum State { Idle, Started, HeadSent, Finished }
+
+const NO_STORE = 'Cache-Control: no-store\r\n';
+const CLOSE_TAIL = 'Connection: close\r\n\r\n';
+const NO_STORE_CLOSE_TAIL = NO_STORE + CLOSE_TAIL;
+let lastKeepAlive = '';
+let lastNoStoreKeepAlive = '';
+/** `Cache-Control: no-store` + the keep-alive lines, made once per keep-alive setting in use. */
+function noStoreTail(keepAlive: string): string {
+  if (keepAlive !== lastKeepAlive) { lastKeepAlive = keepAlive; lastNoStoreKeepAlive = NO_STORE + keepAlive; }
+  return lastNoStoreKeepAlive;
+}
 
 /** Properties that end up in the head are checked when set: CR/LF there would split the response. */
 function checkedValue(name: string, v: string | null): string | null {
@@ -257,7 +269,7 @@ export class HttpResponse {
     this._begin(101);
     this.setHeader('Connection', 'Upgrade');
     this.setHeader('Upgrade', upgrade);
-    this._sink.writeLatin1(this._buildHead(101, -2, true));
+    this._writeHead(101, -2, true);
     this._state = State.Finished;
     this._sink.upgraded(this);
   }
@@ -294,16 +306,15 @@ export class HttpResponse {
       }
     }
     const close = !sink.canKeepAlive();
-    const head = this._buildHead(code, noBody ? -1 : len, close);
+    this._writeHead(code, noBody ? -1 : len, close);
     this._state = State.HeadSent;
     this._bodyBytes = isHead || noBody ? 0 : len;
     if (isHead || noBody || len === 0) {
-      sink.writeLatin1(head);
+      // head only
     } else if (typeof content === 'string') {
-      if (ascii) sink.writeLatin1(head + content);
-      else { sink.writeLatin1(head); sink.writeBuffer(Buffer.from(content, 'utf8')); }
+      if (ascii) sink.writeLatin1(content);
+      else sink.writeBuffer(Buffer.from(content, 'utf8'));
     } else {
-      sink.writeLatin1(head);
       sink.writeBuffer(content as Uint8Array);
     }
     this._state = State.Finished;
@@ -322,9 +333,8 @@ export class HttpResponse {
       declaredLength: this.contentLength,
       defaultContentType: (type) => { this.contentType ??= type; },
       head: (code, framing, close) => {
-        const h = this._buildHead(code, framing, close);
+        this._writeHead(code, framing, close);
         this._state = State.HeadSent;
-        return h;
       },
       done: (sent, close) => {
         this._bodyBytes = sent;
@@ -339,35 +349,51 @@ export class HttpResponse {
   }
 
   /**
-   * The head: status line, Date, Server, Content-Type, framing, caching, CORS, user fields,
+   * Writes the head: status line, Date, Server, Content-Type, framing, caching, CORS, user fields,
    * connection. `length`: ≥ 0 Content-Length, -1 none (no body), -2 none (101), -3 chunked, -4 close-delimited.
+   * Each field line goes to the sink as its own piece, most of them cached strings: the connection sends
+   * the pieces in one gathered write, so no head string is built per response.
    */
-  private _buildHead(code: number, length: number, close: boolean): string {
+  private _writeHead(code: number, length: number, close: boolean): void {
     const server = this._sink.defaults;
+    const sink = this._sink;
     this.statusCode = code;
-    let h = headStart(code) + server.serverLine;
+    // The common shape (a length, no CORS, no fields of its own): one memoized string (head-memo.ts).
+    if (length >= 0 && this._headers === null && this.accessControlAllowOrigin === null && !server.allowAllOrigins && !server.corsAllowAll) {
+      const ct = this.contentType;
+      const cs = this.contentCharset;
+      sink.writeLatin1(memoHead(code + length, statusLine(code), httpDateLine(), server.serverLine,
+        ct === null ? '' : contentTypeLine(ct, cs !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1 ? cs : null),
+        contentLengthLine(length),
+        close ? (this.allowCaching ? CLOSE_TAIL : NO_STORE_CLOSE_TAIL)
+          : this.allowCaching ? (this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine)
+            : noStoreTail(this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine)));
+      return;
+    }
+    sink.writeLatin1(statusLine(code));
+    sink.writeLatin1(httpDateLine());
+    if (server.serverLine !== '') sink.writeLatin1(server.serverLine);
     const ct = this.contentType;
     if (ct !== null && length !== -1 && length !== -2) {
-      h += this.contentCharset !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1
-        ? 'Content-Type: ' + ct + '; charset=' + this.contentCharset + '\r\n'
-        : 'Content-Type: ' + ct + '\r\n';
+      const cs = this.contentCharset;
+      sink.writeLatin1(contentTypeLine(ct, cs !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1 ? cs : null));
     }
-    if (length >= 0) h += 'Content-Length: ' + length + '\r\n';
-    else if (length === -3) h += 'Transfer-Encoding: chunked\r\n';
-    if (!this.allowCaching && code !== 101) h += 'Cache-Control: no-store\r\n';
+    if (length >= 0) sink.writeLatin1(contentLengthLine(length));
+    else if (length === -3) sink.writeLatin1('Transfer-Encoding: chunked\r\n');
+    if (!this.allowCaching && code !== 101) sink.writeLatin1(NO_STORE);
     if (this.accessControlAllowOrigin !== null) {
-      h += 'Access-Control-Allow-Origin: ' + this.accessControlAllowOrigin + '\r\n';
+      sink.writeLatin1('Access-Control-Allow-Origin: ' + this.accessControlAllowOrigin + '\r\n');
     } else if (server.allowAllOrigins) {
       const origin = this._req.getHeader('origin');
       // Echoing the origin makes the response vary by it: caches must know (RFC 9110 §12.5.5).
-      if (origin) h += 'Access-Control-Allow-Origin: ' + origin + '\r\nVary: Origin\r\n' + (server.corsAllowAll ? 'Access-Control-Allow-Credentials: true\r\n' : '');
+      if (origin) sink.writeLatin1('Access-Control-Allow-Origin: ' + origin + '\r\nVary: Origin\r\n' + (server.corsAllowAll ? 'Access-Control-Allow-Credentials: true\r\n' : ''));
     } else if (server.corsAllowAll && this._req.getHeader('origin') !== undefined) {
-      h += 'Access-Control-Allow-Origin: *\r\n';
+      sink.writeLatin1('Access-Control-Allow-Origin: *\r\n');
     }
     const extra = this._headers;
-    if (extra !== null) for (let i = 0; i < extra.length; i += 2) h += extra[i] + ': ' + extra[i + 1] + '\r\n';
-    if (code === 101) return h + '\r\n';
-    if (close) return h + 'Connection: close\r\n\r\n';
-    return h + (this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine);
+    if (extra !== null) for (let i = 0; i < extra.length; i += 2) sink.writeLatin1(extra[i] + ': ' + extra[i + 1] + '\r\n');
+    if (code === 101) sink.writeLatin1('\r\n');
+    else if (close) sink.writeLatin1(CLOSE_TAIL);
+    else sink.writeLatin1(this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine);
   }
 }

@@ -42,7 +42,7 @@ export class OpenStream {
     // HTTP/1.0 has no chunked coding: the end of the body is the end of the connection.
     this._close = !this._chunked || !t.sink.canKeepAlive();
     t.defaultContentType(options.contentType ?? 'application/octet-stream');
-    t.sink.writeLatin1(t.head(code, t.isHead ? -4 : this._chunked ? -3 : -4, this._close));
+    t.head(code, t.isHead ? -4 : this._chunked ? -3 : -4, this._close);
     t.sink.onAbort(() => { this._ended = true; this._ac.abort(abortError()); });
     t.sink.onStop(() => {
       if (this._ended) return;

@@ -16,8 +16,8 @@ export interface StreamTarget {
   readonly declaredLength: number;
   /** Sets the Content-Type when none was set. */
   defaultContentType(type: string): void;
-  /** Builds the head for this framing (see the response's head builder) and marks it sent. */
-  head(code: number, framing: number, close: boolean): string;
+  /** Writes the head for this framing to the sink (see the response's head writer) and marks it sent. */
+  head(code: number, framing: number, close: boolean): void;
   /** The body is complete (`sent` bytes): marks the response finished and tells the sink. */
   done(sent: number, close: boolean): void;
   /** The body broke: marks the response finished and aborts the connection. */
@@ -47,7 +47,7 @@ export function streamBody(t: StreamTarget, code: number, stream: Readable): voi
   // known. An unknown length sends no Transfer-Encoding (-4): §9.3.2 lets fields that only generating the
   // content determines be omitted, and a client that ignores HEAD's no-content rule would wait for chunks.
   const framing = statusHasNoBody(code) && declared < 0 ? -1 : mode === 'length' ? declared : noBody || mode === 'close' ? -4 : -3;
-  sink.writeLatin1(t.head(code, framing, close));
+  t.head(code, framing, close);
   if (noBody) {
     stream.destroy();
     t.done(0, close);

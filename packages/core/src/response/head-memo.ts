@@ -1,0 +1,34 @@
+/**
+ * Recently built response heads, reused whole when a response has the same field lines as one before
+ * it (same status, Date second, Server, type, length, caching and connection lines): most answers of a
+ * route are. The lines are cached strings (head-builder.ts), so the comparison is by reference. A hit
+ * sends one string that already exists; a miss builds it (one concatenation) and keeps it.
+ */
+class Memo {
+  status = '';
+  date = '';
+  server = '';
+  type = '';
+  length = '';
+  tail = '';
+  head = '';
+}
+
+/** Direct-mapped by status code and length: a few dozen shapes in use at once keep their heads. */
+const SIZE = 64;
+const memos: Memo[] = [];
+for (let i = 0; i < SIZE; i++) memos.push(new Memo());
+
+/** `status + date + server + type + length + tail`, the same string as last time when nothing changed. */
+export function memoHead(key: number, status: string, date: string, server: string, type: string, length: string, tail: string): string {
+  const m = memos[key & (SIZE - 1)]!;
+  if (m.status === status && m.date === date && m.length === length && m.type === type && m.tail === tail && m.server === server) return m.head;
+  m.status = status;
+  m.date = date;
+  m.server = server;
+  m.type = type;
+  m.length = length;
+  m.tail = tail;
+  m.head = status + date + server + type + length + tail;
+  return m.head;
+}
