@@ -46,11 +46,21 @@ const HAS_ENCODED_SLASH = /%2f/i;
  * stays inside its argument instead of splitting it.
  */
 class Probe {
-  readonly hasPct: boolean;
+  path = '';
+  hasPct = false;
   private _segs: string[] | null = null;
   private _dec: (string | null | undefined)[] | null = null;
   private _key: string | null | undefined = undefined;
-  constructor(readonly path: string) { this.hasPct = path.indexOf('%') !== -1; }
+
+  /** Makes this the probe of `path` (one probe serves every lookup: a lookup never runs inside another). */
+  reset(path: string): this {
+    this.path = path;
+    this.hasPct = path.indexOf('%') !== -1;
+    this._segs = null;
+    this._dec = null;
+    this._key = undefined;
+    return this;
+  }
 
   get segs(): string[] {
     if (this._segs === null) this._segs = splitPath(this.path);
@@ -102,7 +112,7 @@ function pick(routes: Map<string, Entry>, method: string): Entry | null {
  * gives way to the next, so a type mismatch lets another route serve the path. The work depends on the
  * path's depth and the few kinds at each position, not on the number of routes.
  */
-function walk(node: Node, p: Probe, i: number, method: string, caps: RouteArgValue[]): Entry | null {
+function walk(node: Node, p: Probe, i: number, method: string): Entry | null {
   const segs = p.segs;
   if (i === segs.length) return node.routes === null ? null : pick(node.routes, method);
   const d = p.dec(i);
@@ -110,7 +120,7 @@ function walk(node: Node, p: Probe, i: number, method: string, caps: RouteArgVal
   if (node.statics !== null) {
     const child = node.statics.get(d);
     if (child !== undefined) {
-      const r = walk(child, p, i + 1, method, caps);
+      const r = walk(child, p, i + 1, method);
       if (r !== null) return r;
     }
   }
@@ -122,18 +132,25 @@ function walk(node: Node, p: Probe, i: number, method: string, caps: RouteArgVal
       const e = edge.node.routes === null ? null : pick(edge.node.routes, method);
       const v = e === null ? null : decodePathRest(segs, i);
       if (v === null) continue;
-      caps.push(v);
+      CAPS[capCount++] = v;
       return e;
     }
     const v = kindValue(edge.kind, d);
     if (v === undefined) continue;
-    caps.push(v);
-    const r = walk(edge.node, p, i + 1, method, caps);
+    CAPS[capCount++] = v;
+    const r = walk(edge.node, p, i + 1, method);
     if (r !== null) return r;
-    caps.pop();
+    capCount--;
   }
   return null;
 }
+
+/**
+ * The argument values `walk` captured, in pattern order: one array reused by every lookup (lookups are
+ * synchronous and never nested), read into the route's args object right after the walk.
+ */
+const CAPS: RouteArgValue[] = [];
+let capCount = 0;
 
 /** Every method of every route whose pattern matches the path (the 405 answer's Allow). */
 function collect(node: Node, p: Probe, i: number, out: Set<string>): void {
@@ -158,8 +175,11 @@ function collect(node: Node, p: Probe, i: number, out: Set<string>): void {
 
 function probeOf(rawPath: string): Probe | null {
   if (typeof rawPath !== 'string' || rawPath.charCodeAt(0) !== 0x2f) return null; // '*', authority-form
-  return new Probe(rawPath);
+  return PROBE.reset(rawPath);
 }
+
+/** The probe every lookup reuses (lookups are synchronous and never nested). */
+const PROBE = new Probe();
 
 /**
  * A route table: MicroWebSrv2's routes with its flaws fixed. Patterns are `'/users/<id>'`-style with
@@ -292,13 +312,13 @@ export class RouteTable<H = unknown> {
       }
     }
     if (this._treeRoutes === 0) return null;
-    const caps: RouteArgValue[] = [];
-    const e = walk(this._root, p, 0, method, caps);
+    capCount = 0;
+    const e = walk(this._root, p, 0, method);
     if (e === null) return null;
     // A plain object (names are checked not to be __proto__): V8 keeps it in fast mode, unlike
     // Object.create(null), and the handler reads it on every request.
     const args: RouteArgs = {};
-    for (let k = 0; k < e.params.length; k++) args[e.params[k].name] = convertArg(e.params[k].type, caps[k]);
+    for (let k = 0; k < e.params.length; k++) { args[e.params[k].name] = convertArg(e.params[k].type, CAPS[k]!); CAPS[k] = ''; }
     return { handler: e.handler as H, args, label: e.label, method: e.method, path: e.path, name: e.name };
   }
 
