@@ -27,8 +27,9 @@ async function handle(req, res) {
     await pipeline(req, fs.createWriteStream(file));
     if (file !== '/dev/null') fs.rmSync(file);
   }
-  res.writeHead(200, { 'Content-Type': 'text/plain' });
-  res.end(String(n));
+  const text = String(n);
+  res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
 }
 
 const server = http.createServer((req, res) => { handle(req, res).catch((err) => { res.writeHead(500); res.end(String(err)); }); });

@@ -70,7 +70,7 @@ export class BodyIntake {
   }
 
   /** The head is in: get ready for its body. */
-  begin(req: HttpRequest, head: RequestHead, resume: () => void): void {
+  begin(req: HttpRequest, head: RequestHead, resume: () => void): this {
     this._fill = 0;
     // A streamed body waits for its first reader: nothing is parsed before (see HttpConnection.onHead).
     this.paused = this.streamed;
@@ -86,6 +86,7 @@ export class BodyIntake {
       this._buf = Buffer.allocUnsafe(Math.min(head.contentLength, FIRST_BODY_BUFFER));
     }
     else this._chunks = [];
+    return this;
   }
 
   /** Body bytes `buf[start, end)` (a view of the slot). */

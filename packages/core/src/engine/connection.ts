@@ -162,8 +162,7 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
   onHead(head: RequestHead): void {
     const req = this._req !== null && this._reqHead === head ? this._req : this._newRequest(head);
     if (head.contentLength > 0 || head.chunked) {
-      const body = (this._body ??= new BodyIntake());
-      body.begin(req, head, this._resumeBody);
+      const body = (this._body ??= new BodyIntake()).begin(req, head, this._resumeBody);
       this._phase = Phase.Body;
       // Streamed: the handler runs now; the body waits in the slot (then the kernel) until it reads.
       if (body.streamed) { this._parser.pause(); this.client.setRecvTimeout(0); this._served++; this._host.dispatch(req); return; }
@@ -258,11 +257,7 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
   }
 
   /** BodyFlow: the handler reads a body whose client waits for `100 Continue` (RFC 9110 §10.1.1). */
-  sendContinue(): void {
-    this._out += CONTINUE_100;
-    this.flush();
-  }
-
+  sendContinue(): void { this._out += CONTINUE_100; this.flush(); }
   /** BodyFlow: a streamed body's declared length is above its limit: 413 before reading it, and close. */
   refuseBody(): void {
     if (this._phase !== Phase.Body) return;
