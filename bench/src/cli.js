@@ -13,6 +13,7 @@ const USAGE = `usage: node bench/src/run.js [options]   (or: pnpm bench -- [opti
   --ws-size <bytes>    WebSocket message size in the ws-echo scenario (default 64)
   --ws-window <n>      WebSocket messages in flight per connection in the ws-echo scenario (default 8)
   --idle-conns a,b     idle connections per server in the memory scenario (default 1000,10000; --smoke: 200)
+  --upload-mib <n>     MiB per upload in the upload scenario (default 256; --smoke: 32)
   --servers a,b,c      servers to run instead of the scenario's list (name, name@variant, microwebsrv@normal+prefault)
   --client <tool>      HTTP load tool: autocannon (default) | wrk (if installed)
   --workers <n>        autocannon worker threads (default 0: one thread; the client has one core)
@@ -22,7 +23,7 @@ const USAGE = `usage: node bench/src/run.js [options]   (or: pnpm bench -- [opti
 
 function parseArgs(argv) {
   const o = {
-    scenarios: [], smoke: false, duration: 5, warmup: 1, rounds: 3, connections: 50, pipelining: 16, wsSize: 64, wsWindow: 8, idleConns: [1000, 10000],
+    scenarios: [], smoke: false, duration: 5, warmup: 1, rounds: 3, connections: 50, pipelining: 16, wsSize: 64, wsWindow: 8, idleConns: [1000, 10000], uploadMiB: 256,
     servers: null, client: 'autocannon', workers: 0, out: null, pin: true, set: new Set(),
   };
   const num = (name, v, min) => {
@@ -51,6 +52,7 @@ function parseArgs(argv) {
       case '--ws-size': o.wsSize = Math.floor(num(flag, val(), 1)); break;
       case '--ws-window': o.wsWindow = Math.floor(num(flag, val(), 1)); break;
       case '--idle-conns': o.idleConns = String(val() || '').split(',').filter((x) => x.trim()).map((x) => Math.floor(num(flag, x.trim(), 1))); if (!o.idleConns.length) throw new Error('--idle-conns needs counts, e.g. 1000,10000'); o.set.add('idleConns'); break;
+      case '--upload-mib': o.uploadMiB = Math.floor(num(flag, val(), 1)); o.set.add('uploadMiB'); break;
       case '--servers': o.servers = String(val() || '').split(',').map((s) => s.trim()).filter(Boolean); break;
       case '--client': o.client = val(); if (!['autocannon', 'wrk'].includes(o.client)) throw new Error(`--client autocannon|wrk, got ${o.client}`); break;
       case '--workers': o.workers = Math.floor(num(flag, val(), 0)); break;
@@ -65,6 +67,7 @@ function parseArgs(argv) {
     if (!o.set.has('warmup')) o.warmup = 0.5;
     if (!o.set.has('rounds')) o.rounds = 1;
     if (!o.set.has('idleConns')) o.idleConns = [200];
+    if (!o.set.has('uploadMiB')) o.uploadMiB = 32;
   }
   // the memory scenario waits ~6 s per sample for V8 to settle and its figures barely move between rounds
   o.memoryRounds = o.set.has('rounds') ? o.rounds : 1;

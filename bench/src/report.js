@@ -4,6 +4,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { fmtInt, badStatusOf } = require('./warnings');
 const { svgChart } = require('./chart');
+const { uploadTable, UPLOAD_COLUMNS } = require('./upload');
 
 const RESULTS_DIR = path.join(__dirname, '..', 'results');
 
@@ -51,6 +52,7 @@ function memoryTable(rows) {
 
 function tableOf(kind, rows) {
   if (kind === 'memory') return memoryTable(rows);
+  if (kind === 'upload') return uploadTable(rows);
   const msg = kind !== 'http'; // echo, ws: messages, latency in µs from our own clients
   const refs = REFS[kind].filter(([ref]) => rows.some((r) => r.id === ref && r.status === 'ok'));
   const head = ['server', msg ? 'msg/s' : 'req/s', msg ? 'p50 µs' : 'p50 ms', msg ? 'p99 µs' : 'p99 ms',
@@ -90,7 +92,7 @@ const MEMORY_COLUMNS = 'all in the server process after full GCs. RSS MB = resid
 
 function printScenario(s) {
   const out = [`\n== ${s.name}: ${s.description}`,
-    s.kind === 'memory' ? `   client: ${s.tool}; ${s.fdNote}; medians of ${s.rounds} round(s)` : `   load: ${s.tool}; medians of ${s.rounds} round(s) of ${s.duration} s`,
+    s.kind === 'memory' || s.kind === 'upload' ? `   client: ${s.tool}; ${s.fdNote}; medians of ${s.rounds} round(s)` : `   load: ${s.tool}; medians of ${s.rounds} round(s) of ${s.duration} s`,
     textTable(tableOf(s.kind, s.rows))];
   for (const c of s.comparisons || []) out.push(`* ${c}`);
   for (const w of s.warnings) out.push(`WARNING: ${w}`);
@@ -102,7 +104,7 @@ function markdown(run, chartFile) {
     `- date: ${run.date}`, `- command: \`${run.command}\``, `- machine: ${run.machine.cpus} × ${run.machine.cpuModel}, Node ${run.machine.node}, ${run.machine.platform}`,
     `- pinning: ${run.pinning}`];
   if (chartFile) lines.splice(2, 0, `![Throughput of each server relative to the reference, per scenario](${chartFile})`, '');
-  if (run.scenarios.some((s) => s.kind !== 'memory')) {
+  if (run.scenarios.some((s) => s.kind !== 'memory' && s.kind !== 'upload')) {
     lines.push(`- method: ${run.options.warmup} s warm-up, ${run.options.duration} s measured, ${run.options.rounds} round(s), servers alternating within each round, medians over rounds; a fresh server process per measure`,
       '- columns: latency from the load tool (autocannon: whole ms; echo and ws-echo: our own clients, µs); srv CPU µs = the server process\'s utime+stime (/proc/<pid>/stat) per request (loopback softirq work is not in it); srv/client core = how busy that pinned core was while measuring (/proc/stat, softirq included; the process\'s own share when unpinned); other load = busy CPU time that is neither ours nor irq/softirq (other processes, steal), in % of one core: above 10% the figures are noisy; heap B = V8 heap bytes allocated in the server per request (GC profiler; off-heap Buffers not counted); errors = errors and timeouts + answers with another status than the scenario expects; ×X = req/s ratio to X');
   }
@@ -111,9 +113,9 @@ function markdown(run, chartFile) {
   }
   lines.push('');
   for (const s of run.scenarios) {
-    if (s.kind === 'memory') {
+    if (s.kind === 'memory' || s.kind === 'upload') {
       lines.push(`## ${s.name}`, '', `${s.description}. Client: **${s.tool}**; ${s.fdNote}; medians of ${s.rounds} round(s).`, '',
-        mdTable(tableOf(s.kind, s.rows)), '', `Columns: ${MEMORY_COLUMNS}.`, '');
+        mdTable(tableOf(s.kind, s.rows)), '', `Columns: ${s.kind === 'memory' ? MEMORY_COLUMNS : UPLOAD_COLUMNS}.`, '');
       for (const c of s.comparisons || []) lines.push(`- ${c}`);
       if ((s.comparisons || []).length) lines.push('');
     } else {

@@ -16,6 +16,7 @@ const { medians } = require('./stats');
 const { warningsFor } = require('./warnings');
 const { addRatios, printScenario, writeResults } = require('./report');
 const { runMemory } = require('./memory');
+const { runUpload } = require('./upload');
 const { describeRequest } = require('./requests');
 const { ensureStaticFixture } = require('../servers/lib/fixtures');
 
@@ -38,8 +39,8 @@ function toolFor(kind, o) {
 
 async function runScenario(ctx, name, o) {
   const sc = SCENARIOS[name];
-  if (sc.kind === 'memory') {
-    const result = await runMemory(ctx, name, sc, o);
+  if (sc.kind === 'memory' || sc.kind === 'upload') {
+    const result = await (sc.kind === 'memory' ? runMemory : runUpload)(ctx, name, sc, o);
     printScenario(result);
     return result;
   }

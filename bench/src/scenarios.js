@@ -87,6 +87,12 @@ const SCENARIOS = {
     servers: ['microwebsrv@normal', 'microwebsrv@normal+prefault', 'microwebsrv@large', 'microwebsrv@large+prefault',
       'node-http', 'ceiling', 'uws', 'net-echo'],
   },
+  upload: {
+    // Run by upload.js (not a load): one upload at a time, a fresh server per measure (issue 14).
+    description: (o) => `one ${o.uploadMiB} MiB upload at a time (Content-Length), streamed to /dev/null, to a temp file, and as one file part of a multipart/form-data body to /dev/null (node:http + busboy, fastify + @fastify/multipart)`,
+    kind: 'upload',
+    servers: ['upload-node-http', 'upload-fastify', 'upload-microwebsrv', 'upload-microwebsrv@large'],
+  },
 };
 
 module.exports = { SCENARIOS };

@@ -18,6 +18,10 @@ const SERVERS = {
   'net-echo': { label: 'node:net echo', kind: 'echo' },
   'microwebsrv-ws': { label: 'MicroWebSrv-TS WebSockets', kind: 'ws' },
   'ws-bare': { label: 'ws (bare, on node:http)', kind: 'ws' },
+  // The upload scenario's servers (PUT /devnull, PUT /disk, POST /multipart).
+  'upload-node-http': { label: 'node:http (+ busboy)', kind: 'upload' },
+  'upload-fastify': { label: 'fastify (+ @fastify/multipart)', kind: 'upload' },
+  'upload-microwebsrv': { label: 'MicroWebSrv-TS', kind: 'upload', variantEnv: 'MWS_PRESET' },
 };
 
 /** {id, name, variant, flags, label, kind, script, env} for "name", "name@variant", "name@variant+flag". */

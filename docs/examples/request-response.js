@@ -17,7 +17,7 @@ srv.registerRoute((_server, req) => {
 }, 'GET', '/echo');
 
 srv.registerRoute((_server, req) => {
-  const form = req.getPostedURLEncodedForm();   // {} unless application/x-www-form-urlencoded
+  const form = req.getPostedURLEncodedForm();   // urlencoded or multipart fields; {} otherwise
   req.response.returnOkJSON({ hello: form.name ?? null });
 }, 'POST', '/form');
 
