@@ -11,11 +11,13 @@ export { LogLevel, type LogLevelName, type LogFields, type Logger } from './base
 export { type StructuredLogger } from './server/server-logger';
 export { DEFAULT_MIME_TYPES } from './server/mime-types';
 export { HttpRequest } from './request/http-request';
+export { type PipeToOptions } from './request/body-stream';
+export { type MultipartPart, type MultipartLimits } from './request/multipart';
 export { HttpResponse, type ResponseSink } from './response/http-response';
 export { serializeCookie, type CookieOptions } from './response/cookie';
 export { OpenStream, type OpenStreamOptions } from './response/open-stream';
 export { type ResponseDefaults, responseDefaults } from './response/response-defaults';
-export { RouteTable, type RouteMatch, type RouteArgs, type RouteArgValue, type ArgType } from './routes/route-table';
+export { RouteTable, type RouteOptions, type RouteBody, type RouteMatch, type RouteArgs, type RouteArgValue, type ArgType } from './routes/route-table';
 export { type RouteHandler } from './pipeline/route-stage';
 export { type RequestHandler } from './pipeline/handler-stage';
 export { type PicoRequestView } from './request/pico-view';

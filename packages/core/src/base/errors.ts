@@ -19,6 +19,18 @@ export const MwsErrorCodes = {
   ERR_MWS_BAD_JSON: 'ERR_MWS_BAD_JSON',
   /** A response method was called after the response was already sent. */
   ERR_MWS_RESPONSE_SENT: 'ERR_MWS_RESPONSE_SENT',
+  /** A streamed request body passed its limit (`request.bodyLimit`, the route's `maxBodyBytes`): 413 sent, connection closed. */
+  ERR_MWS_BODY_TOO_LARGE: 'ERR_MWS_BODY_TOO_LARGE',
+  /** The client stalled mid-body past the body timeout: 408 sent, connection closed. */
+  ERR_MWS_BODY_TIMEOUT: 'ERR_MWS_BODY_TIMEOUT',
+  /** The request body's framing was broken (a malformed chunk): 400 sent, connection closed; `cause` tells why. */
+  ERR_MWS_BAD_BODY: 'ERR_MWS_BAD_BODY',
+  /** The body was already taken another way (`request.body` made, or a read pending): one reader at a time. */
+  ERR_MWS_BODY_USED: 'ERR_MWS_BODY_USED',
+  /** A multipart/form-data body is malformed (no boundary, a bad part header, cut short): answered 400 if the handler lets it go. */
+  ERR_MWS_BAD_MULTIPART: 'ERR_MWS_BAD_MULTIPART',
+  /** A multipart/form-data body passed one of `request.multipart(limits)`: answered 413 (with the message) if the handler lets it go. */
+  ERR_MWS_MULTIPART_LIMIT: 'ERR_MWS_MULTIPART_LIMIT',
 } as const;
 
 export type MwsErrorCode = keyof typeof MwsErrorCodes;

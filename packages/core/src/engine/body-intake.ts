@@ -1,8 +1,12 @@
 import { errText, type Logger } from '../base/logger';
 import type { RequestHead } from '../http/head';
 import type { BodyReceiver } from '../request/body-receiver';
+import { attachRequestBody, RequestBody, type BodyFlow } from '../request/body-stream';
 import type { HttpRequest } from '../request/http-request';
 import { kSetBody } from '../request/internals';
+import type { BodyPolicy } from './connection-host';
+
+export { abortError } from '../request/body-stream';
 
 /** The first allocation for a Content-Length body: bodies up to this size are allocated once, exactly. */
 const FIRST_BODY_BUFFER = 16 * 1024;
@@ -12,12 +16,15 @@ export const enum Intake { Go, Pause, TooLarge }
 
 /**
  * Where the body of the current request goes: into the request's own Buffer (Content-Length), into a
- * list of copies joined at the end (chunked), or to a module's {@link BodyReceiver} as it arrives, with
- * its own limit and pauses. One per connection, made on its first body.
+ * list of copies joined at the end (chunked), to a module's {@link BodyReceiver} as it arrives, with
+ * its own limit and pauses, or to the request's own {@link RequestBody} (streamed: the handler reads it).
+ * One per connection, made on its first body.
  */
 export class BodyIntake {
   /** True while the receiver asked for a pause (the connection's parser is paused). */
   paused = false;
+  /** The current body is streamed to its request's handler (dispatched at the head, not at the end). */
+  streamed = false;
   private _rcv: BodyReceiver | null = null;
   private _bytes = 0;
   private _max = 0;
@@ -28,18 +35,45 @@ export class BodyIntake {
   private _need = 0;
   private _chunks: Buffer[] | null = null;
 
-  /** A module claimed the coming body: returns the limit that applies to it. */
-  claim(rcv: BodyReceiver): number {
-    this._rcv = rcv;
+  /**
+   * A module claimed the coming body, or a route said how to take it: returns the limit that applies
+   * (a buffered route's own limit, else `serverMax`; a streamed one's, else none).
+   */
+  claim(c: BodyReceiver | BodyPolicy, req: HttpRequest, head: RequestHead, flow: BodyFlow, serverMax: number): number {
     this._bytes = 0;
-    this._max = rcv.maxBytes ?? Number.MAX_SAFE_INTEGER;
-    return this._max;
+    this.streamed = false;
+    if (typeof (c as BodyReceiver).onData === 'function') {
+      this._rcv = c as BodyReceiver;
+      this._max = this._rcv.maxBytes ?? Number.MAX_SAFE_INTEGER;
+      return this._max;
+    }
+    const p = c as BodyPolicy;
+    if (p.body !== 'stream') return p.maxBodyBytes ?? serverMax;
+    const rb = RequestBody.streamed(p.maxBodyBytes, head.chunked ? -1 : head.contentLength, head.expectContinue, flow);
+    attachRequestBody(req, rb);
+    this._rcv = rb;
+    this.streamed = true;
+    return (this._max = p.maxBodyBytes ?? Number.MAX_SAFE_INTEGER);
+  }
+
+  /** The response went out before a streamed body was read whole: drop a short rest (true), or close (false). */
+  drain(): boolean {
+    const rb = this._rcv as RequestBody;
+    if (!rb.canDrain()) return false;
+    rb.drain();
+    return true;
+  }
+
+  /** A streamed body whose rest may be dropped after the response (see {@link drain}). */
+  canDrain(): boolean {
+    return this.streamed && (this._rcv as RequestBody).canDrain();
   }
 
   /** The head is in: get ready for its body. */
   begin(req: HttpRequest, head: RequestHead, resume: () => void): void {
     this._fill = 0;
-    this.paused = false;
+    // A streamed body waits for its first reader: nothing is parsed before (see HttpConnection.onHead).
+    this.paused = this.streamed;
     const rcv = this._rcv;
     if (rcv !== null) rcv.onStart?.(resume);
     // The parser refused a Content-Length above the limit already (413 before reading).
@@ -59,8 +93,9 @@ export class BodyIntake {
     const rcv = this._rcv;
     if (rcv !== null) {
       this._bytes += end - start;
-      // A chunked body has no declared length: its receiver's limit is checked as it grows.
-      if (this._bytes > this._max) return Intake.TooLarge;
+      // A chunked body has no declared length: its receiver's limit is checked as it grows (a streamed
+      // body's may have been lowered by its handler: `request.bodyLimit`).
+      if (this._bytes > (this.streamed ? (rcv as RequestBody).maxBytes : this._max)) return Intake.TooLarge;
       if (rcv.onData(buf.subarray(start, end)) === false) { this.paused = true; return Intake.Pause; }
       return Intake.Go;
     }
@@ -82,34 +117,31 @@ export class BodyIntake {
     this._buf = next;
   }
 
-  /** The body is complete. */
-  complete(req: HttpRequest, trailers: string[] | null, log: Logger): void {
-    if (this._buf !== null) req[kSetBody](this._buf);
+  /** The body is complete; true when it was streamed (its request was dispatched at its head). */
+  complete(req: HttpRequest | null, trailers: string[] | null, log: Logger): boolean {
+    const streamed = this.streamed;
+    this.streamed = false;
+    if (this._buf !== null) req![kSetBody](this._buf);
     this._buf = null;
     if (this._chunks !== null) {
-      req[kSetBody](Buffer.concat(this._chunks));
+      req![kSetBody](Buffer.concat(this._chunks));
       this._chunks = null;
     }
     const rcv = this._rcv;
-    if (rcv === null) return;
+    if (rcv === null) return streamed;
     this._rcv = null;
     try { rcv.onEnd(trailers); } catch (err) { log.log('ERROR', `body receiver onEnd threw: ${errText(err)}`); }
+    return streamed;
   }
 
   /** The body will not complete: a receiver, if any, is told. */
   abort(err: Error, log: Logger): void {
     this._chunks = null;
     this._buf = null;
+    this.streamed = false;
     const rcv = this._rcv;
     if (rcv === null) return;
     this._rcv = null;
     try { rcv.onAbort(err); } catch (e) { log.log('ERROR', `body receiver onAbort threw: ${errText(e)}`); }
   }
-}
-
-/** What a body receiver gets when the client leaves mid-body (an AbortError, as fetch's). */
-export function abortError(): Error {
-  const e = new Error('the client closed the connection before the body was complete');
-  e.name = 'AbortError';
-  return e;
 }

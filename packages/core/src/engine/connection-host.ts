@@ -13,6 +13,16 @@ export interface ConnectionLimits {
   readonly maxRequestContentLength: number;
 }
 
+/**
+ * How a body is taken when no module's receiver claims it (a route's body options, or a module's
+ * `'stream'`): streamed to the request's handler, or buffered; and the most bytes (undefined: the
+ * server's maxRequestContentLength when buffered, no limit when streamed).
+ */
+export interface BodyPolicy {
+  readonly body: 'buffer' | 'stream';
+  readonly maxBodyBytes?: number;
+}
+
 /** What the server knows of one connection (for its log lines and bookkeeping). */
 export interface ConnectionInfo {
   readonly remoteHost: string;
@@ -36,8 +46,11 @@ export interface ConnectionHost {
   readonly timing: boolean;
   /** Runs a complete request down the pipeline. */
   dispatch(request: HttpRequest): void;
-  /** Asks the modules whether one takes this request's body as it arrives (null: buffer it). */
-  bodyReceiver(request: HttpRequest): BodyReceiver | null;
+  /**
+   * Asks the modules whether one takes this request's body as it arrives, else the route's body options
+   * (null: buffer it up to maxRequestContentLength).
+   */
+  bodyReceiver(request: HttpRequest): BodyReceiver | BodyPolicy | null;
   /** A response was sent whole (the access line, counters); `startedAt`: performance.now() at its head, or 0. */
   responded(conn: ConnectionInfo, response: HttpResponse, startedAt: number): void;
   /** The connection closed (`err` when it failed). */

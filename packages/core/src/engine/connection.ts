@@ -7,6 +7,7 @@ import { HttpError } from '../http/errors';
 import type { RequestHead } from '../http/head';
 import { HttpRequestParser, type ParserHandler } from '../http/parser';
 import { errorResponse, errorResponseFor } from '../http/responses';
+import type { BodyFlow } from '../request/body-stream';
 import { HttpRequest, type RequestOrigin } from '../request/http-request';
 import { HttpResponse, type ResponseSink } from '../response/http-response';
 import type { ResponseDefaults } from '../response/response-defaults';
@@ -35,7 +36,7 @@ const EMPTY = Buffer.alloc(0);
  * time (pipelined ones wait in the slot, so responses leave in order), and batches the responses of one
  * read into one write. Implements the parser's handler and the responses' sink.
  */
-export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>, RequestOrigin, ConnectionInfo {
+export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>, RequestOrigin, ConnectionInfo, BodyFlow {
   readonly server: ServerRef;
   readonly defaults: ResponseDefaults;
   readonly client: XAsyncTCPClient;
@@ -155,14 +156,17 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     const req = this._newRequest(head);
     const rcv = this._host.bodyReceiver(req);
     if (rcv === null) return this._host.limits.maxRequestContentLength;
-    return (this._body ??= new BodyIntake()).claim(rcv);
+    return (this._body ??= new BodyIntake()).claim(rcv, req, head, this, this._host.limits.maxRequestContentLength);
   }
 
   onHead(head: RequestHead): void {
     const req = this._req !== null && this._reqHead === head ? this._req : this._newRequest(head);
     if (head.contentLength > 0 || head.chunked) {
-      (this._body ??= new BodyIntake()).begin(req, head, this._resumeBody);
+      const body = (this._body ??= new BodyIntake());
+      body.begin(req, head, this._resumeBody);
       this._phase = Phase.Body;
+      // Streamed: the handler runs now; the body waits in the slot (then the kernel) until it reads.
+      if (body.streamed) { this._parser.pause(); this.client.setRecvTimeout(0); this._served++; this._host.dispatch(req); return; }
       this.client.setRecvTimeout(this._host.limits.bodyTimeoutSec);
       // RFC 9110 §10.1.1: answer 100 before the client sends the body it is holding back.
       if (head.expectContinue) this._out += CONTINUE_100;
@@ -182,7 +186,11 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
 
   onMessageComplete(trailers: string[] | null): void {
     const req = this._req!;
-    if (this._body !== null) this._body.complete(req, trailers, this._host.logger);
+    if (this._body !== null && this._body.complete(req, trailers, this._host.logger)) {
+      // A streamed body's end (its request was dispatched at the head): wait for the response, or go on.
+      if (req !== null) { this._phase = Phase.Handling; this._parser.pause(); } else this._enterHead();
+      return;
+    }
     // The receive timeout stays armed (re-arming later only moves its deadline, which is cheaper than
     // disarming per request); while Handling, _onTimeout ignores it and the next phase re-arms it.
     this._phase = Phase.Handling;
@@ -196,9 +204,11 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
 
   onError(err: HttpError): void {
     this._body?.abort(err, this._host.logger);
+    const req = this._req;
     this._req = null;
     this._host.logger.log('WARNING', `From ${this.remoteHost}:${this.remotePort} ${this.isSSL ? 'SSL-' : ''}bad request >> [${err.status}] ${err.code}${err.message ? ': ' + err.message : ''}`);
-    this._out += errorResponseFor(err);
+    // Mid-way through a streamed body its handler may have answered already: then only the close.
+    if (this._phase !== Phase.Body || (req !== null && !req.response.started)) this._out += errorResponseFor(err);
     this._closeAfter = true;
     this._phase = Phase.Closing;
   }
@@ -206,7 +216,7 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
   // ---- sending (ResponseSink) ------------------------------------------------------------------
 
   canKeepAlive(): boolean {
-    return !this._closeAfter && this._req !== null && this._req.isKeepAlive && !this._host.stopping;
+    return !this._closeAfter && this._req !== null && this._req.isKeepAlive && !this._host.stopping && (this._phase !== Phase.Body || this._body!.canDrain());
   }
 
   writeLatin1(s: string): void {
@@ -247,6 +257,19 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     (this._abortWaiters ??= []).push(cb);
   }
 
+  /** BodyFlow: the handler reads a body whose client waits for `100 Continue` (RFC 9110 §10.1.1). */
+  sendContinue(): void {
+    this._out += CONTINUE_100;
+    this.flush();
+  }
+
+  /** BodyFlow: a streamed body's declared length is above its limit: 413 before reading it, and close. */
+  refuseBody(): void {
+    if (this._phase !== Phase.Body) return;
+    this.onError(new HttpError('ERR_MWS_BODY_TOO_LARGE'));
+    if (!this._inExecute) { this._flush(); this.client.close(); }
+  }
+
   onStop(cb: () => void): void {
     // Opened after the graceful stop began (a handler that awaited): end it as soon as it is set up.
     if (this._closeAfter && this._host.stopping) { queueMicrotask(() => this._runStopWaiter(cb)); return; }
@@ -261,12 +284,15 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     this._req = null;
     this._abortWaiters = null;
     this._stopWaiters = null;
+    // A streamed body not read to its end: a short rest is dropped, else the connection closes (RFC 9112 §9.6).
+    if (this._phase === Phase.Body && !this._closeAfter && !this._body!.drain()) this._closeAfter = true;
     if (this._closeAfter) {
       this._phase = Phase.Closing;
       this._parser.pause();
       if (!this._inExecute) { this._flush(); this.client.close(); }
       return;
     }
+    if (this._phase === Phase.Body) { if (!this._inExecute) this._flush(); return; }
     this._enterHead();
     if (!this._inExecute) {
       // Finished asynchronously: send it, then parse what waited in the slot meanwhile.
@@ -353,6 +379,7 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     body.paused = false;
     this.client.setRecvTimeout(this._host.limits.bodyTimeoutSec);
     this._parser.resume();
+    if (this._inExecute) return; // a handler that read from inside the parser's callback: it goes on by itself
     // The pause may have come with the body's last byte: the message completes with no byte left to
     // deliver, so run the parser once on nothing before reading on.
     this._receive(EMPTY, 0, 0);
@@ -381,10 +408,13 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     if (phase === Phase.Handling || phase === Phase.Closing) return true;
     const what = phase === Phase.Body ? 'body stalled' : this.client.recvPending > 0 ? 'headers incomplete' : 'keep-alive idle';
     if (phase === Phase.Body) this._body?.abort(new HttpError('ERR_MWS_TIMEOUT'), this._host.logger);
+    const req = this._req;
+    this._req = null;
     this._host.logger.log(phase === Phase.Head && this.client.recvPending === 0 ? 'DEBUG' : 'WARNING',
       `From ${this.remoteHost}:${this.remotePort} timeout (${what}) >> [408] Request Timeout`);
     this._phase = Phase.Closing;
-    this._out += errorResponse(408);
+    // A streamed request's handler may have answered (or begun to): then only the close.
+    if (phase !== Phase.Body || (req !== null && !req.response.started)) this._out += errorResponse(408);
     this._flush();
     this.client.close();
     return true;

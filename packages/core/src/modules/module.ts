@@ -15,7 +15,9 @@ export type { BodyReceiver } from '../request/body-receiver';
  *   that throws is logged and skipped; the chain goes on.
  * - `onRequestBody` runs when a request head with a body arrives, before the body is read: return a
  *   {@link BodyReceiver} to take the body as it arrives (uploads to disk, hashing, proxies), with
- *   backpressure; return nothing to let the server buffer it (up to maxRequestContentLength) as usual.
+ *   backpressure; return `'stream'` to have the request go down the pipeline at once with its body as a
+ *   stream (`request.read()`, `request.body`, `request.pipeTo()`, `request.multipart()`: the module's own
+ *   stage answers it); return nothing to let the server buffer it (up to maxRequestContentLength) as usual.
  * - A module can take a connection over (WebSockets): answer `response.switchingProtocols(…)`, then
  *   `request.detachConnection()` gives the XAsyncTCPClient; its slot holds the bytes that followed the
  *   request, delivered to the module's first receive. The connection keeps its slot, and counts against
@@ -26,7 +28,7 @@ export type { BodyReceiver } from '../request/body-receiver';
  */
 export interface MwsModule {
   onRequest?(server: ServerRef, request: HttpRequest): unknown;
-  onRequestBody?(server: ServerRef, request: HttpRequest): BodyReceiver | null | undefined | void;
+  onRequestBody?(server: ServerRef, request: HttpRequest): BodyReceiver | 'stream' | null | undefined | void;
   onStart?(server: ServerRef): unknown;
   onStop?(server: ServerRef): unknown;
 }

@@ -1,3 +1,4 @@
+import type { Readable, Writable } from 'node:stream';
 import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import type { RequestHead } from '../http/head';
 import { MwsError } from '../base/errors';
@@ -8,6 +9,8 @@ import { kSetBody } from './internals';
 import { parseBasic, parseBearer, safeEqual } from './auth';
 import { parseCookies, parseUrlEncoded, percentDecode } from './decode';
 import { picoViewOf, type PicoRequestView } from './pico-view';
+import { isStreamed, requestBodyOf, type PipeToOptions, type RequestBody } from './body-stream';
+import { multipartFields, multipartParts, type MultipartLimits, type MultipartPart } from './multipart';
 import { negotiateEncoding, negotiateLanguage, negotiateMediaType, parseAccept, parseAcceptEncoding, parseAcceptLanguage, sortedValues } from './negotiate';
 
 /** picohttp views, made on first use: a WeakMap, so that requests that never ask carry no extra field. */
@@ -153,10 +156,63 @@ export class HttpRequest {
   get isUpgrade(): boolean { return this._head.upgrade; }
   get upgrade(): string { return this.getHeader('upgrade') ?? ''; }
   /**
-   * The body (empty Buffer when none). The Buffer is the request's own, not a view of the slot: it stays
-   * valid after the handler returns if the handler keeps it.
+   * The body (empty Buffer when none, and for a streamed body: read that with `read`, `body`, `pipeTo`).
+   * The Buffer is the request's own, not a view of the slot: it stays valid after the handler returns.
    */
   get content(): Buffer { return this._body ?? EMPTY; }
+
+  // ---- the body as a stream (streamed routes; buffered bodies are served the same way) -----------
+
+  /** True when the body is streamed to the handler (a route's `body: 'stream'`, a module's `'stream'`). */
+  get isBodyStreamed(): boolean { return isStreamed(this); }
+  /**
+   * Most body bytes accepted; set it before reading (a streamed route's default: its `maxBodyBytes`, else
+   * none; at most that). A streamed body past it → 413 and close, and reads fail with
+   * ERR_MWS_BODY_TOO_LARGE (a declared Content-Length above it: before any byte is read). A buffered
+   * body larger than a limit set here fails its reads the same way (413 if the handler lets it go).
+   */
+  get bodyLimit(): number { return this._bodyState().limit; }
+  set bodyLimit(v: number) { this._bodyState().limit = v; }
+  /**
+   * uhttpd's `read(n)`: the next piece of the body, at most `n` bytes (any size without `n`), or null at
+   * its end. The first read of a streamed body sends `100 Continue` when the client asked for it.
+   * Rejects with an AbortError when the client leaves, ERR_MWS_BODY_TOO_LARGE / ERR_MWS_BODY_TIMEOUT
+   * when the server ended the body (413 / 408 sent). One read at a time.
+   */
+  read(n?: number): Promise<Buffer | null> { return this._bodyState().read(n); }
+  /** uhttpd's `readinto(buf)`: copies the next bytes into `buf`, resolves with their count (0 at the end). */
+  readInto(buf: Uint8Array): Promise<number> { return this._bodyState().readInto(buf); }
+  /**
+   * The body as a Node `Readable` (`for await (const chunk of request.body)`, `pipeline(request.body, …)`),
+   * made on first use; backpressure reaches the socket. Use one way of reading per request.
+   */
+  get body(): Readable { return this._bodyState().readable; }
+  /**
+   * Writes the body to `writable` as it arrives, waiting for its `'drain'` (backpressure), then ends it
+   * (unless `{ end: false }`) and resolves with the byte count once it finished. Rejects when the body
+   * fails (the writable is left open: destroy it, remove a partial file) or the writable fails.
+   */
+  pipeTo(writable: Writable, options?: PipeToOptions): Promise<number> { return this._bodyState().pipeTo(writable, options); }
+  /**
+   * Aborts when the client leaves before the response is finished, or the server ends a streamed body
+   * (timeout, limit); `signal.reason` is an AbortError or the MwsError. Made on first use.
+   */
+  get signal(): AbortSignal { return this._bodyState().signal(); }
+  /** Trailer fields of a chunked body, `[name, value, …]` (lower-case names), once a streamed body ended; else null. */
+  get trailers(): string[] | null { return this._bodyState().trailers; }
+  /**
+   * The parts of a multipart/form-data (or urlencoded) body as they arrive, parsed by busboy: `for await
+   * (const part of request.multipart({ fileSize: 10e6 }))`. A field comes with its `value`; a file with a
+   * `stream` to consume (or `resume()`) before asking for the next part (one not read at all is
+   * dropped). A limit passed: ERR_MWS_MULTIPART_LIMIT (413 with its message if the handler lets it go);
+   * a malformed body: ERR_MWS_BAD_MULTIPART (400). Works on buffered bodies too.
+   */
+  multipart(limits?: MultipartLimits): AsyncIterableIterator<MultipartPart> {
+    return multipartParts(this.getHeader('content-type'), this._bodyState(), limits);
+  }
+
+  /** The body's stream state: the engine's for a streamed body, else made from the content on first use. */
+  private _bodyState(): RequestBody { return requestBodyOf(this, this.content); }
 
   /**
    * Takes the connection out of HTTP (for a module: WebSockets after `response.switchingProtocols()`, a
@@ -177,9 +233,14 @@ export class HttpRequest {
   /** The body as UTF-8 text. */
   getPostedText(): string { return this.content.toString('utf8'); }
 
-  /** The body as an application/x-www-form-urlencoded form; {} when the content type is another. */
+  /**
+   * The body as a form: application/x-www-form-urlencoded, or the fields of multipart/form-data (file
+   * parts left out: read those with `multipart()`); {} for another content type or a streamed body.
+   */
   getPostedURLEncodedForm(): Record<string, string> {
-    if (this.contentType !== 'application/x-www-form-urlencoded') return Object.create(null);
+    const type = this.contentType;
+    if (type === 'multipart/form-data') return multipartFields(this.getHeader('content-type')!, this.content);
+    if (type !== 'application/x-www-form-urlencoded') return Object.create(null);
     return parseUrlEncoded(this.content.toString('utf8'), true);
   }
 

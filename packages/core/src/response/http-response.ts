@@ -228,7 +228,8 @@ export class HttpResponse {
     if (allow) this.setHeader('Allow', allow.join(', '));
     this._error(405);
   }
-  returnEntityTooLarge(): void { this._error(413); }
+  /** 413; `detail` (e.g. which limit) is shown escaped in the page. */
+  returnEntityTooLarge(detail?: string): void { this._error(413, detail); }
   returnInternalServerError(): void { this._error(500); }
   returnNotImplemented(): void { this._error(501); }
   returnServiceUnavailable(): void { this._error(503); }

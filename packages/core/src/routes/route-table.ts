@@ -21,9 +21,61 @@ export interface RouteMatch<H = unknown> {
   readonly name: string | null;
 }
 
+/** The fourth argument of `registerRoute` / `WebRoute` when more than a name is given. */
+export interface RouteOptions {
+  /** The route's name, for `pathFromRoute`. */
+  name?: string;
+  /**
+   * How the handler gets the request body: `'buffer'` (the default: read whole, up to maxRequestContentLength,
+   * before the handler runs) or `'stream'` (the handler runs as soon as the head is in, after the access
+   * checks, and reads the body itself: `request.read()`, `request.body`, `request.pipeTo()`, `request.multipart()`).
+   */
+  body?: 'buffer' | 'stream';
+  /**
+   * Most body bytes accepted on this route (more → 413 and close). Buffered: replaces
+   * maxRequestContentLength for this route; streamed: the default of `request.bodyLimit` (none when unset).
+   */
+  maxBodyBytes?: number;
+}
+
+/** What a route says of its request body (checked and frozen at registration; null on routes without options). */
+export interface RouteBody {
+  readonly body: 'buffer' | 'stream';
+  /** Most bytes, or undefined: the server's maxRequestContentLength (buffered) / no limit (streamed). */
+  readonly maxBodyBytes?: number;
+}
+
 interface Entry<H = unknown> extends RouteMatch<H> {
   readonly params: readonly ArgSpec[];
   readonly segments: readonly PatternSegment[];
+  readonly bodyOpts: RouteBody | null;
+}
+
+/** Splits the fourth argument of `registerRoute` into the name and the body options (checked). */
+function routeOptions(arg: string | RouteOptions | null | undefined, what: string): { name: string | null; body: RouteBody | null } {
+  if (arg === undefined || arg === null) return { name: null, body: null };
+  if (typeof arg === 'string') {
+    if (arg.length === 0) throw invalidOption(`${what} name`, 'a non-empty string', arg);
+    return { name: arg, body: null };
+  }
+  if (typeof arg !== 'object') throw invalidOption(`${what} name or options`, 'a non-empty string or { name?, body?, maxBodyBytes? }', arg);
+  for (const k of Object.keys(arg)) {
+    if (k !== 'name' && k !== 'body' && k !== 'maxBodyBytes') throw invalidOption(`${what} options`, 'an object with name, body, maxBodyBytes only', k);
+  }
+  const { name, body, maxBodyBytes } = arg;
+  if (name !== undefined && (typeof name !== 'string' || name.length === 0)) throw invalidOption(`${what} options.name`, 'a non-empty string', name);
+  if (body !== undefined && body !== 'buffer' && body !== 'stream') throw invalidOption(`${what} options.body`, "'buffer' or 'stream'", body);
+  if (maxBodyBytes !== undefined && (typeof maxBodyBytes !== 'number' || !Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 0)) {
+    throw invalidOption(`${what} options.maxBodyBytes`, `an integer from 0 to ${Number.MAX_SAFE_INTEGER}`, maxBodyBytes);
+  }
+  const opts = body === undefined && maxBodyBytes === undefined ? null
+    : Object.freeze(maxBodyBytes === undefined ? { body: body ?? 'buffer' } : { body: body ?? 'buffer', maxBodyBytes });
+  return { name: name ?? null, body: opts };
+}
+
+/** Checks the fourth argument of `registerRoute` / `WebRoute` (at once, before any registration). */
+export function checkRouteOptions(arg: unknown, what: string): void {
+  routeOptions(arg as string | RouteOptions | null | undefined, what);
 }
 
 /** A position in the tree of parametrised patterns. */
@@ -179,6 +231,8 @@ export class RouteTable<H = unknown> {
   private _treeRoutes = 0;
   private readonly _byName = new Map<string, Entry>();
   private _size = 0;
+  /** Routes registered with body options (none: `bodyOptions` has nothing to look up). */
+  private _bodyRoutes = 0;
   private readonly _fallback: RouteTable<H> | null;
 
   /** @param fallback consulted after this table's own routes (the server tables' global registry). */
@@ -192,10 +246,10 @@ export class RouteTable<H = unknown> {
    * already has the method for the same pattern shape (argument names aside: `/u/<id>` = `/u/<uid>`) or
    * the name. A fallback's routes may be shadowed freely.
    */
-  add(handler: H, method: string, path: string, name?: string | null): void {
+  add(handler: H, method: string, path: string, nameOrOptions?: string | RouteOptions | null): void {
     if (typeof handler !== 'function') throw invalidOption('registerRoute handler', 'a function (server, request, args) => …', handler);
     if (!isMethodToken(method)) throw invalidOption('registerRoute method', 'an HTTP method token such as GET or POST', method);
-    if (name !== undefined && name !== null && (typeof name !== 'string' || name.length === 0)) throw invalidOption('registerRoute name', 'a non-empty string', name);
+    const { name, body } = routeOptions(nameOrOptions, 'registerRoute');
     const pat = parsePattern(path);
     const m = method.toUpperCase();
     const label = `${m} ${pat.path}`;
@@ -211,9 +265,10 @@ export class RouteTable<H = unknown> {
     const prev = routes.get(m);
     if (prev !== undefined) throw new MwsError('ERR_MWS_ROUTE_DUPLICATE', `a route for ${label} is already registered (as ${prev.label})`);
     const entry: Entry = {
-      handler, args: NO_ARGS, label, method: m, path: pat.path, name: name ?? null, params: pat.args, segments: pat.segments,
+      handler, args: NO_ARGS, label, method: m, path: pat.path, name, params: pat.args, segments: pat.segments, bodyOpts: body,
     };
     routes.set(m, entry);
+    if (body !== null) this._bodyRoutes++;
     if (pat.args.length !== 0) this._treeRoutes++;
     if (name != null) this._byName.set(name, entry);
     this._size++;
@@ -271,6 +326,18 @@ export class RouteTable<H = unknown> {
     return out === '' ? '/' : out;
   }
 
+  /**
+   * The body options of the route serving `method` at `rawPath` (own, then fallback), null when it has
+   * none or no route matches. Asked for heads with a body only; free when no route has options.
+   */
+  bodyOptions(method: string, rawPath: string): RouteBody | null {
+    if (this._bodyRoutes === 0 && (this._fallback === null || this._fallback._bodyRoutes === 0)) return null;
+    const p = probeOf(rawPath);
+    if (p === null) return null;
+    const e = this._entry(method, p) ?? (this._fallback === null ? null : this._fallback._entry(method, p));
+    return e === null ? null : e.bodyOpts;
+  }
+
   /** Routes registered in this table (not counting the fallback's). */
   get size(): number { return this._size; }
 
@@ -300,6 +367,19 @@ export class RouteTable<H = unknown> {
     const args: RouteArgs = {};
     for (let k = 0; k < e.params.length; k++) args[e.params[k].name] = convertArg(e.params[k].type, caps[k]);
     return { handler: e.handler as H, args, label: e.label, method: e.method, path: e.path, name: e.name };
+  }
+
+  /** The entry serving `method` (as `_find`, without building the arguments). */
+  private _entry(method: string, p: Probe): Entry | null {
+    if (this._static.size !== 0) {
+      const key = p.staticKey();
+      const routes = key === null ? undefined : this._static.get(key);
+      if (routes !== undefined) {
+        const e = pick(routes, method);
+        if (e !== null) return e;
+      }
+    }
+    return this._treeRoutes === 0 ? null : walk(this._root, p, 0, method, []);
   }
 
   private _collect(p: Probe, out: Set<string>): void {

@@ -14,7 +14,7 @@ import { FallbackStage, RouteStage, type RouteHandler } from '../pipeline/route-
 import type { Stage, StagePosition } from '../pipeline/stage';
 import { StaticStage } from '../pipeline/static-stage';
 import type { HttpRequest } from '../request/http-request';
-import { RouteTable, type RouteMatch } from '../routes/route-table';
+import { RouteTable, type RouteMatch, type RouteOptions } from '../routes/route-table';
 import { listenError, loadSecureContext } from './listen-ssl';
 import { defaultLogger } from './logging';
 import { runModuleHooks } from './module-hooks';
@@ -97,6 +97,7 @@ export class MicroWebSrv extends ServerSettings {
       new FallbackStage(this._routes),
     ]);
     this._host = new ServerHost(this, log, this._defaults, this._limits, this._access, (conn, err) => this._connectionClosed(conn as HttpConnection, err));
+    this._host.routes = this._routes;
   }
 
   // ---- logging ---------------------------------------------------------------------------------
@@ -240,10 +241,13 @@ export class MicroWebSrv extends ServerSettings {
    * Registers `handler` for `method` and a path pattern on this server only: `/users/<id>` (an
    * integer-looking value arrives as a number), typed `<n:int>`, `<x:float>`, `<d:digit>`, `<s:string>`,
    * and `<rest:path>` last. Own routes win over global ones (`WebRoute`, module-level `registerRoute`).
-   * A duplicate method + pattern, or name, throws ERR_MWS_ROUTE_DUPLICATE.
+   * A duplicate method + pattern, or name, throws ERR_MWS_ROUTE_DUPLICATE. The fourth argument is the
+   * route's name, or {@link RouteOptions}: `{ name?, body?: 'buffer' | 'stream', maxBodyBytes? }` — a
+   * streamed route's handler runs as soon as the head is in (after the access checks) and reads the body
+   * itself (`request.read()`, `request.body`, `request.pipeTo()`, `request.multipart()`).
    */
-  registerRoute(handler: RouteHandler, method: string, path: string, name?: string): void {
-    this._routes.add(handler, method, path, name);
+  registerRoute(handler: RouteHandler, method: string, path: string, nameOrOptions?: string | RouteOptions): void {
+    this._routes.add(handler, method, path, nameOrOptions);
   }
 
   /** The route that would serve `method path` (the path as sent, percent-encoded; HEAD falls back to GET), or null. */

@@ -1,14 +1,18 @@
 import { LEVEL_RANK } from '../base/logger';
 import type { ServerRef } from '../base/refs';
-import type { ConnectionHost, ConnectionInfo, ConnectionLimits } from '../engine/connection-host';
+import type { BodyPolicy, ConnectionHost, ConnectionInfo, ConnectionLimits } from '../engine/connection-host';
 import type { BodyReceiver, MwsModule } from '../modules/module';
 import type { AccessSettings } from '../pipeline/access-stage';
 import type { Pipeline } from '../pipeline/pipeline';
 import type { HttpRequest } from '../request/http-request';
+import type { RouteTable } from '../routes/route-table';
 import { reasonPhrase } from '../response/head-builder';
 import type { HttpResponse } from '../response/http-response';
 import type { ResponseDefaults } from '../response/response-defaults';
 import type { ServerLogger } from './server-logger';
+
+/** A module's `'stream'`: the body streamed to the request, no limit but what the module sets (`request.bodyLimit`). */
+const STREAM_UNLIMITED: BodyPolicy = Object.freeze({ body: 'stream' });
 
 /**
  * The `ConnectionHost` every connection of one server talks to: plain fields the server keeps up to date
@@ -26,6 +30,8 @@ export class ServerHost implements ConnectionHost {
   pipeline: Pipeline | null = null;
   /** Modules with an `onRequestBody`, in load order. */
   bodyModules: MwsModule[] = [];
+  /** The server's routes (their body options: streamed, maxBodyBytes), set by the server. */
+  routes: RouteTable<unknown> | null = null;
   /** Responses sent since the server was made. */
   requests = 0;
   /** The access stage's settings: their `requireBasicAuth` credentials are checked before a module may claim a body. */
@@ -46,22 +52,33 @@ export class ServerHost implements ConnectionHost {
   }
 
   /**
-   * Asks the modules' `onRequestBody` in load order. Not for a request that `requireBasicAuth` will refuse:
-   * its body is not worth streaming into a module (it is buffered up to maxRequestContentLength, or 413).
+   * Asks the modules' `onRequestBody` in load order, then the route's body options. Modules are not asked
+   * for a request that `requireBasicAuth` will refuse: its body is not worth streaming into a module (it
+   * is buffered up to maxRequestContentLength, or 413). A streamed route is streamed anyway: the access
+   * stage answers 401 before its handler reads anything.
    */
-  bodyReceiver(req: HttpRequest): BodyReceiver | null {
+  bodyReceiver(req: HttpRequest): BodyReceiver | BodyPolicy | null {
     const mods = this.bodyModules;
-    if (mods.length === 0) return null;
+    if (mods.length !== 0) {
+      const r = this._moduleBody(req);
+      if (r !== null) return r;
+    }
+    return this.routes === null ? null : this.routes.bodyOptions(req.method, req.rawPath);
+  }
+
+  private _moduleBody(req: HttpRequest): BodyReceiver | BodyPolicy | null {
+    const mods = this.bodyModules;
     const basic = this._access.basicAuth;
     if (basic !== null && !req.checkBasicAuth(basic.user, basic.pass)) return null;
     for (let i = 0; i < mods.length; i++) {
-      let r: BodyReceiver | null | undefined | void;
+      let r: BodyReceiver | 'stream' | null | undefined | void;
       try {
         r = mods[i].onRequestBody!(this.server, req);
       } catch (err) {
         this.logger.log('ERROR', `module onRequestBody threw: ${err instanceof Error ? err.message : String(err)}`);
         continue;
       }
+      if (r === 'stream') return STREAM_UNLIMITED;
       if (r !== null && r !== undefined) return r;
     }
     return null;

@@ -2,7 +2,7 @@ import { invalidOption } from '../base/errors';
 import type { HttpRequest } from '../request/http-request';
 import type { RouteHandler } from '../pipeline/route-stage';
 import { isMethodToken, parsePattern, type RouteArgs } from '../routes/route-pattern';
-import { RouteTable, type RouteMatch } from '../routes/route-table';
+import { RouteTable, checkRouteOptions, type RouteMatch, type RouteOptions } from '../routes/route-table';
 import type { ServerRef } from '../base/refs';
 
 /**
@@ -11,9 +11,12 @@ import type { ServerRef } from '../base/refs';
  */
 export const globalRoutes = new RouteTable<RouteHandler>();
 
-/** Registers a global route (MicroWebSrv2's `RegisterRoute`); see {@link RouteTable.add}. */
-export function registerRoute(handler: RouteHandler, method: string, path: string, name?: string): void {
-  globalRoutes.add(handler, method, path, name);
+/**
+ * Registers a global route (MicroWebSrv2's `RegisterRoute`); see {@link RouteTable.add}. The fourth
+ * argument is the route's name, or {@link RouteOptions} (`{ name?, body?: 'buffer' | 'stream', maxBodyBytes? }`).
+ */
+export function registerRoute(handler: RouteHandler, method: string, path: string, nameOrOptions?: string | RouteOptions): void {
+  globalRoutes.add(handler, method, path, nameOrOptions);
 }
 
 /**
@@ -59,14 +62,15 @@ export interface RouteDecorator {
  * - An instance method is registered when an instance is constructed (the decorator's initializer runs
  *   at the start of the constructor), bound to that instance: routes need one receiver, so constructing
  *   a second instance throws ERR_MWS_ROUTE_DUPLICATE. Use a static method for receiver-less handlers.
+ * - The third argument is the name, or {@link RouteOptions}: `@WebRoute('PUT', '/up', { body: 'stream' })`.
  * - The arguments are checked at once (ERR_MWS_INVALID_OPTION), even for instance methods.
  *
  * Needs standard decorators: tsc as is (without `experimentalDecorators`); swc with
  * `jsc.parser.decorators: true` and `jsc.transform.decoratorVersion: '2022-03'`. Legacy
  * (`experimentalDecorators`) calls are refused with an error that says so.
  */
-export function WebRoute(method: string, path: string, name?: string): RouteDecorator {
-  return createWebRoute(globalRoutes)(method, path, name);
+export function WebRoute(method: string, path: string, nameOrOptions?: string | RouteOptions): RouteDecorator {
+  return createWebRoute(globalRoutes)(method, path, nameOrOptions);
 }
 
 /**
@@ -74,12 +78,12 @@ export function WebRoute(method: string, path: string, name?: string): RouteDeco
  * registry, or a table an application resolves itself (`table.resolve(method, path)`). Servers look up
  * only their own routes and the global registry, not such a table.
  */
-export function createWebRoute(table: RouteTable<RouteHandler>): (method: string, path: string, name?: string) => RouteDecorator {
+export function createWebRoute(table: RouteTable<RouteHandler>): (method: string, path: string, nameOrOptions?: string | RouteOptions) => RouteDecorator {
   return (method, path, name) => {
     // Check now, so that a bad pattern on an instance method fails at class definition, not at `new`.
     if (!isMethodToken(method)) throw invalidOption('WebRoute method', 'an HTTP method token such as GET or POST', method);
     parsePattern(path, 'WebRoute path');
-    if (name !== undefined && name !== null && (typeof name !== 'string' || name.length === 0)) throw invalidOption('WebRoute name', 'a non-empty string', name);
+    checkRouteOptions(name, 'WebRoute');
     const decorator = (value: unknown, context?: unknown): unknown => {
       const ctx = context as ClassMethodDecoratorContext | undefined;
       if (ctx !== undefined && (typeof ctx !== 'object' || ctx === null || typeof ctx.addInitializer !== 'function')) {
