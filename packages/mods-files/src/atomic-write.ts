@@ -27,8 +27,6 @@ export interface WritePlan {
   precondition(file: string): Promise<number>;
   /** The file must not exist (If-None-Match: *): the temp file is linked in place, EEXIST → 412. */
   createOnly: boolean;
-  /** Awaited once the body is stored, before the rename: false drops the upload (403: the request was refused). */
-  admitted?: () => Promise<boolean>;
 }
 
 /** What a stored upload reports. */
@@ -105,7 +103,6 @@ export async function writeAtomic(file: string, source: BodySource, plan: WriteP
     await fh.sync();
     await fh.close();
     fh = null;
-    if (plan.admitted !== undefined && !(await plan.admitted())) throw new WriteRefused(403, 'the request was refused before the upload was stored');
     return await serialized(file, async () => {
       const refused = await plan.precondition(file);
       const existing = await statOrNull(file);

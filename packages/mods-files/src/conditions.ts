@@ -34,13 +34,14 @@ async function currentTag(file: string): Promise<string | null> {
   }
 }
 
-const ALWAYS: Conditions = { createOnly: false, check: () => Promise.resolve(0) };
+/** No conditions (a multipart form's files: the request's fields speak of the form, not of each file). */
+export const NO_CONDITIONS: Conditions = { createOnly: false, check: () => Promise.resolve(0) };
 
 /** The request's write conditions. */
 export function conditionsOf(request: HttpRequest): Conditions {
   const ifMatch = tags(request.getHeader('if-match'));
   const ifNoneMatch = tags(request.getHeader('if-none-match'));
-  if (ifMatch === null && ifNoneMatch === null) return ALWAYS;
+  if (ifMatch === null && ifNoneMatch === null) return NO_CONDITIONS;
   return {
     createOnly: ifNoneMatch === '*',
     async check(file: string): Promise<number> {

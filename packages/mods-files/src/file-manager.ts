@@ -4,14 +4,16 @@
  * (listings, files through core's static machinery), PUT / POST (atomic uploads, new folders) and DELETE
  * under the prefix, and uploads at `uploadEndpoint`; anything else under the prefix gets 405.
  *
- * Request bodies of uploads never go through the server's buffer: `onRequestBody` claims them and the
- * atomic writer streams them to a temp file as they arrive, with backpressure down to the socket.
+ * Request bodies of uploads never go through the server's buffer: `onRequestBody` answers `'stream'`, the
+ * request comes down the pipeline at once (after the server's access checks) and the atomic writer
+ * streams `request.body` to a temp file as it arrives, with backpressure down to the socket. A request
+ * refused before its body is read (ACL, type, declared size, precondition) never gets `100 Continue`.
  */
 import { realpathSync, statSync } from 'node:fs';
-import type { HttpRequest, LogLevelName, MicroWebSrv, MwsModule, StaticSite } from '@microwebsrv/core';
+import { MwsError, type HttpRequest, type LogLevelName, type MicroWebSrv, type MwsModule, type StaticSite } from '@microwebsrv/core';
 import { decide } from './acl';
 import { removeStaleTemps } from './atomic-write';
-import { ReceiverSource, type BodySource } from './body-source';
+import type { BodySource } from './body-source';
 import type { FilesContext, Outcome } from './context';
 import { deleteOp } from './delete-op';
 import { attachmentFilename, encodedPathOf } from './disposition';
@@ -19,6 +21,7 @@ import { invalid, resolveOptions, type Access, type FileManagerOptions, type Res
 import { Quota } from './quota';
 import { readOp } from './read-op';
 import { isRefusal, placeOf } from './target';
+import { multipartOp } from './multipart-op';
 import { mkdirOp, uploadOp } from './write-op';
 
 const READS = ['GET', 'HEAD'];
@@ -33,8 +36,6 @@ export class FileManager implements MwsModule {
   readonly options: Readonly<ResolvedOptions>;
   private readonly _ctx: FilesContext;
   private readonly _site: StaticSite;
-  /** Uploads whose body is being stored, by request: the stage admits them and answers with their outcome. */
-  private readonly _uploads = new WeakMap<HttpRequest, { op: Promise<Outcome>; admission: Admission }>();
 
   constructor(server: MicroWebSrv, options: FileManagerOptions) {
     const opts = resolveOptions(options);
@@ -74,21 +75,11 @@ export class FileManager implements MwsModule {
     if (removed.length > 0) this.server.log(`files: removed ${removed.length} temp file(s) of an interrupted upload`, 'WARNING');
   }
 
-  /** Claims the body of an upload under the prefix (or at the endpoint): streamed to disk, never buffered. */
-  onRequestBody(_server: MicroWebSrv, request: HttpRequest): ReceiverSource | null {
+  /** Streams the body of an upload under the prefix (or at the endpoint): to disk, never buffered. */
+  onRequestBody(_server: MicroWebSrv, request: HttpRequest): 'stream' | null {
     const m = request.method;
-    if (m !== 'PUT' && m !== 'POST') return null;
-    const claim = this._claim(request);
-    if (claim === null || this.options.readOnly) return null;
-    const source = new ReceiverSource(this.options.maxFileBytes === Number.MAX_SAFE_INTEGER ? undefined : this.options.maxFileBytes);
-    const admission = new Admission(source.ended);
-    const op = this._write(request, claim, source, () => admission.promise);
-    // Whatever the outcome, the rest of the body is not wanted: let it complete unread (a refusal answers
-    // after it, as core runs the pipeline once a claimed body is complete).
-    op.then(() => source.discard(), () => source.discard());
-    op.catch(() => { /* answered (or not: the client left) by the stage */ });
-    this._uploads.set(request, { op, admission });
-    return source;
+    if ((m !== 'PUT' && m !== 'POST') || this.options.readOnly) return null;
+    return this._claim(request) === null ? null : 'stream';
   }
 
   private _claim(request: HttpRequest): Claim | null {
@@ -114,6 +105,9 @@ export class FileManager implements MwsModule {
     try {
       outcome = await this._dispatch(request, claim);
     } catch (err) {
+      // The body failed (the client left, 408 / 413 from the engine, a multipart limit or a malformed
+      // body): core's pipeline answers those (or knows the connection is closing).
+      if (isBodyError(err)) throw err;
       this.server.log(`files: ${request.method} ${request.rawPath}: ${err instanceof Error ? err.message : String(err)}`, 'ERROR');
       outcome = { status: 500 };
     }
@@ -123,13 +117,10 @@ export class FileManager implements MwsModule {
   private _dispatch(request: HttpRequest, claim: Claim): Promise<Outcome> {
     const m = request.method;
     const { readOnly, writeOnly } = this.options;
-    const upload = this._uploads.get(request);
-    if (upload !== undefined) {
-      upload.admission.admit(); // the pipeline's access checks passed: the upload may replace the file
-      return upload.op;
-    }
     if (claim.endpoint) {
-      return Promise.resolve(m === 'PUT' || m === 'POST' ? { status: 400, reason: 'an upload without a body' } : this._notAllowed(['PUT', 'POST']));
+      if (m !== 'PUT' && m !== 'POST') return Promise.resolve(this._notAllowed(['PUT', 'POST']));
+      if (readOnly) return Promise.resolve(this._notAllowed(READS));
+      return this._write(request, claim);
     }
     if (m === 'GET' || m === 'HEAD') {
       if (writeOnly) return Promise.resolve(this._notAllowed(WRITES));
@@ -140,16 +131,14 @@ export class FileManager implements MwsModule {
       const place = placeOf(claim.sub, this.options.dotfiles);
       if (isRefusal(place)) return Promise.resolve({ status: place.status, reason: place.reason });
       if (m === 'DELETE') return deleteOp(this._ctx, request, place);
-      // A PUT / POST without a body (Content-Length: 0): a folder, or an empty file.
-      if (place.dirSlash) return mkdirOp(this._ctx, request, place);
-      return uploadOp(this._ctx, request, place, EMPTY_SOURCE, 0);
+      return this._write(request, claim);
     }
     if (m === 'OPTIONS') return Promise.resolve({ status: 204, headers: { Allow: this._allowed().join(', ') } });
     return Promise.resolve(this._notAllowed(this._allowed()));
   }
 
-  /** An upload's body arrived: where it goes, under every rule. */
-  private async _write(request: HttpRequest, claim: Claim, source: BodySource, admitted?: () => Promise<boolean>): Promise<Outcome> {
+  /** PUT / POST: a folder, a multipart form to a folder, or a body stored as a file, under every rule. */
+  private async _write(request: HttpRequest, claim: Claim): Promise<Outcome> {
     let sub = claim.sub;
     if (claim.endpoint) {
       const name = attachmentFilename(request.getHeader('content-disposition'));
@@ -158,9 +147,13 @@ export class FileManager implements MwsModule {
     }
     const place = placeOf(sub, this.options.dotfiles);
     if (isRefusal(place)) return { status: place.status, reason: place.reason };
-    if (place.dirSlash) return mkdirOp(this._ctx, request, place);
+    if (place.dirSlash) {
+      if (request.method === 'POST' && isMultipart(request)) return multipartOp(this._ctx, request, place);
+      return mkdirOp(this._ctx, request, place); // uhttpd: the body is ignored (not read)
+    }
     const declared = request.getHeader('content-length') === undefined ? -1 : request.contentLength;
-    return uploadOp(this._ctx, request, place, source, declared, admitted);
+    if (this.options.maxFileBytes !== Number.MAX_SAFE_INTEGER && request.isBodyStreamed) request.bodyLimit = this.options.maxFileBytes;
+    return uploadOp(this._ctx, request, place, sourceOf(request), declared);
   }
 
   private _allowed(): string[] {
@@ -190,27 +183,19 @@ export class FileManager implements MwsModule {
   }
 }
 
-/** The body of a PUT / POST that has none. */
-const EMPTY_SOURCE: BodySource = { chunks: { [Symbol.asyncIterator]: async function* () { /* nothing */ } }, signal: new AbortController().signal };
-
-/** How long a stored upload waits for its request to reach the module's stage once the body is complete. */
-const ADMIT_MS = 30_000;
-
-/**
- * core claims a body (`onRequestBody`) before the pipeline's access stage (`onAccessCheck`) runs: an
- * upload is stored in its temp file as it arrives but replaces the target only once the request reached
- * this module's stage (the access checks passed). A request answered by an earlier stage never does:
- * its upload is dropped ADMIT_MS after its body ended.
- */
-class Admission {
-  readonly promise: Promise<boolean>;
-  private _settle!: (ok: boolean) => void;
-  constructor(ended: Promise<boolean>) {
-    this.promise = new Promise((r) => { this._settle = r; });
-    void ended.then((ok) => {
-      if (!ok) { this._settle(false); return; }
-      setTimeout(() => this._settle(false), ADMIT_MS).unref();
-    });
-  }
-  admit(): void { this._settle(true); }
+/** The request's body as the writer reads it. */
+function sourceOf(request: HttpRequest): BodySource {
+  return { chunks: request.body, signal: request.signal };
 }
+
+function isMultipart(request: HttpRequest): boolean {
+  return /^multipart\/form-data\s*;/i.test(request.getHeader('content-type') ?? '');
+}
+
+/** An error of the request's body, which core's pipeline answers (or knows the connection closes). */
+function isBodyError(err: unknown): boolean {
+  if (err instanceof Error && err.name === 'AbortError') return true;
+  return err instanceof MwsError && BODY_ERRORS.has(err.code);
+}
+
+const BODY_ERRORS = new Set<string>(['ERR_MWS_BODY_TOO_LARGE', 'ERR_MWS_BODY_TIMEOUT', 'ERR_MWS_BAD_BODY', 'ERR_MWS_BAD_MULTIPART', 'ERR_MWS_MULTIPART_LIMIT', 'ERR_MWS_BODY_USED']);

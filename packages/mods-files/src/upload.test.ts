@@ -179,7 +179,19 @@ describe('uploads on the wire', () => {
     expect(tempsUnder(t.base)).toEqual([]);
   });
 
-  test("a request refused by the server's onAccessCheck stores nothing (the upload waits for the module's stage)", async () => {
+  test('a request refused before its body is read never gets 100 Continue, and nothing is stored', async () => {
+    const t = await startFiles({ maxFileBytes: 1000, acl: (p) => (p.startsWith('/locked') ? 'ro' : 'rw') });
+    const a = new Raw(t.port);
+    await a.write('PUT /fs/locked.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n');
+    await a.waitFor(/HTTP\/1\.1 403 /);
+    const b = new Raw(t.port);
+    await b.write('PUT /fs/big.txt HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n');
+    await b.waitFor(/HTTP\/1\.1 413 /);
+    expect(a.data + b.data).not.toContain('100 Continue');
+    expect(readdirSync(t.base)).toEqual([]);
+  });
+
+  test("a request refused by the server's onAccessCheck stores nothing (the access stage runs before the module's)", async () => {
     const t = await startFiles({}, (srv) => {
       srv.onAccessCheck = (_s, req) => {
         if (req.getHeader('x-key') === 'ok') return true;

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { validatorsOf, type HttpRequest } from '@microwebsrv/core';
 import { WriteRefused, writeAtomic } from './atomic-write';
 import type { BodySource } from './body-source';
-import { conditionsOf } from './conditions';
+import { conditionsOf, type Conditions } from './conditions';
 import { refused, type FilesContext, type Outcome } from './context';
 import { fileTarget, folderOf, isRefusal, type CreateCheck, type Place } from './target';
 
@@ -45,10 +45,15 @@ export function typeRefusal(ctx: FilesContext, name: string): string | null {
 
 /**
  * Stores `source` as the file `place`. `declared`: the body's Content-Length (-1: chunked), checked
- * against the limits before a byte is read. `admitted`: awaited before the rename (see WritePlan). Rejects only with the source's own error (the client left,
+ * against the limits before a byte is read. Rejects only with the source's own error (the client left,
  * the body timed out or passed core's limit): nothing is answered then, and nothing was stored.
  */
-export async function uploadOp(ctx: FilesContext, request: HttpRequest, place: Place, source: BodySource, declared: number, admitted?: () => Promise<boolean>): Promise<Outcome> {
+export function uploadOp(ctx: FilesContext, request: HttpRequest, place: Place, source: BodySource, declared: number): Promise<Outcome> {
+  return storeFile(ctx, request, place, source, declared, conditionsOf(request));
+}
+
+/** {@link uploadOp} under explicit `conditions` (a multipart form's files have none). */
+export async function storeFile(ctx: FilesContext, request: HttpRequest, place: Place, source: BodySource, declared: number, conditions: Conditions): Promise<Outcome> {
   const { opts, quota } = ctx;
   const name = place.segments[place.segments.length - 1];
   const decision = await ctx.allow(place.aclPath, 'write', request);
@@ -56,7 +61,6 @@ export async function uploadOp(ctx: FilesContext, request: HttpRequest, place: P
   const typeWhy = typeRefusal(ctx, name);
   if (typeWhy !== null) return refused(415, typeWhy);
   if (declared > opts.maxFileBytes) return refused(413, `Content-Length ${declared} passes maxFileBytes (${opts.maxFileBytes})`);
-  const conditions = conditionsOf(request);
   const target = await fileTarget(ctx.realBase, place, opts.dotfiles, createCheck(ctx, request));
   if (isRefusal(target)) return refused(target.status, target.reason);
   const credit = target.existing?.size ?? 0;
@@ -69,7 +73,6 @@ export async function uploadOp(ctx: FilesContext, request: HttpRequest, place: P
       take: (n) => { const ok = quota.take(n, credit); if (ok) taken += n; return ok; },
       precondition: (file) => conditions.check(file),
       createOnly: conditions.createOnly,
-      admitted,
     });
     quota.release(stored.replacedSize);
     const headers: Record<string, string> = {};
