@@ -1,3 +1,4 @@
+import { WriteStream } from 'node:fs';
 import { Readable, type Writable } from 'node:stream';
 import { MwsError } from '../base/errors';
 import { HttpError } from '../http/errors';
@@ -21,6 +22,12 @@ export interface PipeToOptions {
 
 /** The `Readable` of `request.body` buffers at most this much before the wire is paused. */
 const READABLE_HWM = 64 * 1024;
+/**
+ * Pieces arriving in one turn of the event loop (one per kernel read: a slot at most) are gathered into
+ * one Buffer of up to this size before a reader gets them: one write to a file instead of one per slot,
+ * one promise per read instead of one per piece.
+ */
+const BATCH = 64 * 1024;
 /**
  * A response sent before its streamed body was read whole: a rest of at most this many declared bytes is
  * read and dropped (the connection stays open); a longer or chunked rest closes it (RFC 9112 §9.6).
@@ -101,11 +108,20 @@ export class RequestBody implements BodyReceiver {
   private _resolve: ((v: Buffer | number | null) => void) | null = null;
   private _reject: ((e: Error) => void) | null = null;
   private _into: Uint8Array | null = null;
+  /** Bytes already copied into `_into` (straight from the slot). */
+  private _intoFill = 0;
   private _max = 0;
   private _readable: BodyReadable | null = null;
   private _readableWants = false;
   private _pipe: Pipe | null = null;
   private _ctrl: AbortController | null = null;
+  /** Pieces of this turn of the event loop, copied out of the slot (see BATCH). */
+  private _batch: Buffer | null = null;
+  private _batchLen = 0;
+  private _commitLater: (() => void) | null = null;
+  private _commitPending = false;
+  /** pipeTo a file: batch Buffers back from finished writes, used again (no garbage per 64 KiB). */
+  private _free: Buffer[] | null = null;
 
   private constructor(streamed: boolean, limit: number, declared: number, expect: boolean, flow: BodyFlow | null) {
     this.streamed = streamed;
@@ -199,7 +215,8 @@ export class RequestBody implements BodyReceiver {
         const p = this._pipe;
         if (p === null || !p.blocked) return;
         p.blocked = false;
-        this._pull();
+        // What waited goes out; then the end, or more from the wire.
+        this._commit();
       };
       const onError = (err: Error): void => this._pipeFailed(err);
       const onClose = (): void => this._pipeFailed(new Error('the writable closed before the body was written'));
@@ -209,6 +226,9 @@ export class RequestBody implements BodyReceiver {
       const cleanup = (): void => { w.off('drain', onDrain); w.off('error', onError); w.off('close', onClose); };
       const p: Pipe = { w, end: options?.end !== false, total: 0, blocked: false, resolve, reject, cleanup };
       this._pipe = p;
+      // A file write is done with its Buffer when its callback runs: batches can be used again. Not for
+      // any writable: a Transform's callback may come while its output still holds the chunk.
+      if (w instanceof WriteStream && this.streamed) this._free = [];
       this._pipeFlush();
       if (this._pipe !== p) return;
       if (this._ended && this._queued === 0) this._pipeDone();
@@ -237,27 +257,65 @@ export class RequestBody implements BodyReceiver {
   onData(chunk: Buffer): boolean {
     if (this._discard) return true;
     this._received += chunk.length;
+    let from = 0;
     const into = this._into;
-    if (into !== null && this._queued === 0) {
-      // readInto: straight from the slot into the caller's buffer, the rest kept.
-      const n = chunk.length < into.length ? chunk.length : into.length;
-      chunk.copy(into, 0, 0, n);
-      if (n < chunk.length) this._enqueue(chunk, n);
-      this._settle(n);
-    } else {
-      this._enqueue(chunk, 0);
-      if (this._pipe !== null) this._pipeFlush();
-      else if (this._resolve !== null) this._settle(this._into !== null ? this._takeInto(this._into) : this._take(this._max));
-      else if (this._readableWants) this._feedReadable();
+    if (into !== null && this._queued === 0 && this._batchLen === 0) {
+      // readInto: straight from the slot into the caller's buffer (no copy of our own, no garbage).
+      from = Math.min(chunk.length, into.length - this._intoFill);
+      chunk.copy(into, this._intoFill, 0, from);
+      this._intoFill += from;
+      if (this._intoFill === into.length) this._settle(this._intoFill);
+    }
+    while (from < chunk.length) {
+      let b = this._batch;
+      if (b === null) b = this._batch = this._free?.pop() ?? Buffer.allocUnsafe(BATCH);
+      const n = Math.min(chunk.length - from, b.length - this._batchLen);
+      chunk.copy(b, this._batchLen, from, from + n);
+      this._batchLen += n;
+      from += n;
+      if (this._batchLen === b.length) this._commit();
+    }
+    if ((this._batchLen > 0 || this._intoFill > 0) && !this._commitPending) {
+      // The rest of this turn's pieces join the batch; it goes to the reader after them.
+      this._commitPending = true;
+      setImmediate(this._commitLater ??= () => { this._commitPending = false; if (this._error === null && !this._discard) this._commit(); });
     }
     return this._wants();
   }
 
+  /** The batch goes to the queue, and from there to whoever reads. */
+  private _commit(): void {
+    if (this._batchLen > 0) {
+      const b = this._batch!;
+      const piece = b.subarray(0, this._batchLen);
+      // A part-filled batch leaves its room to the next one (no new allocation while it is worth it);
+      // into a file, batches are whole Buffers that come back when written.
+      this._batch = this._free === null && b.length - this._batchLen >= 4096 ? b.subarray(this._batchLen) : null;
+      this._batchLen = 0;
+      this._queue.push(piece);
+      this._queued += piece.length;
+    }
+    if (this._pipe !== null) this._pipeFlush();
+    else if (this._resolve !== null) {
+      if (this._intoFill > 0) this._settle(this._intoFill);
+      else if (this._queued > 0) this._settle(this._into !== null ? this._takeInto(this._into) : this._take(this._max));
+    }
+    else if (this._readableWants) this._feedReadable();
+    if (this._ended) this._endReaders();
+    // Served: if someone still wants more and the wire was paused meanwhile, read on.
+    else if (this._wants()) this._pull();
+  }
+
   onEnd(trailers: string[] | null): void {
+    this._commit();
     this._ended = true;
     this._trailers = trailers;
     if (this._discard) return;
-    if (this._resolve !== null && this._queued === 0) this._settle(this._into !== null ? 0 : null);
+    this._endReaders();
+  }
+
+  private _endReaders(): void {
+    if (this._resolve !== null && this._queued === 0) this._settle(this._into !== null ? this._intoFill : null);
     if (this._readable !== null && this._readableWants) this._feedReadable();
     if (this._pipe !== null && this._queued === 0) this._pipeDone();
   }
@@ -267,10 +325,13 @@ export class RequestBody implements BodyReceiver {
     const e = (this._error = readerError(err, this._limit));
     this._queue = [];
     this._queued = 0;
+    this._batch = null;
+    this._batchLen = 0;
     this._ctrl?.abort(e);
     const reject = this._reject;
     this._resolve = this._reject = null;
     this._into = null;
+    this._intoFill = 0;
     if (reject !== null) reject(e);
     const r = this._readable;
     // An 'error' nobody listens to would crash the process: then end the stream without one.
@@ -297,8 +358,11 @@ export class RequestBody implements BodyReceiver {
     this._started = true;
     this._queue = [];
     this._queued = 0;
+    this._batch = null;
+    this._batchLen = 0;
     this._resolve = this._reject = null;
     this._into = null;
+    this._intoFill = 0;
     this._readableWants = false;
     if (reject !== null) reject(abortError());
     this._resume?.();
@@ -334,15 +398,6 @@ export class RequestBody implements BodyReceiver {
     return this._resolve !== null || this._readableWants || (this._pipe !== null && !this._pipe.blocked);
   }
 
-  /** Keeps chunk[from…] (a view of the slot) as a copy of its own. */
-  private _enqueue(chunk: Buffer, from: number): void {
-    const n = chunk.length - from;
-    const copy = Buffer.allocUnsafe(n);
-    chunk.copy(copy, 0, from);
-    this._queue.push(copy);
-    this._queued += n;
-  }
-
   /** At most `max` bytes of the first queued piece. */
   private _take(max: number): Buffer {
     const q = this._queue;
@@ -372,6 +427,7 @@ export class RequestBody implements BodyReceiver {
     const resolve = this._resolve!;
     this._resolve = this._reject = null;
     this._into = null;
+    this._intoFill = 0;
     resolve(v);
   }
 
@@ -393,7 +449,9 @@ export class RequestBody implements BodyReceiver {
     for (let p = this._pipe; p !== null && this._pipe === p && !p.blocked && this._queued > 0; p = this._pipe) {
       const chunk = this._take(NO_LIMIT);
       p.total += chunk.length;
-      if (!p.w.write(chunk)) p.blocked = true;
+      const free = this._free;
+      const ok = free === null ? p.w.write(chunk) : p.w.write(chunk, () => { if (free.length < 8) free.push(Buffer.from(chunk.buffer, chunk.byteOffset, BATCH)); });
+      if (!ok) p.blocked = true;
     }
   }
 
