@@ -59,6 +59,8 @@ function checkLimits(limits: MultipartLimits | undefined): MultipartLimits {
   return limits;
 }
 
+function ignore(): void { /* see PartIterator: the iterator reports it */ }
+
 function limitError(msg: string): MwsError {
   return new MwsError('ERR_MWS_MULTIPART_LIMIT', msg);
 }
@@ -105,6 +107,9 @@ class PartIterator implements AsyncIterableIterator<MultipartPart> {
       if (this._counted()) this._push({ kind: 'field', name, value, mimeType: info.mimeType, encoding: info.encoding });
     });
     bb.on('file', (name, stream, info) => {
+      // Its errors (a limit, the body's error, busboy's own) also reach the iterator: one nobody listens
+      // to must not crash the process.
+      stream.on('error', ignore);
       stream.on('limit', () => {
         const e = limitError(`multipart file "${info.filename ?? name}" is larger than limits.fileSize (${limits.fileSize} bytes)`);
         stream.destroy(e);
