@@ -13,6 +13,7 @@ const { XAsyncSocketsPool } = require('@microwebsrv/xasync');
 const { MicroWebSrv, stopOnSignals } = require('@microwebsrv/core');
 const { TemplatePages } = require('@microwebsrv/mods-template');
 const { WebSockets } = require('@microwebsrv/mods-websockets');
+const { configureFiles, filesBanner } = require('./files'); // the file manager at /fs/ (demo/files.js)
 
 const WWW = path.join(__dirname, 'www');
 const CERTS = path.join(__dirname, '..', 'certs');
@@ -138,6 +139,7 @@ function configure(srv) {
   }, 'GET', '/request');
 
   configureRepl(srv);
+  configureFiles(srv);
 }
 
 // ---- REPL (issue 17) ------------------------------------------------------------------------------
@@ -198,6 +200,7 @@ async function main() {
   console.log(`MicroWebSrv-TS demo on http://localhost:${http.address[1]}/  (Ctrl-C stops)`);
   if (cert) console.log(`  and on https://localhost:${servers[1].address[1]}/  (certificate ${path.relative(process.cwd(), cert.certFile)})`);
   else console.log('  (no certificate: run `npx -y pnpm@10.34.9 cert` for HTTPS on a second port)');
+  console.log(filesBanner());
 
   // Ctrl-C (SIGINT) or SIGTERM (kill, systemd, Docker, npx): the servers drain their in-flight
   // responses, then the shared pool stops, then exit 0. A second signal exits at once.

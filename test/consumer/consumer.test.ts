@@ -137,10 +137,10 @@ function readmeSnippet(name: string): string {
 }
 
 describe("each package README's example runs as written, from the installed tarballs", () => {
-  const start = async (name: string): Promise<SpawnedServer> => {
+  const start = async (name: string, env?: Record<string, string>): Promise<SpawnedServer> => {
     const file = path.join(app, `readme-${name}.js`);
     fs.writeFileSync(file, readmeSnippet(name));
-    const srv = await spawnServer(file, { cwd: app });
+    const srv = await spawnServer(file, { cwd: app, env });
     servers.add(srv);
     return srv;
   };
@@ -188,6 +188,18 @@ describe("each package README's example runs as written, from the installed tarb
     while (!/\n\n/.test(text)) text += (await reader.read()).value ?? '';
     expect(text).toMatch(/^event: tick\nid: \d+\ndata: \{"n":\d+\}\n\n/);
     ac.abort();
+    await stop(srv);
+  });
+
+  test('@microwebsrv/mods-files', async () => {
+    const base = fs.mkdtempSync(path.join(app, 'files-'));
+    const srv = await start('mods-files', { FILES_DIR: base });
+    const url = srv.urls[0].replace(/\/fs\/$/, '');
+    expect((await fetch(url + '/fs/a.txt', { method: 'PUT', body: 'x' })).status).toBe(401);
+    const auth = { authorization: 'Basic ' + Buffer.from('admin:s3cret').toString('base64') };
+    expect((await fetch(url + '/fs/a.txt', { method: 'PUT', body: 'stored', headers: auth })).status).toBe(201);
+    expect(await (await fetch(url + '/fs/')).json()).toMatchObject({ path: '/', list: [{ path: 'a.txt', type: 'file', size: 6 }] });
+    expect(fs.readFileSync(path.join(base, 'a.txt'), 'utf8')).toBe('stored');
     await stop(srv);
   });
 

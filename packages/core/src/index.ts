@@ -33,3 +33,5 @@ export { type StaticOptions, DEFAULT_PAGES } from './static/options';
 export { type StaticSite } from './static/site';
 /** Static path safety, for modules that serve files of their own (templates): decode once, refuse traversal. */
 export { hasDotComponent, isInside, parseStaticPath, realInside, realRootOf, type StaticPath } from './static/safe-path';
+/** The strong ETag and Last-Modified core's static files send for a file's stat: modules that write files (mods-files) answer and compare the same. */
+export { validatorsOf, type Validators } from './static/validators';
