@@ -399,7 +399,9 @@ export class RouteTable<H = unknown> {
         if (e !== null) return e;
       }
     }
-    return this._treeRoutes === 0 ? null : walk(this._root, p, 0, method, []);
+    if (this._treeRoutes === 0) return null;
+    capCount = 0;
+    return walk(this._root, p, 0, method);
   }
 
   private _collect(p: Probe, out: Set<string>): void {
