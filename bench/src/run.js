@@ -16,6 +16,7 @@ const { medians } = require('./stats');
 const { warningsFor } = require('./warnings');
 const { addRatios, printScenario, writeResults } = require('./report');
 const { runMemory } = require('./memory');
+const { runFanout } = require('./fanout');
 const { describeRequest } = require('./requests');
 const { ensureStaticFixture } = require('../servers/lib/fixtures');
 
@@ -38,6 +39,11 @@ function toolFor(kind, o) {
 
 async function runScenario(ctx, name, o) {
   const sc = SCENARIOS[name];
+  if (sc.kind === 'fanout') {
+    const result = await runFanout(ctx, name, sc, o);
+    printScenario(result);
+    return result;
+  }
   if (sc.kind === 'memory') {
     const result = await runMemory(ctx, name, sc, o);
     printScenario(result);

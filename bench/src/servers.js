@@ -18,6 +18,13 @@ const SERVERS = {
   'net-echo': { label: 'node:net echo', kind: 'echo' },
   'microwebsrv-ws': { label: 'MicroWebSrv-TS WebSockets', kind: 'ws' },
   'ws-bare': { label: 'ws (bare, on node:http)', kind: 'ws' },
+  // The fan-out scenario's servers: one script (servers/fanout.js), FANOUT_KIND says which; `sub` is what
+  // the subscribers speak (WebSocket or SSE).
+  'fanout-mws-ws': { label: 'MicroWebSrv-TS topics (WebSocket)', kind: 'fanout', sub: 'ws', script: 'fanout', env: { FANOUT_KIND: 'mws-ws' } },
+  'fanout-uws': { label: 'uWebSockets.js app.publish', kind: 'fanout', sub: 'ws', script: 'fanout', env: { FANOUT_KIND: 'uws' } },
+  'fanout-ws-loop': { label: 'ws, a loop over its clients', kind: 'fanout', sub: 'ws', script: 'fanout', env: { FANOUT_KIND: 'ws-loop' } },
+  'fanout-mws-sse': { label: 'MicroWebSrv-TS topics (SSE)', kind: 'fanout', sub: 'sse', script: 'fanout', env: { FANOUT_KIND: 'mws-sse' } },
+  'fanout-better-sse': { label: 'better-sse Channel', kind: 'fanout', sub: 'sse', script: 'fanout', env: { FANOUT_KIND: 'better-sse' } },
 };
 
 /** {id, name, variant, flags, label, kind, script, env} for "name", "name@variant", "name@variant+flag". */
@@ -40,6 +47,7 @@ function resolveServer(id) {
     flags,
     label: tags.length ? `${def.label} [${tags.join(', ')}]` : def.label,
     kind: def.kind,
+    sub: def.sub || null,
     script: path.join(SERVERS_DIR, `${def.script || name}.js`),
     env,
   };
