@@ -47,7 +47,8 @@ async function mws(sse) {
     const mod = srv.loadModule(ServerSentEvents, { maxStreams: 20100, heartbeatSec: 0, maxQueue: 1024 });
     srv.registerRoute((_s, req) => { mod.open(req, { }).subscribe('fan'); }, 'GET', '/sub');
   } else {
-    const { WebSockets } = pkg('mods-websockets');
+    // FANOUT_MWS_DIR: the module's build to load (default dist), for a before/after comparison in one run
+    const { WebSockets } = require(path.join(__dirname, '..', '..', 'packages', 'mods-websockets', process.env.FANOUT_MWS_DIR || 'dist', 'index.js'));
     const mod = srv.loadModule(WebSockets, { maxSendQueueBytes: 16 * 1024 * 1024 });
     mod.route('/sub', (ws) => { ws.subscribe('fan'); });
   }
