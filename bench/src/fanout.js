@@ -228,4 +228,4 @@ function fanoutWarnings(rows, ctx) {
   return w;
 }
 
-module.exports = { runFanout, addFanoutRatios, perBurst, subscriberCounts, FANOUT_REFS };
+module.exports = { runFanout, measureFanoutOnce, addFanoutRatios, perBurst, subscriberCounts, FANOUT_REFS };
