@@ -11,7 +11,7 @@
 const net = require('node:net');
 const WS = require('ws');
 
-const IDLE_MS = 1000;
+const IDLE_MS = 3000; // a server that buffers without backpressure (better-sse) can pause for GC for a while
 const OPEN_WINDOW = 200; // connections opening at once (below every server's listen backlog)
 const [kind, portRaw, nRaw, sizeRaw] = process.argv.slice(2);
 const port = Number(portRaw);

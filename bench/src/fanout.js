@@ -80,7 +80,7 @@ async function get(port, p) {
   return text;
 }
 
-/** One burst: k messages published, until k × n were counted (or none came for 1 s). */
+/** One burst: k messages published, until k × n were counted (or none came for 3 s). */
 async function burst(srv, cl, n, k, size) {
   const t0 = process.hrtime.bigint();
   const done = cl.next(k * n, 120000);
