@@ -78,7 +78,7 @@ describe('bench harness', () => {
     expect(o.servers).toEqual(['node-http', 'microwebsrv@light']);
     expect(o.out).toBe('smoke');
     expect(parseArgs(['--smoke', '--rounds', '2']).rounds).toBe(2);
-    expect(parseArgs([]).scenarios).toEqual(['plaintext', 'pipelined', 'json', 'post-echo', 'static', 'static-304', 'presets', 'echo', 'ws-echo', 'memory']);
+    expect(parseArgs([]).scenarios).toEqual(['plaintext', 'pipelined', 'json', 'post-echo', 'static', 'static-304', 'presets', 'echo', 'ws-echo', 'fanout', 'memory']);
     expect(parseArgs(['--ws-size', '16384', '--ws-window', '4'])).toMatchObject({ wsSize: 16384, wsWindow: 4 });
     expect(parseArgs([]).idleConns).toEqual([1000, 10000]);
     expect(parseArgs([]).memoryRounds).toBe(1);
@@ -189,8 +189,8 @@ describe('bench harness', () => {
     expect([smoke.fanoutSubs, smoke.fanoutBurst]).toEqual([[200], 20000]);
     expect(parseArgs(['--scenario', 'fanout', '--rounds', '3']).fanoutRounds).toBe(3);
     expect(() => parseArgs(['--fanout-sizes', ''])).toThrow(/--fanout-sizes needs/);
-    const before = resolveServer('fanout-mws-ws@dist/.before');
-    expect([before.kind, before.sub, before.env]).toEqual(['fanout', 'ws', { FANOUT_KIND: 'mws-ws', FANOUT_MWS_DIR: 'dist/.before' }]);
+    const before = resolveServer('fanout-mws-ws@dist-before');
+    expect([before.kind, before.sub, before.env]).toEqual(['fanout', 'ws', { FANOUT_KIND: 'mws-ws', FANOUT_MWS_DIR: 'dist-before' }]);
     expect(resolveServer('fanout-better-sse').sub).toBe('sse');
     expect([perBurst(200000, 1000), perBurst(200000, 10000), perBurst(100, 10000)]).toEqual([200, 20, 2]);
     const row = (id: string, n: number, perSec: number) => ({ id, label: id, sub: resolveServer(id).sub, n, size: 64, status: 'ok', median: { perSec } });

@@ -21,7 +21,7 @@ const SERVERS = {
   // The fan-out scenario's servers: one script (servers/fanout.js), FANOUT_KIND says which; `sub` is what
   // the subscribers speak (WebSocket or SSE).
   // fanout-mws-ws@<dir>: the WebSockets module from packages/mods-websockets/<dir> instead of dist (a before/after
-  // comparison in one run: copy dist to e.g. dist/.before before changing the module).
+  // comparison in one run: copy dist to dist-before, git-ignored and not packed, before changing the module).
   'fanout-mws-ws': { label: 'MicroWebSrv-TS topics (WebSocket)', kind: 'fanout', sub: 'ws', script: 'fanout', env: { FANOUT_KIND: 'mws-ws' }, variantEnv: 'FANOUT_MWS_DIR' },
   'fanout-uws': { label: 'uWebSockets.js app.publish', kind: 'fanout', sub: 'ws', script: 'fanout', env: { FANOUT_KIND: 'uws' } },
   'fanout-ws-loop': { label: 'ws, a loop over its clients', kind: 'fanout', sub: 'ws', script: 'fanout', env: { FANOUT_KIND: 'ws-loop' } },
