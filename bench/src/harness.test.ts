@@ -14,6 +14,8 @@ const { SCENARIOS } = require('./scenarios');
 const { startServer, ServerUnavailable } = require('./server-process');
 const { checkHttp, checkWs } = require('./sanity');
 const { svgChart, axis } = require('./chart');
+const { measureFanoutOnce, addFanoutRatios, perBurst } = require('./fanout');
+const { printScenario } = require('./report');
 
 const WRK_OUT = `Running 5s test @ http://127.0.0.1:40001/
   1 threads and 50 connections
@@ -76,7 +78,7 @@ describe('bench harness', () => {
     expect(o.servers).toEqual(['node-http', 'microwebsrv@light']);
     expect(o.out).toBe('smoke');
     expect(parseArgs(['--smoke', '--rounds', '2']).rounds).toBe(2);
-    expect(parseArgs([]).scenarios).toEqual(['plaintext', 'pipelined', 'json', 'post-echo', 'static', 'static-304', 'presets', 'echo', 'ws-echo', 'memory', 'upload']);
+    expect(parseArgs([]).scenarios).toEqual(['plaintext', 'pipelined', 'json', 'post-echo', 'static', 'static-304', 'presets', 'echo', 'ws-echo', 'fanout', 'memory', 'upload']);
     expect(parseArgs(['--ws-size', '16384', '--ws-window', '4'])).toMatchObject({ wsSize: 16384, wsWindow: 4 });
     expect(parseArgs([]).idleConns).toEqual([1000, 10000]);
     expect(parseArgs([]).memoryRounds).toBe(1);
@@ -179,6 +181,54 @@ describe('bench harness', () => {
     expect(axis(1.8)).toEqual({ end: 2, step: 0.25 });
     expect(axis(9.6)).toEqual({ end: 10, step: 1 });
   });
+
+  test('fanout: options, server variants, bursts, ratios to the peers of the same N and size', () => {
+    const o = parseArgs(['--scenario', 'fanout', '--fanout-subs', '1000,10000', '--fanout-sizes=64', '--fanout-burst', '5000']);
+    expect([o.fanoutSubs, o.fanoutSizes, o.fanoutBurst, o.fanoutRounds]).toEqual([[1000, 10000], [64], 5000, 1]);
+    const smoke = parseArgs(['--smoke', '--scenario', 'fanout']);
+    expect([smoke.fanoutSubs, smoke.fanoutBurst]).toEqual([[200], 20000]);
+    expect(parseArgs(['--scenario', 'fanout', '--rounds', '3']).fanoutRounds).toBe(3);
+    expect(() => parseArgs(['--fanout-sizes', ''])).toThrow(/--fanout-sizes needs/);
+    const before = resolveServer('fanout-mws-ws@dist-before');
+    expect([before.kind, before.sub, before.env]).toEqual(['fanout', 'ws', { FANOUT_KIND: 'mws-ws', FANOUT_MWS_DIR: 'dist-before' }]);
+    expect(resolveServer('fanout-better-sse').sub).toBe('sse');
+    expect([perBurst(200000, 1000), perBurst(200000, 10000), perBurst(100, 10000)]).toEqual([200, 20, 2]);
+    const row = (id: string, n: number, perSec: number) => ({ id, label: id, sub: resolveServer(id).sub, n, size: 64, status: 'ok', median: { perSec } });
+    const rows: any[] = [row('fanout-mws-ws', 1000, 900), row('fanout-uws', 1000, 1000), row('fanout-ws-loop', 1000, 100), row('fanout-uws', 10000, 10),
+      row('fanout-mws-sse', 1000, 300), row('fanout-better-sse', 1000, 200)];
+    addFanoutRatios(rows);
+    expect(rows[0].ratios).toEqual({ 'fanout-uws': 0.9, 'fanout-ws-loop': 9 });
+    expect(rows[4].ratios).toEqual({ 'fanout-better-sse': 1.5 });
+  });
+
+  // Real servers and subscribers (unpinned, short): every fan-out server delivers every message to every
+  // subscriber, measured as the scenario measures it (the first burst is checked: count and size).
+  test('every fan-out server delivers each publish to every subscriber', async () => {
+    const ctx = { pin: false, pinned: false, log: () => {} };
+    const o = { warmup: 0, duration: 0.3, fanoutBurst: 60, pin: false };
+    const failures: string[] = [];
+    const rows: any[] = [];
+    for (const id of SCENARIOS.fanout.servers) {
+      const spec = resolveServer(id);
+      for (const size of id === 'fanout-mws-ws' ? [64, 4096] : [64]) {
+        try {
+          const s = await measureFanoutOnce(ctx, spec, 20, size, o);
+          if (s.lost !== 0 || s.bad !== 0 || !(s.delivered >= 60)) failures.push(`${id} ${size}: ${JSON.stringify(s)}`);
+          rows.push({ id, label: spec.label, sub: spec.sub, n: 20, size, status: 'ok', median: s });
+        } catch (err: any) {
+          if (!(err instanceof ServerUnavailable && err.status === 'skipped')) failures.push(`${id} ${size}: ${err.message}`); // uws without its binary: skipped
+        }
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(rows.length).toBeGreaterThanOrEqual(5);
+    addFanoutRatios(rows);
+    const log = jest.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      printScenario({ name: 'fanout', description: 'd', kind: 'fanout', tool: 't', fdNote: 'f', rounds: 1, duration: 0.3, rows, warnings: [] });
+      expect(log.mock.calls[0]![0]).toMatch(/MicroWebSrv-TS topics \(WebSocket\)\s+\d/);
+    } finally { log.mockRestore(); }
+  }, 60000);
 
   // Real servers on port 0 (their READY line gives the port), unpinned, all at once: each answers every
   // request of every scenario it is listed in as the scenario expects, checked as the runner checks it.

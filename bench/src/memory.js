@@ -267,4 +267,4 @@ function memoryWarnings(rows, ctx) {
   return w;
 }
 
-module.exports = { runMemory, connectionCounts, envFor, memoryComparisons, addMemoryRatios };
+module.exports = { runMemory, connectionCounts, envFor, memoryComparisons, addMemoryRatios, fdLimit, FD_RESERVE };

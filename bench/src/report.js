@@ -5,6 +5,7 @@ const path = require('node:path');
 const { fmtInt, badStatusOf } = require('./warnings');
 const { svgChart } = require('./chart');
 const { uploadTable, UPLOAD_COLUMNS } = require('./upload');
+const { FANOUT_REFS } = require('./fanout');
 
 const RESULTS_DIR = path.join(__dirname, '..', 'results');
 
@@ -29,6 +30,7 @@ function addRatios(kind, rows) {
 }
 
 const f1 = (v) => (v === null || v === undefined ? '-' : v.toFixed(1));
+const f3 = (v) => (v === null || v === undefined ? '-' : v.toFixed(3));
 const f2 = (v) => (v === null || v === undefined ? '-' : v.toFixed(2));
 const pct = (v) => (v === null || v === undefined ? '-' : `${v.toFixed(0)}%`);
 const ratio = (v) => (v === null || v === undefined ? '-' : `${(Math.abs(v) < 0.005 ? 0 : v).toFixed(2)}×`);
@@ -50,9 +52,25 @@ function memoryTable(rows) {
   return { head, body };
 }
 
+/** The fan-out scenario's table: one row per (N, size, server). */
+function fanoutTable(rows) {
+  const head = ['N', 'size', 'server', 'msg/s', 'srv CPU µs/msg', 'client CPU µs/msg', 'srv core', 'client core', 'other load', 'RSS MB first / peak / last', 'lost',
+    '×uWS', '×ws loop', '×better-sse'];
+  const refIds = [...FANOUT_REFS.ws, ...FANOUT_REFS.sse].map(([id]) => id);
+  const body = rows.map((r) => {
+    const where = [fmtInt(r.n), `${fmtInt(r.size)} B`, r.label];
+    if (r.status !== 'ok') return [where.join(' '), `${r.status}: ${r.reason}`];
+    const m = r.median;
+    return [...where, fmtInt(m.perSec), f3(m.serverCpuUsPerMsg), f3(m.clientCpuUsPerMsg), pct(m.serverCoreBusyPct ?? m.serverCpuPct), pct(m.clientCoreBusyPct ?? m.clientCpuPct),
+      pct(m.otherLoadPct), `${f1(m.rssFirstMB)} / ${f1(m.rssPeakMB)} / ${f1(m.rssLastMB)}`, fmtInt(m.lost), ...refIds.map((id) => (id in r.ratios ? ratio(r.ratios[id]) : ''))];
+  });
+  return { head, body };
+}
+
 function tableOf(kind, rows) {
   if (kind === 'memory') return memoryTable(rows);
   if (kind === 'upload') return uploadTable(rows);
+  if (kind === 'fanout') return fanoutTable(rows);
   const msg = kind !== 'http'; // echo, ws: messages, latency in µs from our own clients
   const refs = REFS[kind].filter(([ref]) => rows.some((r) => r.id === ref && r.status === 'ok'));
   const head = ['server', msg ? 'msg/s' : 'req/s', msg ? 'p50 µs' : 'p50 ms', msg ? 'p99 µs' : 'p99 ms',
@@ -92,7 +110,7 @@ const MEMORY_COLUMNS = 'all in the server process after full GCs. RSS MB = resid
 
 function printScenario(s) {
   const out = [`\n== ${s.name}: ${s.description}`,
-    s.kind === 'memory' || s.kind === 'upload' ? `   client: ${s.tool}; ${s.fdNote}; medians of ${s.rounds} round(s)` : `   load: ${s.tool}; medians of ${s.rounds} round(s) of ${s.duration} s`,
+    s.kind === 'memory' || s.kind === 'upload' || s.kind === 'fanout' ? `   client: ${s.tool}; ${s.fdNote}; medians of ${s.rounds} round(s)${s.kind === 'fanout' ? ` of ${s.duration} s` : ''}` : `   load: ${s.tool}; medians of ${s.rounds} round(s) of ${s.duration} s`,
     textTable(tableOf(s.kind, s.rows))];
   for (const c of s.comparisons || []) out.push(`* ${c}`);
   for (const w of s.warnings) out.push(`WARNING: ${w}`);
@@ -104,7 +122,10 @@ function markdown(run, chartFile) {
     `- date: ${run.date}`, `- command: \`${run.command}\``, `- machine: ${run.machine.cpus} × ${run.machine.cpuModel}, Node ${run.machine.node}, ${run.machine.platform}`,
     `- pinning: ${run.pinning}`];
   if (chartFile) lines.splice(2, 0, `![Throughput of each server relative to the reference, per scenario](${chartFile})`, '');
-  if (run.scenarios.some((s) => s.kind !== 'memory' && s.kind !== 'upload')) {
+  if (run.scenarios.some((s) => s.kind === 'fanout')) {
+    lines.push(`- fan-out method: a fresh server process per server, N and size; N subscribers in one client process; ${run.options.warmup} s warm-up then bursts of publishes for ${run.options.duration} s; msg/s = messages the subscribers counted / the bursts' time; CPU µs per delivered message from /proc for the server and the subscribers' process; the server's RSS read every second (first / peak / last); lost = published × N − delivered; ×X = msg/s ratio to X at the same N and size; see bench/README.md, "Fan-out"`);
+  }
+  if (run.scenarios.some((s) => s.kind !== 'memory' && s.kind !== 'upload' && s.kind !== 'fanout')) {
     lines.push(`- method: ${run.options.warmup} s warm-up, ${run.options.duration} s measured, ${run.options.rounds} round(s), servers alternating within each round, medians over rounds; a fresh server process per measure`,
       '- columns: latency from the load tool (autocannon: whole ms; echo and ws-echo: our own clients, µs); srv CPU µs = the server process\'s utime+stime (/proc/<pid>/stat) per request (loopback softirq work is not in it); srv/client core = how busy that pinned core was while measuring (/proc/stat, softirq included; the process\'s own share when unpinned); other load = busy CPU time that is neither ours nor irq/softirq (other processes, steal), in % of one core: above 10% the figures are noisy; heap B = V8 heap bytes allocated in the server per request (GC profiler; off-heap Buffers not counted); errors = errors and timeouts + answers with another status than the scenario expects; ×X = req/s ratio to X');
   }
@@ -113,7 +134,9 @@ function markdown(run, chartFile) {
   }
   lines.push('');
   for (const s of run.scenarios) {
-    if (s.kind === 'memory' || s.kind === 'upload') {
+    if (s.kind === 'fanout') {
+      lines.push(`## ${s.name}`, '', `${s.description}. Subscribers: **${s.tool}**; ${s.fdNote}; medians of ${s.rounds} round(s) of ${s.duration} s.`, '', mdTable(tableOf(s.kind, s.rows)), '');
+    } else if (s.kind === 'memory' || s.kind === 'upload') {
       lines.push(`## ${s.name}`, '', `${s.description}. Client: **${s.tool}**; ${s.fdNote}; medians of ${s.rounds} round(s).`, '',
         mdTable(tableOf(s.kind, s.rows)), '', `Columns: ${s.kind === 'memory' ? MEMORY_COLUMNS : UPLOAD_COLUMNS}.`, '');
       for (const c of s.comparisons || []) lines.push(`- ${c}`);

@@ -17,6 +17,7 @@ const { warningsFor } = require('./warnings');
 const { addRatios, printScenario, writeResults } = require('./report');
 const { runMemory } = require('./memory');
 const { runUpload } = require('./upload');
+const { runFanout } = require('./fanout');
 const { describeRequest } = require('./requests');
 const { ensureStaticFixture } = require('../servers/lib/fixtures');
 
@@ -39,6 +40,11 @@ function toolFor(kind, o) {
 
 async function runScenario(ctx, name, o) {
   const sc = SCENARIOS[name];
+  if (sc.kind === 'fanout') {
+    const result = await runFanout(ctx, name, sc, o);
+    printScenario(result);
+    return result;
+  }
   if (sc.kind === 'memory' || sc.kind === 'upload') {
     const result = await (sc.kind === 'memory' ? runMemory : runUpload)(ctx, name, sc, o);
     printScenario(result);

@@ -76,6 +76,14 @@ const SCENARIOS = {
     servers: ['microwebsrv-ws', 'ws-bare'],
     load: (o) => ({ connections: o.connections, window: o.wsWindow, size: o.wsSize }),
   },
+  fanout: {
+    // Run by fanout.js: one publish to N subscribers; delivered msg/s, server CPU µs per delivered message, RSS.
+    description: (o, counts) => `one publish to ${(counts || o.fanoutSubs).map((n) => n.toLocaleString('en-US')).join(' and ')} subscribers of a topic, ` +
+      `messages of ${o.fanoutSizes.map((s) => `${s.toLocaleString('en-US')} B`).join(' and ')}, published in batches of 16 per event-loop turn, ` +
+      `bursts of ${o.fanoutBurst.toLocaleString('en-US')} deliveries; WebSocket and SSE subscribers`,
+    kind: 'fanout',
+    servers: ['fanout-mws-ws', 'fanout-uws', 'fanout-ws-loop', 'fanout-mws-sse', 'fanout-better-sse'],
+  },
   memory: {
     // Run by memory.js (not a load): N idle keep-alive connections, the server's memory before and after.
     // microwebsrv twice per preset: as shipped, and with its slot memory prefaulted (resident before any

@@ -22,6 +22,15 @@ const SERVERS = {
   'upload-node-http': { label: 'node:http (+ busboy)', kind: 'upload' },
   'upload-fastify': { label: 'fastify (+ @fastify/multipart)', kind: 'upload' },
   'upload-microwebsrv': { label: 'MicroWebSrv-TS', kind: 'upload', variantEnv: 'MWS_PRESET' },
+  // The fan-out scenario's servers: one script (servers/fanout.js), FANOUT_KIND says which; `sub` is what
+  // the subscribers speak (WebSocket or SSE).
+  // fanout-mws-ws@<dir>: the WebSockets module from packages/mods-websockets/<dir> instead of dist (a before/after
+  // comparison in one run: copy dist to dist-before, git-ignored and not packed, before changing the module).
+  'fanout-mws-ws': { label: 'MicroWebSrv-TS topics (WebSocket)', kind: 'fanout', sub: 'ws', script: 'fanout', env: { FANOUT_KIND: 'mws-ws' }, variantEnv: 'FANOUT_MWS_DIR' },
+  'fanout-uws': { label: 'uWebSockets.js app.publish', kind: 'fanout', sub: 'ws', script: 'fanout', env: { FANOUT_KIND: 'uws' } },
+  'fanout-ws-loop': { label: 'ws, a loop over its clients', kind: 'fanout', sub: 'ws', script: 'fanout', env: { FANOUT_KIND: 'ws-loop' } },
+  'fanout-mws-sse': { label: 'MicroWebSrv-TS topics (SSE)', kind: 'fanout', sub: 'sse', script: 'fanout', env: { FANOUT_KIND: 'mws-sse' } },
+  'fanout-better-sse': { label: 'better-sse Channel', kind: 'fanout', sub: 'sse', script: 'fanout', env: { FANOUT_KIND: 'better-sse' } },
 };
 
 /** {id, name, variant, flags, label, kind, script, env} for "name", "name@variant", "name@variant+flag". */
@@ -44,6 +53,7 @@ function resolveServer(id) {
     flags,
     label: tags.length ? `${def.label} [${tags.join(', ')}]` : def.label,
     kind: def.kind,
+    sub: def.sub || null,
     script: path.join(SERVERS_DIR, `${def.script || name}.js`),
     env,
   };

@@ -7,6 +7,7 @@ import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import type { DeflateExtension } from './deflate';
 import { invalid } from './errors';
 import { FragmentQueue, PUMP_LOW_WATER } from './fragment-queue';
+import { JOIN_MAX_BYTES, TURN_BATCH, type TurnWriter } from './turn-batch';
 import { Sender, type SenderSocket, type WsSender } from './ws-framing';
 
 const EMPTY = Buffer.alloc(0);
@@ -17,7 +18,7 @@ export interface SendSettings {
   readonly fragmentSize: number;
 }
 
-export class SocketSender {
+export class SocketSender implements TurnWriter {
   /** ws's Sender: data frames, and the control frames the socket sends (ping, pong, close). */
   readonly ws: WsSender;
   /** permessage-deflate: the Sender's extension, or null. */
@@ -28,16 +29,24 @@ export class SocketSender {
   /** permessage-deflate: bytes handed to the Sender and not written yet (it holds them while compressing). */
   private _unsent = 0;
   private _dropped = false;
-  private _corked = false;
-  /** Ends the cork of this turn: the frames of a burst of publishes leave in one write (as uWS does). */
-  private readonly _uncork = (): void => { this._corked = false; this._client.uncork(); };
+  /** @internal On the turn batch's list (turn-batch.ts). */
+  inTurn = false;
+  /** The run of this turn's shared frames taken and not written yet: [_runStart, _runEnd), -1 when none. */
+  private _runStart = -1;
+  private _runEnd = 0;
+  /** Earlier runs of this turn (start, end pairs) when a socket skipped frames others took; reused. */
+  private _runs: number[] | null = null;
+  private _runBytes = 0;
+  /** bufferedAmount when the run started. */
+  private _runBase = 0;
 
   /** `canWrite`: false once data frames may no longer go out (a Close was sent). */
   constructor(client: XAsyncTCPClient, extensions: Record<string, DeflateExtension>, settings: SendSettings, canWrite: () => boolean) {
     this._client = client;
     this._settings = settings;
     const sock: SenderSocket = {
-      write: (data, cb) => client.asyncSendData(data, cb ? () => cb() : null),
+      // Anything the Sender writes (a message, ping, pong, close) goes after the shared frames taken before it.
+      write: (data, cb) => { if (this._runStart >= 0) this.flushTurn(); return client.asyncSendData(data, cb ? () => cb() : null); },
       cork: () => client.cork(),
       uncork: () => client.uncork(),
       get destroyed() { return client.isClosed; },
@@ -47,9 +56,9 @@ export class SocketSender {
     this._queue = new FragmentQueue({
       get sendPending() { return client.sendPending; },
       canWrite: () => canWrite() && !client.isClosed && !client.isClosing,
-      whenFlushed: (cb) => { client.asyncSendData(EMPTY, cb); },
+      whenFlushed: (cb) => { if (this._runStart >= 0) this.flushTurn(); client.asyncSendData(EMPTY, cb); },
       frame: (data, binary, fin, len) => this._frame(data, binary, fin, len),
-      raw: (frame) => { client.asyncSendData(frame); },
+      raw: (frame) => { if (this._runStart >= 0) this.flushTurn(); client.asyncSendData(frame); },
     });
   }
 
@@ -58,7 +67,7 @@ export class SocketSender {
     // Without an extension the Sender writes each frame at once; while compressing it holds messages,
     // counted from send() to the frame's write callback. A message being written is in both counts: the larger.
     const sending = this._unsent > 0 ? Math.max(this._client.sendPending, this._unsent) : this._client.sendPending;
-    return sending + this._queue.bytes;
+    return sending + this._queue.bytes + this._runBytes;
   }
 
   /** Nothing queued and the connection below the high-water mark. */
@@ -88,12 +97,52 @@ export class SocketSender {
    */
   sendShared(frame: Buffer, payload: Buffer, binary: boolean): boolean {
     if (this.deflate !== null) return this.send(payload, binary, 0);
-    const queued = this.bufferedAmount;
+    // Within a run nothing else was written (every other write flushes the run first) and no write
+    // completed (the run ends with the turn, before any I/O callback): the count taken at its start holds.
+    const queued = this._runStart >= 0 ? this._runBase + this._runBytes : this.bufferedAmount;
     if (queued > 0 && queued + payload.length > this._settings.maxSendQueueBytes) return false;
-    if (!this._corked) { this._corked = true; this._client.cork(); process.nextTick(this._uncork); }
-    if (this._queue.isEmpty) this._client.asyncSendData(frame);
-    else this._queue.pushFrame(frame, payload.length);
+    if (!this._queue.isEmpty) { this._queue.pushFrame(frame, payload.length); return true; }
+    // Noted, written at the end of the turn with the other frames of the turn this socket took (turn-batch.ts).
+    const batch = TURN_BATCH;
+    const i = batch.position(frame);
+    if (this._runStart < 0) {
+      this._runBase = queued;
+      this._runStart = i;
+      this._runEnd = i + 1;
+      batch.enlist(this);
+    } else if (this._runEnd === i) {
+      this._runEnd = i + 1;
+    } else {
+      (this._runs ??= []).push(this._runStart, this._runEnd);
+      this._runStart = i;
+      this._runEnd = i + 1;
+    }
+    this._runBytes += frame.length;
     return true;
+  }
+
+  /** @internal Writes the shared frames taken in this turn: one buffer per run, shared with every socket that took the same run. */
+  flushTurn(): void {
+    if (this._runStart < 0) return;
+    const runs = this._runs;
+    if (runs !== null && runs.length > 0) {
+      // This socket skipped frames others took (another topic's): its runs in order, in one writev.
+      this._client.cork();
+      for (let k = 0; k < runs.length; k += 2) this._writeRun(runs[k]!, runs[k + 1]!);
+      this._writeRun(this._runStart, this._runEnd);
+      runs.length = 0;
+      this._client.uncork();
+    } else this._writeRun(this._runStart, this._runEnd);
+    this._runStart = -1;
+    this._runBytes = 0;
+  }
+
+  private _writeRun(start: number, end: number): void {
+    const batch = TURN_BATCH;
+    if (batch.bytes(start, end) <= JOIN_MAX_BYTES) { this._client.asyncSendData(batch.joined(start, end)); return; }
+    this._client.cork();
+    for (let i = start; i < end; i++) this._client.asyncSendData(batch.frame(i));
+    this._client.uncork();
   }
 
   /** The connection drained: the next queued fragments. */
@@ -102,7 +151,13 @@ export class SocketSender {
   /** Drops what is queued (a Close was sent); `closed`: the connection is gone, forget the Sender's count too. */
   drop(closed = false): void {
     this._queue.drop();
-    if (closed) { this._dropped = true; this._unsent = 0; }
+    if (closed) {
+      this._dropped = true;
+      this._unsent = 0;
+      this._runStart = -1; // the connection is gone: the turn's frames are not written
+      this._runBytes = 0;
+      if (this._runs !== null) this._runs.length = 0;
+    } else if (this._runStart >= 0) this.flushTurn(); // taken before the Close: they go first
   }
 
   /** One data frame to the Sender; while compressing, its bytes count in bufferedAmount until written. */
