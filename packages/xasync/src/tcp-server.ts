@@ -28,6 +28,14 @@ export interface XAsyncTCPServerStats {
   refused: number;
   /** Accepted connections open now. */
   active: number;
+  /**
+   * Accepted connections whose bytes land in their slot through Node's `onread` re-wrap (zero-copy), and
+   * those on the fallback (`'data'` chunks copied into the slot) because the re-wrap was not possible on
+   * the handle they came with. Together they make `accepted`: which read path this Node and this way of
+   * accepting (a plain listener, or handles a cluster primary passes to its workers) actually took.
+   */
+  zeroCopy: number;
+  copied: number;
 }
 
 /** A refused connection is given this long to take its refusal response before it is destroyed. */
@@ -54,6 +62,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
   private readonly _clients = new Set<XAsyncTCPClient>();
   private _refusing = new Set<net.Socket>();
   private _accepted = 0;
+  private _zeroCopy = 0;
   private _refused = 0;
   private _address: XAddress = { host: '', port: 0 };
   private _listening = false;
@@ -93,7 +102,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
   get clients(): ReadonlySet<XAsyncTCPClient> { return this._clients; }
 
   get stats(): XAsyncTCPServerStats {
-    return { accepted: this._accepted, refused: this._refused, active: this._clients.size };
+    return { accepted: this._accepted, refused: this._refused, active: this._clients.size, zeroCopy: this._zeroCopy, copied: this._accepted - this._zeroCopy };
   }
 
   /** Stops listening; accepted connections are not touched (the pool's `stop()` closes those). */
@@ -158,6 +167,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
       return;
     }
     this._accepted++;
+    if (client.zeroCopy) this._zeroCopy++;
     this._clients.add(client);
     this._callback(this.onClientAccepted, client);
   }

@@ -41,6 +41,12 @@ export interface ServerStats {
   refused: number;
   /** The slot pool's counters, null before start. */
   slots: XBufferSlotsStats | null;
+  /**
+   * How accepted connections read (xasync's `zeroCopy` / `copied` counters, since start): into their slot
+   * through Node's `onread` re-wrap, or copied from `'data'` chunks (the fallback, taken by itself when
+   * the re-wrap is not possible, e.g. on a handle a cluster primary passed over IPC on some Node).
+   */
+  readPath: { zeroCopy: number; copied: number };
 }
 
 /** Sent to a connection refused for want of a free slot (RFC 9110 §15.6.4); no Date: 5xx may omit it. */
@@ -273,7 +279,11 @@ export class MicroWebSrv extends ServerSettings {
 
   /** Connection and request counters. */
   get stats(): ServerStats {
-    return { connections: this._conns.size, requests: this._host.requests, refused: this._listener?.stats.refused ?? 0, slots: this._slots?.stats ?? null };
+    const l = this._listener?.stats;
+    return {
+      connections: this._conns.size, requests: this._host.requests, refused: l?.refused ?? 0, slots: this._slots?.stats ?? null,
+      readPath: { zeroCopy: l?.zeroCopy ?? 0, copied: l?.copied ?? 0 },
+    };
   }
 
   /** Bytes received and sent on this server's connections (open and closed), for dashboards. */
