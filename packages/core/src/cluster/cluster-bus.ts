@@ -12,6 +12,7 @@
  *
  * Outside a cluster worker (the primary, a single process) it is a plain local bus.
  */
+import cluster from 'node:cluster';
 import { invalidOption } from '../base/errors';
 import { InProcessBus, type Bus, type BusListener } from '../pubsub/bus';
 import { TopicMessage } from '../pubsub/message';
@@ -114,9 +115,8 @@ let processBus: ClusterBus | null = null;
  */
 export function clusterBus(): ClusterBus {
   if (processBus !== null) return processBus;
-  // A cluster worker has an IPC channel and NODE_UNIQUE_ID (what node:cluster's isWorker reads).
   const send = process.send;
-  const isWorker = typeof send === 'function' && process.env.NODE_UNIQUE_ID !== undefined;
+  const isWorker = cluster.isWorker && typeof send === 'function';
   processBus = new ClusterBus(isWorker ? {
     send: (m, done) => { send.call(process, m, undefined, undefined, done); },
     onMessage: (fn) => { process.on('message', fn); },

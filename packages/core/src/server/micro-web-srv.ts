@@ -374,23 +374,25 @@ export class MicroWebSrv extends ServerSettings {
     const cfg = this._cfg;
     const slots = new XBufferSlots(cfg.bufferSlotsCount, cfg.bufferSlotSize, cfg.keepAllocBufferSlots);
     let listener: XAsyncTCPServer;
+    // Ready before the listener exists: a cluster worker may be handed a connection before create() resolves.
+    this._host.pipeline = new Pipeline(pipelineStages(this._stageList.stages, this._handler !== null, this._rootPathSet), this._logger);
     try {
       listener = await XAsyncTCPServer.create(pool, this._bind, cfg.connQueueCapacity, slots, {
         // Over TLS, plaintext bytes before a handshake are garbage to the client: just close.
         refusalResponse: ctx === null ? REFUSAL_503 : null,
         clientOptions: { sendTimeoutSec: Math.max(10, this._requestsTimeoutSec * 5) },
+        onClientAccepted: (_s, client) => this._accept(client, ctx),
+        onClientRefused: (_s, remote) => this._logger.log('WARNING', `From ${remote.host}:${remote.port} refused: all ${slots.count} slots in use >> [503]`),
       });
     } catch (err) {
+      this._host.pipeline = null;
       if (own) await pool.stop();
       throw listenError(err, this._bind);
     }
-    this._host.pipeline = new Pipeline(pipelineStages(this._stageList.stages, this._handler !== null, this._rootPathSet), this._logger);
     this._pool = pool;
     this._ownPool = own;
     this._slots = slots;
     this._listener = listener;
-    listener.onClientAccepted = (_s, client) => this._accept(client, ctx);
-    listener.onClientRefused = (_s, remote) => this._logger.log('WARNING', `From ${remote.host}:${remote.port} refused: all ${slots.count} slots in use >> [503]`);
     this._logger.log('INFO', `server listening on ${listener.address.host}:${listener.address.port}${ctx ? ' (SSL)' : ''}`);
     await runModuleHooks(this, this._modules, this._logger, 'onStart');
   }
