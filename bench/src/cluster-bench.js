@@ -13,7 +13,9 @@
 // engine's scaling.
 const { spawn, execFileSync } = require('node:child_process');
 const http = require('node:http');
+const fs = require('node:fs');
 const path = require('node:path');
+const { cpuMicros } = require('./proc-stat');
 
 function arg(name, dflt) {
   const i = process.argv.indexOf(`--${name}`);
@@ -50,12 +52,23 @@ function stopServer(s) {
   });
 }
 
-function wrk(port, url, seconds) {
-  const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, `http://127.0.0.1:${port}${url}`], { encoding: 'utf8' });
+/** The primary and its workers (children in /proc): their CPU µs together. */
+function clusterCpu(pid) {
+  let kids = [];
+  try { kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'latin1').trim().split(/\s+/).filter(Boolean).map(Number); } catch { /* no /proc */ }
+  return [pid, ...kids].reduce((sum, p) => sum + (cpuMicros(p) ?? 0), 0);
+}
+
+/** One wrk run: req/s and the server's CPU µs per request (primary + workers, from /proc). */
+function wrk(s, url, seconds) {
+  const before = clusterCpu(s.child.pid);
+  const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, `http://127.0.0.1:${s.port}${url}`], { encoding: 'utf8' });
+  const cpu = clusterCpu(s.child.pid) - before;
   const rps = Number((/Requests\/sec:\s+([\d.]+)/.exec(out) || [])[1]);
+  const requests = Number((/(\d+) requests in/.exec(out) || [])[1]);
   const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out);
   if (errors) throw new Error(`wrk reported errors: ${errors[0]}`);
-  return rps;
+  return { rps, cpuUs: cpu / requests };
 }
 
 const get = (port, url) => new Promise((resolve, reject) => {
@@ -79,8 +92,8 @@ async function main() {
         const s = await startServer(kind, w);
         try {
           for (const [route, url] of Object.entries(ROUTES)) {
-            wrk(s.port, url, 1); // warm-up
-            ((results[w][kind] ??= {})[route] ??= []).push(wrk(s.port, url, DURATION));
+            wrk(s, url, 1); // warm-up
+            ((results[w][kind] ??= {})[route] ??= []).push(wrk(s, url, DURATION));
           }
           if (kind === 'microwebsrv') readPaths[w] = await get(s.port, '/readpath');
         } finally {
@@ -89,21 +102,21 @@ async function main() {
       }
     }
   }
-  console.log('\n| workers | route | microwebsrv req/s | node:http req/s | ratio |');
-  console.log('| --- | --- | --- | --- | --- |');
+  const med = (w, k, route, f) => median(results[w][k][route].map((r) => r[f]));
+  console.log('\n| workers | route | microwebsrv req/s (CPU µs/req) | node:http req/s (CPU µs/req) | ratio req/s | ratio CPU/req |');
+  console.log('| --- | --- | --- | --- | --- | --- |');
   for (const w of WORKERS) {
     for (const route of Object.keys(ROUTES)) {
-      const m = median(results[w].microwebsrv[route]);
-      const n = median(results[w]['node-http'][route]);
-      console.log(`| ${w} | ${route} | ${Math.round(m)} | ${Math.round(n)} | ${(m / n).toFixed(2)}× |`);
+      const [m, n] = KINDS.map((k) => med(w, k, route, 'rps'));
+      const [mc, nc] = KINDS.map((k) => med(w, k, route, 'cpuUs'));
+      console.log(`| ${w} | ${route} | ${Math.round(m)} (${mc.toFixed(1)}) | ${Math.round(n)} (${nc.toFixed(1)}) | ${(m / n).toFixed(2)}× | ${(nc / mc).toFixed(2)}× less |`);
     }
   }
   const [one, ...more] = WORKERS;
   for (const w of more) {
-    console.log(`\n${w} workers ÷ ${one}:`);
+    console.log(`\n${w} workers ÷ ${one} (req/s):`);
     for (const route of Object.keys(ROUTES)) {
-      const line = KINDS.map((k) => `${k} ${(median(results[w][k][route]) / median(results[one][k][route])).toFixed(2)}×`).join(', ');
-      console.log(`  ${route}: ${line}`);
+      console.log(`  ${route}: ${KINDS.map((k) => `${k} ${(med(w, k, route, 'rps') / med(one, k, route, 'rps')).toFixed(2)}×`).join(', ')}`);
     }
   }
   console.log('\nread path (one worker\'s srv.stats.readPath after its load):');
