@@ -37,7 +37,9 @@ class VisitCounter {
 // `GET /events` streams to its dashboards (event `stats`, JSON data, increasing ids). Page: /dashboard.html.
 const { InProcessBus } = require('@microwebsrv/core');
 const { ServerSentEvents } = require('@microwebsrv/mods-sse');
-const liveBus = new InProcessBus();
+const liveBus = new InProcessBus(); // in a cluster (WORKERS=n) startCluster moves the servers to its ClusterBus
+// Each worker's dashboards show that worker's servers (the chat spans the workers).
+const STATS_TOPIC = require('node:cluster').isWorker ? `demo/stats/${require('node:cluster').worker.id}` : 'demo/stats';
 const live = []; // { srv, ws, sse, last } per server
 const chatSay = (text) => live[0]?.srv.publish('demo/chat', text);
 const chatCount = () => live.reduce((n, l) => n + l.srv.subscribers('demo/chat'), 0);
@@ -46,7 +48,7 @@ const chatCount = () => live.reduce((n, l) => n + l.srv.subscribers('demo/chat')
 function configureLive(srv, wsMod) {
   srv.topics.bus = liveBus;
   const sse = srv.loadModule(ServerSentEvents, { maxStreams: 64 });
-  sse.event('/events', { topic: 'demo/stats', history: { count: 60 } });
+  sse.event('/events', { topic: STATS_TOPIC, history: { count: 60 } });
   live.push({ srv, ws: wsMod, sse, last: null });
 }
 
@@ -70,7 +72,7 @@ function startStatsTicker() {
         bytesOutPerSec: prev ? Math.round((tr.bytesOut - prev.bytesOut) / dt) : 0,
       };
     });
-    if (live.length > 0) live[0].srv.publish('demo/stats', { time: now, servers }, { event: 'stats' });
+    if (live.length > 0) live[0].srv.publish(STATS_TOPIC, { time: now, servers }, { event: 'stats' });
   };
   tick();
   setInterval(tick, 1000).unref();
@@ -171,9 +173,8 @@ function findCertificate() {
   return null;
 }
 
-async function main() {
-  // One pool drives both servers: one coarse timer, one place to stop.
-  const pool = new XAsyncSocketsPool();
+/** The demo's servers, configured, not started: HTTP, and HTTPS when a certificate is found. */
+function buildServers() {
   const servers = [];
   const port = Number(process.env.PORT ?? 8080);
   const http = new MicroWebSrv();
@@ -188,6 +189,14 @@ async function main() {
     configure(https);
     servers.push(https);
   }
+  return { servers, cert };
+}
+
+async function main() {
+  // One pool drives both servers: one coarse timer, one place to stop.
+  const pool = new XAsyncSocketsPool();
+  const { servers, cert } = buildServers();
+  const http = servers[0];
   try {
     for (const srv of servers) await srv.startInPool(pool);
   } catch (err) {
@@ -245,4 +254,6 @@ function stopWhenOrphaned(onOrphaned, levels = 3) {
   timer.unref(); // never what keeps the demo alive
 }
 
-main().catch((err) => { console.error(err.message); process.exitCode = 1; });
+// WORKERS=n: the same servers on n processes (demo/cluster.js, docs/scaling.md).
+if (process.env.WORKERS) require('./cluster').runOnWorkers({ buildServers, startStatsTicker, stopWhenOrphaned });
+else main().catch((err) => { console.error(err.message); process.exitCode = 1; });
