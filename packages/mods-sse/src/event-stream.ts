@@ -24,6 +24,8 @@ export interface StreamHost {
   closed(stream: EventStream): void;
   /** Reports an application callback that threw. */
   error(what: string, err: unknown): void;
+  /** A published event this stream dropped (slow client), for the server's pub/sub counters. */
+  dropped(): void;
 }
 
 interface Queued { block: Buffer; id: number; done: ((ok: boolean) => void) | null }
@@ -152,7 +154,7 @@ export class EventStream implements TopicSubscriber {
 
   private _hold(m: TopicMessage): void {
     // Bounded like the queue: beyond maxQueue the oldest goes, and the client hears of the gap.
-    if (this._held!.length >= this._maxQueue) { this._held!.shift(); this._dropped++; this._gap++; }
+    if (this._held!.length >= this._maxQueue) { this._held!.shift(); this._dropped++; this._gap++; this._host.dropped(); }
     this._held!.push(m);
   }
 
@@ -178,6 +180,7 @@ export class EventStream implements TopicSubscriber {
       }
       const old = this._queue.shift()!;
       this._dropped++;
+      if (old.id !== 0) this._host.dropped();
       this._gap++;
       old.done?.(false);
     }

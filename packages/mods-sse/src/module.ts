@@ -65,6 +65,7 @@ export class ServerSentEvents implements MwsModule {
       unsubscribe: (s, p) => server.topics.unsubscribe(p, s),
       replay: (s, patterns, last) => this._replay(s, patterns, last),
       closed: (s) => this._closed(s),
+      dropped: () => { server.topics.stats.dropped++; },
       error: (what, err) => server.log(`ServerSentEvents ${what} threw: ${err instanceof Error ? err.message : String(err)}`, 'ERROR'),
     };
   }
