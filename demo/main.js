@@ -36,7 +36,9 @@ class VisitCounter {
 // `GET /events` streams to its dashboards (event `stats`, JSON data, increasing ids). Page: /dashboard.html.
 const { InProcessBus } = require('@microwebsrv/core');
 const { ServerSentEvents } = require('@microwebsrv/mods-sse');
-const liveBus = new InProcessBus();
+// REDIS_URL=redis://…: topics through Redis, the chat and the dashboard span every demo process (cross-process.js).
+const xp = require('./cross-process').crossProcess((msg, level) => console.log(`${level} ${msg}`));
+const liveBus = xp?.bus ?? new InProcessBus();
 const live = []; // { srv, ws, sse, last } per server
 const chatSay = (text) => live[0]?.srv.publish('demo/chat', text);
 const chatCount = () => live.reduce((n, l) => n + l.srv.subscribers('demo/chat'), 0);
@@ -45,7 +47,7 @@ const chatCount = () => live.reduce((n, l) => n + l.srv.subscribers('demo/chat')
 function configureLive(srv, wsMod) {
   srv.topics.bus = liveBus;
   const sse = srv.loadModule(ServerSentEvents, { maxStreams: 64 });
-  sse.event('/events', { topic: 'demo/stats', history: { count: 60 } });
+  sse.event('/events', { topic: xp?.statsTopic ?? 'demo/stats', history: { count: 60 } });
   live.push({ srv, ws: wsMod, sse, last: null });
 }
 
@@ -58,18 +60,21 @@ function startStatsTicker() {
       const tr = l.srv.traffic;
       const prev = l.last;
       const dt = prev ? (now - prev.at) / 1000 : 1;
-      l.last = { at: now, requests: st.requests, bytesIn: tr.bytesIn, bytesOut: tr.bytesOut };
+      let errors = 0; // 4xx and 5xx responses (srv.stats.byMethod)
+      for (const row of Object.values(st.byMethod)) errors += row['4xx'] + row['5xx'];
+      l.last = { at: now, requests: st.requests, errors, bytesIn: tr.bytesIn, bytesOut: tr.bytesOut };
       return {
         name: l.srv.isSSLEnabled ? 'https' : 'http', port: l.srv.address[1], connections: st.connections,
         slots: { inUse: st.slots?.inUse ?? 0, free: st.slots?.available ?? 0 },
         requestsPerSec: prev ? Math.round((st.requests - prev.requests) / dt) : 0,
+        errorsPerSec: prev ? Math.round((errors - prev.errors) / dt) : 0, refused: st.refused,
         webSockets: l.ws.count, eventStreams: l.sse.count,
         bytesIn: tr.bytesIn, bytesOut: tr.bytesOut,
         bytesInPerSec: prev ? Math.round((tr.bytesIn - prev.bytesIn) / dt) : 0,
         bytesOutPerSec: prev ? Math.round((tr.bytesOut - prev.bytesOut) / dt) : 0,
       };
     });
-    if (live.length > 0) live[0].srv.publish('demo/stats', { time: now, servers }, { event: 'stats' });
+    if (live.length > 0) live[0].srv.publish(xp?.statsTopic ?? 'demo/stats', { time: now, servers: xp ? xp.merge(servers) : servers }, { event: 'stats' });
   };
   tick();
   setInterval(tick, 1000).unref();
@@ -202,7 +207,7 @@ async function main() {
   // Ctrl-C (SIGINT) or SIGTERM (kill, systemd, Docker, npx): the servers drain their in-flight
   // responses, then the shared pool stops, then exit 0. A second signal exits at once.
   stopOnSignals(servers, {
-    onStopped: async (signal) => { await pool.stop(); console.log(`stopped (${signal})`); },
+    onStopped: async (signal) => { await pool.stop(); await xp?.close(); console.log(`stopped (${signal})`); },
   });
   stopWhenOrphaned(() => console.log('the process that started the demo is gone: stopping'));
 }
