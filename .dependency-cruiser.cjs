@@ -17,6 +17,8 @@ const coreAllowed = {
   pipeline: ['base', 'http', 'request', 'response', 'routes', 'static', 'modules'],
   engine: ['base', 'http', 'request', 'response'],
   server: ['base', 'http', 'request', 'response', 'routes', 'static', 'modules', 'pipeline', 'engine', 'pubsub'],
+  // Above the server: runs servers on several processes (node:cluster); nothing below knows of it.
+  cluster: ['base', 'pubsub', 'server'],
 };
 const coreRules = Object.entries(coreAllowed).map(([folder, allowed]) => ({
   name: `core-${folder}-layer`,

@@ -38,7 +38,10 @@ const { InProcessBus } = require('@microwebsrv/core');
 const { ServerSentEvents } = require('@microwebsrv/mods-sse');
 // REDIS_URL=redis://…: topics through Redis, the chat and the dashboard span every demo process (cross-process.js).
 const xp = require('./cross-process').crossProcess((msg, level) => console.log(`${level} ${msg}`));
+// In a cluster (WORKERS=n) startCluster moves servers left on the in-process bus to its ClusterBus (a RedisBus stays).
 const liveBus = xp?.bus ?? new InProcessBus();
+// Each process's dashboards show that process's servers (with REDIS_URL: every process's, merged).
+const STATS_TOPIC = xp?.statsTopic ?? (require('node:cluster').isWorker ? `demo/stats/${require('node:cluster').worker.id}` : 'demo/stats');
 const live = []; // { srv, ws, sse, last } per server
 const chatSay = (text) => live[0]?.srv.publish('demo/chat', text);
 const chatCount = () => live.reduce((n, l) => n + l.srv.subscribers('demo/chat'), 0);
@@ -47,7 +50,7 @@ const chatCount = () => live.reduce((n, l) => n + l.srv.subscribers('demo/chat')
 function configureLive(srv, wsMod) {
   srv.topics.bus = liveBus;
   const sse = srv.loadModule(ServerSentEvents, { maxStreams: 64 });
-  sse.event('/events', { topic: xp?.statsTopic ?? 'demo/stats', history: { count: 60 } });
+  sse.event('/events', { topic: STATS_TOPIC, history: { count: 60 } });
   live.push({ srv, ws: wsMod, sse, last: null });
 }
 
@@ -74,7 +77,7 @@ function startStatsTicker() {
         bytesOutPerSec: prev ? Math.round((tr.bytesOut - prev.bytesOut) / dt) : 0,
       };
     });
-    if (live.length > 0) live[0].srv.publish(xp?.statsTopic ?? 'demo/stats', { time: now, servers: xp ? xp.merge(servers) : servers }, { event: 'stats' });
+    if (live.length > 0) live[0].srv.publish(STATS_TOPIC, { time: now, servers: xp ? xp.merge(servers) : servers }, { event: 'stats' });
   };
   tick();
   setInterval(tick, 1000).unref();
@@ -174,9 +177,8 @@ function findCertificate() {
   return null;
 }
 
-async function main() {
-  // One pool drives both servers: one coarse timer, one place to stop.
-  const pool = new XAsyncSocketsPool();
+/** The demo's servers, configured, not started: HTTP, and HTTPS when a certificate is found. */
+function buildServers() {
   const servers = [];
   const port = Number(process.env.PORT ?? 8080);
   const http = new MicroWebSrv();
@@ -191,6 +193,14 @@ async function main() {
     configure(https);
     servers.push(https);
   }
+  return { servers, cert };
+}
+
+async function main() {
+  // One pool drives both servers: one coarse timer, one place to stop.
+  const pool = new XAsyncSocketsPool();
+  const { servers, cert } = buildServers();
+  const http = servers[0];
   try {
     for (const srv of servers) await srv.startInPool(pool);
   } catch (err) {
@@ -247,4 +257,6 @@ function stopWhenOrphaned(onOrphaned, levels = 3) {
   timer.unref(); // never what keeps the demo alive
 }
 
-main().catch((err) => { console.error(err.message); process.exitCode = 1; });
+// WORKERS=n: the same servers on n processes (demo/cluster.js, docs/scaling.md).
+if (process.env.WORKERS) require('./cluster').runOnWorkers({ buildServers, startStatsTicker, stopWhenOrphaned });
+else main().catch((err) => { console.error(err.message); process.exitCode = 1; });

@@ -124,9 +124,19 @@ async function rawCeiling(url, count) {
     const burst = await phase(bus, clients, BURST, 0);
     await bus.close();
     const raw = await rawCeiling(url, 200000);
-    let rb = null;
-    const r = spawnSync('redis-benchmark', ['-p', String(port), '-t', 'publish', '-n', '200000', '-P', '16', '-d', String(SIZE), '-q'], { encoding: 'utf8' });
-    if (r.status === 0) rb = (/PUBLISH: ([\d.]+) requests per second/.exec(r.stdout.replace(/\r/g, '\n')) ?? [])[1] ?? null;
+    // redis-benchmark (C): pipelined PUBLISH of SIZE bytes, with no subscriber, then with 2 `redis-cli
+    // subscribe` processes attached (Redis writing every message to 2 connections, as to our 2 servers).
+    const rbench = () => {
+      const r = spawnSync('redis-benchmark', ['-p', String(port), '-n', '300000', '-P', '16', '-q', 'PUBLISH', 'raw', 'a'.repeat(SIZE)], { encoding: 'utf8' });
+      const m = r.status === 0 ? /([\d.]+) requests per second/.exec(r.stdout.replace(/\r/g, '\n').split('\n').filter(Boolean).pop() ?? '') : null;
+      return m ? Math.round(Number(m[1])) : null;
+    };
+    const rb0 = rbench();
+    const cliSubs = [0, 1].map(() => spawn('redis-cli', ['-p', String(port), 'subscribe', 'raw'], { stdio: ['ignore', 'ignore', 'ignore'] }));
+    procs.push(...cliSubs);
+    await sleep(300);
+    const rb2 = rbench();
+    const rb = `${rb0 ?? 'n/a'} PUBLISH/s without subscribers, ${rb2 ?? 'n/a'} with 2 subscriber connections (redis-cli)`;
     const lines = [
       `Cross-process fan-out through Redis: ${SUBS} WebSocket subscribers on 2 server processes, ${SIZE}-byte binary messages, node ${process.version}`,
       '',
@@ -135,8 +145,8 @@ async function rawCeiling(url, count) {
       `| steady ${RATE} msg/s | ${RATE * SECONDS} | ${steady.delivered} / ${steady.expected} | ${steady.sec.toFixed(2)} | ${Math.round(steady.delivered / steady.sec)} | ${Math.round(steady.delivered / SUBS / steady.sec)} | ${fmt(steady.p50)} | ${fmt(steady.p90)} | ${fmt(steady.p99)} | ${fmt(steady.max)} |`,
       `| burst (as fast as published) | ${BURST} | ${burst.delivered} / ${burst.expected} | ${burst.sec.toFixed(2)} | ${Math.round(burst.delivered / burst.sec)} | ${Math.round(burst.delivered / SUBS / burst.sec)} | ${fmt(burst.p50)} | ${fmt(burst.p90)} | ${fmt(burst.p99)} | ${fmt(burst.max)} |`,
       '',
-      `redis-server's ceiling on this machine: raw ioredis pipelined PUBLISH to 2 subscriber connections ${Math.round(raw.msgsPerSec)} msg/s (${Math.round(raw.deliveriesPerSec)} deliveries/s by Redis); ` +
-        `redis-benchmark -t publish -P 16 (no subscribers): ${rb ?? 'n/a'} PUBLISH/s.`,
+      `redis-server's ceiling on this machine: a raw ioredis loop (pipelined PUBLISH, 2 subscriber connections) ${Math.round(raw.msgsPerSec)} msg/s (${Math.round(raw.deliveriesPerSec)} deliveries/s by Redis); ` +
+        `redis-benchmark -P 16 PUBLISH: ${rb}.`,
       'Latencies: the worst of the 2 client processes\' percentiles (each over its own deliveries).',
     ];
     console.log(lines.join('\n'));

@@ -20,6 +20,14 @@ export interface XAsyncTCPServerOptions {
   refusalResponse?: Buffer | null;
   /** Listen on IPv6 only when the host is '::' (default false: dual stack). */
   ipv6Only?: boolean;
+  /**
+   * The server's `onClientAccepted` / `onClientRefused`, set before it listens. A connection may arrive
+   * before `create` resolves (in a cluster worker the primary hands one over as soon as the worker's
+   * listener is registered, in the same tick as the 'listening' event): set afterwards, the callback
+   * would miss it.
+   */
+  onClientAccepted?: ((server: XAsyncTCPServer, client: XAsyncTCPClient) => void) | null;
+  onClientRefused?: ((server: XAsyncTCPServer, remote: XAddress) => void) | null;
 }
 
 /** Counters of a server. */
@@ -28,6 +36,14 @@ export interface XAsyncTCPServerStats {
   refused: number;
   /** Accepted connections open now. */
   active: number;
+  /**
+   * Accepted connections whose bytes land in their slot through Node's `onread` re-wrap (zero-copy), and
+   * those on the fallback (`'data'` chunks copied into the slot) because the re-wrap was not possible on
+   * the handle they came with. Together they make `accepted`: which read path this Node and this way of
+   * accepting (a plain listener, or handles a cluster primary passes to its workers) actually took.
+   */
+  zeroCopy: number;
+  copied: number;
 }
 
 /** A refused connection is given this long to take its refusal response before it is destroyed. */
@@ -54,9 +70,12 @@ export class XAsyncTCPServer extends XAsyncSocket {
   private readonly _clients = new Set<XAsyncTCPClient>();
   private _refusing = new Set<net.Socket>();
   private _accepted = 0;
+  private _zeroCopy = 0;
   private _refused = 0;
   private _address: XAddress = { host: '', port: 0 };
   private _listening = false;
+  /** False once close() was called: connections still handed over then are destroyed. */
+  private _accepting = true;
   private readonly _releaseClient = (c: XAsyncTCPClient): void => { this._clients.delete(c); };
 
   private constructor(pool: XAsyncSocketsPool, backlog: number, slots: XBufferSlots, options: XAsyncTCPServerOptions, resolved: ResolvedClientOptions) {
@@ -64,6 +83,8 @@ export class XAsyncTCPServer extends XAsyncSocket {
     this.slots = slots;
     this.backlog = backlog;
     this.refusalResponse = options.refusalResponse ?? null;
+    this.onClientAccepted = options.onClientAccepted ?? null;
+    this.onClientRefused = options.onClientRefused ?? null;
     this._clientOptions = { ...(options.clientOptions ?? {}) };
     this._resolved = resolved;
     // pauseOnConnect: nothing is read before the socket is re-wrapped to read into its slot.
@@ -93,11 +114,12 @@ export class XAsyncTCPServer extends XAsyncSocket {
   get clients(): ReadonlySet<XAsyncTCPClient> { return this._clients; }
 
   get stats(): XAsyncTCPServerStats {
-    return { accepted: this._accepted, refused: this._refused, active: this._clients.size };
+    return { accepted: this._accepted, refused: this._refused, active: this._clients.size, zeroCopy: this._zeroCopy, copied: this._accepted - this._zeroCopy };
   }
 
   /** Stops listening; accepted connections are not touched (the pool's `stop()` closes those). */
   close(): void {
+    this._accepting = false;
     if (this._listening) {
       this._listening = false;
       this._setReason(XClosedReason.ClosedByHost);
@@ -141,7 +163,8 @@ export class XAsyncTCPServer extends XAsyncSocket {
   }
 
   private _onConnection(sock: net.Socket): void {
-    if (!this._listening) { sock.destroy(); return; }
+    // Not `_listening`: a connection handed over in the tick before 'listening' is emitted is served.
+    if (!this._accepting) { sock.destroy(); return; }
     const slot = this.slots.acquire(this);
     if (slot === null) {
       this._refuse(sock);
@@ -158,6 +181,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
       return;
     }
     this._accepted++;
+    if (client.zeroCopy) this._zeroCopy++;
     this._clients.add(client);
     this._callback(this.onClientAccepted, client);
   }

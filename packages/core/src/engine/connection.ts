@@ -103,6 +103,12 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
   /** Graceful stop: close now if idle, else after the response in progress. */
   closeWhenIdle(): void {
     this._closeAfter = true;
+    // A connection that has not sent its first request yet was accepted a moment before the stop (under a
+    // cluster's rolling restart the primary may have handed it over just then): its client connected to
+    // send one, and a close would lose it. It keeps its head timeout to send it, answered with
+    // `Connection: close`. Between keep-alive requests the connection is closed now (RFC 9112 §9.3.1:
+    // the client may retry a request the close raced with).
+    if (this.isIdle && this._served === 0) return;
     if (this.isIdle || this._phase === Phase.Upgraded) { this.client.close(); return; }
     // An open-ended response (events, long poll) would never finish by itself: end it now.
     const waiters = this._stopWaiters;

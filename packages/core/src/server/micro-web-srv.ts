@@ -48,6 +48,12 @@ export interface ServerStats {
   byMethod: RequestCounts;
   /** Request durations (head received → response handed to the socket), while `measureDurations` is on. */
   durations: DurationStats;
+  /**
+   * How accepted connections read (xasync's `zeroCopy` / `copied` counters, since start): into their slot
+   * through Node's `onread` re-wrap, or copied from `'data'` chunks (the fallback, taken by itself when
+   * the re-wrap is not possible, e.g. on a handle a cluster primary passed over IPC on some Node).
+   */
+  readPath: { zeroCopy: number; copied: number };
 }
 
 /** Sent to a connection refused for want of a free slot (RFC 9110 §15.6.4); no Date: 5xx may omit it. */
@@ -280,9 +286,11 @@ export class MicroWebSrv extends ServerSettings {
 
   /** Connection and request counters. */
   get stats(): ServerStats {
+    const l = this._listener?.stats;
     return {
-      connections: this._conns.size, requests: this._host.requests, refused: this._listener?.stats.refused ?? 0, slots: this._slots?.stats ?? null,
-      accepted: this._listener?.stats.accepted ?? 0, byMethod: this._host.requestStats.byMethod(), durations: this._host.requestStats.durations(),
+      connections: this._conns.size, requests: this._host.requests, refused: l?.refused ?? 0, slots: this._slots?.stats ?? null,
+      accepted: l?.accepted ?? 0, byMethod: this._host.requestStats.byMethod(), durations: this._host.requestStats.durations(),
+      readPath: { zeroCopy: l?.zeroCopy ?? 0, copied: l?.copied ?? 0 },
     };
   }
 
@@ -385,23 +393,25 @@ export class MicroWebSrv extends ServerSettings {
     const cfg = this._cfg;
     const slots = new XBufferSlots(cfg.bufferSlotsCount, cfg.bufferSlotSize, cfg.keepAllocBufferSlots);
     let listener: XAsyncTCPServer;
+    // Ready before the listener exists: a cluster worker may be handed a connection before create() resolves.
+    this._host.pipeline = new Pipeline(pipelineStages(this._stageList.stages, this._handler !== null, this._rootPathSet), this._logger);
     try {
       listener = await XAsyncTCPServer.create(pool, this._bind, cfg.connQueueCapacity, slots, {
         // Over TLS, plaintext bytes before a handshake are garbage to the client: just close.
         refusalResponse: ctx === null ? REFUSAL_503 : null,
         clientOptions: { sendTimeoutSec: Math.max(10, this._requestsTimeoutSec * 5) },
+        onClientAccepted: (_s, client) => this._accept(client, ctx),
+        onClientRefused: (_s, remote) => this._logger.log('WARNING', `From ${remote.host}:${remote.port} refused: all ${slots.count} slots in use >> [503]`),
       });
     } catch (err) {
+      this._host.pipeline = null;
       if (own) await pool.stop();
       throw listenError(err, this._bind);
     }
-    this._host.pipeline = new Pipeline(pipelineStages(this._stageList.stages, this._handler !== null, this._rootPathSet), this._logger);
     this._pool = pool;
     this._ownPool = own;
     this._slots = slots;
     this._listener = listener;
-    listener.onClientAccepted = (_s, client) => this._accept(client, ctx);
-    listener.onClientRefused = (_s, remote) => this._logger.log('WARNING', `From ${remote.host}:${remote.port} refused: all ${slots.count} slots in use >> [503]`);
     this._logger.log('INFO', `server listening on ${listener.address.host}:${listener.address.port}${ctx ? ' (SSL)' : ''}`);
     await runModuleHooks(this, this._modules, this._logger, 'onStart');
   }
