@@ -33,6 +33,8 @@ export interface MetricsOptions {
 interface Shared { sources: Source[]; defaults: boolean }
 const shared = new WeakMap<Registry, Shared>();
 let defaultRegistry: Registry | null = null;
+const workerRegistries: Registry[] = [];
+let workerListener: AggregatorRegistry<'text/plain; version=0.0.4; charset=utf-8'> | null = null;
 
 function invalid(name: string, allowed: string, got: unknown): MwsError {
   return new MwsError('ERR_MWS_INVALID_OPTION', `Metrics options.${name} must be ${allowed}, got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}`);
@@ -69,7 +71,8 @@ export class Metrics implements MwsModule {
       shared.set(registry, sh);
       for (const m of serverMetrics(prefix, sh.sources)) registry.registerMetric(m as unknown as Parameters<Registry['registerMetric']>[0]);
       // A worker answers the primary's AggregatorRegistry with this registry's metrics.
-      if (cluster.isWorker) AggregatorRegistry.setRegistries([registry]);
+      // (prom-client installs that answering listener when an AggregatorRegistry is made in the worker.)
+      if (cluster.isWorker) { workerRegistries.push(registry); AggregatorRegistry.setRegistries(workerRegistries); workerListener ??= new AggregatorRegistry(); }
     }
     if (options.defaultMetrics !== false && !sh.defaults) { sh.defaults = true; collectDefaultMetrics({ register: registry }); }
     const srv = server;
