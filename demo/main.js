@@ -5,6 +5,8 @@
 //   PORT        HTTP port (default 8080; 0 picks a free one)
 //   HTTPS_PORT  HTTPS port (default 8443, or 0 when PORT is 0), served only when a certificate is given:
 //   TLS_CERT / TLS_KEY  PEM files; by default certs/localhost-{cert,key}.pem if present (`npx -y pnpm@10.34.9 cert` makes them)
+//   REDIS_URL   redis://host:port: topics through Redis, so the chat and the dashboard span every demo process
+//               and machine on that Redis (demo/cross-process.js)
 // Ctrl-C or SIGTERM stops gracefully (in-flight responses finish), and so does stopping the `npx … demo`
 // or pnpm process that started it.
 const fs = require('node:fs');
