@@ -118,11 +118,16 @@ run('RedisBus across three server processes', () => {
     await redis.stop();
     await until(async () => (await Promise.all([A, B, C].map((u) => getJSON(`${u}/state`)))).every((s) => s.state === 'down'), 'all down');
     expect((await getJSON(`${B}/pub?m=local`)).state).toBe('down');
+    const down = await (await fetch(`${B}/metrics`)).text(); // the outage as a scraper sees it
+    expect(down).toMatch(/^mws_bus_state\{state="down"\} 1$/m);
+    expect(down).toMatch(/^mws_bus_state\{state="ready"\} 0$/m);
+    expect(down).toMatch(/^mws_bus_undelivered_total 1$/m); // `local` reached B only
     await until(() => wsB.got.includes('local'), 'local delivery on B');
     // 3. Redis back: every process reconnects and re-subscribes; delivery across processes again
     await redis.startAgain();
     await until(async () => (await Promise.all([A, B, C].map((u) => getJSON(`${u}/state`)))).every((s) => s.state === 'ready'), 'all ready');
     await until(async () => (await numsub()) === 3, 're-subscribed');
+    expect(await (await fetch(`${B}/metrics`)).text()).toMatch(/^mws_bus_reconnects_total 1$/m);
     await getJSON(`${C}/pub?m=two`);
     await until(() => [wsA, wsB, wsC].every((c) => c.got.includes('two')), 'two everywhere');
     expect(wsA.got.includes('local') || wsC.got.includes('local')).toBe(false); // at-most-once across the outage
