@@ -53,6 +53,13 @@ module.exports = {
       to: { path: '^packages/(core|xasync)/(?!src/index\\.ts$|dist/index\\.(js|d\\.ts)$)' },
     },
     {
+      name: 'bus-redis-public-entry-only',
+      comment: 'The Redis bus reaches core only through its public entry, like a module, and knows no module.',
+      severity: 'error',
+      from: { path: '^packages/bus-redis/' },
+      to: { path: '^packages/(core/(?!src/index\\.ts$|dist/index\\.(js|d\\.ts)$)|xasync/|mods-)' },
+    },
+    {
       name: 'mods-websockets-public-entry-only',
       comment: 'Other modules (mods-repl) reach the WebSockets module only through its public entry.',
       severity: 'error',
@@ -77,7 +84,7 @@ module.exports = {
       name: 'core-knows-no-module',
       severity: 'error',
       from: { path: '^packages/core/' },
-      to: { path: '^packages/mods-' },
+      to: { path: '^packages/(mods-|bus-)' },
     },
   ],
   options: {

@@ -8,7 +8,7 @@ module.exports = {
     }],
   },
   moduleNameMapper: {
-    '^@microwebsrv/(xasync|core|mods-websockets|mods-template|mods-sse|mods-files)$': '<rootDir>/packages/$1/src/index.ts',
+    '^@microwebsrv/(xasync|core|mods-websockets|mods-template|mods-sse|mods-files|bus-redis|mods-metrics)$': '<rootDir>/packages/$1/src/index.ts',
   },
   testEnvironment: 'node',
   testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/test/**/*.test.ts', '<rootDir>/bench/src/**/*.test.ts'],

@@ -5,6 +5,8 @@
 //   PORT        HTTP port (default 8080; 0 picks a free one)
 //   HTTPS_PORT  HTTPS port (default 8443, or 0 when PORT is 0), served only when a certificate is given:
 //   TLS_CERT / TLS_KEY  PEM files; by default certs/localhost-{cert,key}.pem if present (`npx -y pnpm@10.34.9 cert` makes them)
+//   REDIS_URL   redis://host:port: topics through Redis, so the chat and the dashboard span every demo process
+//               and machine on that Redis (demo/cross-process.js)
 // Ctrl-C or SIGTERM stops gracefully (in-flight responses finish), and so does stopping the `npx … demo`
 // or pnpm process that started it.
 const fs = require('node:fs');
@@ -37,9 +39,12 @@ class VisitCounter {
 // `GET /events` streams to its dashboards (event `stats`, JSON data, increasing ids). Page: /dashboard.html.
 const { InProcessBus } = require('@microwebsrv/core');
 const { ServerSentEvents } = require('@microwebsrv/mods-sse');
-const liveBus = new InProcessBus(); // in a cluster (WORKERS=n) startCluster moves the servers to its ClusterBus
-// Each worker's dashboards show that worker's servers (the chat spans the workers).
-const STATS_TOPIC = require('node:cluster').isWorker ? `demo/stats/${require('node:cluster').worker.id}` : 'demo/stats';
+// REDIS_URL=redis://…: topics through Redis, the chat and the dashboard span every demo process (cross-process.js).
+const xp = require('./cross-process').crossProcess((msg, level) => console.log(`${level} ${msg}`));
+// In a cluster (WORKERS=n) startCluster moves servers left on the in-process bus to its ClusterBus (a RedisBus stays).
+const liveBus = xp?.bus ?? new InProcessBus();
+// Each process's dashboards show that process's servers (with REDIS_URL: every process's, merged).
+const STATS_TOPIC = xp?.statsTopic ?? (require('node:cluster').isWorker ? `demo/stats/${require('node:cluster').worker.id}` : 'demo/stats');
 const live = []; // { srv, ws, sse, last } per server
 const chatSay = (text) => live[0]?.srv.publish('demo/chat', text);
 const chatCount = () => live.reduce((n, l) => n + l.srv.subscribers('demo/chat'), 0);
@@ -61,18 +66,21 @@ function startStatsTicker() {
       const tr = l.srv.traffic;
       const prev = l.last;
       const dt = prev ? (now - prev.at) / 1000 : 1;
-      l.last = { at: now, requests: st.requests, bytesIn: tr.bytesIn, bytesOut: tr.bytesOut };
+      let errors = 0; // 4xx and 5xx responses (srv.stats.byMethod)
+      for (const row of Object.values(st.byMethod)) errors += row['4xx'] + row['5xx'];
+      l.last = { at: now, requests: st.requests, errors, bytesIn: tr.bytesIn, bytesOut: tr.bytesOut };
       return {
         name: l.srv.isSSLEnabled ? 'https' : 'http', port: l.srv.address[1], connections: st.connections,
         slots: { inUse: st.slots?.inUse ?? 0, free: st.slots?.available ?? 0 },
         requestsPerSec: prev ? Math.round((st.requests - prev.requests) / dt) : 0,
+        errorsPerSec: prev ? Math.round((errors - prev.errors) / dt) : 0, refused: st.refused,
         webSockets: l.ws.count, eventStreams: l.sse.count,
         bytesIn: tr.bytesIn, bytesOut: tr.bytesOut,
         bytesInPerSec: prev ? Math.round((tr.bytesIn - prev.bytesIn) / dt) : 0,
         bytesOutPerSec: prev ? Math.round((tr.bytesOut - prev.bytesOut) / dt) : 0,
       };
     });
-    if (live.length > 0) live[0].srv.publish(STATS_TOPIC, { time: now, servers }, { event: 'stats' });
+    if (live.length > 0) live[0].srv.publish(STATS_TOPIC, { time: now, servers: xp ? xp.merge(servers) : servers }, { event: 'stats' });
   };
   tick();
   setInterval(tick, 1000).unref();
@@ -214,7 +222,7 @@ async function main() {
   // Ctrl-C (SIGINT) or SIGTERM (kill, systemd, Docker, npx): the servers drain their in-flight
   // responses, then the shared pool stops, then exit 0. A second signal exits at once.
   stopOnSignals(servers, {
-    onStopped: async (signal) => { await pool.stop(); console.log(`stopped (${signal})`); },
+    onStopped: async (signal) => { await pool.stop(); await xp?.close(); console.log(`stopped (${signal})`); },
   });
   stopWhenOrphaned(() => console.log('the process that started the demo is gone: stopping'));
 }

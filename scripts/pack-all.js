@@ -8,7 +8,7 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const dest = path.join(root, 'dist-tarballs');
-const packages = ['xasync', 'core', 'mods-websockets', 'mods-template', 'mods-repl', 'mods-sse', 'mods-files'];
+const packages = ['xasync', 'core', 'mods-websockets', 'mods-template', 'mods-repl', 'mods-sse', 'mods-files', 'bus-redis', 'mods-metrics'];
 const shell = process.platform === 'win32'; // pnpm is a .cmd there, which only a shell runs
 
 // tsc -b never deletes outputs whose source moved or went away: build from nothing, so none ships.

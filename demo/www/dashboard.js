@@ -9,6 +9,7 @@
     ['connections', 'Connections', (s) => s.connections],
     ['slots', 'Slots in use', (s) => s.slots.inUse, (s) => `${s.slots.inUse} / ${s.slots.inUse + s.slots.free}`],
     ['rps', 'Requests / s', (s) => s.requestsPerSec],
+    ['errors', 'Errors (4xx, 5xx) / s', (s) => s.errorsPerSec ?? 0],
     ['ws', 'WebSocket clients', (s) => s.webSockets],
     ['sse', 'SSE clients', (s) => s.eventStreams],
     ['in', 'Bytes in / s', (s) => s.bytesInPerSec, (s) => human(s.bytesInPerSec)],

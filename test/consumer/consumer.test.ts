@@ -203,6 +203,23 @@ describe("each package README's example runs as written, from the installed tarb
     await stop(srv);
   });
 
+  test('@microwebsrv/bus-redis (no Redis reachable: it serves, publishes locally, stops cleanly)', async () => {
+    const srv = await start('bus-redis');
+    const r = (await (await fetch(srv.urls[0]!.replace(/\/news$/, '') + '/say?text=hi')).json()) as { published: boolean; bus: string };
+    expect(r.published).toBe(true);
+    expect(['connecting', 'down']).toContain(r.bus);
+    await stop(srv);
+  });
+
+  test('@microwebsrv/mods-metrics', async () => {
+    const srv = await start('mods-metrics');
+    const base = srv.urls[0]!.replace(/\/metrics$/, '');
+    expect((await fetch(base + '/metrics')).status).toBe(403);
+    const text = await (await fetch(base + '/metrics', { headers: { authorization: 'Bearer secret' } })).text();
+    expect(text).toMatch(/^# TYPE mws_http_requests_total counter$/m);
+    await stop(srv);
+  });
+
   test('@microwebsrv/mods-template', async () => {
     fs.mkdirSync(path.join(app, 'www'), { recursive: true });
     fs.writeFileSync(path.join(app, 'www', 'status.jshtml'), '<p>{{ appName }}: {{ uptime > 0 ? "up" : "down" }}</p>\n');

@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 /** The workspace root. */
 export const ROOT = path.resolve(__dirname, '../..');
 /** The published packages, in dependency order (folder names under packages/). */
-export const PACKAGES = ['xasync', 'core', 'mods-websockets', 'mods-template', 'mods-repl', 'mods-sse', 'mods-files'] as const;
+export const PACKAGES = ['xasync', 'core', 'mods-websockets', 'mods-template', 'mods-repl', 'mods-sse', 'mods-files', 'bus-redis', 'mods-metrics'] as const;
 
 /** The workspace's own package.json (its `packageManager` pins pnpm, its devDependencies @types/node). */
 export const rootManifest: { packageManager: string; devDependencies: Record<string, string> } =

@@ -4,6 +4,7 @@
  */
 export * from './pubsub';
 export { type TrafficStats } from './server/traffic';
+export { COUNTED_METHODS, STATUS_CLASSES, DURATION_BUCKETS, type CountedMethod, type StatusClass, type DurationStats, type RequestCounts } from './server/request-stats';
 export { MicroWebSrv, type SSLFiles, type LoggingCallback, type ServerStats } from './server/micro-web-srv';
 export { stopOnSignals, type StopOnSignalsOptions, type Stoppable } from './server/shutdown';
 export { startCluster } from './cluster/start-cluster';

@@ -24,6 +24,8 @@ export interface StreamHost {
   closed(stream: EventStream): void;
   /** Reports an application callback that threw. */
   error(what: string, err: unknown): void;
+  /** A published event this stream dropped (slow client), for the server's pub/sub counters. */
+  dropped(): void;
 }
 
 interface Queued { block: Buffer; id: number; done: ((ok: boolean) => void) | null }
@@ -58,6 +60,8 @@ export class EventStream implements TopicSubscriber {
   private _lastWrittenId = '';
   private _closed = false;
   private _replayed = false;
+  /** Live messages waiting for an asynchronous replay to be written, or null. */
+  private _held: TopicMessage[] | null = null;
   private readonly _onDrain = (): void => this._drain();
 
   /** @internal Made by the ServerSentEvents module. */
@@ -128,9 +132,30 @@ export class EventStream implements TopicSubscriber {
 
   /** @internal A published message (Topics): the shared block, queued behind what waits. */
   deliver(message: TopicMessage): void {
+    if (this._held !== null) { this._hold(message); return; }
     const id = this._host.idOf(message);
     if (id <= this._lastId) return;
     this._push(this._host.block(message), id, null);
+  }
+
+  /**
+   * @internal An asynchronous replay (a shared history store) begins: live messages wait, so that the
+   * replayed (older) events go first and each event is written once (a live one the replay also holds
+   * is skipped by its id).
+   */
+  holdLive(): void { this._held ??= []; }
+
+  /** @internal The replay is written: the live messages that waited follow. */
+  releaseLive(): void {
+    const held = this._held;
+    this._held = null;
+    if (held !== null) for (const m of held) this.deliver(m);
+  }
+
+  private _hold(m: TopicMessage): void {
+    // Bounded like the queue: beyond maxQueue the oldest goes, and the client hears of the gap.
+    if (this._held!.length >= this._maxQueue) { this._held!.shift(); this._dropped++; this._gap++; this._host.dropped(); }
+    this._held!.push(m);
   }
 
   /** @internal A block of the history (a replay) or the module's own (`reset`, heartbeat). */
@@ -155,6 +180,7 @@ export class EventStream implements TopicSubscriber {
       }
       const old = this._queue.shift()!;
       this._dropped++;
+      if (old.id !== 0) this._host.dropped();
       this._gap++;
       old.done?.(false);
     }

@@ -16,6 +16,28 @@ export interface HistoryOptions {
 
 interface Entry { id: number; block: Buffer; at: number }
 
+/**
+ * A history kept outside the process, shared by every server process (`ServerSentEventsOptions.
+ * historyStore`; @microwebsrv/bus-redis's `RedisBus.history` is one, on Redis streams). The messages it
+ * returns carry the ids it gave them (`TopicMessage.id`, the same in every process), which become the
+ * event ids, so a client may reconnect to any process with its Last-Event-ID.
+ */
+export interface HistoryStore {
+  /** Keeps what is published on `pattern` from now on (called again for the same pattern: no-op or larger limits). */
+  keep(pattern: string, options: HistoryOptions): void;
+  /**
+   * The messages published on `patterns` after the event `lastId`, oldest first, each once; null when
+   * some may be missing (beyond the history, an id it never gave, unreachable): the client gets `reset`.
+   */
+  since(patterns: readonly string[], lastId: number): Promise<TopicMessage[] | null>;
+}
+
+/** True when `v` looks like a {@link HistoryStore}. */
+export function isHistoryStore(v: unknown): v is HistoryStore {
+  const h = v as HistoryStore | null;
+  return typeof h === 'object' && h !== null && typeof h.keep === 'function' && typeof h.since === 'function';
+}
+
 /** What a history needs of its module: the shared encoding of a message and its id. */
 export interface BlockSource {
   block(message: TopicMessage): Buffer;

@@ -5,6 +5,6 @@
 export { ServerSentEvents } from './module';
 export { EventEndpoint } from './endpoint';
 export { EventStream, type SlowPolicy } from './event-stream';
-export { type HistoryOptions } from './history';
+export { type HistoryOptions, type HistoryStore } from './history';
 export { type EventStreamOptions, type EventEndpointOptions, type ServerSentEventsOptions } from './options';
 export { encodeEvent, encodeComment, type EventMessage } from './wire';

@@ -9,7 +9,7 @@ import type { HttpRequest, MicroWebSrv, MwsModule, PublishData, PublishOptions, 
 import { checkPattern } from '@microwebsrv/core';
 import { EventEndpoint } from './endpoint';
 import { EventStream, type StreamHost } from './event-stream';
-import { EventHistory, type HistoryOptions } from './history';
+import { EventHistory, type HistoryOptions, type HistoryStore } from './history';
 import { checkHistory, checkModuleOptions, checkStreamOptions, resolveStreamOptions, type EventEndpointOptions, type EventStreamOptions, type ServerSentEventsOptions } from './options';
 import { encodePublished, invalid } from './wire';
 
@@ -26,6 +26,8 @@ export class ServerSentEvents implements MwsModule {
   private readonly _endpoints = new Map<string, EventEndpoint>();
   private readonly _streams = new Map<EventStream, StreamEntry>();
   private readonly _histories = new Map<string, EventHistory>();
+  private readonly _store: HistoryStore | null;
+  private readonly _stored = new Set<string>();
   private _timer: NodeJS.Timeout | null = null;
   private _tick = 0;
   /** Ids: integers from the start time in µs, so they keep increasing across restarts of the server. */
@@ -42,9 +44,12 @@ export class ServerSentEvents implements MwsModule {
     this.server = server;
     this._opts = { ...options };
     this._maxStreams = options.maxStreams ?? 1000;
+    this._store = options.historyStore ?? null;
     this._encoder = {
       encode: (m) => {
-        const id = ++this._seq;
+        // A shared store's id (the same in every process), else ours; ours never go back behind theirs.
+        const id = m.id !== 0 ? m.id : ++this._seq;
+        if (id > this._seq) this._seq = id;
         this._ids.set(m, id);
         this._lastMsg = m;
         this._lastId = id;
@@ -60,6 +65,7 @@ export class ServerSentEvents implements MwsModule {
       unsubscribe: (s, p) => server.topics.unsubscribe(p, s),
       replay: (s, patterns, last) => this._replay(s, patterns, last),
       closed: (s) => this._closed(s),
+      dropped: () => { server.topics.stats.dropped++; },
       error: (what, err) => server.log(`ServerSentEvents ${what} threw: ${err instanceof Error ? err.message : String(err)}`, 'ERROR'),
     };
   }
@@ -97,6 +103,11 @@ export class ServerSentEvents implements MwsModule {
   keepHistory(pattern: string, options: HistoryOptions = this._opts.history ?? {}): this {
     checkPattern('keepHistory pattern', pattern);
     checkHistory('keepHistory options', options);
+    if (this._store !== null) {
+      this._store.keep(pattern, options);
+      this._stored.add(pattern);
+      return this;
+    }
     if (this._histories.has(pattern)) return this;
     const h = new EventHistory(this._host, options, this._seq);
     this._histories.set(pattern, h);
@@ -188,6 +199,7 @@ export class ServerSentEvents implements MwsModule {
    */
   private _replay(s: EventStream, patterns: string[], last: string): void {
     const id = /^\d{1,16}$/.test(last) ? Number(last) : -1;
+    if (this._store !== null) { this._replayStored(s, patterns, last, id); return; }
     if (id === this._seq) return; // nothing published since
     let events: Array<{ id: number; block: Buffer }> | null = id < 0 ? null : [];
     for (const p of patterns) {
@@ -196,13 +208,29 @@ export class ServerSentEvents implements MwsModule {
       if (got === null) { events = null; break; }
       events!.push(...got);
     }
-    if (events === null) {
-      const data = JSON.stringify({ lastEventId: last, reason: 'the events after lastEventId are no longer kept: reload the state' });
-      s.writeBlock(Buffer.from(`event: reset\nid: ${this._seq}\ndata: ${data}\n\n`, 'utf8'), this._seq);
-      return;
-    }
+    if (events === null) { this._reset(s, last); return; }
     if (patterns.length > 1) events.sort((a, b) => a.id - b.id);
     for (const e of events) s.writeBlock(e.block, e.id); // the stream skips an id it already wrote
+  }
+
+  private _reset(s: EventStream, last: string): void {
+    const data = JSON.stringify({ lastEventId: last, reason: 'the events after lastEventId are no longer kept: reload the state' });
+    s.writeBlock(Buffer.from(`event: reset\nid: ${this._seq}\ndata: ${data}\n\n`, 'utf8'), this._seq);
+  }
+
+  /** Last-Event-ID from a shared store (asynchronous): live events wait until the replay is written. */
+  private _replayStored(s: EventStream, patterns: string[], last: string, id: number): void {
+    const known = id >= 0 && patterns.every((p) => this._stored.has(p));
+    s.holdLive();
+    const done = (msgs: TopicMessage[] | null): void => {
+      if (!s.closed) {
+        if (msgs === null) this._reset(s, last);
+        else for (const m of msgs) s.writeBlock(this._block(m), m.id);
+      }
+      s.releaseLive();
+    };
+    if (!known) { done(null); return; }
+    this._store!.since(patterns, id).then(done, (err: unknown) => { this._host.error('historyStore.since', err); done(null); });
   }
 
   private _closed(s: EventStream): void {

@@ -1,7 +1,7 @@
 /** The module's, an endpoint's and a stream's options: defaults and checks (misuse throws at once). */
 import type { HttpRequest } from '@microwebsrv/core';
 import type { EventStream, SlowPolicy } from './event-stream';
-import type { HistoryOptions } from './history';
+import { isHistoryStore, type HistoryOptions, type HistoryStore } from './history';
 import { invalid } from './wire';
 
 /** Options of one stream (`sse.open(request, options)`), defaults from the module's. */
@@ -26,6 +26,11 @@ export interface ServerSentEventsOptions extends EventStreamOptions {
   retryAfterSec?: number;
   /** Default history of endpoints and `keepHistory` (count 100, 300 s). */
   history?: HistoryOptions;
+  /**
+   * Where histories are kept: in this process (default), or a store shared by every server process
+   * (`RedisBus.history` of @microwebsrv/bus-redis), whose ids become the event ids.
+   */
+  historyStore?: HistoryStore | null;
 }
 
 /** Options of `sse.event(url, options)`. */
@@ -79,6 +84,7 @@ export function checkModuleOptions(o: ServerSentEventsOptions): void {
   if (o.maxStreams !== undefined) num('maxStreams', o.maxStreams, 1, true);
   if (o.retryAfterSec !== undefined) num('retryAfterSec', o.retryAfterSec, 0, true);
   if (o.history !== undefined) checkHistory('history', o.history);
+  if (o.historyStore != null && !isHistoryStore(o.historyStore)) throw invalid('historyStore', 'a HistoryStore (keep, since), e.g. RedisBus.history', o.historyStore);
 }
 
 /** A stream's options: its own, else the module's, else the defaults. */

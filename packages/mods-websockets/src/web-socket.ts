@@ -373,6 +373,7 @@ export class WebSocket {
   private _deliver(m: TopicMessage): void {
     if (this.isClosed || this._client.isClosing) return;
     if (this._out.sendShared(m.encoded(FRAME_ENCODER), m.data, m.binary)) return;
+    this.server.topics.stats.dropped++; // metrics: a message a slow client did not get
     if (this.topicSlowPolicy === 'close') this.close(CloseCodes.POLICY_VIOLATION, 'too slow');
   }
 

@@ -3,4 +3,4 @@ export { checkTopic, checkPattern, topicMatches, MAX_TOPIC_LENGTH } from './topi
 export { TopicTree } from './topic-tree';
 export { TopicMessage, makeMessage, checkEventName, type MessageEncoder, type PublishOptions, type PublishData } from './message';
 export { InProcessBus, isBus, type Bus, type BusListener } from './bus';
-export { Topics, type TopicSubscriber } from './topics';
+export { Topics, type TopicSubscriber, type TopicsStats } from './topics';

@@ -30,6 +30,11 @@ export class TopicMessage {
   readonly binary: boolean;
   /** The SSE event name, or null (an unnamed event: `message` for EventSource). */
   readonly event: string | null;
+  /**
+   * An id the transport gave the message, the same in every process (a cross-process bus with a shared
+   * history: a Redis stream entry's id); 0 when none (the in-process bus). SSE uses it as the event id.
+   */
+  readonly id: number;
   // A small inline cache: two encoders (WebSocket frame, SSE block) cover the common case without a Map.
   private _e1: MessageEncoder | null = null;
   private _b1: Buffer | null = null;
@@ -39,11 +44,12 @@ export class TopicMessage {
   private _text: string | null = null;
 
   /** Builds a message from checked parts (see {@link makeMessage} for user input). */
-  constructor(topic: string, data: Buffer, binary: boolean, event: string | null) {
+  constructor(topic: string, data: Buffer, binary: boolean, event: string | null, id = 0) {
     this.topic = topic;
     this.data = data;
     this.binary = binary;
     this.event = event;
+    this.id = id;
   }
 
   /** The data as UTF-8 text (decoded once). */

@@ -26,16 +26,27 @@ class SubscriberRecord {
   constructor(sub: TopicSubscriber) { this.sub = sub; this.counted = sub.observer !== true; }
 }
 
+/** Counters of a server's topics (`srv.topics.stats`), for metrics. */
+export interface TopicsStats {
+  /** Publishes made through these topics (`publish`). */
+  published: number;
+  /** Messages handed to local subscribers (one per subscriber per message; observers such as SSE histories not counted). */
+  delivered: number;
+  /** Messages a subscriber could not take (a slow client's full queue): subscribers add to it. */
+  dropped: number;
+}
+
 /** One pattern: its listener on the bus, and the records of the subscribers under it. */
 class PatternEntry {
   readonly records = new Set<SubscriberRecord>();
   readonly listener: BusListener;
-  constructor(onError: (err: unknown) => void) {
+  constructor(onError: (err: unknown) => void, stats: TopicsStats) {
     const records = this.records;
     this.listener = (message: TopicMessage): void => {
       for (const r of records) {
         if (r.last === message) continue; // already delivered under another matching pattern
         r.last = message;
+        if (r.counted) stats.delivered++;
         try { r.sub.deliver(message); } catch (err) { onError(err); }
       }
     };
@@ -45,6 +56,8 @@ class PatternEntry {
 export class Topics {
   /** Called when a subscriber's `deliver` throws (default: console.error); the others still get the message. */
   onError: (err: unknown) => void = (err) => { console.error('topic subscriber threw:', err); };
+  /** Published, delivered and dropped messages (see {@link TopicsStats}). */
+  readonly stats: TopicsStats = { published: 0, delivered: 0, dropped: 0 };
   private _bus: Bus;
   private readonly _patterns = new Map<string, PatternEntry>();
   private readonly _records = new Map<TopicSubscriber, SubscriberRecord>();
@@ -69,6 +82,7 @@ export class Topics {
    */
   publish(topic: string, data: PublishData, options?: PublishOptions): TopicMessage {
     const m = makeMessage(topic, data, options);
+    this.stats.published++;
     this._bus.publish(m);
     return m;
   }
@@ -83,7 +97,7 @@ export class Topics {
     rec.patterns.add(pattern);
     let e = this._patterns.get(pattern);
     if (e === undefined) {
-      e = new PatternEntry((err) => this.onError(err));
+      e = new PatternEntry((err) => this.onError(err), this.stats);
       this._patterns.set(pattern, e);
       this._bus.subscribe(pattern, e.listener);
     }

@@ -24,6 +24,7 @@ import { checkStructuredLogger, ServerLogger, type StructuredLogger } from './se
 import { ServerSettings } from './settings';
 import { StageList } from './stage-list';
 import { TrafficCounter, type TrafficStats } from './traffic';
+import type { DurationStats, RequestCounts } from './request-stats';
 import { Topics, type PublishData, type PublishOptions, type TopicMessage } from '../pubsub';
 import { globalRoutes } from './web-route';
 
@@ -41,6 +42,12 @@ export interface ServerStats {
   refused: number;
   /** The slot pool's counters, null before start. */
   slots: XBufferSlotsStats | null;
+  /** Connections accepted since start (refused ones not included). */
+  accepted: number;
+  /** Responses by method and status class, e.g. `byMethod.GET['2xx']`. */
+  byMethod: RequestCounts;
+  /** Request durations (head received → response handed to the socket), while `measureDurations` is on. */
+  durations: DurationStats;
   /**
    * How accepted connections read (xasync's `zeroCopy` / `copied` counters, since start): into their slot
    * through Node's `onread` re-wrap, or copied from `'data'` chunks (the fallback, taken by itself when
@@ -286,8 +293,20 @@ export class MicroWebSrv extends ServerSettings {
     const l = this._listener?.stats;
     return {
       connections: this._conns.size, requests: this._host.requests, refused: l?.refused ?? 0, slots: this._slots?.stats ?? null,
+      accepted: l?.accepted ?? 0, byMethod: this._host.requestStats.byMethod(), durations: this._host.requestStats.durations(),
       readPath: { zeroCopy: l?.zeroCopy ?? 0, copied: l?.copied ?? 0 },
     };
+  }
+
+  /**
+   * Measure each request's duration into `stats.durations` (default false: one clock read per request;
+   * the metrics module turns it on).
+   */
+  get measureDurations(): boolean { return this._host.measure; }
+  set measureDurations(on: boolean) {
+    if (typeof on !== 'boolean') throw invalidOption('measureDurations', 'true or false', on);
+    this._host.measure = on;
+    this._host.updateTiming();
   }
 
   /** Bytes received and sent on this server's connections (open and closed), for dashboards. */

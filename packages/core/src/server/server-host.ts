@@ -9,6 +9,7 @@ import type { RouteTable } from '../routes/route-table';
 import { reasonPhrase } from '../response/head-builder';
 import type { HttpResponse } from '../response/http-response';
 import type { ResponseDefaults } from '../response/response-defaults';
+import { RequestStats } from './request-stats';
 import type { ServerLogger } from './server-logger';
 
 /** A module's `'stream'`: the body streamed to the request, no limit but what the module sets (`request.bodyLimit`). */
@@ -34,6 +35,10 @@ export class ServerHost implements ConnectionHost {
   routes: RouteTable<unknown> | null = null;
   /** Responses sent since the server was made. */
   requests = 0;
+  /** Responses by method and status class; durations while `measure` is on. */
+  readonly requestStats = new RequestStats();
+  /** Durations are measured (the metrics module asked): `timing` is on. */
+  measure = false;
   /** The access stage's settings: their `requireBasicAuth` credentials are checked before a module may claim a body. */
   private readonly _access: AccessSettings;
   private readonly _closed: (conn: ConnectionInfo, err: Error | null) => void;
@@ -87,10 +92,12 @@ export class ServerHost implements ConnectionHost {
   /** One access line per response: `From ip:port [SSL-]METHOD path >> [code] reason`, fields for `logger`. */
   responded(conn: ConnectionInfo, resp: HttpResponse, startedAt: number): void {
     this.requests++;
-    const log = this.logger;
-    if (log.rank > LEVEL_RANK.INFO) return;
     const req = resp.request;
     const code = resp.statusCode;
+    this.requestStats.count(req.method, code);
+    if (this.measure && startedAt > 0) this.requestStats.observe((performance.now() - startedAt) / 1000);
+    const log = this.logger;
+    if (log.rank > LEVEL_RANK.INFO) return;
     // The path only, as the original: query strings often carry secrets (tokens, keys).
     const msg = `From ${conn.remoteHost}:${conn.remotePort} ${conn.isSSL ? 'SSL-' : ''}${req.method} ${req.rawPath} >> [${code}] ${reasonPhrase(code)}`;
     if (log.structured === null || log.callback !== null) { log.log('INFO', msg); return; }
@@ -108,6 +115,6 @@ export class ServerHost implements ConnectionHost {
   /** Re-reads what `timing` depends on (call when the logger or the level changes). */
   updateTiming(): void {
     const log = this.logger;
-    this.timing = log.structured !== null && log.callback === null && log.rank <= LEVEL_RANK.INFO;
+    this.timing = this.measure || (log.structured !== null && log.callback === null && log.rank <= LEVEL_RANK.INFO);
   }
 }

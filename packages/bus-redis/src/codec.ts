@@ -1,0 +1,63 @@
+/**
+ * The bytes of a message on a Redis channel (and in a history stream entry). One binary string, so a
+ * binary payload travels intact and text is never re-encoded:
+ *
+ * ```
+ * 'M' flags(1) publisher(8) seq(4, BE) id(ASCII decimal, "0" when none) ':' eventLen(2, BE) event data
+ * ```
+ *
+ * The head up to `seq` is made by the publisher; the id is written by the Lua script that also appends
+ * the history entry (see script.ts), so the id on the channel and in the stream is the same. `publisher`
+ * + `seq` identify one publish: Redis sends a client one notification per matching subscription
+ * (SUBSCRIBE and each PSUBSCRIBE), back to back, and the bus keeps only the first.
+ */
+import { TopicMessage } from '@microwebsrv/core';
+
+const MAGIC = 0x4d; // 'M'
+const F_BINARY = 1;
+const F_EVENT = 2;
+/** Bytes before the id. */
+export const HEAD_BYTES = 14;
+
+/** The parts of a message the publisher sends: head (before the id) and rest (after the id's ':'). */
+export interface EncodedParts { head: Buffer; rest: Buffer }
+
+export function encodeParts(m: TopicMessage, publisher: Buffer, seq: number): EncodedParts {
+  const head = Buffer.allocUnsafe(HEAD_BYTES);
+  head[0] = MAGIC;
+  head[1] = (m.binary ? F_BINARY : 0) | (m.event !== null ? F_EVENT : 0);
+  publisher.copy(head, 2, 0, 8);
+  head.writeUInt32BE(seq >>> 0, 10);
+  const ev = m.event === null ? null : Buffer.from(m.event, 'utf8');
+  const rest = Buffer.allocUnsafe(2 + (ev === null ? 0 : ev.length) + m.data.length);
+  rest.writeUInt16BE(ev === null ? 0 : ev.length, 0);
+  let o = 2;
+  if (ev !== null) o += ev.copy(rest, o);
+  m.data.copy(rest, o);
+  return { head, rest };
+}
+
+/** A whole message as the Lua script publishes it (for a publish without history: id 0). */
+export function joinParts(p: EncodedParts, id: string): Buffer {
+  return Buffer.concat([p.head, Buffer.from(`${id}:`, 'latin1'), p.rest]);
+}
+
+/** A received message: the TopicMessage, and the publish it came from (publisher bytes + seq) as a key. */
+export interface Decoded { message: TopicMessage; key: string }
+
+/** Decodes a received message on `topic`; null when the bytes are not one of ours. */
+export function decode(topic: string, b: Buffer): Decoded | null {
+  if (b.length < HEAD_BYTES + 4 || b[0] !== MAGIC) return null;
+  const flags = b[1]!;
+  const colon = b.indexOf(0x3a, HEAD_BYTES);
+  if (colon < 0 || colon - HEAD_BYTES > 16 || colon + 3 > b.length) return null;
+  const idText = b.toString('latin1', HEAD_BYTES, colon);
+  if (!/^\d+$/.test(idText)) return null;
+  const evLen = b.readUInt16BE(colon + 1);
+  const evStart = colon + 3;
+  if (evStart + evLen > b.length) return null;
+  const event = (flags & F_EVENT) !== 0 ? b.toString('utf8', evStart, evStart + evLen) : null;
+  const data = b.subarray(evStart + evLen);
+  const message = new TopicMessage(topic, data, (flags & F_BINARY) !== 0, event, Number(idText));
+  return { message, key: b.toString('latin1', 2, HEAD_BYTES) };
+}

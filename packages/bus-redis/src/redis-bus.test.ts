@@ -1,0 +1,185 @@
+import { Topics, makeMessage, type TopicMessage } from '@microwebsrv/core';
+import { Redis } from 'ioredis';
+import { RedisBus, type RedisBusState } from './redis-bus';
+import { escapeGlob, patternToGlob } from './glob';
+import { RedisServer, hasRedisServer } from '../../../test/support/redis-server';
+import { isCI } from '../../../test/support/ci';
+
+// RedisBus against a real redis-server started for this file. Two buses in one jest process have their
+// own connections, exactly as two server processes would (the multi-process test is test/redis/).
+
+const run = hasRedisServer() || isCI ? describe : describe.skip;
+
+function until(cond: () => boolean, what: string, timeoutMs = 8000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const t0 = Date.now();
+    const t = setInterval(() => {
+      if (cond()) { clearInterval(t); resolve(); } else if (Date.now() - t0 > timeoutMs) { clearInterval(t); reject(new Error(`timed out waiting for ${what}`)); }
+    }, 5);
+  });
+}
+
+test('patterns become globs that match a superset, glob specials escaped', () => {
+  expect(patternToGlob('mws:', 'a/+/c')).toBe('mws:a/*/c');
+  expect(patternToGlob('mws:', 'a/#')).toBe('mws:a*');
+  expect(patternToGlob('mws:', '#')).toBe('mws:*');
+  expect(patternToGlob('mws:', '+')).toBe('mws:*');
+  expect(patternToGlob('p*[x]', 'a?b/+/c\\d')).toBe('p\\*\\[x\\]a\\?b/*/c\\\\d');
+  expect(escapeGlob('*?[]\\')).toBe('\\*\\?\\[\\]\\\\');
+});
+
+run('RedisBus on a real redis-server', () => {
+  let redis: RedisServer;
+  const buses: RedisBus[] = [];
+  const bus = (opts: ConstructorParameters<typeof RedisBus>[0] = {}): RedisBus => {
+    const b = new RedisBus({ url: redis.url, log: () => {}, maxRetryDelayMs: 200, ...opts });
+    buses.push(b);
+    return b;
+  };
+
+  beforeAll(async () => { redis = await RedisServer.start(); });
+  afterAll(async () => {
+    await Promise.all(buses.map((b) => b.close()));
+    await redis?.stop();
+  });
+
+  test('a publish reaches every process once, the publisher included; binary, text and event intact; order kept', async () => {
+    const a = bus({ prefix: 't1:' });
+    const b = bus({ prefix: 't1:' });
+    await Promise.all([a.ready(), b.ready()]);
+    const got: Record<string, TopicMessage[]> = { a: [], b: [] };
+    a.subscribe('room/+', (m) => got.a!.push(m));
+    b.subscribe('room/+', (m) => got.b!.push(m));
+    b.subscribe('room/1', (m) => got.b!.push(m)); // another pattern of the same process: a second listener, same message
+    await until(() => a.patterns.length === 1 && b.patterns.length === 2, 'subscriptions');
+    await new Promise((r) => setTimeout(r, 50)); // SUBSCRIBE replies are asynchronous
+    const bin = Buffer.from([0, 255, 1, 0x3a, 10, 13, 0]);
+    a.publish(makeMessage('room/1', bin, undefined));
+    a.publish(makeMessage('room/1', 'héllo', { event: 'greet' }));
+    for (let i = 0; i < 500; i++) a.publish(makeMessage('room/2', { i }, undefined));
+    await until(() => got.a!.length === 502 && got.b!.length === 504, 'deliveries');
+    expect(got.a![0]!.data.equals(bin)).toBe(true);
+    expect(got.a![0]!.binary).toBe(true);
+    expect(got.b![0]!.data.equals(bin)).toBe(true);
+    expect(got.b![0]).toBe(got.b![1]); // one message object for both patterns (core's Topics dedups by it)
+    const greet = got.b!.find((m) => m.event === 'greet')!;
+    expect(greet.text).toBe('héllo');
+    expect(greet.binary).toBe(false);
+    const order = got.b!.filter((m) => m.topic === 'room/2').map((m) => JSON.parse(m.text).i);
+    expect(order).toEqual([...Array(500).keys()]);
+    expect(a.stats).toMatchObject({ published: 502, sent: 502, localOnly: 0 });
+  });
+
+  test('one Redis subscription per pattern per process, whatever the number of subscribers', async () => {
+    const a = bus({ prefix: 't2:' });
+    await a.ready();
+    const topics = new Topics(a);
+    const subs = Array.from({ length: 50 }, () => ({ n: 0, deliver(this: { n: number }) { this.n++; } }));
+    for (const s of subs) { topics.subscribe('news/#', s); topics.subscribe('news/sport', s); }
+    const probe = new Redis(redis.url);
+    try {
+      await until(() => a.patterns.length === 2, 'patterns');
+      await new Promise((r) => setTimeout(r, 50));
+      const numpat = Number(await probe.pubsub('NUMPAT')); // other tests' buses hold some
+      topics.unsubscribe('news/#', subs[0]!);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await probe.pubsub('NUMPAT')).toBe(numpat); // 49 subscribers left under it: still one
+      topics.subscribe('news/#', subs[0]!);
+      expect(await probe.pubsub('NUMSUB', 't2:news/sport')).toEqual(['t2:news/sport', 1]);
+      topics.publish('news/sport', 'goal');
+      await until(() => subs.every((s) => s.n === 1), 'one delivery each');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(subs.every((s) => s.n === 1)).toBe(true); // once, though two patterns (channel + glob) matched
+      for (const s of subs) topics.unsubscribeAll(s);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await probe.pubsub('NUMPAT')).toBe(numpat - 1);
+      expect(await probe.pubsub('NUMSUB', 't2:news/sport')).toEqual(['t2:news/sport', 0]);
+    } finally { probe.disconnect(); }
+  });
+
+  test('glob specials in a topic are literal; + matches one level only (filtered locally)', async () => {
+    const a = bus({ prefix: 't3:' });
+    await a.ready();
+    const got: string[] = [];
+    a.subscribe('x[1]/+', (m) => got.push(m.topic));
+    await new Promise((r) => setTimeout(r, 50));
+    for (const t of ['x1/a', 'x[1]/a', 'x[1]/a/b', 'x[1]/b']) a.publish(makeMessage(t, '.', undefined));
+    await until(() => got.length >= 2, 'deliveries');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(got).toEqual(['x[1]/a', 'x[1]/b']);
+  });
+
+  test('history: stream entries with shared ids; since() in order, each once, null when gone or unknown', async () => {
+    const a = bus({ prefix: 't4:' });
+    const b = bus({ prefix: 't4:' });
+    await Promise.all([a.ready(), b.ready()]);
+    for (const x of [a, b]) { x.history.keep('h/#', { count: 100 }); x.history.keep('h/one', { count: 100 }); }
+    const got: TopicMessage[] = [];
+    b.subscribe('h/#', (m) => got.push(m));
+    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 5; i++) a.publish(makeMessage(i % 2 ? 'h/one' : 'h/two', `m${i}`, undefined));
+    await until(() => got.length === 5, 'live deliveries');
+    const ids = got.map((m) => m.id);
+    expect(ids.every((id, i) => id > 1e15 && (i === 0 || id > ids[i - 1]!))).toBe(true);
+    const after1 = await b.history.since(['h/#'], ids[1]!);
+    expect(after1!.map((m) => m.text)).toEqual(['m2', 'm3', 'm4']);
+    expect(after1!.map((m) => m.id)).toEqual(ids.slice(2));
+    // two patterns holding the same messages: each once, in id order
+    const both = await b.history.since(['h/#', 'h/one'], ids[0]!);
+    expect(both!.map((m) => m.text)).toEqual(['m1', 'm2', 'm3', 'm4']);
+    expect(await b.history.since(['h/#'], ids[4]!)).toEqual([]);
+    expect(await b.history.since(['h/#'], ids[4]! + 10)).toBeNull(); // never handed out
+    expect(await b.history.since(['h/#'], 1e15)).toBeNull(); // older than the history's start
+    expect(await b.history.since(['other'], ids[0]!)).toBeNull(); // no history for it
+  });
+
+  test('Redis down: local pub/sub goes on, state and one log line per change; back: across processes again', async () => {
+    const logs: string[] = [];
+    const states: RedisBusState[] = [];
+    const a = bus({ prefix: 't5:', log: (m, l) => logs.push(`${l} ${m}`), onStateChange: (s) => states.push(s) });
+    const b = bus({ prefix: 't5:' });
+    await Promise.all([a.ready(), b.ready()]);
+    const gotA: string[] = [];
+    const gotB: string[] = [];
+    a.subscribe('s', (m) => gotA.push(m.text));
+    b.subscribe('s', (m) => gotB.push(m.text));
+    await new Promise((r) => setTimeout(r, 50));
+    a.publish(makeMessage('s', 'before', undefined));
+    await until(() => gotB.length === 1, 'before');
+    await redis.stop();
+    await until(() => a.state === 'down' && b.state === 'down', 'down');
+    a.publish(makeMessage('s', 'during', undefined));
+    expect(gotA).toEqual(['before', 'during']); // delivered locally, at once
+    await new Promise((r) => setTimeout(r, 600)); // several reconnection attempts fail meanwhile
+    await redis.startAgain();
+    await until(() => a.state === 'ready' && b.state === 'ready', 'ready again');
+    await new Promise((r) => setTimeout(r, 100)); // re-subscriptions
+    a.publish(makeMessage('s', 'after', undefined));
+    await until(() => gotB.length === 2, 'after');
+    expect(gotB).toEqual(['before', 'after']); // at-most-once across processes: 'during' never reached b
+    expect(gotA).toEqual(['before', 'during', 'after']);
+    expect(states).toEqual(['ready', 'down', 'ready']);
+    expect(logs.filter((l) => l.startsWith('WARNING'))).toHaveLength(1);
+    expect(a.stats).toMatchObject({ localOnly: 1, reconnects: 1 });
+  });
+
+  test('unreachable from the start: one warning, local delivery works', async () => {
+    const logs: string[] = [];
+    const a = bus({ url: 'redis://127.0.0.1:1', log: (m, l) => logs.push(`${l} ${m}`) });
+    await until(() => a.state === 'down', 'down');
+    const got: string[] = [];
+    a.subscribe('t', (m) => got.push(m.text));
+    a.publish(makeMessage('t', 'x', undefined));
+    expect(got).toEqual(['x']);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatch(/^WARNING Redis unreachable/);
+  });
+
+  test('misuse throws ERR_MWS_INVALID_OPTION naming the option', () => {
+    expect(() => new RedisBus({ url: 'http://x' })).toThrow(/RedisBus options.url must be a redis:\/\//);
+    expect(() => new RedisBus({ maxRetryDelayMs: 5 })).toThrow(/maxRetryDelayMs/);
+    const a = bus();
+    expect(() => a.subscribe('a/#/b', () => {})).toThrow(/subscribe pattern/);
+  });
+});
