@@ -29,7 +29,7 @@ describe('the example', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('keep-alive')).toBe('timeout=30');
     const body = await r.json() as { preset: number[]; running: boolean; stats: { connections: number; slots: { count: number; size: number } } };
-    expect(body.preset).toEqual([64, 128, 1024, 64 * 1024]);
+    expect(body.preset).toEqual([511, 128, 1024, 64 * 1024]);
     expect(body.running).toBe(true);
     expect(body.stats.connections).toBeGreaterThanOrEqual(1);
     expect(body.stats.slots).toMatchObject({ count: 128, size: 1024 });

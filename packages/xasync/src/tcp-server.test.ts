@@ -52,7 +52,7 @@ describe('XAsyncTCPServer', () => {
     await third.ended;
     expect(third.received().toString()).toBe('BUSY\n');
     expect(refused).toEqual(['127.0.0.1']);
-    expect(srv.stats).toEqual({ accepted: 2, refused: 1, active: 2 });
+    expect(srv.stats).toEqual({ accepted: 2, refused: 1, notAdmitted: 0, evicted: 0, active: 2 });
     expect(slots.stats.refusals).toBe(1);
 
     a.destroy();
