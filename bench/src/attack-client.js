@@ -3,7 +3,7 @@
 // Usage (forked): attack-client.js <slowloris|rudy|slowread> <port> <connections> <seconds>
 // Every connection is re-opened as soon as the server closes it (at most `rate` new connections a second):
 //   slowloris  a request head never finished: one header line of 1 byte more every second
-//   rudy       POST /up with Content-Length 1,000,000, then 1 body byte a second
+//   rudy       POST /up with Content-Length 500,000 (under Light's 512 KiB limit), then 1 body byte a second
 //   slowread   GET /big-5m.bin, and the response is never read (the socket stays paused; opened once: a
 //              paused socket does not see the server's close)
 // Reports { opened, closedByServer } over IPC when done.
@@ -30,7 +30,7 @@ function open() {
   s.on('error', () => undefined);
   s.on('connect', () => {
     if (kind === 'slowloris') s.write('GET / HTTP/1.1\r\nHost: x\r\n');
-    else if (kind === 'rudy') s.write('POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n');
+    else if (kind === 'rudy') s.write('POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 500000\r\n\r\n');
     else { s.write('GET /big-5m.bin HTTP/1.1\r\nHost: x\r\n\r\n'); s.pause(); }
   });
   s.on('close', () => {

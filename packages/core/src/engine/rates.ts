@@ -30,14 +30,14 @@ export interface RateCounts {
 }
 
 /** How often the sweep runs. */
-export const SWEEP_MS = 500;
+export const SWEEP_MS = 250;
 
-/** The body's rate so far in bytes/s, or -1 when the sweep has not watched it for a second yet. */
+/** The body's rate so far in bytes/s, or -1 when the sweep has not watched it for one tick yet. */
 export function bodyRate(c: HttpConnection, now: number): number {
   const m = c.marks;
   if (m === null || m.bodyOf !== c.served) return -1;
   const ms = now - m.bodyAt;
-  if (ms < 1000) return -1;
+  if (ms < SWEEP_MS) return -1;
   return ((c.client.bytesRead - m.bodyRead0) * 1000) / ms;
 }
 
