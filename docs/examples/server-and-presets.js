@@ -4,7 +4,7 @@
 const { MicroWebSrv, stopOnSignals } = require('@microwebsrv/core');
 
 const srv = new MicroWebSrv();                  // starts with the Normal preset
-srv.setLightConfig();                           // 64 queued, 128 slots × 1 KiB, bodies up to 512 KiB
+srv.setLightConfig();                           // 511 queued, 128 slots × 1 KiB, bodies up to 512 KiB
 srv.maxRequestContentLength = 64 * 1024;        // then change single settings: bodies up to 64 KiB
 srv.bindAddress = ['127.0.0.1', Number(process.env.PORT ?? 8080)]; // the default is ['0.0.0.0', 80]
 srv.requestsTimeoutSec = 5;                     // head, body stall and keep-alive idle (default 2)

@@ -29,7 +29,7 @@ describe('the example', () => {
     expect(r.status).toBe(200);
     expect(r.headers.get('keep-alive')).toBe('timeout=30');
     const body = await r.json() as { preset: number[]; running: boolean; stats: { connections: number; slots: { count: number; size: number } } };
-    expect(body.preset).toEqual([64, 128, 1024, 64 * 1024]);
+    expect(body.preset).toEqual([511, 128, 1024, 64 * 1024]);
     expect(body.running).toBe(true);
     expect(body.stats.connections).toBeGreaterThanOrEqual(1);
     expect(body.stats.slots).toMatchObject({ count: 128, size: 1024 });
@@ -65,7 +65,7 @@ describe('what the page says beyond the example', () => {
   test('the preset table is PRESETS, and the setters apply it', () => {
     const md = readFileSync(path.join(DOCS, 'server-and-presets.md'), 'utf8');
     const kib = (s: string) => (s.endsWith('MiB') ? parseInt(s, 10) * 1024 * 1024 : s.endsWith('KiB') ? parseInt(s, 10) * 1024 : Number(s));
-    const rows = [...md.matchAll(/^\| `set(\w+)Config\(\)`(?: \(default\))? \| (\S+) \| (\S+) \| (\S+ ?\S*) \| (\S+ ?\S*) \|$/gm)];
+    const rows = [...md.matchAll(/^\| `set(\w+)Config\(\)`(?: \(default\))? \| (\S+) \| (\S+) \| (\S+ ?\S*) \| (\S+ ?\S*) \| (\S+ ?\S*) \|$/gm)];
     expect(rows.map((m) => m[1])).toEqual(['Embedded', 'Light', 'Normal', 'Large']);
     const srv = new MicroWebSrv();
     for (const m of rows) {
@@ -73,6 +73,7 @@ describe('what the page says beyond the example', () => {
       const values = [Number(m[2]), Number(m[3]), kib(m[4]), kib(m[5])];
       const p = PRESETS[name];
       expect(values).toEqual([p.connQueueCapacity, p.bufferSlotsCount, p.bufferSlotSize, p.maxRequestContentLength]);
+      expect(kib(m[6])).toBe(p.maxBufferedBodyBytes);
       (srv as unknown as Record<string, () => void>)[`set${name}Config`]();
       expect([srv.connQueueCapacity, srv.bufferSlotsCount, srv.bufferSlotSize, srv.maxRequestContentLength, srv.keepAllocBufferSlots]).toEqual([...values, true]);
     }
@@ -80,7 +81,7 @@ describe('what the page says beyond the example', () => {
 
   test('the defaults in the settings table', () => {
     const srv = new MicroWebSrv();
-    expect([srv.connQueueCapacity, srv.bufferSlotsCount, srv.bufferSlotSize, srv.maxRequestContentLength]).toEqual([256, 512, 4096, 2 * 1024 * 1024]);
+    expect([srv.connQueueCapacity, srv.bufferSlotsCount, srv.bufferSlotSize, srv.maxRequestContentLength]).toEqual([511, 512, 4096, 2 * 1024 * 1024]);
     expect(srv.bindAddress).toEqual(['0.0.0.0', 80]);
     expect(srv.rootPath).toBe('www');
     expect([srv.requestsTimeoutSec, srv.headersTimeoutSec, srv.bodyTimeoutSec, srv.keepAliveTimeoutSec, srv.stopTimeoutSec]).toEqual([2, null, null, null, 5]);

@@ -129,6 +129,8 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
   get slot(): XBufferSlot | null { return this._slot; }
   /** Unconsumed received bytes waiting in the slot. */
   get recvPending(): number { return this._s.reader.pending; }
+  /** When the receive timeout fires (a `Date.now()` time, from `setRecvTimeout`), 0 when none is armed. */
+  get recvDeadline(): number { return this._s.recvTimer!.deadline; }
   /** Outgoing bytes queued and not yet handed to the kernel. */
   get sendPending(): number { return this._s.sock.writableLength; }
   get isClosing(): boolean { return this._s.closing; }

@@ -52,7 +52,7 @@ describe('XAsyncTCPServer', () => {
     await third.ended;
     expect(third.received().toString()).toBe('BUSY\n');
     expect(refused).toEqual(['127.0.0.1']);
-    expect(srv.stats).toEqual({ accepted: 2, refused: 1, active: 2, zeroCopy: 2, copied: 0 });
+    expect(srv.stats).toEqual({ accepted: 2, refused: 1, notAdmitted: 0, evicted: 0, active: 2, zeroCopy: 2, copied: 0 });
     expect(slots.stats.refusals).toBe(1);
 
     a.destroy();
@@ -141,5 +141,49 @@ describe('XAsyncTCPServer options', () => {
     expect(() => XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, new XBufferSlots(1, 256), { clientOptions: { sendTimeoutSec: -1 } })).toThrow(/sendTimeoutSec/);
     expect(pool.stats.open).toBe(0);
     await pool.stop();
+  });
+});
+
+describe('XAsyncTCPServer hooks', () => {
+  test('onPoolFull: the victim is destroyed and the newcomer gets its slot; onAdmit false refuses without a slot', async () => {
+    const pool = new XAsyncSocketsPool();
+    const slots = new XBufferSlots(1, 1024);
+    const srv = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, slots, { refusalResponse: Buffer.from('NO\n') });
+    const accepted: XAsyncTCPClient[] = [];
+    srv.onClientAccepted = (_s, c) => { accepted.push(c); c.asyncRecvLine((cc, line) => { cc.asyncSendData(`echo ${line}`); }); };
+    let admit = true;
+    srv.onAdmit = () => admit;
+    srv.onPoolFull = () => accepted[0] ?? null;
+    const socks: net.Socket[] = [];
+    try {
+      const port = srv.address.port;
+      const first = net.connect(port, '127.0.0.1');
+      socks.push(first);
+      first.on('error', () => undefined);
+      await new Promise((r) => first.once('connect', r));
+      for (let i = 0; i < 100 && accepted.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      const second = net.connect(port, '127.0.0.1');
+      socks.push(second);
+      second.on('error', () => undefined);
+      let got = '';
+      second.on('data', (d) => { got += d.toString(); });
+      second.write('hi\n');
+      for (let i = 0; i < 200 && got === ''; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(got).toBe('echo hi');
+      expect(accepted[0]!.isClosed).toBe(true);
+      expect(srv.stats).toMatchObject({ accepted: 2, evicted: 1, refused: 0, active: 1 });
+      admit = false;
+      const third = net.connect(port, '127.0.0.1');
+      socks.push(third);
+      third.on('error', () => undefined);
+      let refusal = '';
+      third.on('data', (d) => { refusal += d.toString(); });
+      await new Promise((r) => third.once('close', r));
+      expect(refusal).toBe('NO\n');
+      expect(srv.stats).toMatchObject({ accepted: 2, notAdmitted: 1, refused: 0 });
+    } finally {
+      for (const x of socks) x.destroy();
+      await pool.stop({ graceSec: 0.2 });
+    }
   });
 });

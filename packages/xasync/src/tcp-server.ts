@@ -1,6 +1,6 @@
 import * as net from 'node:net';
 import { toAddress, type XAddress, type XAddressLike } from './address';
-import type { XBufferSlots } from './buffer-slots';
+import type { XBufferSlot, XBufferSlots } from './buffer-slots';
 import { XClosedReason } from './closed-reason';
 import { assertInt, XAsyncError } from './errors';
 import type { XAsyncSocketsPool } from './pool';
@@ -28,12 +28,20 @@ export interface XAsyncTCPServerOptions {
    */
   onClientAccepted?: ((server: XAsyncTCPServer, client: XAsyncTCPClient) => void) | null;
   onClientRefused?: ((server: XAsyncTCPServer, remote: XAddress) => void) | null;
+  /** The server's `onAdmit` / `onPoolFull`, set before it listens for the same reason. */
+  onAdmit?: ((server: XAsyncTCPServer, remoteHost: string) => boolean) | null;
+  onPoolFull?: ((server: XAsyncTCPServer) => XAsyncTCPClient | null) | null;
 }
 
 /** Counters of a server. */
 export interface XAsyncTCPServerStats {
   accepted: number;
+  /** Refused for want of a free slot (no connection could be evicted). */
   refused: number;
+  /** Refused by `onAdmit` (e.g. a per-address cap). */
+  notAdmitted: number;
+  /** Connections closed by `onPoolFull` to make room for a newcomer. */
+  evicted: number;
   /** Accepted connections open now. */
   active: number;
   /**
@@ -61,6 +69,18 @@ export class XAsyncTCPServer extends XAsyncSocket {
   onClientAccepted: ((server: XAsyncTCPServer, client: XAsyncTCPClient) => void) | null = null;
   /** A connection was refused: no slot was free. */
   onClientRefused: ((server: XAsyncTCPServer, remote: XAddress) => void) | null = null;
+  /**
+   * Asked before a new connection takes a slot: false refuses it (`refusalResponse`, then close; counted
+   * as `notAdmitted`). The owner's admission policy, e.g. a cap of connections per client address.
+   */
+  onAdmit: ((server: XAsyncTCPServer, remoteHost: string) => boolean) | null = null;
+  /**
+   * Asked when a new connection finds no free slot, before it is refused: return a connection of this
+   * server that matters less (the owner knows its protocol: an idle one, a stalled one), or null to
+   * refuse the newcomer. The victim is destroyed at once (write a last response before returning it)
+   * and its slot goes to the newcomer when its socket has closed (counted as `evicted`).
+   */
+  onPoolFull: ((server: XAsyncTCPServer) => XAsyncTCPClient | null) | null = null;
   refusalResponse: Buffer | null;
   readonly slots: XBufferSlots;
   readonly backlog: number;
@@ -72,11 +92,19 @@ export class XAsyncTCPServer extends XAsyncSocket {
   private _accepted = 0;
   private _zeroCopy = 0;
   private _refused = 0;
+  private _notAdmitted = 0;
+  private _evicted = 0;
+  /** Newcomers waiting for the slot of a connection evicted for them (one per eviction in flight). */
+  private _waiting: net.Socket[] = [];
   private _address: XAddress = { host: '', port: 0 };
   private _listening = false;
   /** False once close() was called: connections still handed over then are destroyed. */
   private _accepting = true;
-  private readonly _releaseClient = (c: XAsyncTCPClient): void => { this._clients.delete(c); };
+  private readonly _releaseClient = (c: XAsyncTCPClient): void => {
+    this._clients.delete(c);
+    // A slot came back: it goes to a newcomer waiting for an eviction first.
+    if (this._waiting.length > 0) this._serveWaiting();
+  };
 
   private constructor(pool: XAsyncSocketsPool, backlog: number, slots: XBufferSlots, options: XAsyncTCPServerOptions, resolved: ResolvedClientOptions) {
     super(pool);
@@ -85,6 +113,8 @@ export class XAsyncTCPServer extends XAsyncSocket {
     this.refusalResponse = options.refusalResponse ?? null;
     this.onClientAccepted = options.onClientAccepted ?? null;
     this.onClientRefused = options.onClientRefused ?? null;
+    this.onAdmit = options.onAdmit ?? null;
+    this.onPoolFull = options.onPoolFull ?? null;
     this._clientOptions = { ...(options.clientOptions ?? {}) };
     this._resolved = resolved;
     // pauseOnConnect: nothing is read before the socket is re-wrapped to read into its slot.
@@ -114,7 +144,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
   get clients(): ReadonlySet<XAsyncTCPClient> { return this._clients; }
 
   get stats(): XAsyncTCPServerStats {
-    return { accepted: this._accepted, refused: this._refused, active: this._clients.size, zeroCopy: this._zeroCopy, copied: this._accepted - this._zeroCopy };
+    return { accepted: this._accepted, refused: this._refused, notAdmitted: this._notAdmitted, evicted: this._evicted, active: this._clients.size, zeroCopy: this._zeroCopy, copied: this._accepted - this._zeroCopy };
   }
 
   /** Stops listening; accepted connections are not touched (the pool's `stop()` closes those). */
@@ -125,6 +155,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
       this._setReason(XClosedReason.ClosedByHost);
       // Resolve as soon as the listener is closed; net.Server would otherwise wait for every connection.
       this._server.close();
+      this._dropWaiting();
       setImmediate(() => this._finishClose());
     } else if (!this.isClosed && this.closedReason === null) {
       this._finishClose();
@@ -142,6 +173,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
   [kDestroyNow](): void {
     this.close();
     for (const s of this._refusing) s.destroy();
+    this._dropWaiting();
   }
 
   #listen(addr: XAddress, ipv6Only: boolean): Promise<XAsyncTCPServer> {
@@ -165,11 +197,27 @@ export class XAsyncTCPServer extends XAsyncSocket {
   private _onConnection(sock: net.Socket): void {
     // Not `_listening`: a connection handed over in the tick before 'listening' is emitted is served.
     if (!this._accepting) { sock.destroy(); return; }
-    const slot = this.slots.acquire(this);
-    if (slot === null) {
-      this._refuse(sock);
+    if (this.onAdmit !== null && !this._admit(sock)) {
+      this._notAdmitted++;
+      this._refuse(sock, false);
       return;
     }
+    const slot = this.slots.acquire(this);
+    if (slot === null) {
+      const victim = this.onPoolFull === null ? null : this._victim();
+      if (victim === null) { this._refuse(sock, true); return; }
+      // The victim's slot is released when its socket's 'close' comes (no read can land in it after):
+      // the newcomer waits for it, paused (pauseOnConnect), in `_waiting`.
+      this._evicted++;
+      this._waiting.push(sock);
+      sock.on('error', noop);
+      victim.destroy();
+      return;
+    }
+    this._bind(sock, slot);
+  }
+
+  private _bind(sock: net.Socket, slot: XBufferSlot): void {
     let client: XAsyncTCPClient;
     try {
       client = new XAsyncTCPClient(this.pool, this._clientOptions, slot, this.slots, this._resolved, sock, this._releaseClient);
@@ -186,8 +234,38 @@ export class XAsyncTCPServer extends XAsyncSocket {
     this._callback(this.onClientAccepted, client);
   }
 
-  private _refuse(sock: net.Socket): void {
-    this._refused++;
+  private _admit(sock: net.Socket): boolean {
+    try { return this.onAdmit!(this, sock.remoteAddress ?? '') !== false; } catch (err) { this.pool.onCallbackError(err, this); return true; }
+  }
+
+  private _victim(): XAsyncTCPClient | null {
+    let v: XAsyncTCPClient | null = null;
+    try { v = this.onPoolFull!(this); } catch (err) { this.pool.onCallbackError(err, this); return null; }
+    // Only an open connection of this server can give its slot back.
+    return v !== null && this._clients.has(v) && !v.isClosed ? v : null;
+  }
+
+  /** Slots came back: bind the newcomers that waited for them (a newcomer that left meanwhile is skipped). */
+  private _serveWaiting(): void {
+    while (this._waiting.length > 0) {
+      const sock = this._waiting[0];
+      if (sock.destroyed || !this._accepting) { this._waiting.shift(); sock.destroy(); continue; }
+      const slot = this.slots.acquire(this);
+      if (slot === null) return;
+      this._waiting.shift();
+      sock.off('error', noop);
+      this._bind(sock, slot);
+    }
+  }
+
+  private _dropWaiting(): void {
+    const w = this._waiting;
+    this._waiting = [];
+    for (const s of w) s.destroy();
+  }
+
+  private _refuse(sock: net.Socket, noSlot: boolean): void {
+    if (noSlot) this._refused++;
     this._refusing.add(sock);
     const remote = { host: sock.remoteAddress ?? '', port: sock.remotePort ?? 0 };
     const timer = setTimeout(() => sock.destroy(), REFUSAL_GRACE_MS);
@@ -198,6 +276,8 @@ export class XAsyncTCPServer extends XAsyncSocket {
     sock.resume();
     if (this.refusalResponse) sock.end(this.refusalResponse);
     else sock.end();
-    this._callback(this.onClientRefused, remote);
+    if (noSlot) this._callback(this.onClientRefused, remote);
   }
 }
+
+function noop(): void { /* a waiting newcomer's socket error: it is skipped when its turn comes */ }

@@ -16,6 +16,8 @@ beforeAll(async () => {
   ts = await startTestServer('tcp', (srv) => {
     srv.bufferSlotsCount = 2;
     srv.bufferSlotSize = 1024; // the minimum
+    // The refusal itself is tested here: idle held connections would otherwise be evicted (availability.test.ts).
+    srv.evictWhenPoolFull = false;
   });
 });
 
@@ -136,7 +138,7 @@ describe('over TLS', () => {
   const conns: RawConn[] = [];
 
   beforeAll(async () => {
-    tlsTs = await startTestServer('tls', (srv) => { srv.bufferSlotsCount = 2; srv.bufferSlotSize = 1024; });
+    tlsTs = await startTestServer('tls', (srv) => { srv.bufferSlotsCount = 2; srv.bufferSlotSize = 1024; srv.evictWhenPoolFull = false; });
   });
 
   afterAll(async () => {

@@ -4,6 +4,7 @@ import type { BodyReceiver } from '../request/body-receiver';
 import { attachRequestBody, RequestBody, type BodyFlow } from '../request/body-stream';
 import type { HttpRequest } from '../request/http-request';
 import { kSetBody } from '../request/internals';
+import type { BodyBudget } from './body-budget';
 import type { BodyPolicy } from './connection-host';
 
 export { abortError } from '../request/body-stream';
@@ -12,7 +13,7 @@ export { abortError } from '../request/body-stream';
 const FIRST_BODY_BUFFER = 16 * 1024;
 
 /** What `BodyIntake.data` asks of the connection. */
-export const enum Intake { Go, Pause, TooLarge }
+export const enum Intake { Go, Pause, TooLarge, OverBudget }
 
 /**
  * Where the body of the current request goes: into the request's own Buffer (Content-Length), into a
@@ -34,6 +35,13 @@ export class BodyIntake {
   /** The declared Content-Length of the body being filled. */
   private _need = 0;
   private _chunks: Buffer[] | null = null;
+  /** The server's budget for buffered bodies, and what this body holds of it. */
+  private readonly _budget: BodyBudget;
+  private _held = 0;
+
+  constructor(budget: BodyBudget) {
+    this._budget = budget;
+  }
 
   /**
    * A module claimed the coming body, or a route said how to take it: returns the limit that applies
@@ -69,8 +77,8 @@ export class BodyIntake {
     return this.streamed && (this._rcv as RequestBody).canDrain();
   }
 
-  /** The head is in: get ready for its body. */
-  begin(req: HttpRequest, head: RequestHead, resume: () => void): this {
+  /** The head is in: get ready for its body. False: the server's body budget is spent (answer 503). */
+  begin(req: HttpRequest, head: RequestHead, resume: () => void): boolean {
     this._fill = 0;
     // A streamed body waits for its first reader: nothing is parsed before (see HttpConnection.onHead).
     this.paused = this.streamed;
@@ -83,10 +91,26 @@ export class BodyIntake {
       // starts small and doubles as bytes arrive, capped at the declared length: at most one copy of
       // what was received per doubling.
       this._need = head.contentLength;
-      this._buf = Buffer.allocUnsafe(Math.min(head.contentLength, FIRST_BODY_BUFFER));
+      const first = Math.min(head.contentLength, FIRST_BODY_BUFFER);
+      if (!this._hold(first)) return false;
+      this._buf = Buffer.allocUnsafe(first);
     }
     else this._chunks = [];
-    return this;
+    return true;
+  }
+
+  /** Takes `n` bytes of the server's body budget for this body. */
+  private _hold(n: number): boolean {
+    if (!this._budget.reserve(n)) return false;
+    this._held += n;
+    return true;
+  }
+
+  /** Gives back what this body held of the budget (it completed, or it will not). */
+  private _unhold(): void {
+    if (this._held === 0) return;
+    this._budget.release(this._held);
+    this._held = 0;
   }
 
   /** Body bytes `buf[start, end)` (a view of the slot). */
@@ -100,28 +124,35 @@ export class BodyIntake {
       if (rcv.onData(buf.subarray(start, end)) === false) { this.paused = true; return Intake.Pause; }
       return Intake.Go;
     }
-    if (this._chunks !== null) this._chunks.push(Buffer.from(buf.subarray(start, end)));
-    else {
+    if (this._chunks !== null) {
+      if (!this._hold(end - start)) return Intake.OverBudget;
+      this._chunks.push(Buffer.from(buf.subarray(start, end)));
+    } else {
       const n = end - start;
-      if (this._fill + n > this._buf!.length) this._grow(this._fill + n);
+      if (this._fill + n > this._buf!.length && !this._grow(this._fill + n)) return Intake.OverBudget;
       buf.copy(this._buf!, this._fill, start, end);
       this._fill += n;
     }
     return Intake.Go;
   }
 
-  /** Room for `atLeast` bytes: double, capped at the declared length (the parser never passes it). */
-  private _grow(atLeast: number): void {
+  /** Room for `atLeast` bytes: double, capped at the declared length (the parser never passes it). False: over budget. */
+  private _grow(atLeast: number): boolean {
     const old = this._buf!;
-    const next = Buffer.allocUnsafe(Math.min(this._need, Math.max(atLeast, old.length * 2)));
+    const size = Math.min(this._need, Math.max(atLeast, old.length * 2));
+    if (!this._hold(size - old.length)) return false;
+    const next = Buffer.allocUnsafe(size);
     old.copy(next, 0, 0, this._fill);
     this._buf = next;
+    return true;
   }
 
   /** The body is complete; true when it was streamed (its request was dispatched at its head). */
   complete(req: HttpRequest | null, trailers: string[] | null, log: Logger): boolean {
     const streamed = this.streamed;
     this.streamed = false;
+    // From here the body is the request's (the handler's memory), no longer a body being received.
+    this._unhold();
     if (this._buf !== null) req![kSetBody](this._buf);
     this._buf = null;
     if (this._chunks !== null) {
@@ -137,6 +168,7 @@ export class BodyIntake {
 
   /** The body will not complete: a receiver, if any, is told. */
   abort(err: Error, log: Logger): void {
+    this._unhold();
     this._chunks = null;
     this._buf = null;
     this.streamed = false;

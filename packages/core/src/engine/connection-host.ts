@@ -4,6 +4,7 @@ import type { BodyReceiver } from '../request/body-receiver';
 import type { HttpRequest } from '../request/http-request';
 import type { HttpResponse } from '../response/http-response';
 import type { ResponseDefaults } from '../response/response-defaults';
+import type { BodyBudget } from './body-budget';
 
 /** The timeouts and limits a connection applies, read when each phase starts (a change applies next time). */
 export interface ConnectionLimits {
@@ -40,6 +41,8 @@ export interface ConnectionHost {
   readonly logger: Logger;
   readonly defaults: ResponseDefaults;
   readonly limits: ConnectionLimits;
+  /** The server-wide budget of memory for request bodies being buffered (maxBufferedBodyBytes). */
+  readonly bodyBudget: BodyBudget;
   /** True once a graceful stop began: responses then close their connection. */
   readonly stopping: boolean;
   /** True when the access line wants a duration (a structured logger): the connection then times requests. */

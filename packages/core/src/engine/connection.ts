@@ -11,8 +11,10 @@ import type { BodyFlow } from '../request/body-stream';
 import { HttpRequest, type RequestOrigin } from '../request/http-request';
 import { HttpResponse, type ResponseSink } from '../response/http-response';
 import type { ResponseDefaults } from '../response/response-defaults';
+import { Activity } from './activity';
 import { abortError, BodyIntake, Intake } from './body-intake';
 import type { ConnectionHost, ConnectionInfo } from './connection-host';
+import type { RateMarks } from './rate-marks';
 
 /** Where a connection is in its request cycle; it decides which timeout applies. */
 const enum Phase {
@@ -64,6 +66,8 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
   private _onSentQueue: HttpResponse[] | null = null;
   private _drainWaiters: Array<() => void> | null = null;
   private _abortWaiters: Array<() => void> | null = null;
+  /** @internal The server's rate sweep keeps its marks here (engine/rates.ts); made on first need. */
+  marks: RateMarks | null = null;
   /** Bound once: the raw receiver handed to xasync. */
   private readonly _onRecv = (_c: XAsyncTCPClient, buf: Buffer, start: number, end: number): number => this._receive(buf, start, end);
 
@@ -100,6 +104,18 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
 
   /** Requests answered on this connection. */
   get served(): number { return this._served; }
+
+  /** What the connection is doing, for the server's eviction and rate checks (engine/eviction.ts, rates.ts). */
+  get activity(): Activity {
+    const p = this._phase;
+    if (p === Phase.Head) {
+      if (this.client.recvPending > 0 || this._served === 0) return Activity.Head;
+      // A response still leaving (a slow reader) is not idle: closing it would lose the response.
+      return this._out === '' && this.client.sendPending === 0 ? Activity.Idle : Activity.Busy;
+    }
+    // A body its receiver paused waits on us, not on the client.
+    return p === Phase.Body && (this._body === null || !this._body.paused) ? Activity.Body : Activity.Busy;
+  }
 
   /** Graceful stop: close now if idle, else after the response in progress. */
   closeWhenIdle(): void {
@@ -162,13 +178,19 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     const req = this._newRequest(head);
     const rcv = this._host.bodyReceiver(req);
     if (rcv === null) return this._host.limits.maxRequestContentLength;
-    return (this._body ??= new BodyIntake()).claim(rcv, req, head, this, this._host.limits.maxRequestContentLength);
+    return (this._body ??= new BodyIntake(this._host.bodyBudget)).claim(rcv, req, head, this, this._host.limits.maxRequestContentLength);
   }
 
   onHead(head: RequestHead): void {
     const req = this._req !== null && this._reqHead === head ? this._req : this._newRequest(head);
     if (head.contentLength > 0 || head.chunked) {
-      const body = (this._body ??= new BodyIntake()).begin(req, head, this._resumeBody);
+      const body = (this._body ??= new BodyIntake(this._host.bodyBudget));
+      if (!body.begin(req, head, this._resumeBody)) {
+        // The server's budget for buffered bodies is spent: 503 + Retry-After before any byte is read.
+        this._parser.pause();
+        this.onError(new HttpError('ERR_MWS_BODY_BUDGET'));
+        return;
+      }
       this._phase = Phase.Body;
       // Streamed: the handler runs now; the body waits in the slot (then the kernel) until it reads.
       if (body.streamed) { this._parser.pause(); this.client.setRecvTimeout(0); this._served++; this._host.dispatch(req); return; }
@@ -185,6 +207,7 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     this._parser.pause();
     // The receiver's limit was passed: 413 and close (the rest of the body is not read).
     if (r === Intake.TooLarge) this.onError(new HttpError('ERR_MWS_BODY_TOO_LARGE'));
+    else if (r === Intake.OverBudget) this.onError(new HttpError('ERR_MWS_BODY_BUDGET'));
     // Paused by the receiver: the wait is ours, not a stalled client; the timeout resumes with the body.
     else this.client.setRecvTimeout(0);
   }
@@ -408,17 +431,26 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     }
     if (phase === Phase.Handling || phase === Phase.Closing) return true;
     const what = phase === Phase.Body ? 'body stalled' : this.client.recvPending > 0 ? 'headers incomplete' : 'keep-alive idle';
+    this.timeOut(phase === Phase.Head && this.client.recvPending === 0 ? 'DEBUG' : 'WARNING', `timeout (${what})`);
+    return true;
+  }
+
+  /**
+   * Ends the request being received with 408 and closes (a timeout, a body below the minimum rate, an
+   * eviction): RFC 9110 §15.5.9. A no-op unless a head or a body is being received.
+   */
+  timeOut(level: LogLevelName, why: string): void {
+    const phase = this._phase;
+    if (phase !== Phase.Head && phase !== Phase.Body) return;
     if (phase === Phase.Body) this._body?.abort(new HttpError('ERR_MWS_TIMEOUT'), this._host.logger);
     const req = this._req;
     this._req = null;
-    this._host.logger.log(phase === Phase.Head && this.client.recvPending === 0 ? 'DEBUG' : 'WARNING',
-      `From ${this.remoteHost}:${this.remotePort} timeout (${what}) >> [408] Request Timeout`);
+    this._host.logger.log(level, `From ${this.remoteHost}:${this.remotePort} ${why} >> [408] Request Timeout`);
     this._phase = Phase.Closing;
     // A streamed request's handler may have answered (or begun to): then only the close.
     if (phase !== Phase.Body || (req !== null && !req.response.started)) this._out += errorResponse(408);
     this._flush();
     this.client.close();
-    return true;
   }
 
   /** @internal */

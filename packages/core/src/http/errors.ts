@@ -54,6 +54,8 @@ export const HttpErrors = {
   ERR_MWS_VERSION: { status: 505, reason: 'HTTP version not supported' },
   /** The request did not arrive within RequestsTimeoutSec (RFC 9110 §15.5.9). */
   ERR_MWS_TIMEOUT: { status: 408, reason: 'request timeout' },
+  /** The server's budget for buffered request bodies (maxBufferedBodyBytes) is spent: retry later (RFC 9110 §15.6.4). */
+  ERR_MWS_BODY_BUDGET: { status: 503, reason: 'request bodies memory budget reached' },
   /** No free buffer slot for a new connection (refused cleanly instead of a reset). */
   ERR_MWS_NO_SLOT: { status: 503, reason: 'no free connection slot' },
 } as const satisfies Record<string, { status: number; reason: string }>;

@@ -75,8 +75,9 @@ export class PreEncodedResponse {
   constructor(status: number, reason: string) {
     this.status = status;
     this.prefix = `HTTP/1.1 ${status} ${reason}\r\nDate: `;
+    // 503 is temporary (a budget spent, a pool full): Retry-After tells the client when to try again (RFC 9110 §10.2.3).
     this.suffix = `\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(reason, 'latin1')}` +
-      `\r\nConnection: close\r\n\r\n${reason}`;
+      `${status === 503 ? '\r\nRetry-After: 1' : ''}\r\nConnection: close\r\n\r\n${reason}`;
   }
 
   /** The full response as a latin1 string (write it with `socket.write(str, 'latin1')`). */

@@ -17,10 +17,10 @@ describe('presets', () => {
   const KiB = 1024;
   const MiB = 1024 * 1024;
   const table: Array<[PresetName, number, number, number, number, (s: MicroWebSrv) => void]> = [
-    ['Embedded', 8, 16, 1024, 16 * KiB, (s) => s.setEmbeddedConfig()],
-    ['Light', 64, 128, 1024, 512 * KiB, (s) => s.setLightConfig()],
-    ['Normal', 256, 512, 4 * KiB, 2 * MiB, (s) => s.setNormalConfig()],
-    ['Large', 512, 2048, 16 * KiB, 8 * MiB, (s) => s.setLargeConfig()],
+    ['Embedded', 64, 16, 1024, 16 * KiB, (s) => s.setEmbeddedConfig()],
+    ['Light', 511, 128, 1024, 512 * KiB, (s) => s.setLightConfig()],
+    ['Normal', 511, 512, 4 * KiB, 2 * MiB, (s) => s.setNormalConfig()],
+    ['Large', 1024, 2048, 16 * KiB, 8 * MiB, (s) => s.setLargeConfig()],
   ];
 
   test.each(table)('%s: backlog %i, %i slots of %i bytes, max content %i', (name, queue, count, size, maxContent, apply) => {
@@ -29,7 +29,7 @@ describe('presets', () => {
     apply(s);
     expect([s.connQueueCapacity, s.bufferSlotsCount, s.bufferSlotSize, s.maxRequestContentLength]).toEqual([queue, count, size, maxContent]);
     expect(s.keepAllocBufferSlots).toBe(true);
-    expect(PRESETS[name]).toEqual({ connQueueCapacity: queue, bufferSlotsCount: count, bufferSlotSize: size, keepAllocBufferSlots: true, maxRequestContentLength: maxContent });
+    expect(PRESETS[name]).toMatchObject({ connQueueCapacity: queue, bufferSlotsCount: count, bufferSlotSize: size, keepAllocBufferSlots: true, maxRequestContentLength: maxContent });
   });
 
   test('a preset is a copy: changing a setting afterwards does not change the preset table', () => {
@@ -57,7 +57,7 @@ describe('presets', () => {
   });
 
   test('bufferSlotsCount bounds live connections: one more is refused with 503 and a WARNING', async () => {
-    const ts = await startServer((s) => { s.bufferSlotsCount = 1; s.registerRoute((_s, r) => r.response.returnOk('x'), 'GET', '/'); });
+    const ts = await startServer((s) => { s.bufferSlotsCount = 1; s.evictWhenPoolFull = false; s.registerRoute((_s, r) => r.response.returnOk('x'), 'GET', '/'); });
     const holder = new RawClient(ts.port);
     holder.write('GET / HTTP/1.1\r\nHost: h\r\n\r\n');
     expect((await holder.readResponse()).status).toBe(200);
@@ -75,7 +75,7 @@ describe('defaults', () => {
     expect(s.rootPath).toBe('www');
     expect(s.requestsTimeoutSec).toBe(2);
     expect(s.stopTimeoutSec).toBe(5);
-    expect([s.connQueueCapacity, s.bufferSlotsCount, s.bufferSlotSize, s.maxRequestContentLength]).toEqual([256, 512, 4096, 2 * 1024 * 1024]);
+    expect([s.connQueueCapacity, s.bufferSlotsCount, s.bufferSlotSize, s.maxRequestContentLength]).toEqual([511, 512, 4096, 2 * 1024 * 1024]);
     expect(s.keepAllocBufferSlots).toBe(true);
     expect(s.logLevel).toBe('INFO');
     expect(s.onLogging).toBeNull();

@@ -16,6 +16,7 @@ import { StaticStage } from '../pipeline/static-stage';
 import type { HttpRequest } from '../request/http-request';
 import { RouteTable, type RouteMatch, type RouteOptions } from '../routes/route-table';
 import { listenError, loadSecureContext } from './listen-ssl';
+import { ServerGuards, type GuardStats } from './guards';
 import { defaultLogger } from './logging';
 import { runModuleHooks } from './module-hooks';
 import { checkRequestHandler, pipelineStages, type HandlerSetting } from './request-handler';
@@ -32,13 +33,13 @@ export type { SSLFiles } from './settings';
 
 export type LoggingCallback = (server: MicroWebSrv, msg: string, type: LogLevelName) => void;
 
-/** Connection and request counters (`srv.stats`). */
-export interface ServerStats {
+/** Connection and request counters (`srv.stats`), with the defences' counters of docs/availability.md. */
+export interface ServerStats extends GuardStats {
   /** Connections open now (HTTP, and detached ones such as WebSockets until they close). */
   connections: number;
   /** Responses sent since start. */
   requests: number;
-  /** Connections refused for want of a free slot. */
+  /** Connections refused for want of a free slot (none could be evicted). */
   refused: number;
   /** The slot pool's counters, null before start. */
   slots: XBufferSlotsStats | null;
@@ -98,6 +99,8 @@ export class MicroWebSrv extends ServerSettings {
   private _stopPromise: Promise<void> | null = null;
   /** The narrow interface every connection of this server talks to (see engine/connection-host.ts). */
   private readonly _host: ServerHost;
+  /** Eviction, minimum rates, per-address cap, body budget (server/guards.ts). */
+  private readonly _guards: ServerGuards;
 
   constructor() {
     super();
@@ -109,7 +112,8 @@ export class MicroWebSrv extends ServerSettings {
       new OptionsStage(this._defaults, this._routes),
       new FallbackStage(this._routes),
     ]);
-    this._host = new ServerHost(this, log, this._defaults, this._limits, this._access, (conn, err) => this._connectionClosed(conn as HttpConnection, err));
+    this._guards = new ServerGuards(this._conns, this, this._limits, log);
+    this._host = new ServerHost(this, log, this._defaults, this._limits, this._access, (conn, err) => this._connectionClosed(conn as HttpConnection, err), this._guards.budget);
     this._host.routes = this._routes;
   }
 
@@ -294,7 +298,7 @@ export class MicroWebSrv extends ServerSettings {
     return {
       connections: this._conns.size, requests: this._host.requests, refused: l?.refused ?? 0, slots: this._slots?.stats ?? null,
       accepted: l?.accepted ?? 0, byMethod: this._host.requestStats.byMethod(), durations: this._host.requestStats.durations(),
-      readPath: { zeroCopy: l?.zeroCopy ?? 0, copied: l?.copied ?? 0 },
+      readPath: { zeroCopy: l?.zeroCopy ?? 0, copied: l?.copied ?? 0 }, ...this._guards.stats,
     };
   }
 
@@ -362,6 +366,7 @@ export class MicroWebSrv extends ServerSettings {
     }
     await listener.whenClosed();
     if (this._ownPool && this._pool) await this._pool.stop({ graceSec: 0 });
+    this._guards.detach();
     this._listener = null;
     this._slots = null;
     this._pool = null;
@@ -372,7 +377,7 @@ export class MicroWebSrv extends ServerSettings {
   // ---- internals -------------------------------------------------------------------------------
 
   private _connectionClosed(conn: HttpConnection, err: Error | null): void {
-    if (this._conns.delete(conn)) this._traffic.closed(conn);
+    if (this._conns.delete(conn)) { this._traffic.closed(conn); this._guards.closed(conn); }
     if (err) this._logger.log('DEBUG', `From ${conn.remoteHost}:${conn.remotePort} connection error: ${err.message}`);
     if (this._conns.size === 0 && this._stopWaiters.length > 0) {
       const w = this._stopWaiters;
@@ -398,6 +403,7 @@ export class MicroWebSrv extends ServerSettings {
     const slots = new XBufferSlots(cfg.bufferSlotsCount, cfg.bufferSlotSize, cfg.keepAllocBufferSlots);
     let listener: XAsyncTCPServer;
     // Ready before the listener exists: a cluster worker may be handed a connection before create() resolves.
+    this._guards.configure(cfg, this._addrPrefix);
     this._host.pipeline = new Pipeline(pipelineStages(this._stageList.stages, this._handler !== null, this._rootPathSet), this._logger);
     try {
       listener = await XAsyncTCPServer.create(pool, this._bind, cfg.connQueueCapacity, slots, {
@@ -406,6 +412,8 @@ export class MicroWebSrv extends ServerSettings {
         clientOptions: { sendTimeoutSec: Math.max(10, this._requestsTimeoutSec * 5) },
         onClientAccepted: (_s, client) => this._accept(client, ctx),
         onClientRefused: (_s, remote) => this._logger.log('WARNING', `From ${remote.host}:${remote.port} refused: all ${slots.count} slots in use >> [503]`),
+        onAdmit: this._guards.onAdmit,
+        onPoolFull: this._guards.onPoolFull,
       });
     } catch (err) {
       this._host.pipeline = null;
@@ -416,6 +424,7 @@ export class MicroWebSrv extends ServerSettings {
     this._ownPool = own;
     this._slots = slots;
     this._listener = listener;
+    this._guards.attach();
     this._logger.log('INFO', `server listening on ${listener.address.host}:${listener.address.port}${ctx ? ' (SSL)' : ''}`);
     await runModuleHooks(this, this._modules, this._logger, 'onStart');
   }
@@ -423,6 +432,7 @@ export class MicroWebSrv extends ServerSettings {
   private _accept(client: XAsyncTCPClient, ctx: tls.SecureContext | null): void {
     const conn = new HttpConnection(this._host, client, ctx !== null);
     this._conns.add(conn);
+    this._guards.accepted(conn);
     if (ctx === null) {
       conn.start();
       return;

@@ -1,5 +1,6 @@
 import { LEVEL_RANK } from '../base/logger';
 import type { ServerRef } from '../base/refs';
+import type { BodyBudget } from '../engine/body-budget';
 import type { BodyPolicy, ConnectionHost, ConnectionInfo, ConnectionLimits } from '../engine/connection-host';
 import type { BodyReceiver, MwsModule } from '../modules/module';
 import type { AccessSettings } from '../pipeline/access-stage';
@@ -25,6 +26,7 @@ export class ServerHost implements ConnectionHost {
   readonly logger: ServerLogger<ServerRef>;
   readonly defaults: ResponseDefaults;
   readonly limits: ConnectionLimits;
+  readonly bodyBudget: BodyBudget;
   stopping = false;
   timing = false;
   /** The stages to run, set when the server starts. */
@@ -43,8 +45,9 @@ export class ServerHost implements ConnectionHost {
   private readonly _access: AccessSettings;
   private readonly _closed: (conn: ConnectionInfo, err: Error | null) => void;
 
-  constructor(server: ServerRef, logger: ServerLogger<ServerRef>, defaults: ResponseDefaults, limits: ConnectionLimits, access: AccessSettings, closed: (conn: ConnectionInfo, err: Error | null) => void) {
+  constructor(server: ServerRef, logger: ServerLogger<ServerRef>, defaults: ResponseDefaults, limits: ConnectionLimits, access: AccessSettings, closed: (conn: ConnectionInfo, err: Error | null) => void, bodyBudget: BodyBudget) {
     this.server = server;
+    this.bodyBudget = bodyBudget;
     this._access = access;
     this.logger = logger;
     this.defaults = defaults;

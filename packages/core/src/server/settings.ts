@@ -44,22 +44,29 @@ export abstract class ServerSettings {
   protected _ssl: SSLFiles | null = null;
   private _mime: Record<string, string> = { ...DEFAULT_MIME_TYPES };
   private _unknownType: StaticUnknownType = 'octet-stream';
+  /** addressPrefixV4, addressPrefixV6. */
+  protected readonly _addrPrefix: [number, number] = [32, 64];
+  private _evict = true;
 
   /** True while the server runs or is starting (settings that shape it are then refused). */
   protected abstract _busy(): boolean;
 
   // ---- presets and settings --------------------------------------------------------------------
 
-  /** 8 queued / 16 slots × 1 KiB / 16 KiB max content. */
+  /** 64 queued / 16 slots × 1 KiB / 16 KiB max content / 64 KiB of buffered bodies. */
   setEmbeddedConfig(): void { this._preset('Embedded'); }
-  /** 64 queued / 128 slots × 1 KiB / 512 KiB max content. */
+  /** 511 queued / 128 slots × 1 KiB / 512 KiB max content / 8 MiB of buffered bodies. */
   setLightConfig(): void { this._preset('Light'); }
-  /** The default: 256 queued / 512 slots × 4 KiB / 2 MiB max content. */
+  /** The default: 511 queued / 512 slots × 4 KiB / 2 MiB max content / 64 MiB of buffered bodies. */
   setNormalConfig(): void { this._preset('Normal'); }
-  /** 512 queued / 2048 slots × 16 KiB / 8 MiB max content. */
+  /** 1024 queued / 2048 slots × 16 KiB / 8 MiB max content / 256 MiB of buffered bodies. */
   setLargeConfig(): void { this._preset('Large'); }
 
-  /** Listen backlog (1 to 65535). */
+  /**
+   * Listen backlog (1 to 65535): connections the kernel completes before they are accepted. Default 511
+   * (Node's), 64 on Embedded, 1024 on Large; the kernel caps it at net.core.somaxconn. A burst beyond it
+   * waits for the client's SYN retry (about 1 s).
+   */
   get connQueueCapacity(): number { return this._cfg.connQueueCapacity; }
   set connQueueCapacity(v: number) { this._notRunning('connQueueCapacity'); this._cfg.connQueueCapacity = assertIntOption('connQueueCapacity', v, 1, 65535); }
   /** Buffer slots, i.e. the most connections served at once (1 to 1,000,000). */
@@ -81,6 +88,36 @@ export abstract class ServerSettings {
     this._notRunning('maxRequestContentLength');
     this._cfg.maxRequestContentLength = this._limits.maxRequestContentLength = assertIntOption('maxRequestContentLength', v, 0, Number.MAX_SAFE_INTEGER);
   }
+
+  // ---- availability under attack (docs/availability.md) ---------------------------------------
+
+  /** Memory all request bodies being buffered may hold at once; beyond it 503 + Retry-After (0: no budget). Streamed bodies do not count. */
+  get maxBufferedBodyBytes(): number { return this._cfg.maxBufferedBodyBytes; }
+  set maxBufferedBodyBytes(v: number) { this._notRunning('maxBufferedBodyBytes'); this._cfg.maxBufferedBodyBytes = assertIntOption('maxBufferedBodyBytes', v, 0, Number.MAX_SAFE_INTEGER); }
+  /** A request body must average this rate after `bodyRateGraceSec`, else 408 (0: off; mod_reqtimeout's MinRate). */
+  get minBodyRateBytesPerSec(): number { return this._cfg.minBodyRateBytesPerSec; }
+  set minBodyRateBytesPerSec(v: number) { this._cfg.minBodyRateBytesPerSec = assertIntOption('minBodyRateBytesPerSec', v, 0, 1024 * 1024 * 1024); }
+  /** Seconds a body may take before its rate is checked (0.5 to 3600). */
+  get bodyRateGraceSec(): number { return this._cfg.bodyRateGraceSec; }
+  set bodyRateGraceSec(v: number) { this._cfg.bodyRateGraceSec = assertNumberOption('bodyRateGraceSec', v, 0.5, 3600); }
+  /** A response waiting to be sent must drain at this rate, else the connection is closed (0: off; slow readers). */
+  get minSendRateBytesPerSec(): number { return this._cfg.minSendRateBytesPerSec; }
+  set minSendRateBytesPerSec(v: number) { this._cfg.minSendRateBytesPerSec = assertIntOption('minSendRateBytesPerSec', v, 0, 1024 * 1024 * 1024); }
+  /** Seconds over which the drain rate is measured (1 to 3600). */
+  get sendRateWindowSec(): number { return this._cfg.sendRateWindowSec; }
+  set sendRateWindowSec(v: number) { this._cfg.sendRateWindowSec = assertNumberOption('sendRateWindowSec', v, 1, 3600); }
+  /** Most connections (hence slots) one client address group may hold; more get 503 (0: no cap, the default: clients behind one NAT or proxy share an address). */
+  get maxConnectionsPerAddress(): number { return this._cfg.maxConnectionsPerAddress; }
+  set maxConnectionsPerAddress(v: number) { this._notRunning('maxConnectionsPerAddress'); this._cfg.maxConnectionsPerAddress = assertIntOption('maxConnectionsPerAddress', v, 0, 1_000_000); }
+  /** IPv4 addresses count together by this prefix for `maxConnectionsPerAddress` (0 to 32, default 32: each address). */
+  get addressPrefixV4(): number { return this._addrPrefix[0]; }
+  set addressPrefixV4(v: number) { this._notRunning('addressPrefixV4'); this._addrPrefix[0] = assertIntOption('addressPrefixV4', v, 0, 32); }
+  /** IPv6 addresses count together by this prefix (0 to 128, default 64: a client usually holds a whole /64). */
+  get addressPrefixV6(): number { return this._addrPrefix[1]; }
+  set addressPrefixV6(v: number) { this._notRunning('addressPrefixV6'); this._addrPrefix[1] = assertIntOption('addressPrefixV6', v, 0, 128); }
+  /** When the pool is full, a new connection takes the slot of an idle, then slow-head, then slow-body one (default true); false: 503. */
+  get evictWhenPoolFull(): boolean { return this._evict; }
+  set evictWhenPoolFull(v: boolean) { this._evict = checkBoolean('evictWhenPoolFull', v); }
 
   /** Not found pages redirect here when set (never to themselves). */
   get notFoundURL(): string | null { return this._defaults.notFoundURL; }

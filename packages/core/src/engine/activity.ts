@@ -1,0 +1,14 @@
+/**
+ * What a connection is doing, as the server's guards see it: the eviction order when the slot pool is
+ * full (engine/eviction.ts) and the minimum-rate checks (engine/rates.ts).
+ */
+export const enum Activity {
+  /** Keep-alive, between requests: nothing received, nothing being sent. Evicted first (just FIN). */
+  Idle,
+  /** Receiving a request head (or nothing yet on a new connection). Evicted second (408). */
+  Head,
+  /** Receiving a request body (not one a module's receiver paused). Evicted third, when below the minimum rate (408). */
+  Body,
+  /** A request in progress, a response being sent, closing, upgraded: never evicted. */
+  Busy,
+}

@@ -1,0 +1,24 @@
+/**
+ * The server-wide budget of memory held by buffered request bodies (`maxBufferedBodyBytes`): what the
+ * connections' {@link BodyIntake}s have allocated for bodies still arriving. A body a module's
+ * `BodyReceiver` takes as it arrives allocates nothing here and is not counted.
+ */
+export class BodyBudget {
+  /** Most bytes held at once; 0: no budget. */
+  limit = 0;
+  /** Bytes held now. */
+  used = 0;
+  /** Bodies refused because the budget was spent (503 + Retry-After). */
+  refused = 0;
+
+  /** Takes `n` bytes from the budget; false (and counted) when they do not fit. */
+  reserve(n: number): boolean {
+    if (this.limit > 0 && this.used + n > this.limit) { this.refused++; return false; }
+    this.used += n;
+    return true;
+  }
+
+  release(n: number): void {
+    this.used -= n;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Who gives up its slot when a new connection finds the pool full (issue 18): the connection that
+ * matters least, in the order nginx, Apache and HAProxy use —
+ *   1. an idle keep-alive connection, the longest idle first (nginx reuses keep-alive connections when
+ *      `worker_connections` run out): just FIN, the client opens a new one when it needs it;
+ *   2. a connection still sending its request head (for 250 ms at least), the longest first (a slowloris): 408;
+ *   3. a body sender below the minimum rate (`minBodyRateBytesPerSec`, a RUDY), the slowest first: 408.
+ * A connection with a request in progress (a handler, a response leaving) is never taken: when every
+ * slot is such, the newcomer gets the pre-encoded 503. One pass over the server's connections, only when
+ * the pool is full (never on the request path).
+ */
+import type { XAsyncTCPClient } from '@microwebsrv/xasync';
+import { Activity } from './activity';
+import type { HttpConnection } from './connection';
+import type { ConnectionLimits } from './connection-host';
+import { bodyRate } from './rates';
+
+/**
+ * A head is taken only once it has been arriving this long: a connection just bound to a slot has not
+ * been read yet (a legitimate newcomer must not be evicted by the next one), while a client's head takes
+ * one round trip. Bodies likewise need one sweep of observation (engine/rates.ts) before their rate counts.
+ */
+const MIN_HEAD_WAIT_MS = 250;
+
+/** Evictions by kind (`srv.stats`). */
+export interface EvictionCounts {
+  idle: number;
+  head: number;
+  body: number;
+}
+
+/**
+ * Picks the connection to evict among `conns`, ends it (FIN for an idle one, 408 for a slow head or
+ * body, logged at DEBUG), counts it, and returns its client (xasync destroys it and hands its slot to
+ * the newcomer). Null: every slot has a request in progress.
+ */
+export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimits, minBodyRate: number, now: number, counts: EvictionCounts): XAsyncTCPClient | null {
+  let idle: HttpConnection | null = null;
+  let idleSince = Infinity;
+  let head: HttpConnection | null = null;
+  let headSince = Infinity;
+  let body: HttpConnection | null = null;
+  let bodyLowest = Infinity;
+  for (const c of conns) {
+    if (c.isDetached || c.client.isClosing) continue;
+    const a = c.activity;
+    if (a === Activity.Idle) {
+      const since = waitStart(c, limits);
+      if (since < idleSince) { idle = c; idleSince = since; }
+    } else if (a === Activity.Head && idle === null) {
+      const since = waitStart(c, limits);
+      if (since < headSince && now - since >= MIN_HEAD_WAIT_MS) { head = c; headSince = since; }
+    } else if (a === Activity.Body && idle === null && head === null && minBodyRate > 0) {
+      const r = bodyRate(c, now);
+      if (r >= 0 && r < minBodyRate && r < bodyLowest) { body = c; bodyLowest = r; }
+    }
+  }
+  if (idle !== null) {
+    counts.idle++;
+    idle.log('DEBUG', `From ${idle.remoteHost}:${idle.remotePort} evicted (idle keep-alive) for a new connection: the pool is full`);
+    return idle.client;
+  }
+  const victim = head ?? body;
+  if (victim === null) return null;
+  if (victim === head) counts.head++;
+  else counts.body++;
+  victim.timeOut('DEBUG', `evicted (${victim === head ? 'head incomplete' : `body below ${minBodyRate} B/s`}) for a new connection: the pool is full`);
+  return victim.client;
+}
+
+/**
+ * When the connection's current wait for a head began: its receive deadline less the timeout that was
+ * armed (headers for a first request, keep-alive after one).
+ */
+function waitStart(c: HttpConnection, limits: ConnectionLimits): number {
+  const d = c.client.recvDeadline;
+  if (d === 0) return Infinity; // not started (a TLS handshake, bounded by its own timeout)
+  return d - 1000 * (c.served === 0 ? limits.headersTimeoutSec : limits.keepAliveTimeoutSec);
+}

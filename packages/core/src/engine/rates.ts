@@ -1,0 +1,96 @@
+/**
+ * Minimum data rates, checked by one sweep per server (a coarse shared interval, as undici sweeps its
+ * sockets; no timer per connection, nothing on the request path):
+ *
+ * - a request body must keep `minBodyRateBytesPerSec` once `bodyRateGraceSec` have passed since it
+ *   began (Apache mod_reqtimeout's `MinRate`: a body may take grace + bytes / rate seconds), else 408 and
+ *   close. The body timeout alone only cuts a pause: 1 byte/s never pauses (RUDY).
+ * - a response must drain at `minSendRateBytesPerSec`, measured over windows of `sendRateWindowSec`
+ *   while bytes wait to be sent, else the connection is closed (a slow reader holds its slot and the
+ *   response's memory; xasync's send timeout only cuts no progress at all).
+ *
+ * The sweep sees a body begin within one tick; the grace period covers that imprecision.
+ */
+import { Activity } from './activity';
+import type { HttpConnection } from './connection';
+import { RateMarks } from './rate-marks';
+
+/** The rates the sweep enforces (0 turns a check off). */
+export interface RateLimits {
+  readonly minBodyRateBytesPerSec: number;
+  readonly bodyRateGraceSec: number;
+  readonly minSendRateBytesPerSec: number;
+  readonly sendRateWindowSec: number;
+}
+
+/** Connections closed for a rate (`srv.stats`). */
+export interface RateCounts {
+  body: number;
+  send: number;
+}
+
+/** How often the sweep runs. */
+export const SWEEP_MS = 250;
+
+/** The body's rate so far in bytes/s, or -1 when the sweep has not watched it for one tick yet. */
+export function bodyRate(c: HttpConnection, now: number): number {
+  const m = c.marks;
+  if (m === null || m.bodyOf !== c.served) return -1;
+  const ms = now - m.bodyAt;
+  if (ms < SWEEP_MS) return -1;
+  return ((c.client.bytesRead - m.bodyRead0) * 1000) / ms;
+}
+
+/** One pass: closes the connections below a minimum rate; returns how many it closed. */
+export function sweepRates(conns: Iterable<HttpConnection>, limits: RateLimits, now: number, counts: RateCounts): void {
+  const minBody = limits.minBodyRateBytesPerSec;
+  const minSend = limits.minSendRateBytesPerSec;
+  if (minBody === 0 && minSend === 0) return;
+  for (const c of conns) {
+    if (c.isDetached || c.client.isClosing) continue;
+    const a = c.activity;
+    if (minBody > 0 && a === Activity.Body) checkBody(c, limits, now, counts);
+    // A body its reader paused (a streamed upload to a slow disk) waited on us, not on the client: its
+    // rate window starts again when it resumes, so the server's own slowness never counts against it.
+    else if (a === Activity.Busy && c.marks !== null && c.marks.bodyOf === c.served) c.marks.bodyOf = -1;
+    if (minSend > 0) checkSend(c, limits, now, counts);
+  }
+}
+
+function checkBody(c: HttpConnection, limits: RateLimits, now: number, counts: RateCounts): void {
+  const m = (c.marks ??= new RateMarks());
+  if (m.bodyOf !== c.served) {
+    m.bodyOf = c.served;
+    m.bodyAt = now;
+    m.bodyRead0 = c.client.bytesRead;
+    return;
+  }
+  // mod_reqtimeout: the body may take grace + received / rate seconds.
+  const received = c.client.bytesRead - m.bodyRead0;
+  const allowedMs = 1000 * (limits.bodyRateGraceSec + received / limits.minBodyRateBytesPerSec);
+  if (now - m.bodyAt <= allowedMs) return;
+  counts.body++;
+  c.timeOut('WARNING', `body below ${limits.minBodyRateBytesPerSec} B/s (${received} bytes in ${((now - m.bodyAt) / 1000).toFixed(1)} s)`);
+}
+
+function checkSend(c: HttpConnection, limits: RateLimits, now: number, counts: RateCounts): void {
+  const client = c.client;
+  const pending = client.sendPending;
+  const m = c.marks;
+  if (pending === 0) {
+    if (m !== null) m.sendAt = 0;
+    return;
+  }
+  const mm = m ?? (c.marks = new RateMarks());
+  const flushed = client.bytesWritten - pending;
+  if (mm.sendAt === 0) { mm.sendAt = now; mm.sent0 = flushed; return; }
+  const ms = now - mm.sendAt;
+  if (ms < limits.sendRateWindowSec * 1000) return;
+  const rate = ((flushed - mm.sent0) * 1000) / ms;
+  mm.sendAt = now;
+  mm.sent0 = flushed;
+  if (rate >= limits.minSendRateBytesPerSec) return;
+  counts.send++;
+  c.log('WARNING', `From ${c.remoteHost}:${c.remotePort} response drained below ${limits.minSendRateBytesPerSec} B/s (${Math.round(rate)} B/s, ${pending} bytes waiting): closed`);
+  client.destroy();
+}

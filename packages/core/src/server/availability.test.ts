@@ -1,0 +1,287 @@
+/**
+ * Availability under attack (issue 18, docs/availability.md), with real sockets: a full slot pool is not
+ * a lock-out. Eviction order (idle keep-alive, then an incomplete head, then a body below the minimum
+ * rate, then 503), a legitimate request served while the pool is full of idle and slow connections, the
+ * total head deadline, the minimum body and drain rates, the per-address cap, the listen backlog.
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { MicroWebSrv } from '../index';
+import { startServer, stopAll, type TestServer } from '../__tests__/server-harness';
+import { Peer, until } from './__tests__/peer';
+
+const peers: Peer[] = [];
+function peer(ts: TestServer, opts?: { host?: string; localAddress?: string }): Peer {
+  const p = new Peer(ts.port, opts);
+  peers.push(p);
+  return p;
+}
+
+afterEach(async () => {
+  for (const p of peers.splice(0)) p.destroy();
+  await stopAll();
+});
+
+const GET = 'GET /hello HTTP/1.1\r\nHost: x\r\n\r\n';
+const GET_CLOSE = 'GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+const WAIT = 'GET /wait HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+
+/** Long timeouts: only the mechanism under test may close a connection. */
+function patient(srv: TestServer['srv']): void {
+  srv.requestsTimeoutSec = 60;
+  srv.bodyRateGraceSec = 60;
+  srv.logLevel = 'DEBUG';
+  srv.registerRoute(() => 'hello', 'GET', '/hello');
+  srv.registerRoute((_s, req) => `${req.content.length}`, 'POST', '/up');
+}
+
+describe('eviction when the pool is full', () => {
+  test('idle keep-alive first (FIN), then the incomplete head (408), then the slow body (408), then 503', async () => {
+    const waiters: Array<() => void> = [];
+    let waiting = 0;
+    const release = () => { for (const w of waiters) w(); };
+    const ts = await startServer((srv) => {
+      patient(srv);
+      srv.bufferSlotsCount = 3;
+      srv.minBodyRateBytesPerSec = 1000;
+      srv.registerRoute(() => new Promise<string>((r) => { waiting++; waiters.push(() => r('done')); }), 'GET', '/wait');
+    });
+    const idle = peer(ts);
+    await idle.send(GET);
+    expect(await idle.until((p) => p.data.endsWith('hello'))).toBe(true);
+    idle.data = '';
+    const head = peer(ts);
+    await head.send('GET /hello HTTP/1.1\r\nHost: x\r\n');
+    const body = peer(ts);
+    await body.send('POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n0123456789');
+    // The sweep must have watched the body for a second before its rate counts.
+    await new Promise((r) => setTimeout(r, 1600));
+    expect(ts.srv.stats.slots?.inUse).toBe(3);
+
+    // Newcomers whose requests stay in progress (they keep their slots and are never evicted).
+    const n1 = peer(ts);
+    await n1.send(WAIT);
+    expect(await idle.until((p) => p.closed)).toBe(true);
+    expect(idle.data).toBe(''); // just FIN: no response to a request it did not send
+    expect(head.closed).toBe(false);
+
+    const n2 = peer(ts);
+    await n2.send(WAIT);
+    expect(await head.until((p) => p.closed)).toBe(true);
+    expect(head.status()).toBe(408);
+    expect(body.closed).toBe(false);
+
+    const n3 = peer(ts);
+    await n3.send(WAIT);
+    expect(await body.until((p) => p.closed)).toBe(true);
+    expect(body.status()).toBe(408);
+
+    // Every slot busy with a request in progress: nothing to evict, the newcomer gets the 503.
+    expect(await until(() => waiting === 3)).toBe(true);
+    const n4 = peer(ts);
+    await n4.send(GET_CLOSE);
+    expect(await n4.until((p) => p.closed)).toBe(true);
+    expect(n4.status()).toBe(503);
+    expect(n4.data).toMatch(/\r\nRetry-After: 1\r\n/);
+    release();
+    for (const n of [n1, n2, n3]) {
+      expect(await n.until((p) => p.closed)).toBe(true);
+      expect(n.status()).toBe(200);
+    }
+
+    const st = ts.srv.stats;
+    expect(st.evicted).toBe(3);
+    expect(st.evictedBy).toEqual({ idle: 1, head: 1, body: 1 });
+    expect(st.refused).toBe(1);
+    const debug = ts.logs.filter((l) => l.type === 'DEBUG' && /evicted/.test(l.msg)).map((l) => l.msg);
+    expect(debug).toHaveLength(3);
+    expect(debug[0]).toMatch(/idle keep-alive/);
+    expect(debug[1]).toMatch(/head incomplete/);
+    expect(debug[2]).toMatch(/body below 1000 B\/s/);
+  });
+
+  test('legitimate requests are served while the pool is full of idle and slowloris connections', async () => {
+    const ts = await startServer((srv) => { patient(srv); srv.bufferSlotsCount = 20; });
+    for (let i = 0; i < 10; i++) {
+      const p = peer(ts);
+      await p.send(GET);
+      await p.until((x) => x.data.endsWith('hello'));
+    }
+    for (let i = 0; i < 10; i++) await peer(ts).send('GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ');
+    expect(await until(() => ts.srv.stats.slots?.inUse === 20)).toBe(true);
+    // 25 legitimate clients at once, each on a new connection: each takes the slot of an idle or stalled one.
+    const legit = Array.from({ length: 25 }, () => peer(ts));
+    await Promise.all(legit.map((p) => p.send(GET_CLOSE)));
+    await Promise.all(legit.map((p) => p.until((x) => x.closed)));
+    expect(legit.map((p) => p.status())).toEqual(new Array(25).fill(200));
+    expect(ts.srv.stats.evicted).toBeGreaterThanOrEqual(1);
+    expect(ts.srv.stats.refused).toBe(0);
+  });
+
+  test('evictWhenPoolFull = false: the newcomer gets 503 and the idle connection stays', async () => {
+    const ts = await startServer((srv) => { patient(srv); srv.bufferSlotsCount = 1; srv.evictWhenPoolFull = false; });
+    const idle = peer(ts);
+    await idle.send(GET);
+    await idle.until((p) => p.data.endsWith('hello'));
+    const n = peer(ts);
+    await n.send(GET_CLOSE);
+    expect(await n.until((p) => p.closed)).toBe(true);
+    expect(n.status()).toBe(503);
+    expect(idle.closed).toBe(false);
+    expect(ts.srv.stats.evicted).toBe(0);
+  });
+});
+
+describe('minimum rates and deadlines', () => {
+  test('a head trickled byte by byte gets 408 at headersTimeoutSec: arrivals do not extend it', async () => {
+    const ts = await startServer((srv) => { patient(srv); srv.headersTimeoutSec = 1; });
+    const p = peer(ts);
+    await p.send('GET /hello HTTP/1.1\r\nHost: x\r\n');
+    const t0 = Date.now();
+    while (!p.closed && Date.now() - t0 < 4000) {
+      p.sock.write('X');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(p.closed).toBe(true);
+    expect(p.status()).toBe(408);
+  });
+
+  test('a body below minBodyRateBytesPerSec after the grace period gets 408 and is closed; a fast one passes', async () => {
+    const ts = await startServer((srv) => {
+      patient(srv);
+      srv.minBodyRateBytesPerSec = 2000;
+      srv.bodyRateGraceSec = 1;
+    });
+    const slow = peer(ts);
+    await slow.send('POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n');
+    const fast = peer(ts);
+    await fast.send('POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 60000\r\nConnection: close\r\n\r\n');
+    const t0 = Date.now();
+    let sent = 0;
+    // The slow one never pauses (the body timeout never fires): 50 B/s. The fast one: 20 kB/s for 3 s.
+    while (!slow.closed && Date.now() - t0 < 6000) {
+      slow.sock.write('x'.repeat(5));
+      if (sent < 60000) { fast.sock.write('y'.repeat(2000)); sent += 2000; }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(slow.closed).toBe(true);
+    expect(slow.status()).toBe(408);
+    while (sent < 60000) { fast.sock.write('y'.repeat(2000)); sent += 2000; }
+    expect(await fast.until((p) => p.closed)).toBe(true);
+    expect(fast.status()).toBe(200);
+    expect(fast.data.endsWith('60000')).toBe(true);
+    expect(ts.srv.stats.rateClosedBy).toEqual({ body: 1, send: 0 });
+    expect(ts.logs.some((l) => l.type === 'WARNING' && /body below 2000 B\/s/.test(l.msg))).toBe(true);
+  });
+
+  test('a reader that does not drain its response at minSendRateBytesPerSec is closed', async () => {
+    const big = Buffer.alloc(32 * 1024 * 1024, 0x61);
+    const ts = await startServer((srv) => {
+      patient(srv);
+      srv.minSendRateBytesPerSec = 100_000;
+      srv.sendRateWindowSec = 1;
+      srv.registerRoute((_s, req) => { req.response.returnOk(big); }, 'GET', '/big');
+    });
+    const p = peer(ts);
+    await p.send('GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+    p.sock.pause(); // never reads: the kernel buffers fill, then nothing drains
+    expect(await until(() => ts.srv.stats.connections === 1)).toBe(true);
+    // (A paused client socket does not see the close: the server's count does.)
+    expect(await until(() => ts.srv.stats.connections === 0, 8000)).toBe(true);
+    expect(ts.srv.stats.rateClosedBy.send).toBe(1);
+    expect(ts.logs.some((l) => /response drained below 100000 B\/s/.test(l.msg))).toBe(true);
+  }, 15000);
+});
+
+describe('per-address cap', () => {
+  test('beyond maxConnectionsPerAddress an address gets 503; another address is served', async () => {
+    const ts = await startServer((srv) => { patient(srv); srv.maxConnectionsPerAddress = 2; });
+    const held = [peer(ts, { localAddress: '127.0.0.1' }), peer(ts, { localAddress: '127.0.0.1' })];
+    for (const h of held) { await h.send(GET); await h.until((p) => p.data.endsWith('hello')); }
+    const third = peer(ts, { localAddress: '127.0.0.1' });
+    await third.send(GET_CLOSE);
+    expect(await third.until((p) => p.closed)).toBe(true);
+    expect(third.status()).toBe(503);
+    const other = peer(ts, { localAddress: '127.0.0.2' });
+    await other.send(GET_CLOSE);
+    expect(await other.until((p) => p.closed)).toBe(true);
+    expect(other.status()).toBe(200);
+    expect(ts.srv.stats.refusedByAddress).toBe(1);
+    expect(ts.logs.some((l) => l.type === 'WARNING' && /From 127\.0\.0\.1 refused: 2 connections/.test(l.msg))).toBe(true);
+    // A slot given back counts: one held connection leaves, the address may connect again.
+    held[0]!.destroy();
+    expect(await until(() => ts.srv.stats.connections === 1)).toBe(true);
+    const again = peer(ts, { localAddress: '127.0.0.1' });
+    await again.send(GET_CLOSE);
+    expect(await again.until((p) => p.closed)).toBe(true);
+    expect(again.status()).toBe(200);
+  });
+
+  test('addressPrefixV4 = 24 groups 127.0.0.1 and 127.0.0.2', async () => {
+    const ts = await startServer((srv) => { patient(srv); srv.maxConnectionsPerAddress = 1; srv.addressPrefixV4 = 24; });
+    const a = peer(ts, { localAddress: '127.0.0.1' });
+    await a.send(GET);
+    await a.until((p) => p.data.endsWith('hello'));
+    const b = peer(ts, { localAddress: '127.0.0.2' });
+    await b.send(GET_CLOSE);
+    expect(await b.until((p) => p.closed)).toBe(true);
+    expect(b.status()).toBe(503);
+  });
+
+  test('IPv6 ::1 is capped on its own /64 (when the host has IPv6)', async () => {
+    let ts: TestServer;
+    try {
+      ts = await startServer((srv) => { patient(srv); srv.maxConnectionsPerAddress = 1; srv.bindAddress = ['::1', 0]; });
+    } catch {
+      console.warn('no IPv6 loopback here: skipped');
+      return;
+    }
+    const a = peer(ts, { host: '::1' });
+    await a.send(GET);
+    await a.until((p) => p.data.endsWith('hello'));
+    const b = peer(ts, { host: '::1' });
+    await b.send(GET_CLOSE);
+    expect(await b.until((p) => p.closed)).toBe(true);
+    expect(b.status()).toBe(503);
+    expect(ts.srv.stats.refusedByAddress).toBe(1);
+  });
+});
+
+test('the listen backlog is 511 by default (the kernel caps it at somaxconn)', async () => {
+  const ts = await startServer((srv) => { srv.setLightConfig(); srv.bindAddress = ['127.0.0.1', 0]; });
+  let out: string;
+  try {
+    out = execFileSync('ss', ['-Hltn', `sport = :${ts.port}`], { encoding: 'utf8' });
+  } catch {
+    console.warn('ss (iproute2) is not installed: the backlog is not checked');
+    return;
+  }
+  const somaxconn = Number(fs.readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+  // ss -l: Recv-Q is the accept queue's length, Send-Q its limit (the backlog).
+  const cols = out.trim().split(/\s+/);
+  expect(Number(cols[2])).toBe(Math.min(511, somaxconn));
+});
+
+describe('settings', () => {
+  test('each preset sets the defences; bad values throw ERR_MWS_INVALID_OPTION naming the setting', () => {
+    const s = new MicroWebSrv();
+    s.setLightConfig();
+    expect([s.maxBufferedBodyBytes, s.minBodyRateBytesPerSec, s.bodyRateGraceSec, s.minSendRateBytesPerSec, s.maxConnectionsPerAddress]).toEqual([8 * 1024 * 1024, 500, 3, 1024, 0]);
+    s.setNormalConfig();
+    expect([s.maxBufferedBodyBytes, s.bodyRateGraceSec, s.evictWhenPoolFull, s.addressPrefixV4, s.addressPrefixV6]).toEqual([64 * 1024 * 1024, 5, true, 32, 64]);
+    const bad: Array<[string, () => void]> = [
+      ['maxBufferedBodyBytes', () => { s.maxBufferedBodyBytes = -1; }],
+      ['minBodyRateBytesPerSec', () => { s.minBodyRateBytesPerSec = 1.5; }],
+      ['bodyRateGraceSec', () => { s.bodyRateGraceSec = 0; }],
+      ['minSendRateBytesPerSec', () => { s.minSendRateBytesPerSec = -5; }],
+      ['sendRateWindowSec', () => { s.sendRateWindowSec = 0.2; }],
+      ['maxConnectionsPerAddress', () => { s.maxConnectionsPerAddress = '3' as unknown as number; }],
+      ['addressPrefixV4', () => { s.addressPrefixV4 = 33; }],
+      ['addressPrefixV6', () => { s.addressPrefixV6 = 129; }],
+      ['evictWhenPoolFull', () => { s.evictWhenPoolFull = 1 as unknown as boolean; }],
+    ];
+    for (const [name, f] of bad) {
+      expect(f).toThrow(expect.objectContaining({ code: 'ERR_MWS_INVALID_OPTION', message: expect.stringContaining(name) }));
+    }
+  });
+});
