@@ -23,6 +23,24 @@ export interface ClusterWorker {
   readonly bus: ClusterBus;
 }
 
+/** How long a drained worker waits for its goodbye with the primary before it exits anyway. */
+const LEAVE_GRACE_MS = 5000;
+
+/**
+ * Ends a drained worker. Not `process.exit()` at once: with round-robin the primary may have handed this
+ * worker a connection just before it learnt that the worker's listener closed; the worker must live to
+ * send it back (node:cluster answers `accepted: false` and the primary gives it to another worker), else
+ * the primary keeps its copy of the socket and that client waits forever. `worker.disconnect()` says
+ * goodbye in order: its last message is answered after every connection handed over before, then the
+ * IPC channel closes and the process ends by itself. A timer (unref'd) bounds it.
+ */
+function leave(code: number): void {
+  process.exitCode = code;
+  setTimeout(() => process.exit(code), LEAVE_GRACE_MS).unref();
+  if (cluster.worker !== undefined && cluster.worker.isConnected()) cluster.worker.disconnect();
+  else process.exit(code);
+}
+
 /** Runs the worker's part; resolves once every server listens (a failure is printed and exits 1). */
 export async function runWorker(setup: ClusterSetup, o: ResolvedClusterOptions): Promise<ClusterWorker> {
   const workerId = cluster.worker?.id ?? 0;
@@ -45,7 +63,7 @@ export async function runWorker(setup: ClusterSetup, o: ResolvedClusterOptions):
     void Promise.allSettled(servers.map((s) => s.stop())).then((results) => {
       const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
       for (const f of failed) console.error(`worker ${workerId}: stop failed: ${String((f.reason as Error)?.message ?? f.reason)}`);
-      process.exit(failed.length === 0 ? 0 : 1);
+      leave(failed.length === 0 ? 0 : 1);
     });
   };
   process.on('message', (m) => { if (isMws(m, ['stop'] as const)) drain(); });

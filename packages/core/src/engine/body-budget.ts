@@ -11,9 +11,13 @@ export class BodyBudget {
   /** Bodies refused because the budget was spent (503 + Retry-After). */
   refused = 0;
 
-  /** Takes `n` bytes from the budget; false (and counted) when they do not fit. */
-  reserve(n: number): boolean {
-    if (this.limit > 0 && this.used + n > this.limit) { this.refused++; return false; }
+  /**
+   * Takes `n` bytes from the budget for a body that holds `held` already; false (and counted) when they
+   * do not fit. A body that is the only one held may always grow (up to its own size limit): a budget
+   * below one allowed body (a route's `maxBodyBytes` above it) must not refuse that body forever.
+   */
+  reserve(n: number, held: number): boolean {
+    if (this.limit > 0 && this.used + n > this.limit && this.used !== held) { this.refused++; return false; }
     this.used += n;
     return true;
   }

@@ -101,7 +101,7 @@ export class BodyIntake {
 
   /** Takes `n` bytes of the server's body budget for this body. */
   private _hold(n: number): boolean {
-    if (!this._budget.reserve(n)) return false;
+    if (!this._budget.reserve(n, this._held)) return false;
     this._held += n;
     return true;
   }
