@@ -127,6 +127,32 @@ describe('startCluster', () => {
     expect(await app.stop('SIGTERM')).toBe(0);
   }, 30000);
 
+  test('a publish made in the primary reaches the subscribers of every worker', async () => {
+    const { app, base, pids } = await startApp();
+    const wsBase = base.replace('http', 'ws');
+    const byPid = new Map<number, string[]>();
+    const opened: WebSocket[] = [];
+    for (let i = 0; i < 6 && byPid.size < 2; i++) {
+      const ws = new WebSocket(`${wsBase}/sub/news`);
+      opened.push(ws);
+      const pid = await new Promise<number>((resolve, reject) => {
+        ws.once('message', (d) => resolve(Number(String(d).split(' ')[1])));
+        ws.once('error', reject);
+      });
+      if (!byPid.has(pid)) {
+        const got: string[] = [];
+        ws.on('message', (d: Buffer) => got.push(String(d)));
+        byPid.set(pid, got);
+      }
+    }
+    expect([...byPid.keys()].sort()).toEqual([...pids].sort());
+    // The workers' subscriptions reach the primary over IPC: signal until both sockets hear (bounded).
+    for (let i = 0; i < 50 && [...byPid.values()].some((g) => g.length === 0); i++) { app.child.kill('SIGUSR2'); await sleep(50); }
+    for (const got of byPid.values()) expect(got[0]).toBe('from primary');
+    for (const ws of opened) ws.close();
+    expect(await app.stop('SIGTERM')).toBe(0);
+  });
+
   test('cluster bus: a publish in one worker reaches a WebSocket on the other, in order, binary intact', async () => {
     const { app, base, pids } = await startApp();
     const wsBase = base.replace('http', 'ws');

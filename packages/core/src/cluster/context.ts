@@ -1,6 +1,7 @@
 /** What `startCluster` hands to the user's code: the setup's context in each worker, the primary's hook context. */
 import type { Cluster } from 'node:cluster';
 import type { Bus } from '../pubsub/bus';
+import type { PublishData, PublishOptions, TopicMessage } from '../pubsub/message';
 import type { MicroWebSrv } from '../server/micro-web-srv';
 
 /** Given to `setup` in each worker (and in the primary's validation run). */
@@ -28,4 +29,6 @@ export interface PrimaryContext {
   readonly cluster: Cluster;
   /** How many workers the cluster keeps running. */
   readonly workers: number;
+  /** Publishes to the workers' subscribers (see `ClusterPrimary.publish`); usable once workers subscribed. */
+  publish(topic: string, data: PublishData, options?: PublishOptions): TopicMessage;
 }

@@ -5,6 +5,7 @@
  * each accepted connection to a worker), so while one worker is replaced the others keep accepting.
  */
 import cluster, { type Worker } from 'node:cluster';
+import { makeMessage, type PublishData, type PublishOptions, type TopicMessage } from '../pubsub/message';
 import { BusRouter } from './bus-router';
 import type { ClusterSetup } from './context';
 import { isMws, type PubMessage, type ReadyMessage, type SubMessage } from './messages';
@@ -37,6 +38,12 @@ export interface ClusterPrimary {
   rollingRestart(): Promise<void>;
   /** Drains every worker and stops the cluster (as a signal does); resolves with the exit code. */
   stop(): Promise<number>;
+  /**
+   * Publishes from the primary (a scheduler, an admin hook): the message reaches the subscribers of
+   * every worker whose servers subscribed a matching pattern, as a worker's publish does. Same
+   * arguments and checks as `srv.publish`.
+   */
+  publish(topic: string, data: PublishData, options?: PublishOptions): TopicMessage;
 }
 
 class Tracked implements WorkerInfo {
@@ -82,7 +89,7 @@ class Primary implements ClusterPrimary {
     cluster.on('message', (w, m) => this._onMessage(w, m));
     cluster.on('exit', (w, code, signal) => this._onExit(w, code, signal));
     for (const sig of this._o.signals) process.on(sig, (s: NodeJS.Signals) => this._onSignal(s));
-    if (this._o.primary !== null) this._cleanup = await this._o.primary({ cluster, workers: this._o.workers });
+    if (this._o.primary !== null) this._cleanup = await this._o.primary({ cluster, workers: this._o.workers, publish: (t, d, o) => this.publish(t, d, o) });
     const first = Array.from({ length: this._o.workers }, () => this._fork(true));
     const results = await Promise.allSettled(first.map((t) => this._whenReady(t)));
     const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult | undefined;
@@ -98,6 +105,13 @@ class Primary implements ClusterPrimary {
   }
 
   stop(): Promise<number> { return this._stop(0, 'stop(): draining the workers'); }
+
+  publish(topic: string, data: PublishData, options?: PublishOptions): TopicMessage {
+    const m = makeMessage(topic, data, options);
+    // From no worker (id 0): every worker with a matching pattern gets it.
+    this._router.route(0, { mws: 'pub', topic: m.topic, data: m.data, binary: m.binary, event: m.event });
+    return m;
+  }
 
   // ---- workers -------------------------------------------------------------------------------
 
