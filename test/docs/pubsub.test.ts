@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import type { SpawnedServer } from '../support/spawn-server';
 import { useExample } from './doc-example';
-import { readEvents } from './sse-client';
+import { readEvents } from '../support/sse-client';
 
 // docs/pubsub.md: one topic spans WebSockets, event streams and two servers sharing a bus.
 

@@ -4,6 +4,7 @@ import { example, expectPageShowsExample, useExample } from './doc-example';
 import { isCI } from '../support/ci';
 import { RedisServer, hasRedisServer } from '../support/redis-server';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
+import { readEvents, type ParsedEvent } from '../support/sse-client';
 
 // docs/scaling.md, "Several cores": the cluster example serves from two workers, a publish on either
 // worker reaches event streams on both, SIGHUP replaces every worker, and Ctrl-C drains and exits 0.
@@ -89,27 +90,9 @@ async function until(cond: () => boolean | Promise<boolean>, what: string, timeo
   }
 }
 
-/** Events of GET base+path (optionally with Last-Event-ID) until `stop` says so; then the request is closed. */
-function events(url: string, stop: (e: Array<{ id: string; data: string }>) => boolean, lastEventId?: string): Promise<Array<{ id: string; data: string }>> {
-  return new Promise((resolve, reject) => {
-    const got: Array<{ id: string; data: string }> = [];
-    const req = http.get(url, { headers: lastEventId ? { 'Last-Event-ID': lastEventId } : {} }, (res) => {
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        buf += d;
-        for (let i; (i = buf.indexOf('\n\n')) >= 0;) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const id = /^id: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (id !== undefined && data !== undefined) got.push({ id, data });
-        }
-        if (stop(got)) { req.destroy(); resolve(got); }
-      });
-    });
-    req.on('error', (err) => { if (!req.destroyed) reject(err); });
-  });
+/** Events of `url` (optionally with Last-Event-ID) until `stop` says so; then the request is closed. */
+async function events(url: string, stop: (e: ParsedEvent[]) => boolean, lastEventId?: string): Promise<ParsedEvent[]> {
+  return (await readEvents(url, stop, lastEventId ? { 'Last-Event-ID': lastEventId } : {}, 30000)).events;
 }
 
 jest.setTimeout(60000);

@@ -1,6 +1,6 @@
 import type { SpawnedServer } from '../support/spawn-server';
 import { useExample } from './doc-example';
-import { readEvents } from './sse-client';
+import { readEvents } from '../support/sse-client';
 
 // docs/sse.md: its example (an endpoint, a route's handler loop, a topic pattern) does what the page says.
 

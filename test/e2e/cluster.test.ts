@@ -22,6 +22,29 @@ afterEach(async () => {
   for (const app of running.splice(0)) if (app.child.exitCode === null && app.child.signalCode === null) await app.stop('SIGKILL');
 });
 
+/**
+ * WebSockets subscribed to `news` until every worker holds one (connections alternate between workers):
+ * each worker's socket and the messages it gets after its greeting.
+ */
+async function socketOnEachWorker(base: string, pids: number[]): Promise<{ byPid: Map<number, Array<{ data: Buffer; binary: boolean }>>; opened: WebSocket[] }> {
+  const byPid = new Map<number, Array<{ data: Buffer; binary: boolean }>>();
+  const opened: WebSocket[] = [];
+  for (let i = 0; i < 3 * pids.length && byPid.size < pids.length; i++) {
+    const ws = new WebSocket(`${base.replace('http', 'ws')}/sub/news`);
+    opened.push(ws);
+    const pid = await new Promise<number>((resolve, reject) => {
+      ws.once('message', (d) => resolve(Number(String(d).split(' ')[1])));
+      ws.once('error', reject);
+    });
+    if (!byPid.has(pid)) {
+      const got: Array<{ data: Buffer; binary: boolean }> = [];
+      ws.on('message', (d: Buffer, binary) => got.push({ data: d, binary }));
+      byPid.set(pid, got);
+    }
+  }
+  return { byPid, opened };
+}
+
 /** GET on a connection of its own (no keep-alive: node:cluster hands each connection to the next worker). */
 function get(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -129,49 +152,20 @@ describe('startCluster', () => {
 
   test('a publish made in the primary reaches the subscribers of every worker', async () => {
     const { app, base, pids } = await startApp();
-    const wsBase = base.replace('http', 'ws');
-    const byPid = new Map<number, string[]>();
-    const opened: WebSocket[] = [];
-    for (let i = 0; i < 6 && byPid.size < 2; i++) {
-      const ws = new WebSocket(`${wsBase}/sub/news`);
-      opened.push(ws);
-      const pid = await new Promise<number>((resolve, reject) => {
-        ws.once('message', (d) => resolve(Number(String(d).split(' ')[1])));
-        ws.once('error', reject);
-      });
-      if (!byPid.has(pid)) {
-        const got: string[] = [];
-        ws.on('message', (d: Buffer) => got.push(String(d)));
-        byPid.set(pid, got);
-      }
-    }
+    const { byPid, opened } = await socketOnEachWorker(base, pids);
     expect([...byPid.keys()].sort()).toEqual([...pids].sort());
     // The workers' subscriptions reach the primary over IPC: signal until both sockets hear (bounded).
     for (let i = 0; i < 50 && [...byPid.values()].some((g) => g.length === 0); i++) { app.child.kill('SIGUSR2'); await sleep(50); }
-    for (const got of byPid.values()) expect(got[0]).toBe('from primary');
+    for (const got of byPid.values()) expect(String(got[0]!.data)).toBe('from primary');
     for (const ws of opened) ws.close();
     expect(await app.stop('SIGTERM')).toBe(0);
   });
 
   test('cluster bus: a publish in one worker reaches a WebSocket on the other, in order, binary intact', async () => {
     const { app, base, pids } = await startApp();
-    const wsBase = base.replace('http', 'ws');
-    // Connections alternate between workers: open sockets until two workers hold one each.
-    const byPid = new Map<number, { ws: WebSocket; got: Buffer[] }>();
-    const opened: WebSocket[] = [];
-    for (let i = 0; i < 6 && byPid.size < 2; i++) {
-      const ws = new WebSocket(`${wsBase}/sub/news`);
-      opened.push(ws);
-      const pid = await new Promise<number>((resolve, reject) => {
-        ws.once('message', (d) => resolve(Number(String(d).split(' ')[1])));
-        ws.once('error', reject);
-      });
-      if (!byPid.has(pid)) {
-        const entry = { ws, got: [] as Buffer[] };
-        ws.on('message', (d: Buffer, isBinary) => { if (isBinary) entry.got.push(d); });
-        byPid.set(pid, entry);
-      }
-    }
+    const { byPid, opened } = await socketOnEachWorker(base, pids);
+    // The publishes are the binary messages.
+    const published = (got: Array<{ data: Buffer; binary: boolean }>): Buffer[] => got.filter((m) => m.binary).map((m) => m.data);
     expect([...byPid.keys()].sort()).toEqual([...pids].sort());
     // A subscription reaches the primary over IPC: publish until both sockets hear (bounded).
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -184,8 +178,8 @@ describe('startCluster', () => {
       req.on('error', reject);
       req.end(body);
     });
-    for (let i = 0; i < 50 && [...byPid.values()].some((e) => e.got.length === 0); i++) { await post(Buffer.from([0xff])); await sleep(50); }
-    for (const e of byPid.values()) e.got.length = 0;
+    for (let i = 0; i < 50 && [...byPid.values()].some((g) => published(g).length === 0); i++) { await post(Buffer.from([0xff])); await sleep(50); }
+    for (const g of byPid.values()) g.length = 0;
     const sent: Buffer[] = [];
     const publishers = new Set<number>();
     for (let i = 0; i < 20; i++) {
@@ -194,8 +188,8 @@ describe('startCluster', () => {
       publishers.add(await post(body));
     }
     expect(publishers.size).toBe(1); // one keep-alive connection: one publishing worker
-    for (let i = 0; i < 50 && [...byPid.values()].some((e) => e.got.length < 20); i++) await sleep(50);
-    for (const e of byPid.values()) expect(e.got).toEqual(sent);
+    for (let i = 0; i < 50 && [...byPid.values()].some((g) => published(g).length < 20); i++) await sleep(50);
+    for (const g of byPid.values()) expect(published(g)).toEqual(sent);
     agent.destroy();
     for (const ws of opened) ws.close();
     expect(await app.stop('SIGTERM')).toBe(0);

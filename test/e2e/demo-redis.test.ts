@@ -1,35 +1,20 @@
-import * as http from 'node:http';
 import * as path from 'node:path';
 import WebSocket from 'ws';
 import { isCI } from '../support/ci';
 import { RedisServer, hasRedisServer } from '../support/redis-server';
 import { spawnServer, type SpawnedServer } from '../support/spawn-server';
+import { readEvents, type ParsedEvent } from '../support/sse-client';
 
 // REDIS_URL=redis://… node demo/main.js, twice (as on two machines): the chat spans both processes, and
 // each one's dashboard stream lists the servers of both (demo/cross-process.js). SIGTERM: exit 0.
 const DEMO = path.resolve(__dirname, '../../demo/main.js');
 jest.setTimeout(60000);
 
-/** The first `stats` event of GET url whose servers satisfy `ok`. */
-function statsWhere(url: string, ok: (servers: Array<{ name: string }>) => boolean): Promise<Array<{ name: string }>> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, (res) => {
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => {
-        buf += d;
-        for (let i; (i = buf.indexOf('\n\n')) >= 0;) {
-          const block = buf.slice(0, i);
-          buf = buf.slice(i + 2);
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (!/^event: stats$/m.test(block) || data === undefined) continue;
-          const servers = JSON.parse(data).servers;
-          if (ok(servers)) { req.destroy(); resolve(servers); }
-        }
-      });
-    });
-    req.on('error', (err) => { if (!req.destroyed) reject(err); });
-  });
+/** The servers of the first `stats` event of `url` that satisfy `ok`. */
+async function statsWhere(url: string, ok: (servers: Array<{ name: string }>) => boolean): Promise<Array<{ name: string }>> {
+  const servers = (e: ParsedEvent): Array<{ name: string }> => JSON.parse(e.data).servers;
+  const { events } = await readEvents(url, (evs) => evs.some((e) => e.event === 'stats' && ok(servers(e))), {}, 30000);
+  return servers(events.find((e) => e.event === 'stats' && ok(servers(e)))!);
 }
 
 (hasRedisServer() || isCI ? describe : describe.skip)('demo on two processes sharing Redis', () => {

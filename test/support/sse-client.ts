@@ -1,4 +1,4 @@
-/** A minimal server-sent events reader for the docs tests: fetch, the body as text, events parsed as a browser does. */
+/** A minimal server-sent events reader for the tests: fetch, the body as text, events parsed as a browser does. */
 export interface ParsedEvent { event: string; data: string; id: string }
 
 /** Opens `url` and resolves once `until(events)` holds (or rejects after `ms`); the stream is then aborted. */
