@@ -207,7 +207,7 @@ async function runFanout(ctx, name, sc, o) {
     r.median = r.status === 'ok' ? medians(r.samples.map(({ rssMB, ...rest }) => rest)) : null;
   }
   addFanoutRatios(rows);
-  const result = { name, description: sc.description(o, counts), kind: 'fanout', tool: 'bench/src/fanout-client.js (ws client / raw TCP SSE, one JS thread)', fdNote, rounds, duration: o.duration, rows };
+  const result = { name, description: sc.description(o, counts), kind: 'fanout', tool: 'bench/src/fanout-client.js (raw TCP frame / event counter, one JS thread)', fdNote, rounds, duration: o.duration, rows };
   result.warnings = fanoutWarnings(rows, ctx);
   return result;
 }

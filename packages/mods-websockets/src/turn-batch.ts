@@ -26,6 +26,10 @@ export class TurnBatch {
   private readonly _index = new Map<Buffer, number>();
   private readonly _joined = new Map<number, Buffer>();
   private _writers: TurnWriter[] = [];
+  /** The run joined last, and its buffer (reset with the turn). */
+  private _lastStart = -1;
+  private _lastEnd = -1;
+  private _last: Buffer | null = null;
   private _scheduled = false;
   private readonly _flush = (): void => { this._flushAll(); };
 
@@ -50,6 +54,8 @@ export class TurnBatch {
   /** The frames [start, end) as one buffer, joined on the first call of the turn and shared after. */
   joined(start: number, end: number): Buffer {
     if (end - start === 1) return this._frames[start]!;
+    // Most sockets of a turn took the same run as the one before them: no map look-up for those.
+    if (start === this._lastStart && end === this._lastEnd) return this._last!;
     const key = start * 0x200000 + end; // exact below 2^32 frames in one turn (2^53 / 2^21)
     let b = this._joined.get(key);
     if (b === undefined) {
@@ -58,6 +64,9 @@ export class TurnBatch {
       for (let i = start; i < end; i++) { const f = this._frames[i]!; f.copy(b, off); off += f.length; }
       this._joined.set(key, b);
     }
+    this._lastStart = start;
+    this._lastEnd = end;
+    this._last = b;
     return b;
   }
 
@@ -82,6 +91,8 @@ export class TurnBatch {
     this._offsets = [0];
     this._index.clear();
     this._joined.clear();
+    this._lastStart = this._lastEnd = -1;
+    this._last = null;
     this._scheduled = false;
   }
 }
