@@ -13,43 +13,98 @@ import {
 } from './chars';
 import type { HttpErrorCode } from './errors';
 
-/** A parsed, validated request head. One object per request: the handler may keep it. */
-export interface RequestHead {
+/**
+ * A parsed, validated request head. One object per request: the handler may keep it.
+ *
+ * Field values are not materialised at parse time (issue 19: most requests never read a field the
+ * parser has not already interpreted): the head keeps the latin1 string of its bytes, an immutable
+ * copy made once per read and shared by pipelined heads, and slices `headers` and `host` from it on
+ * first use. Reading them after the slot was reused (a request kept past its read, a pipelined
+ * request's later head) therefore still returns this head's values.
+ */
+export class RequestHead {
   /** Method token, case-sensitive as sent (RFC 9110 §9.1). */
-  method: string;
+  method = '';
   /** The raw request-target. */
-  target: string;
+  target = '';
   /**
    * The path to route on, still percent-encoded: origin-form → target before '?'; absolute-form → the
    * path after the authority ('/' when empty); asterisk-form → '*'; authority-form (CONNECT) → the target.
    */
-  path: string;
+  path = '';
   /** The query after the first '?', '' when none. */
-  queryString: string;
+  queryString = '';
   /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
-  versionMinor: 0 | 1;
-  /** Field lines in order, flat: [lowerName, value, lowerName, value, …]; values OWS-trimmed. */
-  headers: string[];
+  versionMinor: 0 | 1 = 1;
   /** Content-Length, -1 when absent (always -1 when chunked). */
-  contentLength: number;
+  contentLength = -1;
   /** The body is chunked (Transfer-Encoding: chunked). */
-  chunked: boolean;
+  chunked = false;
   /** The connection persists after this exchange (RFC 9112 §9.3). */
-  keepAlive: boolean;
+  keepAlive = false;
   /** HTTP/1.1 `Expect: 100-continue`: send 100 Continue before reading the body (RFC 9110 §10.1.1). */
-  expectContinue: boolean;
+  expectContinue = false;
   /** HTTP/1.1, Connection has the token `upgrade` and an Upgrade field is present (RFC 9110 §7.8). */
-  upgrade: boolean;
+  upgrade = false;
+  /** @internal The latin1 string holding the head; the offsets below index it. */
+  _src = '';
+  /** @internal [from, to) of the field lines in `_src` (`to` just past the last line's CRLF). */
+  _fieldsFrom = 0;
+  /** @internal */
+  _fieldsTo = 0;
+  /** @internal [from, to) of the host in `_src`; from < 0: set by the `host` setter (`_fields` holds nothing for it). */
+  _hostFrom = 0;
+  /** @internal */
+  _hostTo = 0;
+  /** @internal The materialised field list, or null until asked (or set). */
+  _fields: string[] | null = null;
+
+  /** Field lines in order, flat: [lowerName, value, lowerName, value, …]; values OWS-trimmed. */
+  get headers(): string[] {
+    if (this._fields === null) this._fields = fieldsOf(this._src, this._fieldsFrom, this._fieldsTo);
+    return this._fields;
+  }
+  set headers(v: string[]) { this._fields = v; }
+
   /** The Host field value, or the authority of an absolute-form target; '' when none (HTTP/1.0). */
-  host: string;
+  get host(): string {
+    return this._hostFrom === this._hostTo ? '' : this._src.slice(this._hostFrom, this._hostTo);
+  }
+  set host(v: string) {
+    // Tests and modules may rewrite it: keep the value as a source of its own.
+    const fields = this.headers;
+    this._fields = fields;
+    this._src = v;
+    this._fieldsFrom = this._fieldsTo = 0;
+    this._hostFrom = 0;
+    this._hostTo = v.length;
+  }
 }
 
 /** A new head with every field initialised, so that all heads share one shape. */
 export function createHead(): RequestHead {
-  return {
-    method: '', target: '', path: '', queryString: '', versionMinor: 1, headers: [],
-    contentLength: -1, chunked: false, keepAlive: false, expectContinue: false, upgrade: false, host: '',
-  };
+  return new RequestHead();
+}
+
+/**
+ * The field list of validated field lines s[i, to): the values are sliced only now. Names were checked
+ * as tokens and values hold no CR, LF or NUL, so the first ':' ends the name and the next CR the line.
+ */
+function fieldsOf(s: string, i: number, to: number): string[] {
+  const out: string[] = [];
+  while (i < to) {
+    const colon = s.indexOf(':', i);
+    const cr = s.indexOf('\r', colon);
+    const name = FIELD_NAMES.findString(s, i, colon) ?? s.slice(i, colon).toLowerCase();
+    let vs = colon + 1;
+    let ve = cr;
+    let c = 0;
+    while (vs < ve && ((c = s.charCodeAt(vs)) === 0x20 || c === 0x09)) vs++;
+    while (ve > vs && ((c = s.charCodeAt(ve - 1)) === 0x20 || c === 0x09)) ve--;
+    out.push(name, vs === ve ? '' : s.slice(vs, ve));
+    i = cr + 2;
+  }
+  return out;
 }
 
 /** The first value of field `lowerName` in a flat [name, value, …] list, or undefined. */
@@ -90,7 +145,9 @@ const EXPECT_OTHER = 2;
 // What the field lines of the head being parsed say about framing and the connection. Module state:
 // JavaScript is single-threaded and parseRequestHead resets it first, so no object is allocated.
 let hosts = 0;
-let hostValue = '';
+/** Where the Host value is, as offsets in the head's string. */
+let hostFrom = 0;
+let hostTo = 0;
 let conn = 0;
 let expect = 0;
 let hasUpgrade = false;
@@ -104,13 +161,17 @@ let afterLine = 0;
 let hostFromTarget = false;
 
 /** Applies a semantic field (interned `name`, value bytes b[vs, ve)) to the module state. */
-function fieldSemantics(name: string, b: Uint8Array, vs: number, ve: number, value: string): HttpErrorCode | null {
+function fieldSemantics(name: string, b: Uint8Array, vs: number, ve: number, base: number): HttpErrorCode | null {
   switch (name) {
     case 'host':
       // RFC 9112 §3.2: exactly one Host, and a valid one, whatever the version.
       if (++hosts > 1) return 'ERR_MWS_HOST_DUPLICATE';
       if (!isValidHost(b, vs, ve, false, false)) return 'ERR_MWS_HOST_INVALID';
-      hostValue = value;
+      // §3.2.2: the authority of an absolute-form target wins over Host.
+      if (!hostFromTarget) {
+        hostFrom = vs - base;
+        hostTo = ve - base;
+      }
       break;
     case 'content-length':
       // RFC 9112 §6.3 item 5: differing values are unrecoverable. Deliberately stricter: any repetition,
@@ -152,10 +213,11 @@ function fieldSemantics(name: string, b: Uint8Array, vs: number, ve: number, val
 }
 
 /**
- * Scans CRLF-terminated field lines b[i, to) (RFC 9112 §5) into `out` as [lowerName, value, …];
- * `to` is just past the CRLF of the last line. With `semantic`, framing fields update the module state.
+ * Validates CRLF-terminated field lines b[i, to) (RFC 9112 §5); `to` is just past the CRLF of the last
+ * line. With `out` (trailers) they are collected as [lowerName, value, …]; without (a request head: its
+ * values are sliced on demand, see RequestHead), framing fields update the module state instead.
  */
-function scanFields(b: Uint8Array, s: string, base: number, i: number, to: number, out: string[], maxFields: number, semantic: boolean): HttpErrorCode | null {
+function scanFields(b: Uint8Array, s: string, base: number, i: number, to: number, out: string[] | null, maxFields: number): HttpErrorCode | null {
   let count = 0;
   while (i < to) {
     let c = b[i]!;
@@ -183,15 +245,14 @@ function scanFields(b: Uint8Array, s: string, base: number, i: number, to: numbe
     while (vs < ve && ((c = b[vs]!) === 0x20 || c === 0x09)) vs++;
     while (ve > vs && ((c = b[ve - 1]!) === 0x20 || c === 0x09)) ve--;
     let name = FIELD_NAMES.find(b, i, j);
-    const known = name !== null;
-    if (name === null) {
-      name = s.slice(i - base, j - base);
-      if (upper) name = name.toLowerCase();
-    }
-    const value = vs === ve ? '' : s.slice(vs - base, ve - base);
-    out.push(name, value);
-    if (semantic && known) {
-      const err = fieldSemantics(name, b, vs, ve, value);
+    if (out !== null) {
+      if (name === null) {
+        name = s.slice(i - base, j - base);
+        if (upper) name = name.toLowerCase();
+      }
+      out.push(name, vs === ve ? '' : s.slice(vs - base, ve - base));
+    } else if (name !== null) {
+      const err = fieldSemantics(name, b, vs, ve, base);
       if (err !== null) return err;
     }
     i = k + 2;
@@ -204,7 +265,7 @@ function scanFields(b: Uint8Array, s: string, base: number, i: number, to: numbe
  * the last line, `s[k - base]` is `b[k]`.
  */
 export function parseFieldLines(b: Uint8Array, s: string, base: number, from: number, to: number, out: string[], maxFields: number): HttpErrorCode | null {
-  return scanFields(b, s, base, from, to, out, maxFields, false);
+  return scanFields(b, s, base, from, to, out, maxFields);
 }
 
 /** Parses the request line starting at `from` (RFC 9112 §3); sets afterLine and hostFromTarget. */
@@ -258,7 +319,8 @@ function parseRequestLine(b: Uint8Array, s: string, base: number, from: number, 
     // authority-form = uri-host ":" port, only and always for CONNECT (§3.2.3)
     if (!isValidHost(b, t0, k, true, true)) return 'ERR_MWS_BAD_TARGET';
     head.path = target;
-    head.host = target;
+    hostFrom = t0 - base;
+    hostTo = k - base;
     hostFromTarget = true;
     return null;
   }
@@ -278,7 +340,8 @@ function parseRequestLine(b: Uint8Array, s: string, base: number, from: number, 
   while (e < k && (c = b[e]!) !== 0x2f && c !== 0x3f) e++;
   if (!isValidHost(b, a, e, true, false)) return 'ERR_MWS_BAD_TARGET';
   // §3.2.2: the server MUST use the target's authority and ignore Host.
-  head.host = s.slice(a - base, e - base);
+  hostFrom = a - base;
+  hostTo = e - base;
   hostFromTarget = true;
   const pathEnd = q < 0 ? k : q;
   head.path = e < pathEnd ? s.slice(e - base, pathEnd - base) : '/';
@@ -293,13 +356,20 @@ function parseRequestLine(b: Uint8Array, s: string, base: number, from: number, 
  */
 export function parseRequestHead(b: Uint8Array, s: string, base: number, from: number, to: number, maxHeaders: number, head: RequestHead): HttpErrorCode | null {
   const err = parseHead(b, s, base, from, to, maxHeaders, head);
-  hostValue = ''; // a slice of the head's string: do not keep it alive between requests
+  if (err === null) {
+    head._src = s;
+    head._fieldsFrom = afterLine - base;
+    head._fieldsTo = to - base;
+    head._hostFrom = hostFrom;
+    head._hostTo = hostTo;
+  }
   return err;
 }
 
 function parseHead(b: Uint8Array, s: string, base: number, from: number, to: number, maxHeaders: number, head: RequestHead): HttpErrorCode | null {
   hosts = 0;
-  hostValue = '';
+  hostFrom = 0;
+  hostTo = 0;
   conn = 0;
   expect = 0;
   hasUpgrade = false;
@@ -310,15 +380,11 @@ function parseHead(b: Uint8Array, s: string, base: number, from: number, to: num
   unknownCodings = 0;
   let err = parseRequestLine(b, s, base, from, to, head);
   if (err !== null) return err;
-  err = scanFields(b, s, base, afterLine, to, head.headers, maxHeaders, true);
+  err = scanFields(b, s, base, afterLine, to, null, maxHeaders);
   if (err !== null) return err;
   const minor = head.versionMinor;
   // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused.
-  if (hosts === 0) {
-    if (minor === 1) return 'ERR_MWS_HOST_MISSING';
-  } else if (!hostFromTarget) {
-    head.host = hostValue;
-  }
+  if (hosts === 0 && minor === 1) return 'ERR_MWS_HOST_MISSING';
   if (te) {
     // §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing.
     if (minor === 0) return 'ERR_MWS_TE_HTTP10';
