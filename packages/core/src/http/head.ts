@@ -13,6 +13,14 @@ import {
 } from './chars';
 import type { HttpErrorCode } from './errors';
 
+// RequestHead._flags bits.
+const F_MINOR1 = 1;
+const F_CHUNKED = 2;
+const F_KEEP_ALIVE = 4;
+const F_EXPECT_CONTINUE = 8;
+const F_UPGRADE = 16;
+const F_HOST_FROM_TARGET = 32;
+
 /**
  * A parsed, validated request head. One object per request: the handler may keep it.
  *
@@ -34,30 +42,34 @@ export class RequestHead {
   path = '';
   /** The query after the first '?', '' when none. */
   queryString = '';
-  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
-  versionMinor: 0 | 1 = 1;
   /** Content-Length, -1 when absent (always -1 when chunked). */
   contentLength = -1;
-  /** The body is chunked (Transfer-Encoding: chunked). */
-  chunked = false;
-  /** The connection persists after this exchange (RFC 9112 §9.3). */
-  keepAlive = false;
-  /** HTTP/1.1 `Expect: 100-continue`: send 100 Continue before reading the body (RFC 9110 §10.1.1). */
-  expectContinue = false;
-  /** HTTP/1.1, Connection has the token `upgrade` and an Upgrade field is present (RFC 9110 §7.8). */
-  upgrade = false;
+  /** @internal versionMinor and the booleans below, as F_* bits (one field: a smaller object per request). */
+  _flags = F_MINOR1;
   /** @internal The latin1 string holding the head; the offsets below index it. */
   _src = '';
   /** @internal [from, to) of the field lines in `_src` (`to` just past the last line's CRLF). */
   _fieldsFrom = 0;
   /** @internal */
   _fieldsTo = 0;
-  /** @internal [from, to) of the host in `_src`; from < 0: set by the `host` setter (`_fields` holds nothing for it). */
-  _hostFrom = 0;
-  /** @internal */
-  _hostTo = 0;
   /** @internal The materialised field list, or null until asked (or set). */
   _fields: string[] | null = null;
+
+  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
+  get versionMinor(): 0 | 1 { return (this._flags & F_MINOR1) !== 0 ? 1 : 0; }
+  set versionMinor(v: 0 | 1) { this._set(F_MINOR1, v === 1); }
+  /** The body is chunked (Transfer-Encoding: chunked). */
+  get chunked(): boolean { return (this._flags & F_CHUNKED) !== 0; }
+  set chunked(v: boolean) { this._set(F_CHUNKED, v); }
+  /** The connection persists after this exchange (RFC 9112 §9.3). */
+  get keepAlive(): boolean { return (this._flags & F_KEEP_ALIVE) !== 0; }
+  set keepAlive(v: boolean) { this._set(F_KEEP_ALIVE, v); }
+  /** HTTP/1.1 `Expect: 100-continue`: send 100 Continue before reading the body (RFC 9110 §10.1.1). */
+  get expectContinue(): boolean { return (this._flags & F_EXPECT_CONTINUE) !== 0; }
+  set expectContinue(v: boolean) { this._set(F_EXPECT_CONTINUE, v); }
+  /** HTTP/1.1, Connection has the token `upgrade` and an Upgrade field is present (RFC 9110 §7.8). */
+  get upgrade(): boolean { return (this._flags & F_UPGRADE) !== 0; }
+  set upgrade(v: boolean) { this._set(F_UPGRADE, v); }
 
   /** Field lines in order, flat: [lowerName, value, lowerName, value, …]; values OWS-trimmed. */
   get headers(): string[] {
@@ -66,18 +78,23 @@ export class RequestHead {
   }
   set headers(v: string[]) { this._fields = v; }
 
-  /** The Host field value, or the authority of an absolute-form target; '' when none (HTTP/1.0). */
+  /**
+   * The Host field value, or the authority of an absolute-form target (RFC 9112 §3.2.2: it wins over
+   * Host) or the CONNECT target; '' when none (HTTP/1.0). Found again on each read (rarely read).
+   */
   get host(): string {
-    return this._hostFrom === this._hostTo ? '' : this._src.slice(this._hostFrom, this._hostTo);
+    if ((this._flags & F_HOST_FROM_TARGET) === 0) return headerValue(this.headers, 'host') ?? '';
+    const t = this.target;
+    if (this.method === 'CONNECT') return t;
+    // absolute-form: "http://" or "https://", the authority, then '/', '?' or the end.
+    const a = t.indexOf('//') + 2;
+    let e = a;
+    while (e < t.length && t.charCodeAt(e) !== 0x2f && t.charCodeAt(e) !== 0x3f) e++;
+    return t.slice(a, e);
   }
-  set host(v: string) {
-    // Tests and modules may rewrite it: keep the value as a source of its own.
-    const fields = this.headers;
-    this._fields = fields;
-    this._src = v;
-    this._fieldsFrom = this._fieldsTo = 0;
-    this._hostFrom = 0;
-    this._hostTo = v.length;
+
+  private _set(bit: number, on: boolean): void {
+    this._flags = on ? this._flags | bit : this._flags & ~bit;
   }
 }
 
@@ -145,9 +162,6 @@ const EXPECT_OTHER = 2;
 // What the field lines of the head being parsed say about framing and the connection. Module state:
 // JavaScript is single-threaded and parseRequestHead resets it first, so no object is allocated.
 let hosts = 0;
-/** Where the Host value is, as offsets in the head's string. */
-let hostFrom = 0;
-let hostTo = 0;
 let conn = 0;
 let expect = 0;
 let hasUpgrade = false;
@@ -159,19 +173,16 @@ let unknownCodings = 0;
 /** Set by parseRequestLine: where the field lines start; whether the target carried the authority. */
 let afterLine = 0;
 let hostFromTarget = false;
+/** Set by parseRequestLine: the HTTP minor version (0 or 1). */
+let minorVersion = 1;
 
 /** Applies a semantic field (interned `name`, value bytes b[vs, ve)) to the module state. */
-function fieldSemantics(name: string, b: Uint8Array, vs: number, ve: number, base: number): HttpErrorCode | null {
+function fieldSemantics(name: string, b: Uint8Array, vs: number, ve: number): HttpErrorCode | null {
   switch (name) {
     case 'host':
       // RFC 9112 §3.2: exactly one Host, and a valid one, whatever the version.
       if (++hosts > 1) return 'ERR_MWS_HOST_DUPLICATE';
       if (!isValidHost(b, vs, ve, false, false)) return 'ERR_MWS_HOST_INVALID';
-      // §3.2.2: the authority of an absolute-form target wins over Host.
-      if (!hostFromTarget) {
-        hostFrom = vs - base;
-        hostTo = ve - base;
-      }
       break;
     case 'content-length':
       // RFC 9112 §6.3 item 5: differing values are unrecoverable. Deliberately stricter: any repetition,
@@ -252,7 +263,7 @@ function scanFields(b: Uint8Array, s: string, base: number, i: number, to: numbe
       }
       out.push(name, vs === ve ? '' : s.slice(vs - base, ve - base));
     } else if (name !== null) {
-      const err = fieldSemantics(name, b, vs, ve, base);
+      const err = fieldSemantics(name, b, vs, ve);
       if (err !== null) return err;
     }
     i = k + 2;
@@ -299,9 +310,9 @@ function parseRequestLine(b: Uint8Array, s: string, base: number, from: number, 
   // strictness: RFC 9110 §2.5 would let HTTP/1.2+ be processed as 1.1; no client sends it.
   if (major !== 1 || minor > 1) return 'ERR_MWS_VERSION';
   afterLine = v + 10;
+  minorVersion = minor;
   const method = METHODS.find(b, from, j) ?? s.slice(from - base, j - base);
   head.method = method;
-  head.versionMinor = minor === 0 ? 0 : 1;
   const target = s.slice(t0 - base, k - base);
   head.target = target;
   const first = b[t0];
@@ -319,8 +330,6 @@ function parseRequestLine(b: Uint8Array, s: string, base: number, from: number, 
     // authority-form = uri-host ":" port, only and always for CONNECT (§3.2.3)
     if (!isValidHost(b, t0, k, true, true)) return 'ERR_MWS_BAD_TARGET';
     head.path = target;
-    hostFrom = t0 - base;
-    hostTo = k - base;
     hostFromTarget = true;
     return null;
   }
@@ -340,8 +349,6 @@ function parseRequestLine(b: Uint8Array, s: string, base: number, from: number, 
   while (e < k && (c = b[e]!) !== 0x2f && c !== 0x3f) e++;
   if (!isValidHost(b, a, e, true, false)) return 'ERR_MWS_BAD_TARGET';
   // §3.2.2: the server MUST use the target's authority and ignore Host.
-  hostFrom = a - base;
-  hostTo = e - base;
   hostFromTarget = true;
   const pathEnd = q < 0 ? k : q;
   head.path = e < pathEnd ? s.slice(e - base, pathEnd - base) : '/';
@@ -360,16 +367,12 @@ export function parseRequestHead(b: Uint8Array, s: string, base: number, from: n
     head._src = s;
     head._fieldsFrom = afterLine - base;
     head._fieldsTo = to - base;
-    head._hostFrom = hostFrom;
-    head._hostTo = hostTo;
   }
   return err;
 }
 
 function parseHead(b: Uint8Array, s: string, base: number, from: number, to: number, maxHeaders: number, head: RequestHead): HttpErrorCode | null {
   hosts = 0;
-  hostFrom = 0;
-  hostTo = 0;
   conn = 0;
   expect = 0;
   hasUpgrade = false;
@@ -382,7 +385,8 @@ function parseHead(b: Uint8Array, s: string, base: number, from: number, to: num
   if (err !== null) return err;
   err = scanFields(b, s, base, afterLine, to, null, maxHeaders);
   if (err !== null) return err;
-  const minor = head.versionMinor;
+  const minor = minorVersion;
+  let flags = (minor === 1 ? F_MINOR1 : 0) | (hostFromTarget ? F_HOST_FROM_TARGET : 0);
   // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused.
   if (hosts === 0 && minor === 1) return 'ERR_MWS_HOST_MISSING';
   if (te) {
@@ -394,17 +398,18 @@ function parseHead(b: Uint8Array, s: string, base: number, from: number, to: num
     if (!lastIsChunked || chunkedCount !== 1) return 'ERR_MWS_BAD_TRANSFER_ENCODING';
     // §6.1: a coding the server does not implement (only chunked is) → 501; the framing is still known.
     if (unknownCodings > 0) return 'ERR_MWS_TE_UNSUPPORTED';
-    head.chunked = true;
+    flags |= F_CHUNKED;
   }
   head.contentLength = contentLength;
   // §9.3: 1.1 persists unless "close"; 1.0 only with "keep-alive" (RFC 9112 Appendix C.2.2).
-  head.keepAlive = (conn & CONN_CLOSE) === 0 && (minor === 1 || (conn & CONN_KEEP_ALIVE) !== 0);
+  if ((conn & CONN_CLOSE) === 0 && (minor === 1 || (conn & CONN_KEEP_ALIVE) !== 0)) flags |= F_KEEP_ALIVE;
   if (minor === 1) {
     // RFC 9110 §10.1.1: 417 for an expectation other than 100-continue; a 1.0 Expect is ignored.
     if ((expect & EXPECT_OTHER) !== 0) return 'ERR_MWS_EXPECTATION_FAILED';
-    head.expectContinue = expect === EXPECT_CONTINUE;
+    if (expect === EXPECT_CONTINUE) flags |= F_EXPECT_CONTINUE;
     // RFC 9110 §7.8: Upgrade needs the "upgrade" connection option; ignored in HTTP/1.0.
-    head.upgrade = hasUpgrade && (conn & CONN_UPGRADE) !== 0;
+    if (hasUpgrade && (conn & CONN_UPGRADE) !== 0) flags |= F_UPGRADE;
   }
+  head._flags = flags;
   return null;
 }
