@@ -183,6 +183,7 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
 
   onHead(head: RequestHead): void {
     const req = this._req !== null && this._reqHead === head ? this._req : this._newRequest(head);
+    this._reqHead = null; // an idle connection keeps no head (nor the string of its read)
     if (head.contentLength > 0 || head.chunked) {
       const body = (this._body ??= new BodyIntake(this._host.bodyBudget));
       if (!body.begin(req, head, this._resumeBody)) {

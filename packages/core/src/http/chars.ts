@@ -153,4 +153,18 @@ export class InternTable {
     }
     return null;
   }
+
+  /** As {@link find}, on the latin1 string s[from, to). */
+  findString(s: string, from: number, to: number): string | null {
+    const list = this.byLength[to - from];
+    if (list === undefined) return null;
+    const mask = this.caseless ? 0x20 : 0;
+    outer: for (let n = 0; n < list.length; n++) {
+      const e = list[n]!;
+      const lit = e.bytes;
+      for (let k = 0; k < lit.length; k++) if ((s.charCodeAt(from + k) | mask) !== lit[k]) continue outer;
+      return e.name;
+    }
+    return null;
+  }
 }

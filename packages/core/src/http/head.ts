@@ -13,43 +13,115 @@ import {
 } from './chars';
 import type { HttpErrorCode } from './errors';
 
-/** A parsed, validated request head. One object per request: the handler may keep it. */
-export interface RequestHead {
+// RequestHead._flags bits.
+const F_MINOR1 = 1;
+const F_CHUNKED = 2;
+const F_KEEP_ALIVE = 4;
+const F_EXPECT_CONTINUE = 8;
+const F_UPGRADE = 16;
+const F_HOST_FROM_TARGET = 32;
+
+/**
+ * A parsed, validated request head. One object per request: the handler may keep it.
+ *
+ * Field values are not materialised at parse time (issue 19: most requests never read a field the
+ * parser has not already interpreted): the head keeps the latin1 string of its bytes, an immutable
+ * copy made once per read and shared by pipelined heads, and slices `headers` and `host` from it on
+ * first use. Reading them after the slot was reused (a request kept past its read, a pipelined
+ * request's later head) therefore still returns this head's values.
+ */
+export class RequestHead {
   /** Method token, case-sensitive as sent (RFC 9110 §9.1). */
-  method: string;
+  method = '';
   /** The raw request-target. */
-  target: string;
+  target = '';
   /**
    * The path to route on, still percent-encoded: origin-form → target before '?'; absolute-form → the
    * path after the authority ('/' when empty); asterisk-form → '*'; authority-form (CONNECT) → the target.
    */
-  path: string;
+  path = '';
   /** The query after the first '?', '' when none. */
-  queryString: string;
-  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
-  versionMinor: 0 | 1;
-  /** Field lines in order, flat: [lowerName, value, lowerName, value, …]; values OWS-trimmed. */
-  headers: string[];
+  queryString = '';
   /** Content-Length, -1 when absent (always -1 when chunked). */
-  contentLength: number;
+  contentLength = -1;
+  /** @internal versionMinor and the booleans below, as F_* bits (one field: a smaller object per request). */
+  _flags = F_MINOR1;
+  /** @internal The latin1 string holding the head; the offsets below index it. */
+  _src = '';
+  /** @internal [from, to) of the field lines in `_src` (`to` just past the last line's CRLF). */
+  _fieldsFrom = 0;
+  /** @internal */
+  _fieldsTo = 0;
+  /** @internal The materialised field list, or null until asked (or set). */
+  _fields: string[] | null = null;
+
+  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
+  get versionMinor(): 0 | 1 { return (this._flags & F_MINOR1) !== 0 ? 1 : 0; }
+  set versionMinor(v: 0 | 1) { this._set(F_MINOR1, v === 1); }
   /** The body is chunked (Transfer-Encoding: chunked). */
-  chunked: boolean;
+  get chunked(): boolean { return (this._flags & F_CHUNKED) !== 0; }
+  set chunked(v: boolean) { this._set(F_CHUNKED, v); }
   /** The connection persists after this exchange (RFC 9112 §9.3). */
-  keepAlive: boolean;
+  get keepAlive(): boolean { return (this._flags & F_KEEP_ALIVE) !== 0; }
+  set keepAlive(v: boolean) { this._set(F_KEEP_ALIVE, v); }
   /** HTTP/1.1 `Expect: 100-continue`: send 100 Continue before reading the body (RFC 9110 §10.1.1). */
-  expectContinue: boolean;
+  get expectContinue(): boolean { return (this._flags & F_EXPECT_CONTINUE) !== 0; }
+  set expectContinue(v: boolean) { this._set(F_EXPECT_CONTINUE, v); }
   /** HTTP/1.1, Connection has the token `upgrade` and an Upgrade field is present (RFC 9110 §7.8). */
-  upgrade: boolean;
-  /** The Host field value, or the authority of an absolute-form target; '' when none (HTTP/1.0). */
-  host: string;
+  get upgrade(): boolean { return (this._flags & F_UPGRADE) !== 0; }
+  set upgrade(v: boolean) { this._set(F_UPGRADE, v); }
+
+  /** Field lines in order, flat: [lowerName, value, lowerName, value, …]; values OWS-trimmed. */
+  get headers(): string[] {
+    if (this._fields === null) this._fields = fieldsOf(this._src, this._fieldsFrom, this._fieldsTo);
+    return this._fields;
+  }
+  set headers(v: string[]) { this._fields = v; }
+
+  /**
+   * The Host field value, or the authority of an absolute-form target (RFC 9112 §3.2.2: it wins over
+   * Host) or the CONNECT target; '' when none (HTTP/1.0). Found again on each read (rarely read).
+   */
+  get host(): string {
+    if ((this._flags & F_HOST_FROM_TARGET) === 0) return headerValue(this.headers, 'host') ?? '';
+    const t = this.target;
+    if (this.method === 'CONNECT') return t;
+    // absolute-form: "http://" or "https://", the authority, then '/', '?' or the end.
+    const a = t.indexOf('//') + 2;
+    let e = a;
+    while (e < t.length && t.charCodeAt(e) !== 0x2f && t.charCodeAt(e) !== 0x3f) e++;
+    return t.slice(a, e);
+  }
+
+  private _set(bit: number, on: boolean): void {
+    this._flags = on ? this._flags | bit : this._flags & ~bit;
+  }
 }
 
 /** A new head with every field initialised, so that all heads share one shape. */
 export function createHead(): RequestHead {
-  return {
-    method: '', target: '', path: '', queryString: '', versionMinor: 1, headers: [],
-    contentLength: -1, chunked: false, keepAlive: false, expectContinue: false, upgrade: false, host: '',
-  };
+  return new RequestHead();
+}
+
+/**
+ * The field list of validated field lines s[i, to): the values are sliced only now. Names were checked
+ * as tokens and values hold no CR, LF or NUL, so the first ':' ends the name and the next CR the line.
+ */
+function fieldsOf(s: string, i: number, to: number): string[] {
+  const out: string[] = [];
+  while (i < to) {
+    const colon = s.indexOf(':', i);
+    const cr = s.indexOf('\r', colon);
+    const name = FIELD_NAMES.findString(s, i, colon) ?? s.slice(i, colon).toLowerCase();
+    let vs = colon + 1;
+    let ve = cr;
+    let c = 0;
+    while (vs < ve && ((c = s.charCodeAt(vs)) === 0x20 || c === 0x09)) vs++;
+    while (ve > vs && ((c = s.charCodeAt(ve - 1)) === 0x20 || c === 0x09)) ve--;
+    out.push(name, vs === ve ? '' : s.slice(vs, ve));
+    i = cr + 2;
+  }
+  return out;
 }
 
 /** The first value of field `lowerName` in a flat [name, value, …] list, or undefined. */
@@ -90,7 +162,6 @@ const EXPECT_OTHER = 2;
 // What the field lines of the head being parsed say about framing and the connection. Module state:
 // JavaScript is single-threaded and parseRequestHead resets it first, so no object is allocated.
 let hosts = 0;
-let hostValue = '';
 let conn = 0;
 let expect = 0;
 let hasUpgrade = false;
@@ -102,15 +173,16 @@ let unknownCodings = 0;
 /** Set by parseRequestLine: where the field lines start; whether the target carried the authority. */
 let afterLine = 0;
 let hostFromTarget = false;
+/** Set by parseRequestLine: the HTTP minor version (0 or 1). */
+let minorVersion = 1;
 
 /** Applies a semantic field (interned `name`, value bytes b[vs, ve)) to the module state. */
-function fieldSemantics(name: string, b: Uint8Array, vs: number, ve: number, value: string): HttpErrorCode | null {
+function fieldSemantics(name: string, b: Uint8Array, vs: number, ve: number): HttpErrorCode | null {
   switch (name) {
     case 'host':
       // RFC 9112 §3.2: exactly one Host, and a valid one, whatever the version.
       if (++hosts > 1) return 'ERR_MWS_HOST_DUPLICATE';
       if (!isValidHost(b, vs, ve, false, false)) return 'ERR_MWS_HOST_INVALID';
-      hostValue = value;
       break;
     case 'content-length':
       // RFC 9112 §6.3 item 5: differing values are unrecoverable. Deliberately stricter: any repetition,
@@ -152,10 +224,11 @@ function fieldSemantics(name: string, b: Uint8Array, vs: number, ve: number, val
 }
 
 /**
- * Scans CRLF-terminated field lines b[i, to) (RFC 9112 §5) into `out` as [lowerName, value, …];
- * `to` is just past the CRLF of the last line. With `semantic`, framing fields update the module state.
+ * Validates CRLF-terminated field lines b[i, to) (RFC 9112 §5); `to` is just past the CRLF of the last
+ * line. With `out` (trailers) they are collected as [lowerName, value, …]; without (a request head: its
+ * values are sliced on demand, see RequestHead), framing fields update the module state instead.
  */
-function scanFields(b: Uint8Array, s: string, base: number, i: number, to: number, out: string[], maxFields: number, semantic: boolean): HttpErrorCode | null {
+function scanFields(b: Uint8Array, s: string, base: number, i: number, to: number, out: string[] | null, maxFields: number): HttpErrorCode | null {
   let count = 0;
   while (i < to) {
     let c = b[i]!;
@@ -183,15 +256,14 @@ function scanFields(b: Uint8Array, s: string, base: number, i: number, to: numbe
     while (vs < ve && ((c = b[vs]!) === 0x20 || c === 0x09)) vs++;
     while (ve > vs && ((c = b[ve - 1]!) === 0x20 || c === 0x09)) ve--;
     let name = FIELD_NAMES.find(b, i, j);
-    const known = name !== null;
-    if (name === null) {
-      name = s.slice(i - base, j - base);
-      if (upper) name = name.toLowerCase();
-    }
-    const value = vs === ve ? '' : s.slice(vs - base, ve - base);
-    out.push(name, value);
-    if (semantic && known) {
-      const err = fieldSemantics(name, b, vs, ve, value);
+    if (out !== null) {
+      if (name === null) {
+        name = s.slice(i - base, j - base);
+        if (upper) name = name.toLowerCase();
+      }
+      out.push(name, vs === ve ? '' : s.slice(vs - base, ve - base));
+    } else if (name !== null) {
+      const err = fieldSemantics(name, b, vs, ve);
       if (err !== null) return err;
     }
     i = k + 2;
@@ -204,7 +276,7 @@ function scanFields(b: Uint8Array, s: string, base: number, i: number, to: numbe
  * the last line, `s[k - base]` is `b[k]`.
  */
 export function parseFieldLines(b: Uint8Array, s: string, base: number, from: number, to: number, out: string[], maxFields: number): HttpErrorCode | null {
-  return scanFields(b, s, base, from, to, out, maxFields, false);
+  return scanFields(b, s, base, from, to, out, maxFields);
 }
 
 /** Parses the request line starting at `from` (RFC 9112 §3); sets afterLine and hostFromTarget. */
@@ -238,9 +310,9 @@ function parseRequestLine(b: Uint8Array, s: string, base: number, from: number, 
   // strictness: RFC 9110 §2.5 would let HTTP/1.2+ be processed as 1.1; no client sends it.
   if (major !== 1 || minor > 1) return 'ERR_MWS_VERSION';
   afterLine = v + 10;
+  minorVersion = minor;
   const method = METHODS.find(b, from, j) ?? s.slice(from - base, j - base);
   head.method = method;
-  head.versionMinor = minor === 0 ? 0 : 1;
   const target = s.slice(t0 - base, k - base);
   head.target = target;
   const first = b[t0];
@@ -258,7 +330,6 @@ function parseRequestLine(b: Uint8Array, s: string, base: number, from: number, 
     // authority-form = uri-host ":" port, only and always for CONNECT (§3.2.3)
     if (!isValidHost(b, t0, k, true, true)) return 'ERR_MWS_BAD_TARGET';
     head.path = target;
-    head.host = target;
     hostFromTarget = true;
     return null;
   }
@@ -278,7 +349,6 @@ function parseRequestLine(b: Uint8Array, s: string, base: number, from: number, 
   while (e < k && (c = b[e]!) !== 0x2f && c !== 0x3f) e++;
   if (!isValidHost(b, a, e, true, false)) return 'ERR_MWS_BAD_TARGET';
   // §3.2.2: the server MUST use the target's authority and ignore Host.
-  head.host = s.slice(a - base, e - base);
   hostFromTarget = true;
   const pathEnd = q < 0 ? k : q;
   head.path = e < pathEnd ? s.slice(e - base, pathEnd - base) : '/';
@@ -293,13 +363,16 @@ function parseRequestLine(b: Uint8Array, s: string, base: number, from: number, 
  */
 export function parseRequestHead(b: Uint8Array, s: string, base: number, from: number, to: number, maxHeaders: number, head: RequestHead): HttpErrorCode | null {
   const err = parseHead(b, s, base, from, to, maxHeaders, head);
-  hostValue = ''; // a slice of the head's string: do not keep it alive between requests
+  if (err === null) {
+    head._src = s;
+    head._fieldsFrom = afterLine - base;
+    head._fieldsTo = to - base;
+  }
   return err;
 }
 
 function parseHead(b: Uint8Array, s: string, base: number, from: number, to: number, maxHeaders: number, head: RequestHead): HttpErrorCode | null {
   hosts = 0;
-  hostValue = '';
   conn = 0;
   expect = 0;
   hasUpgrade = false;
@@ -310,15 +383,12 @@ function parseHead(b: Uint8Array, s: string, base: number, from: number, to: num
   unknownCodings = 0;
   let err = parseRequestLine(b, s, base, from, to, head);
   if (err !== null) return err;
-  err = scanFields(b, s, base, afterLine, to, head.headers, maxHeaders, true);
+  err = scanFields(b, s, base, afterLine, to, null, maxHeaders);
   if (err !== null) return err;
-  const minor = head.versionMinor;
+  const minor = minorVersion;
+  let flags = (minor === 1 ? F_MINOR1 : 0) | (hostFromTarget ? F_HOST_FROM_TARGET : 0);
   // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused.
-  if (hosts === 0) {
-    if (minor === 1) return 'ERR_MWS_HOST_MISSING';
-  } else if (!hostFromTarget) {
-    head.host = hostValue;
-  }
+  if (hosts === 0 && minor === 1) return 'ERR_MWS_HOST_MISSING';
   if (te) {
     // §6.1: Transfer-Encoding in HTTP/1.0 means faulty framing.
     if (minor === 0) return 'ERR_MWS_TE_HTTP10';
@@ -328,17 +398,18 @@ function parseHead(b: Uint8Array, s: string, base: number, from: number, to: num
     if (!lastIsChunked || chunkedCount !== 1) return 'ERR_MWS_BAD_TRANSFER_ENCODING';
     // §6.1: a coding the server does not implement (only chunked is) → 501; the framing is still known.
     if (unknownCodings > 0) return 'ERR_MWS_TE_UNSUPPORTED';
-    head.chunked = true;
+    flags |= F_CHUNKED;
   }
   head.contentLength = contentLength;
   // §9.3: 1.1 persists unless "close"; 1.0 only with "keep-alive" (RFC 9112 Appendix C.2.2).
-  head.keepAlive = (conn & CONN_CLOSE) === 0 && (minor === 1 || (conn & CONN_KEEP_ALIVE) !== 0);
+  if ((conn & CONN_CLOSE) === 0 && (minor === 1 || (conn & CONN_KEEP_ALIVE) !== 0)) flags |= F_KEEP_ALIVE;
   if (minor === 1) {
     // RFC 9110 §10.1.1: 417 for an expectation other than 100-continue; a 1.0 Expect is ignored.
     if ((expect & EXPECT_OTHER) !== 0) return 'ERR_MWS_EXPECTATION_FAILED';
-    head.expectContinue = expect === EXPECT_CONTINUE;
+    if (expect === EXPECT_CONTINUE) flags |= F_EXPECT_CONTINUE;
     // RFC 9110 §7.8: Upgrade needs the "upgrade" connection option; ignored in HTTP/1.0.
-    head.upgrade = hasUpgrade && (conn & CONN_UPGRADE) !== 0;
+    if (hasUpgrade && (conn & CONN_UPGRADE) !== 0) flags |= F_UPGRADE;
   }
+  head._flags = flags;
   return null;
 }

@@ -370,3 +370,17 @@ describe('authentication', () => {
     expect((await withAuth('Bearer ')).checkBearerAuth()).toBe(false);
   });
 });
+
+describe('a request kept past its response (fields sliced on first use, issue 19)', () => {
+  test('its headers and host are its own after pipelined requests reused the slot', async () => {
+    const raw = get('/r', 'X-Id: one\r\nCookie: a=1\r\n') + `GET /r HTTP/1.1\r\nHost: second.example\r\nX-Id: two\r\n\r\n`;
+    const { data } = await rawExchange(ts.port, raw);
+    expect(data.toString('latin1').match(/HTTP\/1\.1 200/g)).toHaveLength(2);
+    // A third exchange on another connection reuses the server's buffers meanwhile.
+    await rawExchange(ts.port, get('/r', 'X-Id: three\r\n'));
+    expect(seen).toHaveLength(3);
+    expect([seen[0]!.getHeader('X-Id'), seen[0]!.host, seen[0]!.cookies.a]).toEqual(['one', '127.0.0.1', '1']);
+    expect([seen[1]!.headers['x-id'], seen[1]!.host, seen[1]!.getHeader('cookie')]).toEqual(['two', 'second.example', undefined]);
+    expect(seen[2]!.getHeader('x-id')).toBe('three');
+  });
+});

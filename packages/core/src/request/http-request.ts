@@ -35,10 +35,8 @@ export class HttpRequest {
   private _body: Buffer | null = null;
   private readonly _head: RequestHead;
   private readonly _origin: RequestOrigin;
-  private _path: string | null = null;
-  private _headers: Record<string, string> | null = null;
-  private _query: Record<string, string> | null = null;
-  private _cookies: Record<string, string> | null = null;
+  /** Values computed on first use, in one object made on first need (most requests need none: issue 19). */
+  private _cache: RequestCache | null = null;
 
   /** Made by the connection (tests pass a literal origin and a parsed head). */
   constructor(origin: RequestOrigin, head: RequestHead, sink: ResponseSink<HttpResponse>) {
@@ -54,8 +52,9 @@ export class HttpRequest {
   get method(): string { return this._head.method; }
   /** The path, percent-decoded once (the raw form is `rawPath`). */
   get path(): string {
-    if (this._path === null) this._path = percentDecode(this._head.path) ?? this._head.path;
-    return this._path;
+    const c = (this._cache ??= new RequestCache());
+    if (c.path === null) c.path = percentDecode(this._head.path) ?? this._head.path;
+    return c.path;
   }
   /** The path as sent, still percent-encoded. */
   get rawPath(): string { return this._head.path; }
@@ -65,14 +64,16 @@ export class HttpRequest {
   get queryString(): string { return this._head.queryString; }
   /** Query parameters, decoded ('+' is a space); a repeated name keeps its last value. */
   get queryParams(): Record<string, string> {
-    if (this._query === null) this._query = parseUrlEncoded(this._head.queryString, true);
-    return this._query;
+    const c = (this._cache ??= new RequestCache());
+    if (c.query === null) c.query = parseUrlEncoded(this._head.queryString, true);
+    return c.query;
   }
   /** '1.0' or '1.1'. */
   get httpVer(): string { return this._head.versionMinor === 1 ? '1.1' : '1.0'; }
   /** All fields by lower-case name; repeated fields are joined with ', ' (RFC 9110 §5.3), cookies with '; '. */
   get headers(): Record<string, string> {
-    if (this._headers === null) {
+    const c = (this._cache ??= new RequestCache());
+    if (c.headers === null) {
       const h: Record<string, string> = Object.create(null);
       const list = this._head.headers;
       for (let i = 0; i < list.length; i += 2) {
@@ -80,14 +81,15 @@ export class HttpRequest {
         const prev = h[name];
         h[name] = prev === undefined ? list[i + 1] : prev + (name === 'cookie' ? '; ' : ', ') + list[i + 1];
       }
-      this._headers = h;
+      c.headers = h;
     }
-    return this._headers;
+    return c.headers;
   }
   /** One field's value by name (any case), or undefined. */
   getHeader(name: string): string | undefined {
     const lower = name.toLowerCase();
-    if (this._headers !== null) return this._headers[lower];
+    const joined = this._cache?.headers;
+    if (joined != null) return joined[lower];
     const list = this._head.headers;
     let found: string | undefined;
     for (let i = 0; i < list.length; i += 2) {
@@ -135,8 +137,9 @@ export class HttpRequest {
    */
   acceptsEncoding(encodings: readonly string[]): string | null { return negotiateEncoding(this.getHeader('accept-encoding'), encodings); }
   get cookies(): Record<string, string> {
-    if (this._cookies === null) this._cookies = parseCookies(this.getHeader('cookie'));
-    return this._cookies;
+    const c = (this._cache ??= new RequestCache());
+    if (c.cookies === null) c.cookies = parseCookies(this.getHeader('cookie'));
+    return c.cookies;
   }
   get cacheControl(): string { return this.getHeader('cache-control') ?? ''; }
   get referer(): string { return this.getHeader('referer') ?? ''; }
@@ -284,6 +287,14 @@ export class HttpRequest {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** HttpRequest's lazily computed values. */
+class RequestCache {
+  path: string | null = null;
+  headers: Record<string, string> | null = null;
+  query: Record<string, string> | null = null;
+  cookies: Record<string, string> | null = null;
+}
 
 // `response.request` is typed HttpRequest for users, though the response layer does not import this file.
 declare module '../base/refs' {

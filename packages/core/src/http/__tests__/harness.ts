@@ -106,7 +106,16 @@ export function feedBytewise(input: Buffer, limits?: ParserLimits): Outcome {
 
 /** A comparable summary of an outcome (heads as plain data, error as its code). */
 export function summary(o: Outcome): { messages: Message[]; error: HttpErrorCode | null } {
-  return { messages: o.messages.map((m) => ({ ...m, head: { ...m.head, headers: [...m.head.headers] } })), error: o.error?.code ?? null };
+  return { messages: o.messages.map((m) => ({ ...m, head: headData(m.head) as RequestHead })), error: o.error?.code ?? null };
+}
+
+/** The public fields of a head as plain data (its string and offsets depend on how the bytes were read). */
+export function headData(h: RequestHead): Omit<RequestHead, `_${string}`> {
+  return {
+    method: h.method, target: h.target, path: h.path, queryString: h.queryString, versionMinor: h.versionMinor,
+    headers: [...h.headers], contentLength: h.contentLength, chunked: h.chunked, keepAlive: h.keepAlive,
+    expectContinue: h.expectContinue, upgrade: h.upgrade, host: h.host,
+  };
 }
 
 /** latin1 bytes of a string (the tests write raw requests as strings). */
