@@ -111,10 +111,12 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     if (p === Phase.Head) {
       if (this.client.recvPending > 0 || this._served === 0) return Activity.Head;
       // A response still leaving (a slow reader) is not idle: closing it would lose the response.
-      return this._out === '' && this.client.sendPending === 0 ? Activity.Idle : Activity.Busy;
+      if (this.client.sendPending > 0) return Activity.Sending;
+      return this._out === '' ? Activity.Idle : Activity.Busy;
     }
     // A body its receiver paused waits on us, not on the client.
-    return p === Phase.Body && (this._body === null || !this._body.paused) ? Activity.Body : Activity.Busy;
+    if (p === Phase.Body) return this._body === null || !this._body.paused ? Activity.Body : Activity.Busy;
+    return p === Phase.Handling && this.client.sendPending > 0 ? Activity.Sending : Activity.Busy;
   }
 
   /** Graceful stop: close now if idle, else after the response in progress. */
