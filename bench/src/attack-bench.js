@@ -92,7 +92,7 @@ async function main() {
         const r = await row(kind, preset, attack);
         rows.push(r);
         const s = r.stats;
-        const extra = `loop delay p99 ${s.loopP99Ms.toFixed(1)} ms max ${s.loopMaxMs.toFixed(0)} ms  ` + (s.evictedBy ? `evicted ${s.evicted} (idle ${s.evictedBy.idle}, head ${s.evictedBy.head}, body ${s.evictedBy.body}), refused ${s.refused}, rateClosed ${s.rateClosed} (body ${s.rateClosedBy.body}, send ${s.rateClosedBy.send}), budgetRefused ${s.bodyBudgetRefused}` : '');
+        const extra = `loop delay p99 ${s.loopP99Ms.toFixed(1)} ms max ${s.loopMaxMs.toFixed(0)} ms  ` + (s.evictedBy ? `evicted ${s.evicted} (idle ${s.evictedBy.idle}, head ${s.evictedBy.head}, body ${s.evictedBy.body}, send ${s.evictedBy.send}), refused ${s.refused}, rateClosed ${s.rateClosed} (body ${s.rateClosedBy.body}, send ${s.rateClosedBy.send}), budgetRefused ${s.bodyBudgetRefused}` : '');
         console.log(`  ${r.server.padEnd(28)} ${attack.padEnd(9)} ${String(r.conns).padStart(4)} conns  served ${r.served}/${r.probes}  p99 ${r.p99.toFixed(1)} ms  peak RSS ${r.peakRssMiB.toFixed(0)} MiB  attacker opened ${r.attackerOpened}  ${extra}`);
       }
     }

@@ -9,6 +9,11 @@ export const enum Activity {
   Head,
   /** Receiving a request body (not one a module's receiver paused). Evicted third, when below the minimum rate (408). */
   Body,
-  /** A request in progress, a response being sent, closing, upgraded: never evicted. */
+  /**
+   * A response waiting on its reader: bytes queued that the client does not take. Evicted fourth, when the
+   * rate sweep saw it drain below `minSendRateBytesPerSec` (a slow reader: closed, it failed its reader duty).
+   */
+  Sending,
+  /** A request in progress (a handler running, a response leaving at the client's pace), closing, upgraded: never evicted. */
   Busy,
 }

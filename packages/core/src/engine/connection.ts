@@ -2,7 +2,6 @@ import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import { XClosedReason } from '@microwebsrv/xasync';
 import { MwsError } from '../base/errors';
 import type { LogLevelName } from '../base/logger';
-import type { ServerRef } from '../base/refs';
 import { HttpError } from '../http/errors';
 import type { RequestHead } from '../http/head';
 import { HttpRequestParser, type ParserHandler } from '../http/parser';
@@ -14,6 +13,7 @@ import type { ResponseDefaults } from '../response/response-defaults';
 import { Activity } from './activity';
 import { abortError, BodyIntake, Intake } from './body-intake';
 import type { ConnectionHost, ConnectionInfo } from './connection-host';
+import { ConnectionOutput } from './connection-output';
 import type { RateMarks } from './rate-marks';
 
 /** Where a connection is in its request cycle; it decides which timeout applies. */
@@ -36,16 +36,14 @@ const EMPTY = Buffer.alloc(0);
 /**
  * One HTTP connection: binds an XAsyncTCPClient's slot to the request parser, runs requests one at a
  * time (pipelined ones wait in the slot, so responses leave in order), and batches the responses of one
- * read into one write. Implements the parser's handler and the responses' sink.
+ * read into one write (the output half: connection-output.ts). Implements the parser's handler and the
+ * responses' sink.
  */
-export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>, RequestOrigin, ConnectionInfo, BodyFlow {
-  readonly server: ServerRef;
+export class HttpConnection extends ConnectionOutput implements ParserHandler, ResponseSink<HttpResponse>, RequestOrigin, ConnectionInfo, BodyFlow {
   readonly defaults: ResponseDefaults;
-  readonly client: XAsyncTCPClient;
   readonly remoteHost: string;
   readonly remotePort: number;
   readonly isSSL: boolean;
-  private readonly _host: ConnectionHost;
   private readonly _parser: HttpRequestParser;
   /** The head the current request was made from (bodyLimit makes it before onHead). */
   private _reqHead: RequestHead | null = null;
@@ -57,25 +55,18 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
   private _stopWaiters: Array<() => void> | null = null;
   private _phase = Phase.Head;
   private _req: HttpRequest | null = null;
-  private _inExecute = false;
   private _armAfterRead = false;
   private _detached = false;
-  private _out = '';
   private _closeAfter = false;
   private _served = 0;
-  private _onSentQueue: HttpResponse[] | null = null;
-  private _drainWaiters: Array<() => void> | null = null;
-  private _abortWaiters: Array<() => void> | null = null;
   /** @internal The server's rate sweep keeps its marks here (engine/rates.ts); made on first need. */
   marks: RateMarks | null = null;
   /** Bound once: the raw receiver handed to xasync. */
   private readonly _onRecv = (_c: XAsyncTCPClient, buf: Buffer, start: number, end: number): number => this._receive(buf, start, end);
 
   constructor(host: ConnectionHost, client: XAsyncTCPClient, isSSL: boolean) {
-    this._host = host;
-    this.server = host.server;
+    super(host, client);
     this.defaults = host.defaults;
-    this.client = client;
     this.isSSL = isSSL;
     this.remoteHost = client.remoteAddress.host;
     this.remotePort = client.remoteAddress.port;
@@ -111,10 +102,12 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     if (p === Phase.Head) {
       if (this.client.recvPending > 0 || this._served === 0) return Activity.Head;
       // A response still leaving (a slow reader) is not idle: closing it would lose the response.
-      return this._out === '' && this.client.sendPending === 0 ? Activity.Idle : Activity.Busy;
+      if (this.client.sendPending > 0) return Activity.Sending;
+      return this._out === '' ? Activity.Idle : Activity.Busy;
     }
     // A body its receiver paused waits on us, not on the client.
-    return p === Phase.Body && (this._body === null || !this._body.paused) ? Activity.Body : Activity.Busy;
+    if (p === Phase.Body) return this._body === null || !this._body.paused ? Activity.Body : Activity.Busy;
+    return p === Phase.Handling && this.client.sendPending > 0 ? Activity.Sending : Activity.Busy;
   }
 
   /** Graceful stop: close now if idle, else after the response in progress. */
@@ -248,44 +241,6 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     return !this._closeAfter && this._req !== null && this._req.isKeepAlive && !this._host.stopping && (this._phase !== Phase.Body || this._body!.canDrain());
   }
 
-  writeLatin1(s: string): void {
-    this._out += s;
-  }
-
-  writeBuffer(b: Uint8Array): boolean {
-    const c = this.client;
-    if (this._out !== '') {
-      c.cork();
-      c.asyncSendData(this._out, null, 'latin1');
-      this._out = '';
-      const ok = c.asyncSendData(b);
-      c.uncork();
-      return ok;
-    }
-    return c.asyncSendData(b);
-  }
-
-  log(type: LogLevelName, msg: string): void {
-    this._host.logger.log(type, msg);
-  }
-
-  flush(): void {
-    if (!this._inExecute) this._flush();
-  }
-
-  cork(): void { this.client.cork(); }
-  uncork(): void { this.client.uncork(); }
-
-  onceDrain(cb: () => void): void {
-    (this._drainWaiters ??= []).push(cb);
-  }
-
-  onAbort(cb: () => void): void {
-    // Already closed (the client left while a handler awaited): no close event will come to call it.
-    if (this.client.isClosed) { cb(); return; }
-    (this._abortWaiters ??= []).push(cb);
-  }
-
   /** BodyFlow: the handler reads a body whose client waits for `100 Continue` (RFC 9110 §10.1.1). */
   sendContinue(): void { this._out += CONTINUE_100; this.flush(); }
   /** BodyFlow: a streamed body's declared length is above its limit: 413 before reading it, and close. */
@@ -411,18 +366,6 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     if ((this._phase as Phase) !== Phase.Closing) this.client.resumeReading();
   };
 
-  private _flush(): void {
-    const queue = this._onSentQueue;
-    if (this._out === '' && queue === null) return;
-    this._onSentQueue = null;
-    // With onSent waiting and nothing left in the batch (the body went out as a Buffer), an empty
-    // write still orders the callback after every byte queued before it.
-    this.client.asyncSendData(this._out, queue === null ? null : () => {
-      for (const r of queue) { try { r.onSent!(this.server, r); } catch (err) { this._host.logger.log('ERROR', `onSent threw: ${String(err)}`); } }
-    }, 'latin1');
-    this._out = '';
-  }
-
   /** @internal */
   _onTimeout(): boolean {
     const phase = this._phase;
@@ -455,14 +398,6 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
   }
 
   /** @internal */
-  _onDrain(): void {
-    const waiters = this._drainWaiters;
-    if (waiters === null) return;
-    this._drainWaiters = null;
-    for (const w of waiters) w();
-  }
-
-  /** @internal */
   _onClosed(reason: XClosedReason): void {
     this._phase = Phase.Closing;
     this._body?.abort(abortError(), this._host.logger);
@@ -477,5 +412,5 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
 
 // Shared callbacks (no closures per connection): the connection is the client's userData.
 function connTimeout(c: XAsyncTCPClient): boolean { return (c.userData as HttpConnection)._onTimeout(); }
-function connDrain(c: XAsyncTCPClient): void { (c.userData as HttpConnection)._onDrain(); }
+function connDrain(c: XAsyncTCPClient): void { (c.userData as HttpConnection).drained(); }
 function connClosed(c: XAsyncTCPClient, reason: XClosedReason): void { (c.userData as HttpConnection)._onClosed(reason); }

@@ -4,8 +4,10 @@
  *   1. an idle keep-alive connection, the longest idle first (nginx reuses keep-alive connections when
  *      `worker_connections` run out): just FIN, the client opens a new one when it needs it;
  *   2. a connection still sending its request head (for 250 ms at least), the longest first (a slowloris): 408;
- *   3. a body sender below the minimum rate (`minBodyRateBytesPerSec`, a RUDY), the slowest first: 408.
- * A connection with a request in progress (a handler, a response leaving) is never taken: when every
+ *   3. a body sender below the minimum rate (`minBodyRateBytesPerSec`, a RUDY), the slowest first: 408;
+ *   4. a reader whose response drains below `minSendRateBytesPerSec` (a slow read: it already failed its
+ *      reader duty), the one slow for longest first: closed (its response cannot be completed).
+ * A connection with a request in progress (a handler, a response the reader takes) is never taken: when every
  * slot is such, the newcomer gets the pre-encoded 503. One pass over the server's connections, only when
  * the pool is full (never on the request path).
  */
@@ -13,7 +15,7 @@ import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import { Activity } from './activity';
 import type { HttpConnection } from './connection';
 import type { ConnectionLimits } from './connection-host';
-import { bodyRate } from './rates';
+import { bodyRate, slowSendSince } from './rates';
 
 /**
  * A head is taken only once it has been arriving this long: a connection just bound to a slot has not
@@ -27,20 +29,23 @@ export interface EvictionCounts {
   idle: number;
   head: number;
   body: number;
+  send: number;
 }
 
 /**
  * Picks the connection to evict among `conns`, ends it (FIN for an idle one, 408 for a slow head or
- * body, logged at DEBUG), counts it, and returns its client (xasync destroys it and hands its slot to
+ * body, a plain close for a slow reader; logged at DEBUG), counts it, and returns its client (xasync destroys it and hands its slot to
  * the newcomer). Null: every slot has a request in progress.
  */
-export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimits, minBodyRate: number, now: number, counts: EvictionCounts): XAsyncTCPClient | null {
+export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimits, minBodyRate: number, minSendRate: number, now: number, counts: EvictionCounts): XAsyncTCPClient | null {
   let idle: HttpConnection | null = null;
   let idleSince = Infinity;
   let head: HttpConnection | null = null;
   let headSince = Infinity;
   let body: HttpConnection | null = null;
   let bodyLowest = Infinity;
+  let send: HttpConnection | null = null;
+  let sendSince = Infinity;
   for (const c of conns) {
     if (c.isDetached || c.client.isClosing) continue;
     const a = c.activity;
@@ -53,12 +58,21 @@ export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimi
     } else if (a === Activity.Body && idle === null && head === null && minBodyRate > 0) {
       const r = bodyRate(c, now);
       if (r >= 0 && r < minBodyRate && r < bodyLowest) { body = c; bodyLowest = r; }
+    } else if (a === Activity.Sending && idle === null && head === null && body === null && minSendRate > 0) {
+      const since = slowSendSince(c, minSendRate, now);
+      if (since !== 0 && since < sendSince) { send = c; sendSince = since; }
     }
   }
   if (idle !== null) {
     counts.idle++;
     idle.log('DEBUG', `From ${idle.remoteHost}:${idle.remotePort} evicted (idle keep-alive) for a new connection: the pool is full`);
     return idle.client;
+  }
+  if (head === null && body === null) {
+    if (send === null) return null;
+    counts.send++;
+    send.log('DEBUG', `From ${send.remoteHost}:${send.remotePort} evicted (response drained below ${minSendRate} B/s, ${send.client.sendPending} bytes waiting) for a new connection: the pool is full`);
+    return send.client;
   }
   const victim = head ?? body;
   if (victim === null) return null;

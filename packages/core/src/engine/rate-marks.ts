@@ -10,4 +10,9 @@ export class RateMarks {
   /** Start of the current send window (0: nothing waiting), and the bytes flushed to the kernel then. */
   sendAt = 0;
   sent0 = 0;
+  /** The previous sweep that saw bytes waiting (0: none), and the bytes flushed then: the recent drain rate. */
+  drainAt = 0;
+  drained = 0;
+  /** Since when the response drains below the minimum rate, sweep after sweep (0: it does not). Eviction takes the oldest. */
+  slowSince = 0;
 }

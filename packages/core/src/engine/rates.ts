@@ -41,6 +41,19 @@ export function bodyRate(c: HttpConnection, now: number): number {
   return ((c.client.bytesRead - m.bodyRead0) * 1000) / ms;
 }
 
+/**
+ * Since when the connection's response has drained below `minSendRate` by the sweep's last look (0: not
+ * known to be slow): a reader that took bytes since then is not slow any more.
+ */
+export function slowSendSince(c: HttpConnection, minSendRate: number, now: number): number {
+  const m = c.marks;
+  if (m === null || m.slowSince === 0) return 0;
+  const client = c.client;
+  const flushed = client.bytesWritten - client.sendPending;
+  if (now > m.drainAt && ((flushed - m.drained) * 1000) / (now - m.drainAt) >= minSendRate) return 0;
+  return m.slowSince;
+}
+
 /** One pass: closes the connections below a minimum rate; returns how many it closed. */
 export function sweepRates(conns: Iterable<HttpConnection>, limits: RateLimits, now: number, counts: RateCounts): void {
   const minBody = limits.minBodyRateBytesPerSec;
@@ -78,11 +91,20 @@ function checkSend(c: HttpConnection, limits: RateLimits, now: number, counts: R
   const pending = client.sendPending;
   const m = c.marks;
   if (pending === 0) {
-    if (m !== null) m.sendAt = 0;
+    if (m !== null) { m.sendAt = 0; m.drainAt = 0; m.slowSince = 0; }
     return;
   }
   const mm = m ?? (c.marks = new RateMarks());
   const flushed = client.bytesWritten - pending;
+  // The recent rate, sweep to sweep: what eviction judges a reader by (the window's average would hide a
+  // reader that stopped after the kernel's buffers took the first megabytes at loopback speed).
+  if (mm.drainAt !== 0 && now > mm.drainAt) {
+    const recent = ((flushed - mm.drained) * 1000) / (now - mm.drainAt);
+    if (recent >= limits.minSendRateBytesPerSec) mm.slowSince = 0;
+    else if (mm.slowSince === 0) mm.slowSince = mm.drainAt;
+  }
+  mm.drainAt = now;
+  mm.drained = flushed;
   if (mm.sendAt === 0) { mm.sendAt = now; mm.sent0 = flushed; return; }
   const ms = now - mm.sendAt;
   if (ms < limits.sendRateWindowSec * 1000) return;

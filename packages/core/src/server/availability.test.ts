@@ -1,11 +1,13 @@
 /**
  * Availability under attack (issue 18, docs/availability.md), with real sockets: a full slot pool is not
  * a lock-out. Eviction order (idle keep-alive, then an incomplete head, then a body below the minimum
- * rate, then 503), a legitimate request served while the pool is full of idle and slow connections, the
+ * rate, then a response drained below the minimum rate, then 503), a legitimate request served while the pool is full of idle and slow connections, the
  * total head deadline, the minimum body and drain rates, the per-address cap, the listen backlog.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { MicroWebSrv } from '../index';
 import { startServer, stopAll, type TestServer } from '../__tests__/server-harness';
 import { Peer, until } from './__tests__/peer';
@@ -91,7 +93,7 @@ describe('eviction when the pool is full', () => {
 
     const st = ts.srv.stats;
     expect(st.evicted).toBe(3);
-    expect(st.evictedBy).toEqual({ idle: 1, head: 1, body: 1 });
+    expect(st.evictedBy).toEqual({ idle: 1, head: 1, body: 1, send: 0 });
     expect(st.refused).toBe(1);
     const debug = ts.logs.filter((l) => l.type === 'DEBUG' && /evicted/.test(l.msg)).map((l) => l.msg);
     expect(debug).toHaveLength(3);
@@ -190,6 +192,38 @@ describe('minimum rates and deadlines', () => {
     expect(await until(() => ts.srv.stats.connections === 0, 8000)).toBe(true);
     expect(ts.srv.stats.rateClosedBy.send).toBe(1);
     expect(ts.logs.some((l) => /response drained below 100000 B\/s/.test(l.msg))).toBe(true);
+  }, 15000);
+});
+
+describe('eviction of slow readers', () => {
+  test('a pool full of clients that never read a large static file: a legitimate request is served (the reader slow for longest is closed)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mws-slowread-'));
+    fs.writeFileSync(path.join(dir, 'big.bin'), Buffer.alloc(16 * 1024 * 1024, 0x62));
+    try {
+      const ts = await startServer((srv) => {
+        patient(srv);
+        srv.rootPath = dir;
+        srv.bufferSlotsCount = 3;
+        srv.minSendRateBytesPerSec = 1024;
+      });
+      const readers = [peer(ts), peer(ts), peer(ts)];
+      for (const r of readers) { await r.send('GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n'); r.sock.pause(); }
+      expect(await until(() => ts.srv.stats.slots?.inUse === 3)).toBe(true);
+      // The kernel's buffers fill at loopback speed, then nothing drains: two sweeps see no progress.
+      await new Promise((r) => setTimeout(r, 1200));
+      const legit = peer(ts);
+      await legit.send(GET_CLOSE);
+      expect(await legit.until((p) => p.closed)).toBe(true);
+      expect(legit.status()).toBe(200);
+      expect(legit.data.endsWith('hello')).toBe(true);
+      expect(ts.srv.stats.evictedBy.send).toBe(1);
+      expect(ts.srv.stats.evicted).toBe(1);
+      expect(ts.logs.some((l) => l.type === 'DEBUG' && /evicted \(response drained below 1024 B\/s, \d+ bytes waiting\)/.test(l.msg))).toBe(true);
+      // The two other readers keep their slots (one newcomer takes one slot).
+      expect(ts.srv.stats.connections).toBe(2);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }, 15000);
 });
 

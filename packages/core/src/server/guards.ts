@@ -22,7 +22,7 @@ export interface GuardSettings extends RateLimits {
 export interface GuardStats {
   /** Connections closed to make room for a new one when the pool was full. */
   evicted: number;
-  /** …of which idle keep-alive (FIN), incomplete head (408), body below the minimum rate (408). */
+  /** …of which idle keep-alive (FIN), incomplete head (408), body below the minimum rate (408), response drained below the minimum rate (closed). */
   evictedBy: EvictionCounts;
   /** Connections refused by `maxConnectionsPerAddress` (503). */
   refusedByAddress: number;
@@ -38,7 +38,7 @@ export interface GuardStats {
 export class ServerGuards {
   readonly budget = new BodyBudget();
   readonly addresses = new AddressLimits();
-  private readonly _evicted: EvictionCounts = { idle: 0, head: 0, body: 0 };
+  private readonly _evicted: EvictionCounts = { idle: 0, head: 0, body: 0, send: 0 };
   private readonly _rateClosed: RateCounts = { body: 0, send: 0 };
   private _sweep: NodeJS.Timeout | null = null;
 
@@ -63,7 +63,7 @@ export class ServerGuards {
 
   /** xasync's `onPoolFull`: the connection that matters least, or null (then 503). */
   readonly onPoolFull = (): XAsyncTCPClient | null => (this._settings.evictWhenPoolFull
-    ? evictOne(this._conns, this._limits, this._settings.minBodyRateBytesPerSec, Date.now(), this._evicted)
+    ? evictOne(this._conns, this._limits, this._settings.minBodyRateBytesPerSec, this._settings.minSendRateBytesPerSec, Date.now(), this._evicted)
     : null);
 
   /** The server started: the minimum-rate sweep. */
@@ -87,7 +87,7 @@ export class ServerGuards {
     const e = this._evicted;
     const r = this._rateClosed;
     return {
-      evicted: e.idle + e.head + e.body, evictedBy: { ...e }, refusedByAddress: this.addresses.refused,
+      evicted: e.idle + e.head + e.body + e.send, evictedBy: { ...e }, refusedByAddress: this.addresses.refused,
       rateClosed: r.body + r.send, rateClosedBy: { ...r }, bodyBudgetRefused: this.budget.refused, bufferedBodyBytes: this.budget.used,
     };
   }
