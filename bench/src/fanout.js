@@ -8,7 +8,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
-const { freePort } = require('./free-port');
+const { onFreePort } = require('./free-port');
 const { startServer, ServerUnavailable } = require('./server-process');
 const { resolveServer } = require('./servers');
 const { cpuMicros } = require('./proc-stat');
@@ -91,8 +91,7 @@ async function burst(srv, cl, n, k, size) {
 
 /** One sample of `spec` with n subscribers and messages of `size` bytes. Throws ServerUnavailable or Error. */
 async function measureFanoutOnce(ctx, spec, n, size, o) {
-  const port = await freePort();
-  const srv = await startServer(spec, port, { pin: ctx.pin });
+  const srv = await onFreePort((port) => startServer(spec, port, { pin: ctx.pin }));
   let cl = null;
   try {
     cl = await startClients(o, spec.sub, srv.port, n, size);

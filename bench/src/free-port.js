@@ -13,4 +13,19 @@ function freePort() {
   });
 }
 
-module.exports = { freePort };
+/**
+ * `start(port)` on a port `freePort()` found, again on another one when that port was taken in the
+ * meantime (jest runs test files in parallel: another test may bind it between the two steps).
+ */
+async function onFreePort(start, tries = 3) {
+  for (let i = 1; ; i++) {
+    const port = await freePort();
+    try {
+      return await start(port);
+    } catch (err) {
+      if (i >= tries || !/already in use|EADDRINUSE/.test(String(err && err.message))) throw err;
+    }
+  }
+}
+
+module.exports = { freePort, onFreePort };

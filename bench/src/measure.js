@@ -1,7 +1,7 @@
 'use strict';
 // One sample: start the server (pinned), check its answer, warm up, then measure with the server's and
 // the client's CPU time read from /proc around the measured run, and the server's V8 heap allocation.
-const { freePort } = require('./free-port');
+const { onFreePort } = require('./free-port');
 const { startServer } = require('./server-process');
 const { cpuMicros } = require('./proc-stat');
 const { readCores, busyPct, otherLoadPct } = require('./core-stat');
@@ -54,8 +54,7 @@ function countOf(kind, expectStatus, result) {
 async function measureOnce(ctx, spec, sc, loadKind, o) {
   const { warmup, duration } = o;
   const loadOpts = sc.load(o);
-  const port = await freePort();
-  const srv = await startServer(spec, port, { pin: ctx.pin });
+  const srv = await onFreePort((port) => startServer(spec, port, { pin: ctx.pin }));
   try {
     const target = await checkAndTarget(spec, sc, loadOpts, srv.port);
     if (warmup > 0) await load(ctx, loadKind, { ...loadOpts, ...target, duration: warmup });

@@ -5,7 +5,7 @@
 // "after" → every connection closed → server stopped. Snapshots are taken in the server after full GCs
 // (servers/lib/mem-probe.js). See bench/README.md ("memory").
 const fs = require('node:fs');
-const { freePort } = require('./free-port');
+const { onFreePort } = require('./free-port');
 const { startServer, ServerUnavailable } = require('./server-process');
 const { resolveServer } = require('./servers');
 const { checkHttp, checkEcho } = require('./sanity');
@@ -65,8 +65,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** One sample of `spec` with `n` idle connections. Throws ServerUnavailable or Error. */
 async function measureMemoryOnce(ctx, spec, n) {
-  const port = await freePort();
-  const srv = await startServer({ ...spec, nodeArgs: ['--expose-gc'], env: { ...spec.env, ...envFor(spec, n) } }, port, { pin: ctx.pin });
+  const srv = await onFreePort((port) => startServer({ ...spec, nodeArgs: ['--expose-gc'], env: { ...spec.env, ...envFor(spec, n) } }, port, { pin: ctx.pin }));
   let opened = false;
   try {
     const echo = spec.kind === 'echo';
