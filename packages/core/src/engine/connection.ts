@@ -178,13 +178,13 @@ export class HttpConnection implements ParserHandler, ResponseSink<HttpResponse>
     const req = this._newRequest(head);
     const rcv = this._host.bodyReceiver(req);
     if (rcv === null) return this._host.limits.maxRequestContentLength;
-    return (this._body ??= new BodyIntake(this._host.bodyBudget)).claim(rcv, req, head, this, this._host.limits.maxRequestContentLength);
+    return (this._body ??= new BodyIntake(this._host.bodyBudget, this.client)).claim(rcv, req, head, this, this._host.limits.maxRequestContentLength);
   }
 
   onHead(head: RequestHead): void {
     const req = this._req !== null && this._reqHead === head ? this._req : this._newRequest(head);
     if (head.contentLength > 0 || head.chunked) {
-      const body = (this._body ??= new BodyIntake(this._host.bodyBudget));
+      const body = (this._body ??= new BodyIntake(this._host.bodyBudget, this.client));
       if (!body.begin(req, head, this._resumeBody)) {
         // The server's budget for buffered bodies is spent: 503 + Retry-After before any byte is read.
         this._parser.pause();

@@ -69,6 +69,25 @@ function badMultipart(err: unknown): MwsError {
   return new MwsError('ERR_MWS_BAD_MULTIPART', `malformed multipart/form-data body: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
+/**
+ * A file stream's error as its reader sees it: busboy's own (a plain `Error`, e.g. "Unexpected end of
+ * form" when the body ends inside a part) becomes ERR_MWS_BAD_MULTIPART; ours (limits, the body's
+ * MwsErrors, an AbortError) stay as they are.
+ */
+function partError(err: Error): Error {
+  return Object.getPrototypeOf(err) === Error.prototype && err.name === 'Error' ? badMultipart(err) : err;
+}
+
+type Destroy = (this: Readable, err?: Error) => Readable;
+
+/** busboy fails a file stream with `destroy(err)`: the error is normalised before the stream sees it. */
+function wrapDestroy(stream: Readable): void {
+  const destroy = stream.destroy as Destroy;
+  (stream as { destroy: Destroy }).destroy = function (this: Readable, err?: Error): Readable {
+    return destroy.call(this, err instanceof Error ? partError(err) : err);
+  };
+}
+
 /** Makes busboy for a content type, or throws ERR_MWS_BAD_MULTIPART (not a form type, no boundary). */
 function makeParser(contentType: string | undefined, limits: busboy.Limits): busboy.Busboy {
   try {
@@ -110,6 +129,7 @@ class PartIterator implements AsyncIterableIterator<MultipartPart> {
       // Its errors (a limit, the body's error, busboy's own) also reach the iterator: one nobody listens
       // to must not crash the process.
       stream.on('error', ignore);
+      wrapDestroy(stream);
       stream.on('limit', () => {
         const e = limitError(`multipart file "${info.filename ?? name}" is larger than limits.fileSize (${limits.fileSize} bytes)`);
         stream.destroy(e);
