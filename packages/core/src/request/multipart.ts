@@ -211,17 +211,27 @@ class PartIterator implements AsyncIterableIterator<MultipartPart> {
     f?.();
   }
 
-  /** Reads the body into busboy: a piece at a time, while the caller keeps up. */
+  /**
+   * Reads the body into busboy: a piece at a time, while the caller keeps up. The next piece is read
+   * while busboy works on this one (one piece ahead, as a pipe would): waiting for busboy before asking
+   * the body for more paused and resumed the socket at every piece.
+   */
   private async _feed(): Promise<void> {
     const bb = this._bb;
+    let next: Promise<Buffer | null> | null = null;
     try {
       for (;;) {
         while (this._parts.length > 0 && this._err === null && !this._stopped) await new Promise<void>((resolve) => { this._feedWake = resolve; });
         if (this._err !== null || this._stopped) return;
-        const chunk = await this._body.read();
+        const chunk = await (next ?? this._body.read());
+        next = null;
         if (this._err !== null || this._stopped) return;
         if (chunk === null) { bb.end(); return; }
-        await new Promise<void>((resolve, reject) => bb.write(chunk, (err) => (err ? reject(err) : resolve())));
+        const written = new Promise<void>((resolve, reject) => bb.write(chunk, (err) => (err ? reject(err) : resolve())));
+        next = this._body.read();
+        // Settled here or below; one that fails after the feed stopped must not be an unhandled rejection.
+        next.catch(ignore);
+        await written;
       }
     } catch (err) {
       this._fail(err instanceof MwsError || (err instanceof Error && err.name === 'AbortError') ? err : badMultipart(err));
