@@ -120,6 +120,8 @@ export class RequestBody implements BodyReceiver {
   private _batchLen = 0;
   private _commitLater: (() => void) | null = null;
   private _commitPending = false;
+  /** The size of the last piece received (one kernel read's worth of body). */
+  private _lastIn = 0;
   /** pipeTo a file: batch Buffers back from finished writes, used again (no garbage per 64 KiB). */
   private _free: Buffer[] | null = null;
 
@@ -257,6 +259,7 @@ export class RequestBody implements BodyReceiver {
   onData(chunk: Buffer): boolean {
     if (this._discard) return true;
     this._received += chunk.length;
+    this._lastIn = chunk.length;
     let from = 0;
     const into = this._into;
     if (into !== null && this._queued === 0 && this._batchLen === 0) {
@@ -288,9 +291,10 @@ export class RequestBody implements BodyReceiver {
     if (this._batchLen > 0) {
       const b = this._batch!;
       const piece = b.subarray(0, this._batchLen);
-      // A part-filled batch leaves its room to the next one (no new allocation while it is worth it);
+      // A part-filled batch leaves its room to the next one (no new allocation while it is worth it: the
+      // next read's bytes fit in it; a big read through a lent read buffer would be split in two pieces);
       // into a file, batches are whole Buffers that come back when written.
-      this._batch = this._free === null && b.length - this._batchLen >= 4096 ? b.subarray(this._batchLen) : null;
+      this._batch = this._free === null && b.length - this._batchLen >= Math.max(4096, this._lastIn) ? b.subarray(this._batchLen) : null;
       this._batchLen = 0;
       this._queue.push(piece);
       this._queued += piece.length;
