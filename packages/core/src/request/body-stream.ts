@@ -28,6 +28,8 @@ const READABLE_HWM = 64 * 1024;
  * one promise per read instead of one per piece.
  */
 const BATCH = 64 * 1024;
+/** A piece of at least this size (one kernel read) goes to the reader at once, not batched with the turn's others. */
+const BIG_READ = 16 * 1024;
 /**
  * A response sent before its streamed body was read whole: a rest of at most this many declared bytes is
  * read and dropped (the connection stays open); a longer or chunked rest closes it (RFC 9112 §9.6).
@@ -278,7 +280,11 @@ export class RequestBody implements BodyReceiver {
       from += n;
       if (this._batchLen === b.length) this._commit();
     }
-    if ((this._batchLen > 0 || this._intoFill > 0) && !this._commitPending) {
+    if (chunk.length >= BIG_READ && (this._batchLen > 0 || this._intoFill > 0)) {
+      // A big read (through a lent read buffer): worth a reader's turn by itself, go now (no wait for a
+      // later turn of the event loop, which the reader's next read would wait for too).
+      this._commit();
+    } else if ((this._batchLen > 0 || this._intoFill > 0) && !this._commitPending) {
       // The rest of this turn's pieces join the batch; it goes to the reader after them.
       this._commitPending = true;
       setImmediate(this._commitLater ??= () => { this._commitPending = false; if (this._error === null && !this._discard) this._commit(); });

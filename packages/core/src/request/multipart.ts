@@ -212,26 +212,22 @@ class PartIterator implements AsyncIterableIterator<MultipartPart> {
   }
 
   /**
-   * Reads the body into busboy: a piece at a time, while the caller keeps up. The next piece is read
-   * while busboy works on this one (one piece ahead, as a pipe would): waiting for busboy before asking
-   * the body for more paused and resumed the socket at every piece.
+   * Reads the body into busboy: a piece at a time, while the caller keeps up. The body is read through
+   * its `Readable` (up to its 64 KiB high-water mark ahead, as a pipe would): asking for one piece at a
+   * time paused and resumed the socket at every piece and left the wire idle while busboy worked.
    */
   private async _feed(): Promise<void> {
     const bb = this._bb;
-    let next: Promise<Buffer | null> | null = null;
+    const it = this._body.readable[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
     try {
       for (;;) {
         while (this._parts.length > 0 && this._err === null && !this._stopped) await new Promise<void>((resolve) => { this._feedWake = resolve; });
         if (this._err !== null || this._stopped) return;
-        const chunk = await (next ?? this._body.read());
-        next = null;
+        const r = await it.next();
         if (this._err !== null || this._stopped) return;
-        if (chunk === null) { bb.end(); return; }
-        const written = new Promise<void>((resolve, reject) => bb.write(chunk, (err) => (err ? reject(err) : resolve())));
-        next = this._body.read();
-        // Settled here or below; one that fails after the feed stopped must not be an unhandled rejection.
-        next.catch(ignore);
-        await written;
+        if (r.done === true) { bb.end(); return; }
+        const chunk = r.value;
+        await new Promise<void>((resolve, reject) => bb.write(chunk, (err) => (err ? reject(err) : resolve())));
       }
     } catch (err) {
       this._fail(err instanceof MwsError || (err instanceof Error && err.name === 'AbortError') ? err : badMultipart(err));
