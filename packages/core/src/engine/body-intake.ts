@@ -6,6 +6,7 @@ import { attachRequestBody, RequestBody, type BodyFlow } from '../request/body-s
 import type { HttpRequest } from '../request/http-request';
 import { kSetBody } from '../request/internals';
 import type { BodyBudget } from './body-budget';
+import { READ_BUFFER_SIZE } from './read-buffers';
 import type { BodyPolicy } from './connection-host';
 
 export { abortError } from '../request/body-stream';
@@ -112,7 +113,8 @@ export class BodyIntake {
    */
   private _lend(): void {
     const c = this._client;
-    if (c.isClosing || c.isClosed) return;
+    // A slot as big as a read buffer (a custom preset) gains nothing from one.
+    if (c.isClosing || c.isClosed || c.recvBuffer.length >= READ_BUFFER_SIZE) return;
     const pool = this._budget.readBuffers;
     const b = pool.take();
     if (b === null) return;

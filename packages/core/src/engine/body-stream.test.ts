@@ -88,6 +88,22 @@ describe('streamed bodies on the wire', () => {
     expect(ts.srv.stats.readBuffersLent).toBe(0);
   });
 
+  test('slots as big as a read buffer borrow none; two streamed bodies pipelined back to back both arrive whole', async () => {
+    const big = await startServer((srv) => { srv.bufferSlotSize = 64 * 1024; srv.bindAddress = ['127.0.0.1', 0]; hashRoute(srv); });
+    const body = patterned(1024 * 1024 + 3);
+    expect(await (await fetch(big.url('/up'), { method: 'POST', body })).json()).toEqual({ n: body.length, sha1: sha1(body), streamed: true });
+    expect(big.srv.stats.readBuffersLent).toBe(0);
+    const ts = await startServer((srv) => hashRoute(srv));
+    const one = patterned(200_000);
+    const head = (n: number): string => `POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: ${n}\r\n\r\n`;
+    const raw = Buffer.concat([Buffer.from(head(one.length)), one, Buffer.from(head(one.length)), one, Buffer.from('GET /none HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]);
+    const out = (await rawExchange(ts.port, raw)).data.toString("latin1");
+    const want = JSON.stringify({ n: one.length, sha1: sha1(one), streamed: true });
+    expect(out.split(want).length - 1).toBe(2);
+    expect(out).toContain('HTTP/1.1 404');
+    expect(ts.srv.stats.readBuffersLent).toBe(0);
+  });
+
   test('pipelined requests after a streamed body (Content-Length, then chunked) are answered in order', async () => {
     const ts = await startServer((srv) => { hashRoute(srv); srv.registerRoute(() => 'pong', 'GET', '/ping'); });
     const c = new RawClient(ts.port);
