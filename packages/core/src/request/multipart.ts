@@ -114,7 +114,11 @@ class PartIterator implements AsyncIterableIterator<MultipartPart> {
   private _finished = false;
   private _stopped = false;
   private _wake: (() => void) | null = null;
-  private _feedWake: (() => void) | null = null;
+  /** The body's Readable, flowing into busboy (see {@link _feed}). */
+  private _src: Readable | null = null;
+  /** busboy holds a piece (its write callback has not come yet). */
+  private _writing = false;
+  private _written: ((err?: Error | null) => void) | null = null;
 
   constructor(bb: busboy.Busboy, body: RequestBody, limits: MultipartLimits) {
     this._bb = bb;
@@ -142,7 +146,7 @@ class PartIterator implements AsyncIterableIterator<MultipartPart> {
     bb.on('fieldsLimit', () => this._fail(limitError(`more than limits.fields (${limits.fields}) fields in the multipart body`)));
     bb.on('error', (err) => this._fail(badMultipart(err)));
     bb.on('finish', () => { this._finished = true; this._wakeUp(); });
-    void this._feed();
+    this._feed();
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<MultipartPart> { return this; }
@@ -157,7 +161,7 @@ class PartIterator implements AsyncIterableIterator<MultipartPart> {
       const part = this._parts.shift();
       if (part !== undefined) {
         if (part.stream !== undefined) this._file = part.stream;
-        this._feedWake?.();
+        this._feedOn();
         return { value: part, done: false };
       }
       if (this._finished) return { value: undefined, done: true };
@@ -174,7 +178,7 @@ class PartIterator implements AsyncIterableIterator<MultipartPart> {
   private stop(): void {
     if (this._stopped) return;
     this._stopped = true;
-    this._feedWake?.();
+    this._src?.pause();
     this._file?.destroy();
     // Not from inside one of busboy's own callbacks (it goes on using its state after them).
     queueMicrotask(() => this._bb.destroy());
@@ -206,32 +210,38 @@ class PartIterator implements AsyncIterableIterator<MultipartPart> {
     const w = this._wake;
     this._wake = null;
     w?.();
-    const f = this._feedWake;
-    this._feedWake = null;
-    f?.();
   }
 
   /**
-   * Reads the body into busboy: a piece at a time, while the caller keeps up. The body is read through
-   * its `Readable` (up to its 64 KiB high-water mark ahead, as a pipe would): asking for one piece at a
-   * time paused and resumed the socket at every piece and left the wire idle while busboy worked.
+   * Reads the body into busboy while the caller keeps up: the body's `Readable` flows into busboy (each
+   * piece as it came, no joining) and is paused while busboy holds a piece (its write callback comes when
+   * the file stream's reader took the bytes) or a part waits to be taken. The Readable reads up to its
+   * 64 KiB high-water mark ahead meanwhile, as a pipe would: asking for one piece at a time paused and
+   * resumed the socket at every piece and left the wire idle while busboy worked.
    */
-  private async _feed(): Promise<void> {
+  private _feed(): void {
+    const r = this._body.readable;
     const bb = this._bb;
-    const it = this._body.readable[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
-    try {
-      for (;;) {
-        while (this._parts.length > 0 && this._err === null && !this._stopped) await new Promise<void>((resolve) => { this._feedWake = resolve; });
-        if (this._err !== null || this._stopped) return;
-        const r = await it.next();
-        if (this._err !== null || this._stopped) return;
-        if (r.done === true) { bb.end(); return; }
-        const chunk = r.value;
-        await new Promise<void>((resolve, reject) => bb.write(chunk, (err) => (err ? reject(err) : resolve())));
-      }
-    } catch (err) {
-      this._fail(err instanceof MwsError || (err instanceof Error && err.name === 'AbortError') ? err : badMultipart(err));
-    }
+    this._src = r;
+    r.on('data', (chunk: Buffer) => {
+      if (this._err !== null || this._stopped) { r.pause(); return; }
+      this._writing = true;
+      bb.write(chunk, this._written ??= (err?: Error | null) => {
+        this._writing = false;
+        if (err) this._fail(badMultipart(err));
+        else this._feedOn();
+      });
+      if (this._writing || this._parts.length > 0) r.pause();
+    });
+    r.on('end', () => { if (this._err === null && !this._stopped) bb.end(); });
+    r.on('error', (err: Error) => this._fail(err instanceof MwsError || err.name === 'AbortError' ? err : badMultipart(err)));
+  }
+
+  /** Lets the body flow again when busboy took the last piece and no part waits. */
+  private _feedOn(): void {
+    const r = this._src;
+    if (r === null || this._writing || this._parts.length > 0 || this._err !== null || this._stopped || r.readableEnded) return;
+    r.resume();
   }
 }
 
