@@ -8,10 +8,11 @@ import { ClientState, kFail, RecvMode, type ClientOwner } from './client-state';
 import { ClientTimers } from './client-timers';
 import { XClosedReason } from './closed-reason';
 import { assertInt, assertSeconds, XAsyncError } from './errors';
-import { retargetRead, rewrapWithOnRead, type OnReadOption } from './onread-rewrap';
+import { rewrapWithOnRead, type OnReadOption } from './onread-rewrap';
 import type { XAsyncSocketsPool } from './pool';
 import { kDestroyNow } from './pool-member';
 import { ReadFlow } from './read-flow';
+import { endBufferLoan, lendBuffer } from './recv-loan';
 import { setOneShot, setRaw, stopRaw } from './recv-modes';
 import { SlotReader } from './slot-reader';
 import { XAsyncSocket } from './socket';
@@ -196,30 +197,15 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
   }
 
   /**
-   * Lends the connection a bigger receive buffer for a while (a large upload): from the next time every
-   * received byte is consumed, the kernel's reads land in `buf` (up to `buf.length` bytes per read instead
-   * of a slot's worth), and raw receivers see views of `buf`. {@link endRecvBufferLoan} ends it; `onReturn(buf)`
-   * is called once `buf` is no longer used: at once, when its bytes are consumed, or when the connection
-   * closes. Backpressure is unchanged: at most `buf.length` bytes wait unconsumed.
-   * @throws XAsyncError ERR_XAS_INVALID_ARG (not a Buffer larger than the slot, or a loan already running),
-   *   ERR_XAS_CLOSED (closing or closed)
+   * Lends the connection a bigger receive buffer for a while (a bulk upload): reads land in `buf`, up to
+   * its size each, from the next time every received byte is consumed, until {@link endRecvBufferLoan}.
+   * `onReturn(buf)` follows once `buf` is no longer used (see recv-loan.ts).
+   * @throws XAsyncError ERR_XAS_INVALID_ARG (not bigger than the slot, a loan running), ERR_XAS_CLOSED
    */
-  lendRecvBuffer(buf: Buffer, onReturn: (buf: Buffer) => void): void {
-    const r = this._s.reader;
-    if (!Buffer.isBuffer(buf) || buf.length <= (this._slot?.size ?? 0) || typeof onReturn !== 'function') {
-      throw new XAsyncError('ERR_XAS_INVALID_ARG', `lendRecvBuffer(buf, onReturn): buf must be a Buffer larger than the slot (${this._slot?.size ?? 0} bytes) and onReturn a function`);
-    }
-    if (r.lent) throw new XAsyncError('ERR_XAS_INVALID_ARG', 'lendRecvBuffer: a receive buffer is lent already (endRecvBufferLoan first)');
-    if (this._s.closing || this._s.finished) throw new XAsyncError('ERR_XAS_CLOSED', 'lendRecvBuffer: the connection is closed or closing');
-    r.lend(buf, onReturn);
-  }
+  lendRecvBuffer(buf: Buffer, onReturn: (buf: Buffer) => void): void { lendBuffer(this._s, buf, onReturn); }
 
   /** Ends a {@link lendRecvBuffer} loan: the buffer goes back once its unconsumed bytes are consumed (often at once). */
-  endRecvBufferLoan(): void {
-    const r = this._s.reader;
-    // Empty, with the kernel's target in the lent buffer: point the target at the slot and give it back now.
-    if (r.endLoan(false) && retargetRead(this._s.sock, r.slotBuffer)) r.endLoan(true);
-  }
+  endRecvBufferLoan(): void { endBufferLoan(this._s); }
 
   /** Arms (or with 0, disarms) the receive timeout; `onRecvTimeout` or a Timeout close follows. */
   setRecvTimeout(sec: number): void {
