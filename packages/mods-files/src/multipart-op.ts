@@ -27,9 +27,6 @@ export async function multipartOp(ctx: FilesContext, request: HttpRequest, dir: 
       if (next.done === true) break;
       const part = next.value;
       if (part.kind !== 'file' || part.stream === undefined) continue;
-      // The stream's errors reach us through reading it; a late one (busboy failing the form after the
-      // writer stopped reading) must not be an unhandled 'error' event.
-      part.stream.on('error', () => {});
       const name = (part.filename ?? '').split(/[\\/]/).pop() ?? '';
       if (name === '') { part.stream.resume(); continue; } // a file input left empty
       const place = placeOf(rawDir + encodeURIComponent(name), opts.dotfiles);
@@ -37,15 +34,9 @@ export async function multipartOp(ctx: FilesContext, request: HttpRequest, dir: 
         part.stream.resume();
         return { status: place.status === 404 ? 403 : place.status, reason: `file name ${JSON.stringify(name)}: ${place.reason}`, json: { error: `file name ${JSON.stringify(name)}: ${place.reason}`, stored } };
       }
-      let out: Outcome;
-      try {
-        out = await storeFile(ctx, request, place, { chunks: part.stream, signal: request.signal }, -1, NO_CONDITIONS);
-      } catch (err) {
-        // A file's stream failed with busboy's own error: the form's error (ERR_MWS_BAD_MULTIPART or a
-        // limit, which core answers 400 / 413) is what the next part reports.
-        await parts.next();
-        throw err;
-      }
+      // A malformed form or a passed limit fails the part's stream with core's MwsError (ERR_MWS_BAD_MULTIPART,
+      // ERR_MWS_MULTIPART_LIMIT): it propagates, and core answers 400 / 413.
+      const out = await storeFile(ctx, request, place, { chunks: part.stream, signal: request.signal }, -1, NO_CONDITIONS);
       if (out.status >= 400) {
         part.stream.resume();
         return { status: out.status, reason: out.reason, json: { error: out.reason ?? 'refused', path: place.aclPath, stored } };

@@ -22,3 +22,20 @@ export function rewrapWithOnRead(orig: net.Socket, onread: OnReadOption): net.So
     return null;
   }
 }
+
+/**
+ * Points the kernel's next read of an `onread` socket at `buf` now, instead of at the buffer the last
+ * `onread.buffer()` call returned (Node re-asks that callback only after a read). Uses Node's private
+ * `_handle.useUserBuffer` (what Node itself calls when it sets the socket up): feature-detected, and false
+ * means "not possible: wait for the next read".
+ */
+export function retargetRead(sock: net.Socket, buf: Buffer): boolean {
+  const h = (sock as net.Socket & { _handle?: { useUserBuffer?: (b: Uint8Array) => void } | null })._handle;
+  if (!h || typeof h.useUserBuffer !== 'function') return false;
+  try {
+    h.useUserBuffer(buf);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -19,9 +19,20 @@ const ONE_BYTE = Buffer.alloc(1);
 const COMPACT_DIVISOR = 4;
 
 export class SlotReader {
+  /** Where bytes land now: the slot's memory, or a buffer lent for a while (see {@link lend}). */
   buf: Buffer;
   rd = 0;
   wr = 0;
+  /** The slot's own memory. */
+  private readonly _slotBuf: Buffer;
+  /**
+   * A bigger buffer lent for a while (a large upload: fewer, bigger reads), or null. `buf` switches to it,
+   * and back to the slot, only when every byte is consumed: unconsumed bytes never move between buffers.
+   */
+  private _lent: Buffer | null = null;
+  private _onReturn: ((b: Buffer) => void) | null = null;
+  /** The loan ended: the lent buffer goes back as soon as `buf` is the slot again. */
+  private _returning = false;
   /** Where the next read was told to land: 'slot' (at wr) or the shared 1-byte overflow target. */
   private _targetIsSlot = true;
   /**
@@ -32,6 +43,68 @@ export class SlotReader {
 
   constructor(buf: Buffer) {
     this.buf = buf;
+    this._slotBuf = buf;
+  }
+
+  /** The slot's own memory (whatever `buf` is now). */
+  get slotBuffer(): Buffer { return this._slotBuf; }
+
+  /** True while a buffer is lent (the loan may have ended, its bytes not yet consumed). */
+  get lent(): boolean { return this._lent !== null; }
+
+  /**
+   * Reads land in `b` instead of the slot from the next time everything is consumed, until {@link endLoan};
+   * `onReturn(b)` is called once `b` is no longer used (after endLoan, or at {@link dropLoan}).
+   */
+  lend(b: Buffer, onReturn: (b: Buffer) => void): void {
+    this._lent = b;
+    this._onReturn = onReturn;
+    this._returning = false;
+    if (this.copyMode && this.rd === this.wr) this._switch();
+  }
+
+  /**
+   * Ends the loan. The buffer goes back now when it was never switched to or holds nothing unconsumed and
+   * no read target points into it (`noTarget`: the copy paths, or the kernel's target was moved to the
+   * slot); otherwise once its bytes are consumed (at the next {@link nextTarget} / {@link consume}).
+   * Returns true when the caller should move the kernel's target to the slot to end it now.
+   */
+  endLoan(noTarget: boolean): boolean {
+    if (this._lent === null) return false;
+    this._returning = true;
+    if (this.buf !== this._lent) { this._giveBack(); return false; }
+    if (this.rd !== this.wr) return false;
+    if (this.copyMode || noTarget) { this._switch(); return false; }
+    return true;
+  }
+
+  /** The connection closed (no read can land any more): a lent buffer goes back at once. */
+  dropLoan(): void {
+    if (this._lent === null) return;
+    this.buf = this._slotBuf;
+    this.rd = this.wr = 0;
+    this._giveBack();
+  }
+
+  /** With everything consumed: move to the lent buffer, or back to the slot when the loan ended. */
+  private _switch(): void {
+    const lent = this._lent!;
+    this.rd = this.wr = 0;
+    if (this._returning) {
+      this.buf = this._slotBuf;
+      this._giveBack();
+    } else {
+      this.buf = lent;
+    }
+  }
+
+  private _giveBack(): void {
+    const b = this._lent!;
+    const cb = this._onReturn!;
+    this._lent = this._onReturn = null;
+    this._returning = false;
+    if (this.buf === b) this.buf = this._slotBuf;
+    cb(b);
   }
 
   get size(): number { return this.buf.length; }
@@ -41,13 +114,15 @@ export class SlotReader {
 
   /** The `onread.buffer` generator: the region for the next read. Called by Node after every read. */
   nextTarget(): Buffer {
-    const buf = this.buf;
     if (this.rd === this.wr) {
       // The common case — everything consumed: start over at 0 and hand the whole slot (no allocation).
       this.rd = this.wr = 0;
       this._targetIsSlot = true;
-      return buf;
+      // A loan starts or ends only here on the zero-copy path: no target points into either buffer.
+      if (this._lent !== null && (this.buf !== this._lent) !== this._returning) this._switch();
+      return this.buf;
     }
+    const buf = this.buf;
     if (this.rd > 0 && buf.length - this.wr < buf.length / COMPACT_DIVISOR) this.compact();
     if (this.wr === buf.length) {
       this._targetIsSlot = false;
@@ -89,6 +164,7 @@ export class SlotReader {
     if (this.rd === this.wr && (this.copyMode || !this._targetIsSlot)) {
       // Nothing outstanding points into the slot: safe to start over.
       this.rd = this.wr = 0;
+      if (this._lent !== null && this.copyMode && (this.buf !== this._lent) !== this._returning) this._switch();
     }
   }
 

@@ -12,6 +12,7 @@ import { rewrapWithOnRead, type OnReadOption } from './onread-rewrap';
 import type { XAsyncSocketsPool } from './pool';
 import { kDestroyNow } from './pool-member';
 import { ReadFlow } from './read-flow';
+import { endBufferLoan, lendBuffer } from './recv-loan';
 import { setOneShot, setRaw, stopRaw } from './recv-modes';
 import { SlotReader } from './slot-reader';
 import { XAsyncSocket } from './socket';
@@ -195,6 +196,17 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
     this._flow.roomMade();
   }
 
+  /**
+   * Lends the connection a bigger receive buffer for a while (a bulk upload): reads land in `buf`, up to
+   * its size each, from the next time every received byte is consumed, until {@link endRecvBufferLoan}.
+   * `onReturn(buf)` follows once `buf` is no longer used (see recv-loan.ts).
+   * @throws XAsyncError ERR_XAS_INVALID_ARG (not bigger than the slot, a loan running), ERR_XAS_CLOSED
+   */
+  lendRecvBuffer(buf: Buffer, onReturn: (buf: Buffer) => void): void { lendBuffer(this._s, buf, onReturn); }
+
+  /** Ends a {@link lendRecvBuffer} loan: the buffer goes back once its unconsumed bytes are consumed (often at once). */
+  endRecvBufferLoan(): void { endBufferLoan(this._s); }
+
   /** Arms (or with 0, disarms) the receive timeout; `onRecvTimeout` or a Timeout close follows. */
   setRecvTimeout(sec: number): void {
     const ms = assertSeconds('recv timeout', sec) * 1000;
@@ -372,6 +384,7 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
     }
     if (this._s.tlsFail) this._s.tlsFail(this.error ?? new XAsyncError('ERR_XAS_TLS', 'the connection closed during the TLS handshake'));
     // Release only now: no read can land in the slot once the handle is closed.
+    this._s.reader.dropLoan();
     if (this._slot && this._slots) this._slots.release(this._slot);
     this._onRelease?.(this);
     this._finishClose();

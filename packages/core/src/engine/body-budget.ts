@@ -1,3 +1,5 @@
+import { ReadBuffers } from './read-buffers';
+
 /**
  * The server-wide budget of memory held by buffered request bodies (`maxBufferedBodyBytes`): what the
  * connections' {@link BodyIntake}s have allocated for bodies still arriving. A body a module's
@@ -10,6 +12,8 @@ export class BodyBudget {
   used = 0;
   /** Bodies refused because the budget was spent (503 + Retry-After). */
   refused = 0;
+  /** The bigger receive buffers streamed bodies borrow (not counted in the budget: bounded on their own). */
+  readonly readBuffers = new ReadBuffers();
 
   /**
    * Takes `n` bytes from the budget for a body that holds `held` already; false (and counted) when they

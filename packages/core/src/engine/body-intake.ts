@@ -1,3 +1,4 @@
+import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import { errText, type Logger } from '../base/logger';
 import type { RequestHead } from '../http/head';
 import type { BodyReceiver } from '../request/body-receiver';
@@ -5,6 +6,7 @@ import { attachRequestBody, RequestBody, type BodyFlow } from '../request/body-s
 import type { HttpRequest } from '../request/http-request';
 import { kSetBody } from '../request/internals';
 import type { BodyBudget } from './body-budget';
+import { READ_BUFFER_SIZE } from './read-buffers';
 import type { BodyPolicy } from './connection-host';
 
 export { abortError } from '../request/body-stream';
@@ -38,9 +40,14 @@ export class BodyIntake {
   /** The server's budget for buffered bodies, and what this body holds of it. */
   private readonly _budget: BodyBudget;
   private _held = 0;
+  /** The connection's client: a streamed body borrows a bigger receive buffer for it. */
+  private readonly _client: XAsyncTCPClient;
+  /** A read buffer is lent to the client for the current (streamed) body. */
+  private _lending = false;
 
-  constructor(budget: BodyBudget) {
+  constructor(budget: BodyBudget, client: XAsyncTCPClient) {
     this._budget = budget;
+    this._client = client;
   }
 
   /**
@@ -82,6 +89,7 @@ export class BodyIntake {
     this._fill = 0;
     // A streamed body waits for its first reader: nothing is parsed before (see HttpConnection.onHead).
     this.paused = this.streamed;
+    if (this.streamed) this._lend();
     const rcv = this._rcv;
     if (rcv !== null) rcv.onStart?.(resume);
     // The parser refused a Content-Length above the limit already (413 before reading).
@@ -97,6 +105,28 @@ export class BodyIntake {
     }
     else this._chunks = [];
     return true;
+  }
+
+  /**
+   * A streamed body reads through a bigger buffer than the slot while it lasts (fewer, bigger kernel
+   * reads; see ReadBuffers). None free, or a closing client: it reads through its slot.
+   */
+  private _lend(): void {
+    const c = this._client;
+    // A slot as big as a read buffer (a custom preset) gains nothing from one.
+    if (c.isClosing || c.isClosed || c.recvBuffer.length >= READ_BUFFER_SIZE) return;
+    const pool = this._budget.readBuffers;
+    const b = pool.take();
+    if (b === null) return;
+    c.lendRecvBuffer(b, pool.giveBack);
+    this._lending = true;
+  }
+
+  /** The streamed body ended (or will not): the buffer goes back once the bytes in it are consumed. */
+  private _endLoan(): void {
+    if (!this._lending) return;
+    this._lending = false;
+    this._client.endRecvBufferLoan();
   }
 
   /** Takes `n` bytes of the server's body budget for this body. */
@@ -151,6 +181,7 @@ export class BodyIntake {
   complete(req: HttpRequest | null, trailers: string[] | null, log: Logger): boolean {
     const streamed = this.streamed;
     this.streamed = false;
+    this._endLoan();
     // From here the body is the request's (the handler's memory), no longer a body being received.
     this._unhold();
     if (this._buf !== null) req![kSetBody](this._buf);
@@ -172,6 +203,7 @@ export class BodyIntake {
     this._chunks = null;
     this._buf = null;
     this.streamed = false;
+    this._endLoan();
     const rcv = this._rcv;
     if (rcv === null) return;
     this._rcv = null;

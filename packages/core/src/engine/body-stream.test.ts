@@ -60,6 +60,50 @@ describe('streamed bodies on the wire', () => {
     expect(JSON.parse(got)).toEqual({ n: body.length, sha1: sha1(body), streamed: true });
   });
 
+  test('streamed bodies borrow 64 KiB read buffers (8 at most, more uploads read through their slots) and give them back; plain requests borrow none', async () => {
+    let started = 0;
+    let maxLent = 0;
+    let release: () => void = () => undefined;
+    const allIn = new Promise<void>((resolve) => { release = resolve; });
+    const ts = await startServer((srv) => {
+      srv.registerRoute(async (_s, req) => {
+        const h = createHash('sha1');
+        let n = 0;
+        for await (const c of req.body) {
+          h.update(c); n += c.length;
+          if (n === c.length && ++started === 10) release();
+          await allIn;
+          maxLent = Math.max(maxLent, srv.stats.readBuffersLent);
+        }
+        req.response.returnOkJSON({ n, sha1: h.digest('hex') });
+      }, 'POST', '/up', { body: 'stream' });
+      srv.registerRoute(() => 'plain', 'GET', '/plain');
+    });
+    const body = patterned(2 * 1024 * 1024 + 5);
+    const got = await Promise.all(Array.from({ length: 10 }, () => fetch(ts.url('/up'), { method: 'POST', body }).then((r) => r.json())));
+    for (const g of got) expect(g).toEqual({ n: body.length, sha1: sha1(body) });
+    expect(maxLent).toBe(8);
+    expect(ts.srv.stats.readBuffersLent).toBe(0);
+    expect(await (await fetch(ts.url('/plain'))).text()).toBe('plain');
+    expect(ts.srv.stats.readBuffersLent).toBe(0);
+  });
+
+  test('slots as big as a read buffer borrow none; two streamed bodies pipelined back to back both arrive whole', async () => {
+    const big = await startServer((srv) => { srv.bufferSlotSize = 64 * 1024; srv.bindAddress = ['127.0.0.1', 0]; hashRoute(srv); });
+    const body = patterned(1024 * 1024 + 3);
+    expect(await (await fetch(big.url('/up'), { method: 'POST', body })).json()).toEqual({ n: body.length, sha1: sha1(body), streamed: true });
+    expect(big.srv.stats.readBuffersLent).toBe(0);
+    const ts = await startServer((srv) => hashRoute(srv));
+    const one = patterned(200_000);
+    const head = (n: number): string => `POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: ${n}\r\n\r\n`;
+    const raw = Buffer.concat([Buffer.from(head(one.length)), one, Buffer.from(head(one.length)), one, Buffer.from('GET /none HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')]);
+    const out = (await rawExchange(ts.port, raw)).data.toString("latin1");
+    const want = JSON.stringify({ n: one.length, sha1: sha1(one), streamed: true });
+    expect(out.split(want).length - 1).toBe(2);
+    expect(out).toContain('HTTP/1.1 404');
+    expect(ts.srv.stats.readBuffersLent).toBe(0);
+  });
+
   test('pipelined requests after a streamed body (Content-Length, then chunked) are answered in order', async () => {
     const ts = await startServer((srv) => { hashRoute(srv); srv.registerRoute(() => 'pong', 'GET', '/ping'); });
     const c = new RawClient(ts.port);
@@ -234,6 +278,7 @@ describe('streamed bodies on the wire', () => {
     for (let i = 0; i < 50 && ts.srv.stats.connections > 0; i++) await sleep(20);
     expect(ts.srv.stats.connections).toBe(0);
     expect(ts.srv.stats.slots!.inUse).toBe(0);
+    expect(ts.srv.stats.readBuffersLent).toBe(0);
   });
 
   test("a module's onRequestBody may return 'stream': its own stage answers with the body as a stream", async () => {

@@ -171,14 +171,14 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     const req = this._newRequest(head);
     const rcv = this._host.bodyReceiver(req);
     if (rcv === null) return this._host.limits.maxRequestContentLength;
-    return (this._body ??= new BodyIntake(this._host.bodyBudget)).claim(rcv, req, head, this, this._host.limits.maxRequestContentLength);
+    return (this._body ??= new BodyIntake(this._host.bodyBudget, this.client)).claim(rcv, req, head, this, this._host.limits.maxRequestContentLength);
   }
 
   onHead(head: RequestHead): void {
     const req = this._req !== null && this._reqHead === head ? this._req : this._newRequest(head);
     this._reqHead = null; // an idle connection keeps no head (nor the string of its read)
     if (head.contentLength > 0 || head.chunked) {
-      const body = (this._body ??= new BodyIntake(this._host.bodyBudget));
+      const body = (this._body ??= new BodyIntake(this._host.bodyBudget, this.client));
       if (!body.begin(req, head, this._resumeBody)) {
         // The server's budget for buffered bodies is spent: 503 + Retry-After before any byte is read.
         this._parser.pause();

@@ -28,6 +28,8 @@ const READABLE_HWM = 64 * 1024;
  * one promise per read instead of one per piece.
  */
 const BATCH = 64 * 1024;
+/** A piece of at least this size (one kernel read) goes to the reader at once, not batched with the turn's others. */
+const BIG_READ = 16 * 1024;
 /**
  * A response sent before its streamed body was read whole: a rest of at most this many declared bytes is
  * read and dropped (the connection stays open); a longer or chunked rest closes it (RFC 9112 §9.6).
@@ -120,6 +122,8 @@ export class RequestBody implements BodyReceiver {
   private _batchLen = 0;
   private _commitLater: (() => void) | null = null;
   private _commitPending = false;
+  /** The size of the last piece received (one kernel read's worth of body). */
+  private _lastIn = 0;
   /** pipeTo a file: batch Buffers back from finished writes, used again (no garbage per 64 KiB). */
   private _free: Buffer[] | null = null;
 
@@ -257,6 +261,7 @@ export class RequestBody implements BodyReceiver {
   onData(chunk: Buffer): boolean {
     if (this._discard) return true;
     this._received += chunk.length;
+    this._lastIn = chunk.length;
     let from = 0;
     const into = this._into;
     if (into !== null && this._queued === 0 && this._batchLen === 0) {
@@ -275,7 +280,11 @@ export class RequestBody implements BodyReceiver {
       from += n;
       if (this._batchLen === b.length) this._commit();
     }
-    if ((this._batchLen > 0 || this._intoFill > 0) && !this._commitPending) {
+    if (chunk.length >= BIG_READ && (this._batchLen > 0 || this._intoFill > 0)) {
+      // A big read (through a lent read buffer): worth a reader's turn by itself, go now (no wait for a
+      // later turn of the event loop, which the reader's next read would wait for too).
+      this._commit();
+    } else if ((this._batchLen > 0 || this._intoFill > 0) && !this._commitPending) {
       // The rest of this turn's pieces join the batch; it goes to the reader after them.
       this._commitPending = true;
       setImmediate(this._commitLater ??= () => { this._commitPending = false; if (this._error === null && !this._discard) this._commit(); });
@@ -288,9 +297,10 @@ export class RequestBody implements BodyReceiver {
     if (this._batchLen > 0) {
       const b = this._batch!;
       const piece = b.subarray(0, this._batchLen);
-      // A part-filled batch leaves its room to the next one (no new allocation while it is worth it);
+      // A part-filled batch leaves its room to the next one (no new allocation while it is worth it: the
+      // next read's bytes fit in it; a big read through a lent read buffer would be split in two pieces);
       // into a file, batches are whole Buffers that come back when written.
-      this._batch = this._free === null && b.length - this._batchLen >= 4096 ? b.subarray(this._batchLen) : null;
+      this._batch = this._free === null && b.length - this._batchLen >= Math.max(4096, this._lastIn) ? b.subarray(this._batchLen) : null;
       this._batchLen = 0;
       this._queue.push(piece);
       this._queued += piece.length;

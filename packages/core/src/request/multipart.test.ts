@@ -3,6 +3,9 @@
  * API reading multipart fields; the body API on buffered requests; route options and misuse.
  */
 import { createHash } from 'node:crypto';
+import * as net from 'node:net';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { MicroWebSrv, createWebRoute, RouteTable, type RouteHandler, type MultipartLimits } from '../index';
 import { startServer, stopAll } from '../__tests__/server-harness';
 
@@ -94,6 +97,76 @@ describe('request.multipart()', () => {
     expect(noType.status).toBe(400);
     const bad = await fetch(ts.url('/bad-limits'), { method: 'POST', body: 'x' });
     expect(await bad.text()).toBe('request.multipart(limits): limits.files must be an integer from 0 to 9007199254740991, got -1');
+  });
+});
+
+/** Sends `raw` on a real socket and returns all the server wrote until it closed. */
+function exchange(port: number, raw: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1', () => sock.end(raw));
+    let out = '';
+    sock.setEncoding('latin1');
+    sock.on('data', (d: string) => { out += d; });
+    sock.on('error', reject);
+    sock.on('close', () => resolve(out));
+  });
+}
+
+describe('a malformed multipart body fails the file part stream with an MwsError', () => {
+  /** A body that ends inside a file part (no closing boundary), its Content-Length exact. */
+  const body = '--XX\r\nContent-Disposition: form-data; name="f"; filename="a.bin"\r\nContent-Type: application/octet-stream\r\n\r\n' + 'x'.repeat(5000);
+  const request = (path: string): string =>
+    `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XX\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`;
+
+  test('pipeline(part.stream, …) and for await reject with ERR_MWS_BAD_MULTIPART; a stream nobody listens to is no unhandled error', async () => {
+    const seen: Array<{ how: string; code: unknown; name: string }> = [];
+    const ts = await startServer((srv) => {
+      srv.registerRoute(async (_s, req) => {
+        const parts = req.multipart();
+        const part = (await parts.next()).value!;
+        try {
+          await pipeline(part.stream!, new Writable({ write(_c, _e, cb) { cb(); } }));
+          seen.push({ how: 'pipeline', code: 'none', name: '' });
+        } catch (e) { seen.push({ how: 'pipeline', code: (e as { code?: unknown }).code, name: (e as Error).name }); }
+        await parts.next().catch(() => undefined);
+        return 'done';
+      }, 'POST', '/pipe', { body: 'stream' });
+      srv.registerRoute(async (_s, req) => {
+        const parts = req.multipart();
+        const part = (await parts.next()).value!;
+        try {
+          for await (const _c of part.stream!) { /* read */ }
+          seen.push({ how: 'iterate', code: 'none', name: '' });
+        } catch (e) { seen.push({ how: 'iterate', code: (e as { code?: unknown }).code, name: (e as Error).name }); }
+        return 'done';
+      }, 'POST', '/iter', { body: 'stream' });
+      // Reads the part with a 'data' listener only (no 'error' listener of its own), then asks for the next part.
+      srv.registerRoute(async (_s, req) => {
+        const parts = req.multipart();
+        const part = (await parts.next()).value!;
+        part.stream!.on('data', () => undefined);
+        try { await parts.next(); return 'no error'; } catch (e) { seen.push({ how: 'next', code: (e as { code?: unknown }).code, name: (e as Error).name }); throw e; }
+      }, 'POST', '/nolistener', { body: 'stream' });
+    });
+    const unhandled: unknown[] = [];
+    const onUncaught = (e: unknown): void => { unhandled.push(e); };
+    process.on('uncaughtException', onUncaught);
+    try {
+      expect(await exchange(ts.port, request('/pipe'))).toMatch(/^HTTP\/1\.1 200 /);
+      expect(await exchange(ts.port, request('/iter'))).toMatch(/^HTTP\/1\.1 200 /);
+      const r = await exchange(ts.port, request('/nolistener'));
+      expect(r).toMatch(/^HTTP\/1\.1 400 /);
+      expect(r).toContain('malformed multipart/form-data body: Unexpected end of form');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(seen).toEqual([
+      { how: 'pipeline', code: 'ERR_MWS_BAD_MULTIPART', name: 'MwsError' },
+      { how: 'iterate', code: 'ERR_MWS_BAD_MULTIPART', name: 'MwsError' },
+      { how: 'next', code: 'ERR_MWS_BAD_MULTIPART', name: 'MwsError' },
+    ]);
+    expect(unhandled).toEqual([]);
   });
 });
 

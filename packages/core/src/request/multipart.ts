@@ -69,6 +69,25 @@ function badMultipart(err: unknown): MwsError {
   return new MwsError('ERR_MWS_BAD_MULTIPART', `malformed multipart/form-data body: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
 }
 
+/**
+ * A file stream's error as its reader sees it: busboy's own (a plain `Error`, e.g. "Unexpected end of
+ * form" when the body ends inside a part) becomes ERR_MWS_BAD_MULTIPART; ours (limits, the body's
+ * MwsErrors, an AbortError) stay as they are.
+ */
+function partError(err: Error): Error {
+  return Object.getPrototypeOf(err) === Error.prototype && err.name === 'Error' ? badMultipart(err) : err;
+}
+
+type Destroy = (this: Readable, err?: Error) => Readable;
+
+/** busboy fails a file stream with `destroy(err)`: the error is normalised before the stream sees it. */
+function wrapDestroy(stream: Readable): void {
+  const destroy = stream.destroy as Destroy;
+  (stream as { destroy: Destroy }).destroy = function (this: Readable, err?: Error): Readable {
+    return destroy.call(this, err instanceof Error ? partError(err) : err);
+  };
+}
+
 /** Makes busboy for a content type, or throws ERR_MWS_BAD_MULTIPART (not a form type, no boundary). */
 function makeParser(contentType: string | undefined, limits: busboy.Limits): busboy.Busboy {
   try {
@@ -95,7 +114,11 @@ class PartIterator implements AsyncIterableIterator<MultipartPart> {
   private _finished = false;
   private _stopped = false;
   private _wake: (() => void) | null = null;
-  private _feedWake: (() => void) | null = null;
+  /** The body's Readable, flowing into busboy (see {@link _feed}). */
+  private _src: Readable | null = null;
+  /** busboy holds a piece (its write callback has not come yet). */
+  private _writing = false;
+  private _written: ((err?: Error | null) => void) | null = null;
 
   constructor(bb: busboy.Busboy, body: RequestBody, limits: MultipartLimits) {
     this._bb = bb;
@@ -110,6 +133,7 @@ class PartIterator implements AsyncIterableIterator<MultipartPart> {
       // Its errors (a limit, the body's error, busboy's own) also reach the iterator: one nobody listens
       // to must not crash the process.
       stream.on('error', ignore);
+      wrapDestroy(stream);
       stream.on('limit', () => {
         const e = limitError(`multipart file "${info.filename ?? name}" is larger than limits.fileSize (${limits.fileSize} bytes)`);
         stream.destroy(e);
@@ -122,7 +146,7 @@ class PartIterator implements AsyncIterableIterator<MultipartPart> {
     bb.on('fieldsLimit', () => this._fail(limitError(`more than limits.fields (${limits.fields}) fields in the multipart body`)));
     bb.on('error', (err) => this._fail(badMultipart(err)));
     bb.on('finish', () => { this._finished = true; this._wakeUp(); });
-    void this._feed();
+    this._feed();
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<MultipartPart> { return this; }
@@ -137,7 +161,7 @@ class PartIterator implements AsyncIterableIterator<MultipartPart> {
       const part = this._parts.shift();
       if (part !== undefined) {
         if (part.stream !== undefined) this._file = part.stream;
-        this._feedWake?.();
+        this._feedOn();
         return { value: part, done: false };
       }
       if (this._finished) return { value: undefined, done: true };
@@ -154,7 +178,7 @@ class PartIterator implements AsyncIterableIterator<MultipartPart> {
   private stop(): void {
     if (this._stopped) return;
     this._stopped = true;
-    this._feedWake?.();
+    this._src?.pause();
     this._file?.destroy();
     // Not from inside one of busboy's own callbacks (it goes on using its state after them).
     queueMicrotask(() => this._bb.destroy());
@@ -186,26 +210,38 @@ class PartIterator implements AsyncIterableIterator<MultipartPart> {
     const w = this._wake;
     this._wake = null;
     w?.();
-    const f = this._feedWake;
-    this._feedWake = null;
-    f?.();
   }
 
-  /** Reads the body into busboy: a piece at a time, while the caller keeps up. */
-  private async _feed(): Promise<void> {
+  /**
+   * Reads the body into busboy while the caller keeps up: the body's `Readable` flows into busboy (each
+   * piece as it came, no joining) and is paused while busboy holds a piece (its write callback comes when
+   * the file stream's reader took the bytes) or a part waits to be taken. The Readable reads up to its
+   * 64 KiB high-water mark ahead meanwhile, as a pipe would: asking for one piece at a time paused and
+   * resumed the socket at every piece and left the wire idle while busboy worked.
+   */
+  private _feed(): void {
+    const r = this._body.readable;
     const bb = this._bb;
-    try {
-      for (;;) {
-        while (this._parts.length > 0 && this._err === null && !this._stopped) await new Promise<void>((resolve) => { this._feedWake = resolve; });
-        if (this._err !== null || this._stopped) return;
-        const chunk = await this._body.read();
-        if (this._err !== null || this._stopped) return;
-        if (chunk === null) { bb.end(); return; }
-        await new Promise<void>((resolve, reject) => bb.write(chunk, (err) => (err ? reject(err) : resolve())));
-      }
-    } catch (err) {
-      this._fail(err instanceof MwsError || (err instanceof Error && err.name === 'AbortError') ? err : badMultipart(err));
-    }
+    this._src = r;
+    r.on('data', (chunk: Buffer) => {
+      if (this._err !== null || this._stopped) { r.pause(); return; }
+      this._writing = true;
+      bb.write(chunk, this._written ??= (err?: Error | null) => {
+        this._writing = false;
+        if (err) this._fail(badMultipart(err));
+        else this._feedOn();
+      });
+      if (this._writing || this._parts.length > 0) r.pause();
+    });
+    r.on('end', () => { if (this._err === null && !this._stopped) bb.end(); });
+    r.on('error', (err: Error) => this._fail(err instanceof MwsError || err.name === 'AbortError' ? err : badMultipart(err)));
+  }
+
+  /** Lets the body flow again when busboy took the last piece and no part waits. */
+  private _feedOn(): void {
+    const r = this._src;
+    if (r === null || this._writing || this._parts.length > 0 || this._err !== null || this._stopped || r.readableEnded) return;
+    r.resume();
   }
 }
 

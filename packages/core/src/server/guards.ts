@@ -33,6 +33,8 @@ export interface GuardStats {
   bodyBudgetRefused: number;
   /** Bytes held now by request bodies being buffered. */
   bufferedBodyBytes: number;
+  /** 64 KiB read buffers lent now to connections receiving a streamed body (at most 8). */
+  readBuffersLent: number;
 }
 
 export class ServerGuards {
@@ -89,6 +91,7 @@ export class ServerGuards {
     return {
       evicted: e.idle + e.head + e.body + e.send, evictedBy: { ...e }, refusedByAddress: this.addresses.refused,
       rateClosed: r.body + r.send, rateClosedBy: { ...r }, bodyBudgetRefused: this.budget.refused, bufferedBodyBytes: this.budget.used,
+      readBuffersLent: this.budget.readBuffers.lent,
     };
   }
 }
