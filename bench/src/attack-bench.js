@@ -6,10 +6,10 @@
 // its defences' counters. Loopback only, bounded in time (~--seconds + 3 s per row).
 // Usage: node bench/src/attack-bench.js [--seconds 10] [--presets light,normal] [--attacks slowloris,rudy,slowread] [--servers mws,node-http]
 // Build first (npx -y pnpm@10.34.9 build). The attackers: src/attack-client.js; the servers: servers/attack-target.js.
-const { fork } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
+const { fork } = require('node:child_process');
 const path = require('node:path');
+const { probe, startTarget } = require('./attack-probe');
 
 const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : def; };
 const seconds = Number(arg('seconds', '10'));
@@ -22,36 +22,9 @@ const connsFor = (attack, preset) => (attack === 'slowread' ? 200 : 2 * SLOTS[pr
 
 const hwmKiB = (pid) => { try { return Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'))[1]); } catch { return null; } };
 
-function startServer(kind, preset) {
-  const child = fork(path.join(__dirname, '..', 'servers', 'attack-target.js'), [kind, '0'], {
-    env: { ...process.env, MWS_PRESET: preset }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /READY (\d+)(?: SLOTS (\d+) BUDGET (\d+))?/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]), slotBytes: m[2] ? Number(m[2]) : null, budget: m[3] ? Number(m[3]) : null });
-    });
-    child.once('exit', (code) => reject(new Error(`${kind} exited (${code}): ${out}`)));
-  });
-}
+const startServer = startTarget;
 
 /** One legitimate request on a new connection: latency in ms, or null when not answered 200 within 2 s. */
-function probe(port) {
-  return new Promise((resolve) => {
-    const t0 = process.hrtime.bigint();
-    const s = net.connect(port, '127.0.0.1');
-    let got = '';
-    const done = (ok) => { clearTimeout(timer); s.destroy(); resolve(ok ? Number(process.hrtime.bigint() - t0) / 1e6 : null); };
-    const timer = setTimeout(() => done(false), 2000);
-    s.setEncoding('latin1');
-    s.on('error', () => done(false));
-    s.on('connect', () => s.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'));
-    s.on('data', (d) => { got += d; if (got.endsWith('Hello World!')) done(got.startsWith('HTTP/1.1 200 ')); });
-    s.on('close', () => done(got.startsWith('HTTP/1.1 200 ') && got.endsWith('Hello World!')));
-  });
-}
 
 const pct = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
 
@@ -65,7 +38,7 @@ async function row(kind, preset, attack) {
   const probes = [];
   const end = Date.now() + (seconds - 1.5) * 1000;
   while (Date.now() < end) {
-    probes.push(probe(srv.port));
+    probes.push(probe(srv.port, 2000));
     await new Promise((r) => setTimeout(r, 20));
   }
   const lat = await Promise.all(probes);

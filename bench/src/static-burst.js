@@ -5,10 +5,10 @@
 // server's event-loop delay (p99, max) and peak RSS (VmHWM). Loopback only, bounded (~--seconds + 2 s a row).
 // Usage: node bench/src/static-burst.js [--seconds 2] [--clients 200] [--servers mws,node-http] [--presets light,normal]
 // Build first (npx -y pnpm@10.34.9 build). The server: servers/attack-target.js.
-const { fork } = require('node:child_process');
 const fs = require('node:fs');
-const net = require('node:net');
+const { fork } = require('node:child_process');
 const path = require('node:path');
+const { probe, startTarget } = require('./attack-probe');
 
 const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return i > 0 ? process.argv[i + 1] : def; };
 const seconds = Number(arg('seconds', '2'));
@@ -18,31 +18,8 @@ const presets = arg('presets', 'light,normal').split(',');
 
 const hwmKiB = (pid) => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'))[1]);
 
-function startServer(kind, preset) {
-  const child = fork(path.join(__dirname, '..', 'servers', 'attack-target.js'), [kind, '0'], {
-    env: { ...process.env, MWS_PRESET: preset }, stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
-  });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d) => { out += d; const m = /READY (\d+)/.exec(out); if (m) resolve({ child, port: Number(m[1]) }); });
-    child.once('exit', (code) => reject(new Error(`${kind} exited (${code}): ${out}`)));
-  });
-}
+const startServer = startTarget;
 
-function probe(port) {
-  return new Promise((resolve) => {
-    const t0 = process.hrtime.bigint();
-    const s = net.connect(port, '127.0.0.1');
-    let got = '';
-    const done = (ok) => { clearTimeout(timer); s.destroy(); resolve(ok ? Number(process.hrtime.bigint() - t0) / 1e6 : null); };
-    const timer = setTimeout(() => done(false), 3000);
-    s.setEncoding('latin1');
-    s.on('error', () => done(false));
-    s.on('connect', () => { connectMs.push(Number(process.hrtime.bigint() - t0) / 1e6); s.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'); });
-    s.on('data', (d) => { got += d; if (got.endsWith('Hello World!')) done(got.startsWith('HTTP/1.1 200 ')); });
-    s.on('close', () => done(got.startsWith('HTTP/1.1 200 ') && got.endsWith('Hello World!')));
-  });
-}
 /** Connect times of the probes (the kernel's part of their latency). */
 let connectMs = [];
 
@@ -57,7 +34,7 @@ async function row(kind, preset) {
   const readersDone = new Promise((r) => readers.once('exit', r));
   const probes = [];
   const end = Date.now() + seconds * 1000;
-  while (Date.now() < end) { probes.push(probe(srv.port)); await new Promise((r) => setTimeout(r, 10)); }
+  while (Date.now() < end) { probes.push(probe(srv.port, 3000, (ms) => connectMs.push(ms))); await new Promise((r) => setTimeout(r, 10)); }
   const lat = await Promise.all(probes);
   const stats = await new Promise((r) => { srv.child.once('message', (m) => r(m.stats)); srv.child.send('stats'); });
   const peak = hwmKiB(srv.child.pid) / 1024;
