@@ -16,14 +16,19 @@ export function failed(log: Logger, req: HttpRequest, err: unknown, label: strin
       if (code === 'ERR_MWS_BAD_JSON') resp.returnBadRequest(); else resp.returnBadRequest(err.message);
       return;
     }
-    if (code === 'ERR_MWS_MULTIPART_LIMIT' || code === 'ERR_MWS_BODY_TOO_LARGE') {
+    // A streamed body past its limit was answered by the engine (413 and close): only a buffered one's
+    // (its handler lowered `bodyLimit` and read) or a multipart limit is answered here.
+    if (code === 'ERR_MWS_MULTIPART_LIMIT' || (code === 'ERR_MWS_BODY_TOO_LARGE' && !req.isBodyStreamed)) {
       log.log('WARNING', `${label}: ${err.message}: 413 sent`);
       resp.returnEntityTooLarge(err.message);
       return;
     }
   }
-  if ((err instanceof MwsError && (err.code === 'ERR_MWS_BODY_TIMEOUT' || err.code === 'ERR_MWS_BAD_BODY')) || (err instanceof Error && err.name === 'AbortError')) {
-    // The engine answered (408 / 400) or the client is gone, and the connection is closing.
+  const engineEnded = err instanceof MwsError && (err.code === 'ERR_MWS_BODY_TIMEOUT' || err.code === 'ERR_MWS_BAD_BODY' || err.code === 'ERR_MWS_BODY_TOO_LARGE');
+  // An AbortError is the engine's only when the request's own signal says the client left; a handler's
+  // own abort (a fetch it cancelled) is an error like any other: 500, not a request left unanswered.
+  if (engineEnded || (err instanceof Error && err.name === 'AbortError' && req.signal.aborted)) {
+    // The engine answered (408 / 400 / 413) or the client is gone, and the connection is closing.
     log.log('DEBUG', `${label}: ${err.message}`);
     return;
   }
