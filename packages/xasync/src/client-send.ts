@@ -2,7 +2,7 @@ import type { ClientState } from './client-state';
 import type { ClientTimers } from './client-timers';
 import { XClosedReason } from './closed-reason';
 import { XAsyncError } from './errors';
-import { directHandle, directWrite } from './direct-write';
+import { directHandle, directWrite, queuedBytes } from './direct-write';
 
 /** Largest Buffer written past Node's Writable (direct-write.ts). */
 const DIRECT_MAX = 64 * 1024;
@@ -15,17 +15,22 @@ const DIRECT_MAX = 64 * 1024;
  */
 export function queueSend(s: ClientState, timers: ClientTimers, data: Uint8Array | string, encoding: BufferEncoding, onWritten: (() => void) | null): boolean {
   const out = s.out;
-  if (out.writableLength > s.opts.maxSendPending) {
+  const queued = queuedBytes(out, s);
+  if (queued > s.opts.maxSendPending) {
     s.fail(XClosedReason.Error, new XAsyncError('ERR_XAS_SEND_OVERFLOW',
-      `${out.writableLength} bytes queued for ${s.remote.host}:${s.remote.port} is above maxSendPending (${s.opts.maxSendPending}): the peer is not reading`));
+      `${queued} bytes queued for ${s.remote.host}:${s.remote.port} is above maxSendPending (${s.opts.maxSendPending}): the peer is not reading`));
     return false;
   }
   // Small plain-TCP writes with nothing queued skip Node's Writable (direct-write.ts): no heap per write.
-  // Only latin1 strings (one byte per char: length = bytes) and small buffers, so what an asynchronous
-  // direct write leaves in libuv's queue stays bounded; bigger sends keep Node's backpressure accounting.
-  if (onWritten === null && s.tls === null && (typeof data === 'string' ? encoding === 'latin1' : data.length <= DIRECT_MAX)) {
+  // Only latin1 strings (one byte per char: length = bytes) and buffers, up to 64 KiB, so what an
+  // asynchronous direct write leaves in libuv's queue stays bounded; bigger sends keep Node's backpressure.
+  if (onWritten === null && s.tls === null && data.length <= DIRECT_MAX && (typeof data !== 'string' || encoding === 'latin1')) {
     const h = directHandle(out, s);
-    if (h !== null && directWrite(h, data, s)) return true;
+    if (h !== null && directWrite(h, data, s)) {
+      // The kernel did not take it all: the send timeout watches libuv's queue as it does Node's.
+      if (s.directPending !== null) timers.armSend(out);
+      return true;
+    }
   }
   const ok = onWritten !== null ? out.write(data, encoding, onWritten) : out.write(data, encoding);
   if (out.writableLength > 0) timers.armSend(out);
@@ -34,5 +39,5 @@ export function queueSend(s: ClientState, timers: ClientTimers, data: Uint8Array
 
 /** The output drained: queued bytes no longer need watching. */
 export function sendDrained(s: ClientState, timers: ClientTimers): void {
-  if (s.out.writableLength === 0) timers.disarmSend();
+  if (queuedBytes(s.out, s) === 0) timers.disarmSend();
 }

@@ -1,6 +1,7 @@
 import type * as net from 'node:net';
 import type { ClientState } from './client-state';
 import { XClosedReason } from './closed-reason';
+import { queuedBytes } from './direct-write';
 import { TimerEntry } from './coarse-timer';
 import { XAsyncError } from './errors';
 import { kDestroyNow } from './pool-member';
@@ -45,7 +46,7 @@ export class ClientTimers {
   armSend(out: net.Socket): void {
     const ms = this._s.opts.sendTimeoutMs;
     if (ms <= 0 || this._send.deadline !== 0) return;
-    this._lastFlushed = out.bytesWritten - out.writableLength;
+    this._lastFlushed = out.bytesWritten - queuedBytes(out, this._s);
     this._s.pool.timer.arm(this._send, ms);
   }
 
@@ -86,15 +87,16 @@ export class ClientTimers {
     const s = this._s;
     if (s.finished) return;
     const out = s.out;
-    if (out.writableLength === 0) return;
-    const flushed = out.bytesWritten - out.writableLength;
+    const queued = queuedBytes(out, s);
+    if (queued === 0) return;
+    const flushed = out.bytesWritten - queued;
     const ms = s.opts.sendTimeoutMs;
     if (flushed > this._lastFlushed) {
       this._lastFlushed = flushed;
       s.pool.timer.arm(this._send, ms);
       return;
     }
-    s.fail(XClosedReason.Timeout, new XAsyncError('ERR_XAS_TIMEOUT', `send timeout: ${out.writableLength} bytes made no progress for ${ms / 1000} s`));
+    s.fail(XClosedReason.Timeout, new XAsyncError('ERR_XAS_TIMEOUT', `send timeout: ${queued} bytes made no progress for ${ms / 1000} s`));
   }
 
   private _onMisc(): void {

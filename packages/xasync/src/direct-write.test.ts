@@ -55,7 +55,7 @@ describe('direct writes', () => {
     peer.destroy();
   });
 
-  test('a peer that stops reading: the order holds across both paths and the send timeout still closes it', async () => {
+  test('a peer that stops reading: what Node\'s stream then queues is visible, and the send timeout still closes it', async () => {
     const { peer, server } = await pair();
     peer.pause(); // the kernel buffers fill, then writes go asynchronous
     const chunk = Buffer.alloc(60 * 1024, 0x61);
@@ -67,6 +67,22 @@ describe('direct writes', () => {
     expect(server.sendPending).toBeGreaterThan(0);
     const closed = new Promise<void>((r) => { server.onClosed = () => r(); });
     await closed; // ...and the send timeout (0.5 s) ends the connection of a peer that never reads
+    peer.destroy();
+  });
+
+  test('a direct write the kernel did not take whole counts as pending, and a close behind it still ends (send timeout)', async () => {
+    const { peer, server } = await pair();
+    peer.pause();
+    // 60 KiB writes go direct while Node's queue is empty; the first one the kernel cannot take whole
+    // stays in libuv: it must show in sendPending at once (before any write goes through Node's stream).
+    const chunk = Buffer.alloc(60 * 1024, 0x62);
+    let writes = 0;
+    while (server.sendPending === 0 && writes < 2000) { server.asyncSendData(chunk); writes++; }
+    expect(server.sendPending).toBeGreaterThan(0);
+    expect(server.sendPending).toBeLessThanOrEqual(chunk.length);
+    const closed = new Promise<void>((r) => { server.onClosed = () => r(); });
+    server.close(); // its FIN waits behind the stuck bytes: only the send timeout (0.5 s) can end it
+    await closed;
     peer.destroy();
   });
 

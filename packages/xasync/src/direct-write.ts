@@ -57,6 +57,19 @@ function onAsyncDone(this: WriteReq): void {
   this.handle = null;
 }
 
+/**
+ * Bytes waiting to be sent on `sock`: Node's queue, plus libuv's while a direct write of `owner` is in
+ * it (the kernel did not take it whole). Every send-side guard (the overflow bound, the send timeout,
+ * `sendPending`, the rate checks above) reads this, so a direct write is never hidden from them.
+ */
+export function queuedBytes(sock: net.Socket, owner: DirectOwner): number {
+  const n = sock.writableLength;
+  if (owner.directPending === null) return n;
+  // Node's own private member (not ours), feature-detected like onread-rewrap.ts.
+  const h = (sock as unknown as { _handle: { writeQueueSize?: unknown } | null })._handle;
+  return h !== null && typeof h.writeQueueSize === 'number' ? n + h.writeQueueSize : n;
+}
+
 /** True when direct writes are available in this Node. */
 export const directWriteAvailable = binding !== null;
 

@@ -6,6 +6,7 @@ import { beginClosing, destroySockets, endGracefully, socketClosed } from './cli
 import { queueSend, sendDrained } from './client-send';
 import { ClientState, kFail, RecvMode, type ClientOwner } from './client-state';
 import { ClientTimers } from './client-timers';
+import { queuedBytes } from './direct-write';
 import { XClosedReason } from './closed-reason';
 import { assertInt, assertSeconds, XAsyncError } from './errors';
 import { rewrapWithOnRead, type OnReadOption } from './onread-rewrap';
@@ -133,7 +134,7 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
   /** When the receive timeout fires (a `Date.now()` time, from `setRecvTimeout`), 0 when none is armed. */
   get recvDeadline(): number { return this._s.recvTimer!.deadline; }
   /** Outgoing bytes queued and not yet handed to the kernel. */
-  get sendPending(): number { return this._s.sock.writableLength; }
+  get sendPending(): number { return queuedBytes(this._s.sock, this._s); }
   get isClosing(): boolean { return this._s.closing; }
   get bytesRead(): number { return this._s.sock.bytesRead; }
   get bytesWritten(): number { return this._s.sock.bytesWritten; }

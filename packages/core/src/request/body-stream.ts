@@ -460,7 +460,10 @@ export class RequestBody implements BodyReceiver {
       const chunk = this._take(NO_LIMIT);
       p.total += chunk.length;
       const free = this._free;
-      const ok = free === null ? p.w.write(chunk) : p.w.write(chunk, () => { if (free.length < 8) free.push(Buffer.from(chunk.buffer, chunk.byteOffset, BATCH)); });
+      // Only whole batches come back (a piece an earlier read() split is a view into the middle of one).
+      const ok = free === null ? p.w.write(chunk) : p.w.write(chunk, () => {
+        if (free.length < 8 && chunk.byteOffset === 0 && chunk.buffer.byteLength === BATCH) free.push(Buffer.from(chunk.buffer, 0, BATCH));
+      });
       if (!ok) p.blocked = true;
     }
   }
