@@ -28,7 +28,8 @@ export function askPrimary(timeoutMs: number): Promise<string> {
     const timer = setTimeout(() => { done(); reject(new Error(`no answer from the primary within ${timeoutMs} ms (is clusterMetricsPrimary() installed in startCluster's primary hook?)`)); }, timeoutMs);
     const done = (): void => { clearTimeout(timer); process.off('message', onMessage); };
     process.on('message', onMessage);
-    process.send({ type: ASK, id } satisfies Ask);
+    // With a callback a closed channel rejects this scrape instead of an 'error' on process.
+    process.send({ type: ASK, id } satisfies Ask, undefined, undefined, (err) => { if (err) { done(); reject(err); } });
   });
 }
 

@@ -3,7 +3,7 @@
  * before any worker is forked (a bad option throws there with the option's name and what is allowed).
  */
 import { availableParallelism } from 'node:os';
-import { invalidOption } from '../base/errors';
+import { assertIntOption, assertNumberOption, invalidOption } from '../base/errors';
 import type { PrimaryContext } from './context';
 
 /** When a dead worker is started again, and when the cluster gives up. */
@@ -77,14 +77,8 @@ export interface ResolvedClusterOptions {
   log: (line: string) => void;
 }
 
-const int = (name: string, v: unknown, min: number, max: number): number => {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw invalidOption(name, `an integer from ${min} to ${max}`, v);
-  return v;
-};
-const num = (name: string, v: unknown, min: number, max: number): number => {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw invalidOption(name, `a number from ${min} to ${max}`, v);
-  return v;
-};
+const int = assertIntOption;
+const num = assertNumberOption;
 
 /** Checks `options` (throws ERR_MWS_INVALID_OPTION naming the option) and fills in the defaults. */
 export function resolveClusterOptions(options: ClusterOptions | undefined): ResolvedClusterOptions {

@@ -50,6 +50,11 @@ class Tracked implements WorkerInfo {
   ready = false;
   /** Being replaced or stopped on purpose: its exit is no death. */
   retiring = false;
+  /**
+   * Forked by a rolling restart: failing before ready rejects that restart (the old worker keeps
+   * serving); it is not a death to replace, or a bad deploy would add workers and then crash-loop.
+   */
+  replacement = false;
   /** Forked at the cluster's start: failing before ready stops the cluster. */
   readonly initial: boolean;
   readonly worker: Worker;
@@ -176,7 +181,7 @@ class Primary implements ClusterPrimary {
     if (planned && code !== 0) this._exitCodeOk = false;
     if (!t.ready) for (const f of t.readyWaiters.splice(0)) f(new Error(`worker ${t.id} (pid ${t.pid}) exited (${how}) before it was listening`));
     for (const f of t.exitWaiters.splice(0)) f();
-    if (planned || (t.initial && !t.ready)) return;
+    if (planned || (!t.ready && (t.initial || t.replacement))) return;
     const d = this._policy.onDeath(Date.now());
     if (!d.restart) {
       void this._stop(1, `worker ${t.id} (pid ${t.pid}) died (${how}); crash loop: ${d.deaths} worker deaths within ${this._o.restart.windowSec} s exceed restart.maxRestarts (${this._o.restart.maxRestarts}): stopping the cluster`);
@@ -195,6 +200,7 @@ class Primary implements ClusterPrimary {
       if (this._stopping !== null) return;
       if (!this._tracked.has(old.id) || old.retiring) continue; // died meanwhile (and was restarted)
       const fresh = this._fork(false);
+      fresh.replacement = true;
       try {
         await this._whenReady(fresh);
       } catch (err) {

@@ -186,6 +186,9 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
         return;
       }
       this._phase = Phase.Body;
+      // A new body starts its own rate window (the sweep's marks are keyed by `served`, which a streamed
+      // request counts at its head and a buffered one at its end: a stale window could match).
+      if (this.marks !== null) this.marks.bodyOf = -1;
       // Streamed: the handler runs now; the body waits in the slot (then the kernel) until it reads.
       if (body.streamed) { this._parser.pause(); this.client.setRecvTimeout(0); this._served++; this._host.dispatch(req); return; }
       this.client.setRecvTimeout(this._host.limits.bodyTimeoutSec);

@@ -1,7 +1,7 @@
 /**
  * Recently built response heads, reused whole when a response has the same field lines as one before
  * it (same status, Date second, Server, type, length, caching and connection lines): most answers of a
- * route are. The lines are cached strings (head-builder.ts), so the comparison is by reference. A hit
+ * route are. The lines are cached strings (head-builder.ts), so `===` mostly meets the same string and returns at once. A hit
  * sends one string that already exists; a miss builds it (one concatenation) and keeps it.
  */
 class Memo {

@@ -352,8 +352,8 @@ export class HttpResponse {
   /**
    * Writes the head: status line, Date, Server, Content-Type, framing, caching, CORS, user fields,
    * connection. `length`: ≥ 0 Content-Length, -1 none (no body), -2 none (101), -3 chunked, -4 close-delimited.
-   * Each field line goes to the sink as its own piece, most of them cached strings: the connection sends
-   * the pieces in one gathered write, so no head string is built per response.
+   * The common shape is one memoized string (head-memo.ts); otherwise each field line (most of them
+   * cached strings) goes to the sink, which appends it to the connection's output for this read.
    */
   private _writeHead(code: number, length: number, close: boolean): void {
     const server = this._sink.defaults;

@@ -320,18 +320,9 @@ export class RouteTable<H = unknown> {
   }
 
   private _find(method: string, p: Probe): RouteMatch<H> | null {
-    if (this._static.size !== 0) {
-      const key = p.staticKey();
-      const routes = key === null ? undefined : this._static.get(key);
-      if (routes !== undefined) {
-        const e = pick(routes, method);
-        if (e !== null) return e as RouteMatch<H>; // args is the shared empty object: nothing to allocate
-      }
-    }
-    if (this._treeRoutes === 0) return null;
-    capCount = 0;
-    const e = walk(this._root, p, 0, method);
-    if (e === null) return null;
+    const e = this._entry(method, p);
+    // A route without arguments (all of the Map's): args is the shared empty object, nothing to allocate.
+    if (e === null || e.params.length === 0) return e as RouteMatch<H> | null;
     // A plain object (names are checked not to be __proto__): V8 keeps it in fast mode, unlike
     // Object.create(null), and the handler reads it on every request.
     const args: RouteArgs = {};
@@ -339,7 +330,7 @@ export class RouteTable<H = unknown> {
     return { handler: e.handler as H, args, label: e.label, method: e.method, path: e.path, name: e.name };
   }
 
-  /** The entry serving `method` (as `_find`, without building the arguments). */
+  /** The entry serving `method`; a tree route's argument values are left in CAPS (see `_find`). */
   private _entry(method: string, p: Probe): Entry | null {
     if (this._static.size !== 0) {
       const key = p.staticKey();
