@@ -4,7 +4,7 @@
  * works and nothing is kept from one read to the next but a few numbers. The parser delivers the data
  * bytes itself (state DATA) and reads the trailer section (state TRAILERS).
  */
-import { hexValue } from './chars';
+import { TCHAR, hexValue } from './chars';
 import type { HttpErrorCode } from './errors';
 
 /** States of {@link ChunkedDecoder}. */
@@ -13,7 +13,7 @@ export const ChunkState = {
   SIZE: 0,
   /** BWS after the size: only ';' may follow (RFC 9112 §7.1.1). */
   SIZE_WS: 1,
-  /** Inside chunk extensions, up to CR. */
+  /** After ';': BWS, then a chunk-ext-name must start (RFC 9112 §7.1.1). */
   EXT: 2,
   /** Expecting the LF of the chunk-size line. */
   SIZE_LF: 3,
@@ -25,6 +25,20 @@ export const ChunkState = {
   DATA_LF: 6,
   /** last-chunk read: the trailer section follows. */
   TRAILERS: 7,
+  /** Inside a chunk-ext-name (a token). */
+  EXT_NAME: 8,
+  /** BWS after a name: '=', ';' or the line's CR may follow. */
+  EXT_AFTER_NAME: 9,
+  /** After '=': BWS, then a token or a quoted-string. */
+  EXT_VALUE: 10,
+  /** Inside a token value. */
+  EXT_TOKEN: 11,
+  /** Inside a quoted-string value. */
+  EXT_QUOTED: 12,
+  /** After a backslash inside a quoted-string (quoted-pair). */
+  EXT_QUOTED_PAIR: 13,
+  /** BWS after a value: ';' or the line's CR may follow. */
+  EXT_AFTER_VALUE: 14,
 } as const;
 
 /** A value of {@link ChunkState}. */
@@ -96,11 +110,18 @@ export class ChunkedDecoder {
           else if (++this.extBytes > this.maxExtBytes) return this.fail(pos, 'ERR_MWS_CHUNK_EXT_TOO_LARGE');
           break;
         case ChunkState.EXT:
-          // Extensions are ignored (§7.1.1) but bounded per message, and may hold no CTL but HTAB:
-          // a bare LF or CR would desynchronise framing with other parsers.
-          if (c === 0x0d) this.state = ChunkState.SIZE_LF;
-          else if ((c < 0x20 && c !== 0x09) || c === 0x7f) return this.fail(pos, 'ERR_MWS_BAD_CHUNK');
-          else if (++this.extBytes > this.maxExtBytes) return this.fail(pos, 'ERR_MWS_CHUNK_EXT_TOO_LARGE');
+        case ChunkState.EXT_NAME:
+        case ChunkState.EXT_AFTER_NAME:
+        case ChunkState.EXT_VALUE:
+        case ChunkState.EXT_TOKEN:
+        case ChunkState.EXT_QUOTED:
+        case ChunkState.EXT_QUOTED_PAIR:
+        case ChunkState.EXT_AFTER_VALUE:
+          // Extensions are ignored (§7.1.1) but bounded per message, and must be well formed: a
+          // lenient reading here is where request smuggling between parsers starts.
+          // The bound counts the extension's bytes, not the CR that ends the line.
+          if (c !== 0x0d && ++this.extBytes > this.maxExtBytes) return this.fail(pos, 'ERR_MWS_CHUNK_EXT_TOO_LARGE');
+          if (!this.extension(c)) return this.fail(pos, 'ERR_MWS_BAD_CHUNK');
           break;
         case ChunkState.SIZE_LF:
           // §7.1: the chunk-size line ends in CRLF; no bare CR or LF.
@@ -132,6 +153,65 @@ export class ChunkedDecoder {
       pos++;
     }
     return pos;
+  }
+
+  /**
+   * One byte of the chunk-ext grammar (RFC 9112 §7.1.1, RFC 9110 §5.6.4 for quoted-string):
+   *   chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+   *   chunk-ext-val = token / quoted-string
+   * Returns false on a byte the grammar does not allow: `1;` with no name, `1;=v`, `1;a=`, an
+   * unterminated quote, a CTL anywhere, or a bare LF.
+   */
+  private extension(c: number): boolean {
+    const ws = c === 0x20 || c === 0x09;
+    switch (this.state) {
+      case ChunkState.EXT:
+        if (ws) return true;
+        if (TCHAR[c] !== 1) return false;
+        this.state = ChunkState.EXT_NAME;
+        return true;
+      case ChunkState.EXT_NAME:
+        if (TCHAR[c] === 1) return true;
+        this.state = ChunkState.EXT_AFTER_NAME;
+        return this.extension(c);
+      case ChunkState.EXT_AFTER_NAME:
+        if (ws) return true;
+        if (c === 0x3d /* = */) this.state = ChunkState.EXT_VALUE;
+        else return this.extensionEnd(c);
+        return true;
+      case ChunkState.EXT_VALUE:
+        if (ws) return true;
+        if (c === 0x22 /* " */) this.state = ChunkState.EXT_QUOTED;
+        else if (TCHAR[c] === 1) this.state = ChunkState.EXT_TOKEN;
+        else return false;
+        return true;
+      case ChunkState.EXT_TOKEN:
+        if (TCHAR[c] === 1) return true;
+        this.state = ChunkState.EXT_AFTER_VALUE;
+        return this.extension(c);
+      case ChunkState.EXT_QUOTED:
+        // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text
+        if (c === 0x22) this.state = ChunkState.EXT_AFTER_VALUE;
+        else if (c === 0x5c /* \ */) this.state = ChunkState.EXT_QUOTED_PAIR;
+        else if ((c < 0x20 && c !== 0x09) || c === 0x7f) return false;
+        return true;
+      case ChunkState.EXT_QUOTED_PAIR:
+        // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
+        if ((c < 0x20 && c !== 0x09) || c === 0x7f) return false;
+        this.state = ChunkState.EXT_QUOTED;
+        return true;
+      default: // EXT_AFTER_VALUE
+        if (ws) return true;
+        return this.extensionEnd(c);
+    }
+  }
+
+  /** After a complete extension: another one (';') or the end of the chunk-size line (CR). */
+  private extensionEnd(c: number): boolean {
+    if (c === 0x3b) this.state = ChunkState.EXT;
+    else if (c === 0x0d) this.state = ChunkState.SIZE_LF;
+    else return false;
+    return true;
   }
 
   private fail(pos: number, code: HttpErrorCode): number {

@@ -155,6 +155,8 @@ export const CASES: ConformanceCase[] = [
   { name: 'chunk size overflow is refused', rfc: '§7.1', send: chunked('fffffffffffffffff\r\nhello\r\n0\r\n\r\n'), expect: [{ status: [400, 413] }], closed: true },
   { name: 'chunk data not followed by CRLF is 400', rfc: '§7.1', send: chunked('5\r\nhelloXX\r\n0\r\n\r\n'), expect: [BAD], closed: true },
   { name: 'bare LF after a chunk size is 400', rfc: '§7.1, §2.2', send: chunked('5\nhello\r\n0\r\n\r\n'), expect: [BAD], closed: true },
+  { name: "a chunk extension with ';' and no name is 400", rfc: '§7.1.1', send: chunked('1;\r\na\r\n0\r\n\r\n'), expect: [BAD], closed: true },
+  { name: 'a malformed chunk extension value is 400', rfc: '§7.1.1', send: chunked('1;a="x\r\na\r\n0\r\n\r\n'), expect: [BAD], closed: true },
   { name: 'chunk extensions beyond the bound are 400', rfc: '§7.1.1', send: chunked(`1;${'e'.repeat(17000)}\r\na\r\n0\r\n\r\n`), expect: [{ status: [400, 431] }], closed: true },
   { name: 'bare LF in the trailer section is 400', rfc: '§7.1.2, §2.2', send: chunked('5\r\nhello\r\n0\r\nX-T: 1\n\r\n'), expect: [BAD], closed: true },
   { name: 'obs-fold in the trailer section is 400', rfc: '§7.1.2, §5.2', send: chunked('5\r\nhello\r\n0\r\nX-T: 1\r\n 2\r\n\r\n'), expect: [BAD], closed: true },
