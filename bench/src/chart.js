@@ -2,14 +2,15 @@
 // The results as a picture: an SVG of horizontal bars, one group per throughput scenario, one bar per
 // server, each bar its median rate divided by the scenario's reference in the same run (node:http; echo:
 // node:net echo; ws-echo: bare ws), so scenarios of very different rates share one axis. The value text
-// gives the rate and the server CPU per request too: on 2 cores the client is often the limit, and CPU
-// per request is the figure that does not depend on it. Hand-written SVG: no dependency, stable output.
+// gives the rate, the server CPU and the V8 heap allocated per request too: on 2 cores the client is often
+// the limit, and CPU per request is the figure that does not depend on it; heap per request is what a
+// change to the hot path moves first. Hand-written SVG: no dependency, stable output.
 const { fmtInt } = require('./warnings');
 
 const W = 1000;
 const LABEL_W = 250; // server names, right-aligned
 const BAR_X = LABEL_W + 12;
-const BAR_W = W - BAR_X - 300; // room right of the longest bar for its value text
+const BAR_W = W - BAR_X - 380; // room right of the longest bar for its value text
 const ROW_H = 22;
 const BAR_H = 14;
 const HEAD_H = 26;
@@ -29,6 +30,14 @@ const HALO = ' stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-o
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const clip = (s, n) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+const known = (v) => typeof v === 'number' && Number.isFinite(v);
+
+/** The text beside a bar: the rate, the server CPU and the V8 heap allocated per request when measured. */
+function valueText(m, unit) {
+  return `${fmtInt(m.perSec)} ${unit}/s${known(m.serverCpuUsPerOp) ? ` · ${m.serverCpuUsPerOp.toFixed(1)} µs CPU/${unit}` : ''}` +
+    `${known(m.heapBytesPerOp) ? ` · ${fmtInt(m.heapBytesPerOp)} B heap/${unit}` : ''}`;
+}
 
 /** A round axis end above `max` and its tick step. */
 function axis(max) {
@@ -51,7 +60,7 @@ function svgChart(run, refs) {
       id: r.id, name: r.name, label: r.label, ok: r.status === 'ok',
       ratio: r.status === 'ok' && ref ? r.median.perSec / ref.median.perSec : null,
       text: r.status === 'ok'
-        ? `${fmtInt(r.median.perSec)} ${unit}/s${r.median.serverCpuUsPerOp !== null && r.median.serverCpuUsPerOp !== undefined ? ` · ${r.median.serverCpuUsPerOp.toFixed(1)} µs CPU/${unit}` : ''}`
+        ? valueText(r.median, unit)
         : clip(`${r.status}: ${r.reason || ''}`, 90),
     }));
     groups.push({ name: s.name, ref: ref ? ref.label : null, rows });

@@ -21,6 +21,8 @@ const USAGE = `usage: node bench/src/run.js [options]   (or: pnpm bench -- [opti
   --client <tool>      HTTP load tool: autocannon (default) | wrk (if installed)
   --workers <n>        autocannon worker threads (default 0: one thread; the client has one core)
   --out <name>         write results/<name>.md, .json and .svg (default: latest[-<scenarios>][-wrk], smoke with --smoke)
+  --compare <file>     the run to print the before/after table against (default: the previous results/<out>.json,
+                       kept as results/<out>.previous.json)
   --no-pin             do not pin server and client to separate cores
   -h, --help`;
 
@@ -69,6 +71,7 @@ function parseArgs(argv) {
       case '--client': o.client = val(); if (!['autocannon', 'wrk'].includes(o.client)) throw new Error(`--client autocannon|wrk, got ${o.client}`); break;
       case '--workers': o.workers = Math.floor(num(flag, val(), 0)); break;
       case '--out': o.out = val(); if (!/^[\w.-]+$/.test(o.out || '')) throw new Error('--out takes a plain file name'); break;
+      case '--compare': o.compare = val(); if (!o.compare) throw new Error('--compare takes the path of a results JSON'); break;
       case '--no-pin': o.pin = false; break;
       case '-h': case '--help': o.help = true; break;
       default: throw new Error(`unknown option ${a}\n${USAGE}`);

@@ -16,6 +16,7 @@ const { checkHttp, checkWs } = require('./sanity');
 const { svgChart, axis } = require('./chart');
 const { measureFanoutOnce, addFanoutRatios, perBurst } = require('./fanout');
 const { printScenario } = require('./report');
+const { compareRuns } = require('./compare');
 
 const WRK_OUT = `Running 5s test @ http://127.0.0.1:40001/
   1 threads and 50 connections
@@ -163,7 +164,7 @@ describe('bench harness', () => {
   });
 
   test('chart: one bar per server relative to the reference, labels escaped, memory left out', () => {
-    const row = (id: string, perSec: number) => ({ id, name: id, label: id === 'fastify' ? 'a & <b>' : id, status: 'ok', median: { perSec, serverCpuUsPerOp: 10 } });
+    const row = (id: string, perSec: number) => ({ id, name: id, label: id === 'fastify' ? 'a & <b>' : id, status: 'ok', median: { perSec, serverCpuUsPerOp: 10, heapBytesPerOp: id === 'microwebsrv' ? 1234 : null } });
     const run = {
       outName: 'x', date: 'd', command: 'c', machine: {}, pinning: 'p', options: {},
       scenarios: [
@@ -175,11 +176,30 @@ describe('bench harness', () => {
     expect(svg).toMatch(/^<svg /);
     expect(svg).toContain('1.50×');
     expect(svg).toContain('a &amp; &lt;b&gt;');
+    expect(svg).toContain('1,234 B heap/req');
     expect(svg).toContain('skipped: no binary');
     expect(svg).not.toContain('memory');
     expect(svgChart({ ...run, scenarios: [run.scenarios[1]] }, { http: 'node-http' })).toBeNull();
     expect(axis(1.8)).toEqual({ end: 2, step: 0.25 });
     expect(axis(9.6)).toEqual({ end: 10, step: 1 });
+  });
+
+  test('before/after: rate, CPU and heap per request of the servers both runs measured', () => {
+    const row = (id: string, perSec: number, cpu: number, heap: number, status = 'ok') => ({ id, label: id, status, median: { perSec, serverCpuUsPerOp: cpu, heapBytesPerOp: heap } });
+    const before = { date: 'd0', command: 'c0', scenarios: [
+      { name: 'plaintext', kind: 'http', rows: [row('microwebsrv', 1000, 10, 800), row('uws', 1200, 8, 90), row('fastify', 1, 1, 1, 'failed')] },
+      { name: 'memory', kind: 'memory', rows: [row('microwebsrv', 1, 1, 1)] },
+    ] };
+    const after = { date: 'd1', command: 'c1', scenarios: [
+      { name: 'plaintext', kind: 'http', rows: [row('microwebsrv', 1500, 8, 200), row('uws', 1200, 8, 90), row('fastify', 5, 5, 5), row('node-http', 700, 20, 3000)] },
+      { name: 'json', kind: 'http', rows: [row('microwebsrv', 1, 1, 1)] },
+      { name: 'memory', kind: 'memory', rows: [row('microwebsrv', 2, 2, 2)] },
+    ] };
+    const tables = compareRuns(before, after);
+    expect(tables.map((t: any) => t.name)).toEqual(['plaintext']); // json: not in before; memory: not a rate
+    expect(tables[0].body.map((r: string[]) => r[0])).toEqual(['microwebsrv', 'uws']); // fastify failed before, node-http new
+    expect(tables[0].body[0]).toEqual(['microwebsrv', '1,000', '1,500', '1.50×', '10.00', '8.00', '0.80×', '800', '200', '0.25×']);
+    expect(compareRuns(before, { scenarios: [] })).toEqual([]);
   });
 
   test('fanout: options, server variants, bursts, ratios to the peers of the same N and size', () => {

@@ -6,6 +6,7 @@ const { fmtInt, badStatusOf } = require('./warnings');
 const { svgChart } = require('./chart');
 const { uploadTable, UPLOAD_COLUMNS } = require('./upload');
 const { FANOUT_REFS } = require('./fanout');
+const { compareRuns, comparisonCaption, readRun } = require('./compare');
 
 const RESULTS_DIR = path.join(__dirname, '..', 'results');
 
@@ -133,6 +134,10 @@ function markdown(run, chartFile) {
     lines.push('- memory method: a fresh server process (node --expose-gc) per server and N; snapshots in the server after full GCs: before, right after opening N idle keep-alive connections, and settled (V8\'s young generation shrunk back); see bench/README.md, "Memory scenario"');
   }
   lines.push('');
+  if (run.comparison) {
+    lines.push('## Before / after', '', `${run.comparison.caption}. × = after ÷ before: above 1 is faster for the rate, below 1 is cheaper for CPU and heap. Rates compare only between runs on the same machine under the same load; heap per request is deterministic.`, '');
+    for (const t of run.comparison.tables) lines.push(`### ${t.name}`, '', mdTable(t), '');
+  }
   for (const s of run.scenarios) {
     if (s.kind === 'fanout') {
       lines.push(`## ${s.name}`, '', `${s.description}. Subscribers: **${s.tool}**; ${s.fdNote}; medians of ${s.rounds} round(s) of ${s.duration} s.`, '', mdTable(tableOf(s.kind, s.rows)), '');
@@ -152,11 +157,36 @@ function markdown(run, chartFile) {
 
 const write = (file, text) => { fs.writeFileSync(`${file}.tmp`, text); fs.renameSync(`${file}.tmp`, file); };
 
+/**
+ * Writes results/<out>.json, .md and .svg. The run of the same name it replaces is kept as
+ * <out>.previous.json, and the before/after table against it (or against `--compare <file>`) goes into
+ * the run as `comparison`, so the Markdown shows it and render.js redraws it.
+ */
 function writeResults(run) {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const json = path.join(RESULTS_DIR, `${run.outName}.json`);
+  const files = [];
+  const againstFile = run.options && run.options.compare ? path.resolve(run.options.compare) : json;
+  const before = readRun(againstFile);
+  if (before && againstFile === json) {
+    const kept = path.join(RESULTS_DIR, `${run.outName}.previous.json`);
+    write(kept, fs.readFileSync(json, 'utf8'));
+    files.push(kept);
+  }
+  if (before) {
+    const tables = compareRuns(before, run);
+    if (tables.length) run.comparison = { caption: comparisonCaption(before, run), tables };
+  }
   write(json, `${JSON.stringify(run, null, 2)}\n`);
-  return [...writeRendered(run), json];
+  return [...writeRendered(run), json, ...files];
+}
+
+/** The before/after tables of `run` on stdout (nothing when it has none). */
+function printComparison(run) {
+  if (!run.comparison) return;
+  const out = [`\n== before / after: ${run.comparison.caption}`];
+  for (const t of run.comparison.tables) out.push(`-- ${t.name}`, textTable(t));
+  console.log(out.join('\n'));
 }
 
 /** The Markdown and the chart of `run` (also from a saved JSON: render.js). Returns the files written. */
@@ -168,4 +198,4 @@ function writeRendered(run) {
   return svg ? [`${base}.md`, `${base}.svg`] : [`${base}.md`];
 }
 
-module.exports = { addRatios, printScenario, writeResults, writeRendered, RESULTS_DIR };
+module.exports = { addRatios, printScenario, printComparison, writeResults, writeRendered, RESULTS_DIR };

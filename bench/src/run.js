@@ -14,7 +14,7 @@ const { pinningDescription } = require('./pin');
 const { wrkVersion } = require('./wrk-client');
 const { medians } = require('./stats');
 const { warningsFor } = require('./warnings');
-const { addRatios, printScenario, writeResults } = require('./report');
+const { addRatios, printScenario, printComparison, writeResults } = require('./report');
 const { runMemory } = require('./memory');
 const { runUpload } = require('./upload');
 const { runFanout } = require('./fanout');
@@ -123,6 +123,7 @@ async function main() {
     await ctx.client.close();
   }
   const files = writeResults(run);
+  printComparison(run);
   log(`\nresults: ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}`);
 }
 
