@@ -32,7 +32,8 @@ export { type Stage, type StageOutcome, type StagePosition } from './pipeline/st
 export { WebRoute, createWebRoute, registerRoute, resolveRoute, pathFromRoute, globalRoutes, type RouteDecorator, type RouteMethod } from './server/web-route';
 export { type MwsModule, type MwsModuleClass, type BodyReceiver } from './modules/module';
 export { type ServerRef, type RequestRef } from './base/refs';
-export { MwsError, MwsErrorCodes, type MwsErrorCode } from './base/errors';
+/** The misuse catalogue: modules throw these too (`invalidOption` and the asserts name the option and the value). */
+export { MwsError, MwsErrorCodes, type MwsErrorCode, invalidOption, assertIntOption, assertNumberOption, shownValue } from './base/errors';
 export * from './http';
 export { serveStaticFile } from './static/serve-static';
 export { staticResource, type StaticResourceOptions } from './static/static-resource';
