@@ -1,4 +1,5 @@
 /** The file manager's reads, listings, new folders, deletes, ACL and options, against a real server with fetch. */
+import * as fs from 'node:fs';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { MicroWebSrv } from '@microwebsrv/core';
@@ -34,6 +35,29 @@ describe('reads', () => {
     expect(body).toContain('<a href="a.md">a.md</a>');
     expect(body).toContain('<a href="../">../</a>');
     expect(body).not.toContain('.secret');
+  });
+
+  test('a file GET resolves its path once (core\'s cached resolution), not once in the module and again in core', async () => {
+    const t = await startFiles();
+    fill(t.base);
+    // The module's own resolution is realInside's fs.promises.realpath (a thread-pool round trip);
+    // core's is realpathSync, cached per path. The spy only counts: the real realpath runs. Core resolves
+    // its root once per site, on the first request: made before counting.
+    expect((await fetch(`${t.url}/fs/hello.txt`, { method: 'HEAD' })).status).toBe(200);
+    const spy = jest.spyOn(fs.promises, 'realpath');
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = await fetch(`${t.url}/fs/docs/a.md`);
+        expect(r.status).toBe(200);
+        await r.arrayBuffer();
+      }
+      expect(spy).not.toHaveBeenCalled();
+      // A folder is still resolved by the module (it lists it, or redirects under the prefix).
+      expect((await fetch(`${t.url}/fs/docs`, { redirect: 'manual' })).headers.get('location')).toBe('/fs/docs/');
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test('a folder without its slash → 301 under the prefix; a file through core\'s static machinery (ETag, 304, Range, HEAD)', async () => {
