@@ -15,7 +15,7 @@
  *   Lua script that also appends the message to a Redis stream per history pattern (XADD MAXLEN ~), with
  *   an id every process sees (`TopicMessage.id`).
  */
-import { InProcessBus, MwsError, checkPattern, type Bus, type BusListener, type TopicMessage } from '@microwebsrv/core';
+import { InProcessBus, checkPattern, invalidOption, type Bus, type BusListener, type TopicMessage } from '@microwebsrv/core';
 import { Redis, type RedisOptions } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { decode, encodeParts, joinParts } from './codec';
@@ -61,10 +61,6 @@ export interface RedisBusStats {
   reconnects: number;
 }
 
-function invalid(name: string, allowed: string, got: unknown): MwsError {
-  return new MwsError('ERR_MWS_INVALID_OPTION', `${name} must be ${allowed}, got ${typeof got === 'string' ? JSON.stringify(got) : typeof got === 'function' ? 'a function' : String(got)}`);
-}
-
 function defaultLog(msg: string, level: 'INFO' | 'WARNING' | 'ERROR'): void {
   (level === 'INFO' ? console.log : console.warn)(`RedisBus ${level}: ${msg}`);
 }
@@ -93,15 +89,15 @@ export class RedisBus implements Bus {
   private _lastKey = '';
 
   constructor(options: RedisBusOptions = {}) {
-    if (options === null || typeof options !== 'object') throw invalid('RedisBus options', 'an object', options);
+    if (options === null || typeof options !== 'object') throw invalidOption('RedisBus options', 'an object', options);
     const url = options.url ?? 'redis://127.0.0.1:6379';
-    if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw invalid('RedisBus options.url', 'a redis:// or rediss:// URL', url);
+    if (typeof url !== 'string' || !/^rediss?:\/\//.test(url)) throw invalidOption('RedisBus options.url', 'a redis:// or rediss:// URL', url);
     const prefix = options.prefix ?? 'mws:';
-    if (typeof prefix !== 'string' || prefix.length > 64) throw invalid('RedisBus options.prefix', 'a string of at most 64 characters', prefix);
+    if (typeof prefix !== 'string' || prefix.length > 64) throw invalidOption('RedisBus options.prefix', 'a string of at most 64 characters', prefix);
     const maxDelay = options.maxRetryDelayMs ?? 5000;
-    if (!Number.isSafeInteger(maxDelay) || maxDelay < 100) throw invalid('RedisBus options.maxRetryDelayMs', 'an integer >= 100', maxDelay);
-    if (options.log != null && typeof options.log !== 'function') throw invalid('RedisBus options.log', 'a function (msg, level)', options.log);
-    if (options.onStateChange != null && typeof options.onStateChange !== 'function') throw invalid('RedisBus options.onStateChange', 'a function (state, error)', options.onStateChange);
+    if (!Number.isSafeInteger(maxDelay) || maxDelay < 100) throw invalidOption('RedisBus options.maxRetryDelayMs', 'an integer >= 100', maxDelay);
+    if (options.log != null && typeof options.log !== 'function') throw invalidOption('RedisBus options.log', 'a function (msg, level)', options.log);
+    if (options.onStateChange != null && typeof options.onStateChange !== 'function') throw invalidOption('RedisBus options.onStateChange', 'a function (state, error)', options.onStateChange);
     this.prefix = prefix;
     this._log = options.log ?? defaultLog;
     this.onStateChange = options.onStateChange ?? null;
@@ -165,7 +161,7 @@ export class RedisBus implements Bus {
 
   subscribe(pattern: string, listener: BusListener): void {
     checkPattern('subscribe pattern', pattern);
-    if (typeof listener !== 'function') throw invalid('subscribe listener', 'a function (message) => void', listener);
+    if (typeof listener !== 'function') throw invalidOption('subscribe listener', 'a function (message) => void', listener);
     this._local.subscribe(pattern, listener);
     const n = this._patterns.get(pattern) ?? 0;
     this._patterns.set(pattern, n + 1);

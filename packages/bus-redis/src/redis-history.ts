@@ -7,7 +7,7 @@
  * Every process that publishes must keep the same history patterns (the same code does): a publisher
  * appends to the streams of the patterns *it* knows.
  */
-import { MwsError, checkPattern, topicMatches, type TopicMessage } from '@microwebsrv/core';
+import { checkPattern, invalidOption, topicMatches, type TopicMessage } from '@microwebsrv/core';
 import type { Redis } from 'ioredis';
 import { decode } from './codec';
 import { MARK_STARTS } from './script';
@@ -46,8 +46,8 @@ export class RedisHistory {
     checkPattern('history pattern', pattern);
     const count = options.count ?? 100;
     const ageSec = options.ageSec ?? 300;
-    if (!Number.isSafeInteger(count) || count < 0) throw new MwsError('ERR_MWS_INVALID_OPTION', `history count must be an integer >= 0, got ${String(count)}`);
-    if (typeof ageSec !== 'number' || !(ageSec >= 0)) throw new MwsError('ERR_MWS_INVALID_OPTION', `history ageSec must be a number >= 0, got ${String(ageSec)}`);
+    if (!Number.isSafeInteger(count) || count < 0) throw invalidOption('history count', 'an integer >= 0', count);
+    if (typeof ageSec !== 'number' || !(ageSec >= 0)) throw invalidOption('history ageSec', 'a number >= 0', ageSec);
     const prev = this._kept.get(pattern);
     this._kept.set(pattern, { key: `${this._prefix}h:${pattern}`, startKey: `${this._prefix}hs:${pattern}`, count: Math.max(count, prev?.count ?? 0), ageUs: Math.max(ageSec * 1e6, prev?.ageUs ?? 0) });
     if (prev === undefined && this._ready()) this.markStarts();

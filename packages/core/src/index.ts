@@ -32,7 +32,8 @@ export { type Stage, type StageOutcome, type StagePosition } from './pipeline/st
 export { WebRoute, createWebRoute, registerRoute, resolveRoute, pathFromRoute, globalRoutes, type RouteDecorator, type RouteMethod } from './server/web-route';
 export { type MwsModule, type MwsModuleClass, type BodyReceiver } from './modules/module';
 export { type ServerRef, type RequestRef } from './base/refs';
-export { MwsError, MwsErrorCodes, type MwsErrorCode } from './base/errors';
+/** The misuse catalogue: modules throw these too (`invalidOption` and the asserts name the option and the value). */
+export { MwsError, MwsErrorCodes, type MwsErrorCode, invalidOption, assertIntOption, assertNumberOption, shownValue } from './base/errors';
 export * from './http';
 export { serveStaticFile } from './static/serve-static';
 export { staticResource, type StaticResourceOptions } from './static/static-resource';
@@ -42,3 +43,9 @@ export { type StaticSite } from './static/site';
 export { hasDotComponent, isInside, parseStaticPath, realInside, realRootOf, type StaticPath } from './static/safe-path';
 /** The strong ETag and Last-Modified core's static files send for a file's stat: modules that write files (mods-files) answer and compare the same. */
 export { validatorsOf, type Validators } from './static/validators';
+/**
+ * Conditional requests as core's static files answer them (RFC 9110 §13.2.2 order: If-Match, else
+ * If-Unmodified-Since → 412; If-None-Match, else If-Modified-Since for GET / HEAD → 304): modules that
+ * read or write files of their own (mods-files) evaluate the same fields the same way.
+ */
+export { evaluatePreconditions, type Conditions as Preconditions } from './static/validators';

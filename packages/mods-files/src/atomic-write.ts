@@ -130,6 +130,12 @@ export async function writeAtomic(file: string, source: BodySource, plan: WriteP
   }
 }
 
+/** True when `name` is the temp file of an upload of this process (its bytes are that upload's: it gives them back if it fails). */
+export function isOwnTemp(name: string): boolean {
+  const m = TEMP.exec(name);
+  return m !== null && Number(m[1]) === process.pid;
+}
+
 /** True when `pid` is a running process (signal 0 probes without sending anything). */
 function alive(pid: number): boolean {
   if (pid === process.pid) return true;

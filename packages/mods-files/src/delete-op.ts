@@ -6,10 +6,13 @@
 import { promises as fsp } from 'node:fs';
 import * as path from 'node:path';
 import type { HttpRequest } from '@microwebsrv/core';
-import { removeStaleTemps } from './atomic-write';
+import { isOwnTemp } from './atomic-write';
 import { refused, type FilesContext, type Outcome } from './context';
 import { folderOf, isRefusal, type Place } from './target';
 import { realInside } from '@microwebsrv/core';
+
+/** Rounds of {@link removeTree} over a folder that uploads keep filling while it is removed. */
+const TREE_ROUNDS = 3;
 
 export async function deleteOp(ctx: FilesContext, request: HttpRequest, place: Place): Promise<Outcome> {
   const { opts } = ctx;
@@ -30,9 +33,8 @@ export async function deleteOp(ctx: FilesContext, request: HttpRequest, place: P
   if (st.isDirectory()) {
     if (!place.dirSlash) return refused(409, 'a folder: end the path with / to remove it');
     if (request.queryParams.force === '1') {
-      await fsp.rm(entry, { recursive: true, force: true });
-      // What went is not counted one by one: count the base afresh (this also drops stale temp files).
-      ctx.quota.used = (await removeStaleTemps(ctx.realBase)).bytes;
+      // The quota gives back what the tree held, measured as it goes: the rest of the base is not walked.
+      ctx.quota.release(await removeTree(entry));
     } else {
       try { await fsp.rmdir(entry); } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
@@ -48,4 +50,44 @@ export async function deleteOp(ctx: FilesContext, request: HttpRequest, place: P
   ctx.quota.release(st.size);
   ctx.log(`files: removed ${place.aclPath}`, 'INFO');
   return { status: 204 };
+}
+
+/**
+ * Removes the folder `dir` with everything in it, symlinks themselves (never what they point to), and
+ * returns the bytes of the regular files it removed — the quota's share of the tree. A temp file of an
+ * upload still running here is not counted: that upload gives its own bytes back when its rename fails.
+ * A file created meanwhile (ENOTEMPTY at the end) is removed in another round; after the last one the
+ * rest goes uncounted (the quota then errs on the full side until the next start recounts it).
+ */
+async function removeTree(dir: string, round = 0): Promise<number> {
+  let bytes = 0;
+  let entries: import('node:fs').Dirent[];
+  try { entries = await fsp.readdir(dir, { withFileTypes: true }); } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0; // removed meanwhile
+    throw err;
+  }
+  for (const e of entries) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) { bytes += await removeTree(p); continue; }
+    let size = 0;
+    if (e.isFile() && !isOwnTemp(e.name)) {
+      try { size = (await fsp.lstat(p)).size; } catch { continue; } // gone meanwhile
+    }
+    try {
+      await fsp.unlink(p);
+      bytes += size;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+  try {
+    await fsp.rmdir(dir);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return bytes;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
+    if (round + 1 < TREE_ROUNDS) return bytes + await removeTree(dir, round + 1);
+    await fsp.rm(dir, { recursive: true, force: true });
+  }
+  return bytes;
 }

@@ -1,6 +1,6 @@
 /** `loadModule(FileManager, options)`: the options, their defaults and their checks (misuse throws at once). */
 import * as path from 'node:path';
-import { MwsError, type HttpRequest } from '@microwebsrv/core';
+import { invalidOption, type HttpRequest, type MwsError } from '@microwebsrv/core';
 
 /** What an access asks for: reading (a file, a listing) or writing (an upload, a new folder, a delete). */
 export type Access = 'read' | 'write';
@@ -67,9 +67,7 @@ export interface ResolvedOptions {
 
 /** ERR_MWS_INVALID_OPTION naming the option and what it allows (core's catalogue). */
 export function invalid(name: string, allowed: string, got: unknown): MwsError {
-  let shown: string;
-  try { shown = typeof got === 'function' ? 'a function' : got === undefined ? 'undefined' : JSON.stringify(got) ?? String(got); } catch { shown = typeof got; }
-  return new MwsError('ERR_MWS_INVALID_OPTION', `FileManager ${name} must be ${allowed}, got ${shown}`);
+  return invalidOption(`FileManager ${name}`, allowed, got);
 }
 
 /** A URL path of plain characters: no query, fragment, percent sign, backslash, control, '.' segment. */

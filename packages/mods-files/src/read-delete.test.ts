@@ -1,4 +1,5 @@
 /** The file manager's reads, listings, new folders, deletes, ACL and options, against a real server with fetch. */
+import * as fs from 'node:fs';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { MicroWebSrv } from '@microwebsrv/core';
@@ -34,6 +35,29 @@ describe('reads', () => {
     expect(body).toContain('<a href="a.md">a.md</a>');
     expect(body).toContain('<a href="../">../</a>');
     expect(body).not.toContain('.secret');
+  });
+
+  test('a file GET resolves its path once (core\'s cached resolution), not once in the module and again in core', async () => {
+    const t = await startFiles();
+    fill(t.base);
+    // The module's own resolution is realInside's fs.promises.realpath (a thread-pool round trip);
+    // core's is realpathSync, cached per path. The spy only counts: the real realpath runs. Core resolves
+    // its root once per site, on the first request: made before counting.
+    expect((await fetch(`${t.url}/fs/hello.txt`, { method: 'HEAD' })).status).toBe(200);
+    const spy = jest.spyOn(fs.promises, 'realpath');
+    try {
+      for (let i = 0; i < 2; i++) {
+        const r = await fetch(`${t.url}/fs/docs/a.md`);
+        expect(r.status).toBe(200);
+        await r.arrayBuffer();
+      }
+      expect(spy).not.toHaveBeenCalled();
+      // A folder is still resolved by the module (it lists it, or redirects under the prefix).
+      expect((await fetch(`${t.url}/fs/docs`, { redirect: 'manual' })).headers.get('location')).toBe('/fs/docs/');
+      expect(spy).toHaveBeenCalled();
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   test('a folder without its slash → 301 under the prefix; a file through core\'s static machinery (ETag, 304, Range, HEAD)', async () => {
@@ -105,6 +129,24 @@ describe('folders and deletes', () => {
     expect(existsSync(path.join(t.base, 'docs'))).toBe(false);
     expect((await fetch(`${t.url}/fs/`, { method: 'DELETE' })).status).toBe(403);
     expect(existsSync(t.base)).toBe(true);
+  });
+
+  test('DELETE ?force=1 gives the quota back what the removed tree held, measured while removing (the rest of the base is not recounted)', async () => {
+    const t = await startFiles({ maxTotalBytes: 100 });
+    const put = (p: string, n: number): Promise<number> => fetch(`${t.url}/fs${p}`, { method: 'PUT', body: Buffer.alloc(n, 1) }).then((r) => r.status);
+    expect(await put('/keep.txt', 30)).toBe(201);
+    expect(await put('/docs/a.bin', 40)).toBe(201);
+    expect(await put('/docs/sub/b.bin', 20)).toBe(201);
+    symlinkSync(path.join(t.base, 'keep.txt'), path.join(t.base, 'docs/sub/link')); // removed itself, its target stays
+    // A file put there behind the module's back is not its usage until the next start (docs/files.md).
+    writeFileSync(path.join(t.base, 'behind.bin'), Buffer.alloc(50, 2));
+    expect(await put('/more.bin', 11)).toBe(507); // 30 + 40 + 20 used
+    expect((await fetch(`${t.url}/fs/docs/?force=1`, { method: 'DELETE' })).status).toBe(204);
+    expect(existsSync(path.join(t.base, 'docs'))).toBe(false);
+    expect(readFileSync(path.join(t.base, 'keep.txt')).length).toBe(30);
+    // 30 used: 70 fit exactly (a rescan of the base would have counted behind.bin and answered 507).
+    expect(await put('/more.bin', 70)).toBe(201);
+    expect(await put('/one-more.bin', 1)).toBe(507);
   });
 
   test('DELETE never leaves the base: traversal → 400, a symlink out is not followed (only links inside go, themselves)', async () => {

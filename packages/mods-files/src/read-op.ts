@@ -2,7 +2,7 @@
  * GET / HEAD: a folder path ending in '/' → its listing (JSON, or HTML when the client prefers text/html);
  * a folder without the '/' → 301 to it; a file → core's static machinery (`serveStaticFile`: ETag,
  * Last-Modified, 304 / 412, Range / 206 / 416, HEAD), revalidated on every use (`Cache-Control: no-cache`:
- * files here change under their names).
+ * files here change under their names). A file's path is resolved once, by core.
  */
 import { promises as fsp } from 'node:fs';
 import { serveStaticFile, type HttpRequest, type StaticOptions, type StaticSite } from '@microwebsrv/core';
@@ -16,6 +16,9 @@ export async function readOp(ctx: FilesContext, site: StaticSite, request: HttpR
   if (isRefusal(place)) return refused(place.status, place.reason);
   let decision = await ctx.allow(place.aclPath, 'read', request);
   if (decision !== 0) return refused(decision, `ACL refuses reading ${place.aclPath}`);
+  // A file: core's static machinery resolves the path (once, through its cache of resolved paths) and
+  // answers. Anything else — a folder, nothing servable — it leaves untouched, and it is resolved here.
+  if (!place.dirSlash && await serveStaticFile(site, request, rawSub, staticOptionsOf(site, opts.dotfiles))) return answered;
   const real = await realOf(ctx.realBase, place, opts.dotfiles);
   if (real === null) return refused(404, 'absent');
   const st = await fsp.stat(real);
@@ -35,12 +38,14 @@ export async function readOp(ctx: FilesContext, site: StaticSite, request: HttpR
     }
     return { status: 200, json: listing, headers: { 'Cache-Control': 'no-cache' } };
   }
-  if (place.dirSlash || !st.isFile()) return refused(404, 'not a file');
-  const served = await serveStaticFile(site, request, rawSub, staticOptionsOf(site, opts.dotfiles));
-  return served ? answered : refused(404, 'absent');
+  // A file named with a '/', or not a regular file (a FIFO, a socket): nothing to serve.
+  return refused(404, 'not a file');
 }
 
-/** The static settings of a file manager: the server's, with its own dotfile rule, no default pages, no-cache. */
+/**
+ * The static settings of a file manager: the server's, with its own dotfile rule, no default pages,
+ * no-cache, and no redirect of folders (core's would leave out the prefix; readOp makes its own).
+ */
 function staticOptionsOf(site: StaticSite, dotfiles: boolean): StaticOptions {
-  return { ...site.staticOptions, serveDotFiles: dotfiles, defaultPages: [], cacheControl: 'no-cache' };
+  return { ...site.staticOptions, serveDotFiles: dotfiles, defaultPages: [], cacheControl: 'no-cache', redirectFolders: false };
 }

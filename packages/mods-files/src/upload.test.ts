@@ -49,6 +49,29 @@ describe('raw uploads (PUT / POST <prefix>/path)', () => {
     expect(tempsUnder(t.base)).toEqual([]);
   });
 
+  test('If-Unmodified-Since (RFC 9110 §13.1.4): a file changed after the date → 412 for a write and a read, old file intact', async () => {
+    const t = await startFiles();
+    const created = await put(`${t.url}/fs/doc.txt`, 'v1');
+    expect(created.status).toBe(201);
+    const past = 'Sat, 01 Jan 2000 00:00:00 GMT';
+    const future = new Date(Date.now() + 3600_000).toUTCString();
+    const refusedWrite = await put(`${t.url}/fs/doc.txt`, 'v2 over a newer file', { 'if-unmodified-since': past });
+    expect(refusedWrite.status).toBe(412);
+    expect(readFileSync(path.join(t.base, 'doc.txt'), 'utf8')).toBe('v1');
+    expect((await fetch(`${t.url}/fs/doc.txt`, { headers: { 'if-unmodified-since': past } })).status).toBe(412);
+    // Not changed since the date: the write goes on.
+    expect((await put(`${t.url}/fs/doc.txt`, 'v2', { 'if-unmodified-since': future })).status).toBe(200);
+    expect(readFileSync(path.join(t.base, 'doc.txt'), 'utf8')).toBe('v2');
+    // With If-Match the date is not looked at (§13.2.2 step 2); an invalid date is ignored (§13.1.4).
+    const etag = (await fetch(`${t.url}/fs/doc.txt`, { method: 'HEAD' })).headers.get('etag')!;
+    expect((await put(`${t.url}/fs/doc.txt`, 'v3', { 'if-match': etag, 'if-unmodified-since': past })).status).toBe(200);
+    expect((await put(`${t.url}/fs/doc.txt`, 'v4', { 'if-unmodified-since': 'yesterday' })).status).toBe(200);
+    // A file that does not exist has no date to compare: stored.
+    expect((await put(`${t.url}/fs/new.txt`, 'x', { 'if-unmodified-since': past })).status).toBe(201);
+    expect(readFileSync(path.join(t.base, 'doc.txt'), 'utf8')).toBe('v4');
+    expect(tempsUnder(t.base)).toEqual([]);
+  });
+
   test('quotas: maxFileBytes → 413 (declared, before reading), maxTotalBytes → 507, extensions / types → 415', async () => {
     const t = await startFiles({ maxFileBytes: 1000, maxTotalBytes: 2500, allowedExtensions: ['txt', '.BIN'], allowedTypes: ['text/*', 'application/octet-stream'] });
     writeFileSync(path.join(t.base, 'old.txt'), 'old');

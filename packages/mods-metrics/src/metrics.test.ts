@@ -121,5 +121,12 @@ test('misuse throws ERR_MWS_INVALID_OPTION naming the option', async () => {
   expect(() => srv.loadModule(Metrics, { path: 'metrics' })).toThrow(/Metrics options.path must be a path starting with \//);
   expect(() => srv.loadModule(Metrics, { prefix: '1x' })).toThrow(/options.prefix/);
   expect(() => srv.loadModule(Metrics, { registry: {} as Registry })).toThrow(/options.registry/);
+  // The value is shown as written: an object as JSON (never "[object Object]"), a string quoted.
+  expect(() => srv.loadModule(Metrics, { registry: { name: 'mine' } as unknown as Registry })).toThrow('Metrics options.registry must be a prom-client Registry (of this package\'s prom-client), got {"name":"mine"}');
+  expect(() => srv.loadModule(Metrics, { clusterTimeoutMs: [5] as unknown as number })).toThrow('Metrics options.clusterTimeoutMs must be an integer >= 1, got [5]');
+  expect(() => srv.loadModule(Metrics, null as unknown as object)).toThrow('Metrics options must be an object, got null');
+  let code: unknown = null;
+  try { srv.loadModule(Metrics, { path: 'm' }); } catch (err) { code = (err as { code?: unknown }).code; }
+  expect(code).toBe('ERR_MWS_INVALID_OPTION');
   expect(() => { srv.measureDurations = 'yes' as unknown as boolean; }).toThrow(/measureDurations must be true or false/);
 });

@@ -9,7 +9,7 @@
  * with `startCluster(setup, { primary: clusterMetricsPrimary() })`): one scrape covers every worker.
  */
 import type { HttpRequest, MicroWebSrv, MwsModule } from '@microwebsrv/core';
-import { MwsError } from '@microwebsrv/core';
+import { invalidOption, type MwsError } from '@microwebsrv/core';
 import cluster from 'node:cluster';
 import { AggregatorRegistry, Registry, collectDefaultMetrics } from 'prom-client';
 import { serverMetrics, type PromMetric, type Source } from './collect';
@@ -36,8 +36,9 @@ let defaultRegistry: Registry | null = null;
 const workerRegistries: Registry[] = [];
 let workerListener: AggregatorRegistry<'text/plain; version=0.0.4; charset=utf-8'> | null = null;
 
+/** core's misuse error, the option named as users write it (`Metrics options.path`). */
 function invalid(name: string, allowed: string, got: unknown): MwsError {
-  return new MwsError('ERR_MWS_INVALID_OPTION', `Metrics options.${name} must be ${allowed}, got ${typeof got === 'string' ? JSON.stringify(got) : String(got)}`);
+  return invalidOption(name === '' ? 'Metrics options' : `Metrics options.${name}`, allowed, got);
 }
 
 export class Metrics implements MwsModule {

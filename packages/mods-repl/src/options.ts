@@ -1,5 +1,5 @@
+import { invalidOption } from '@microwebsrv/core';
 import { WebSockets } from '@microwebsrv/mods-websockets';
-import { invalid } from './errors';
 
 /** Options of `loadModule(WebSocketRepl, options)`. Only `password` is required. */
 export interface ReplOptions {
@@ -44,33 +44,33 @@ export type CheckedOptions = Required<Omit<ReplOptions, 'hosts' | 'websockets'>>
 
 function int(name: string, v: unknown, dflt: number, min: number, max: number): number {
   if (v === undefined) return dflt;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw invalid(`WebSocketRepl ${name}`, `an integer from ${min} to ${max}`, v);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw invalidOption(`WebSocketRepl ${name}`, `an integer from ${min} to ${max}`, v);
   return v;
 }
 
 /** Checks every option at load (ERR_MWS_INVALID_OPTION naming the option; a password's value is never shown). */
 export function checkOptions(options: unknown): CheckedOptions {
-  if (options === null || typeof options !== 'object') throw invalid('WebSocketRepl options', '{ password, path?, … } (a password is required)', options);
+  if (options === null || typeof options !== 'object') throw invalidOption('WebSocketRepl options', '{ password, path?, … } (a password is required)', options);
   const o = options as ReplOptions;
-  if (typeof o.password !== 'string' || [...o.password].length < 8) throw invalid('WebSocketRepl password', 'a string of 8 characters or more (the REPL never runs without one)', o.password, true);
+  if (typeof o.password !== 'string' || [...o.password].length < 8) throw invalidOption('WebSocketRepl password', 'a string of 8 characters or more (the REPL never runs without one)', o.password, true);
   const path = o.path ?? '/repl';
-  if (typeof path !== 'string' || !path.startsWith('/') || /[?#\s]/.test(path)) throw invalid('WebSocketRepl path', "a path starting with '/' (no query)", path);
-  if (o.websockets != null && !(o.websockets instanceof WebSockets)) throw invalid('WebSocketRepl websockets', 'a loaded WebSockets module instance, or null', typeof o.websockets);
+  if (typeof path !== 'string' || !path.startsWith('/') || /[?#\s]/.test(path)) throw invalidOption('WebSocketRepl path', "a path starting with '/' (no query)", path);
+  if (o.websockets != null && !(o.websockets instanceof WebSockets)) throw invalidOption('WebSocketRepl websockets', 'a loaded WebSockets module instance, or null', typeof o.websockets);
   const context = o.context ?? 'process';
-  if (context !== 'process' && (context === null || typeof context !== 'object' || Array.isArray(context))) throw invalid('WebSocketRepl context', "'process' or an object of the globals to expose", context);
+  if (context !== 'process' && (context === null || typeof context !== 'object' || Array.isArray(context))) throw invalidOption('WebSocketRepl context', "'process' or an object of the globals to expose", context);
   const allowRemote = o.allowRemote ?? false;
-  if (typeof allowRemote !== 'boolean') throw invalid('WebSocketRepl allowRemote', 'a boolean', allowRemote);
+  if (typeof allowRemote !== 'boolean') throw invalidOption('WebSocketRepl allowRemote', 'a boolean', allowRemote);
   const origins = o.origins ?? 'same';
   if (origins !== 'same' && origins !== '*' && (!Array.isArray(origins) || origins.some((x) => typeof x !== 'string' || !/^https?:\/\/[^/\s]+$/i.test(x)))) {
-    throw invalid('WebSocketRepl origins', "'same', '*' or a list of origins such as 'https://admin.example'", origins);
+    throw invalidOption('WebSocketRepl origins', "'same', '*' or a list of origins such as 'https://admin.example'", origins);
   }
   if (o.hosts != null && (!Array.isArray(o.hosts) || o.hosts.some((x) => typeof x !== 'string' || x.length === 0 || x.includes('/')))) {
-    throw invalid('WebSocketRepl hosts', "a list of host names such as ['localhost'], or null", o.hosts);
+    throw invalidOption('WebSocketRepl hosts', "a list of host names such as ['localhost'], or null", o.hosts);
   }
   const plainHttp = o.plainHttp ?? 'auto';
-  if (plainHttp !== 'auto' && plainHttp !== 'allow' && plainHttp !== 'refuse') throw invalid('WebSocketRepl plainHttp', "'auto', 'allow' or 'refuse'", plainHttp);
+  if (plainHttp !== 'auto' && plainHttp !== 'allow' && plainHttp !== 'refuse') throw invalidOption('WebSocketRepl plainHttp', "'auto', 'allow' or 'refuse'", plainHttp);
   const prompt = o.prompt ?? '> ';
-  if (typeof prompt !== 'string' || prompt.length > 64) throw invalid('WebSocketRepl prompt', 'a string of at most 64 characters', prompt);
+  if (typeof prompt !== 'string' || prompt.length > 64) throw invalidOption('WebSocketRepl prompt', 'a string of at most 64 characters', prompt);
   return {
     password: o.password, path, websockets: o.websockets ?? null, context, allowRemote,
     origins: Array.isArray(origins) ? origins.map((x) => x.toLowerCase()) : origins,

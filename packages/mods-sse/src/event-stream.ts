@@ -5,8 +5,8 @@
  * drops its oldest event and tells the client with a `gap` event before the next one, or closes the stream
  * (`slowPolicy`): a slow client never grows the server's memory without bound nor holds up the others.
  */
-import type { OpenStream, TopicMessage, TopicSubscriber } from '@microwebsrv/core';
-import { encodeComment, encodeEvent, invalid, type EventMessage } from './wire';
+import { invalidOption, type OpenStream, type TopicMessage, type TopicSubscriber } from '@microwebsrv/core';
+import { encodeComment, encodeEvent, type EventMessage } from './wire';
 
 /** What to do with a stream whose queue is full. */
 export type SlowPolicy = 'drop-oldest' | 'close';
@@ -114,7 +114,7 @@ export class EventStream implements TopicSubscriber {
    */
   subscribe(pattern: string | string[]): this {
     const list = Array.isArray(pattern) ? pattern : [pattern];
-    if (list.length === 0) throw invalid('subscribe pattern', 'a topic pattern or a non-empty array of them', pattern);
+    if (list.length === 0) throw invalidOption('subscribe pattern', 'a topic pattern or a non-empty array of them', pattern);
     if (this._closed) return this;
     if (!this._replayed) {
       this._replayed = true;

@@ -6,12 +6,12 @@
  * history per pattern for clients that reconnect with `Last-Event-ID`.
  */
 import type { HttpRequest, MicroWebSrv, MwsModule, PublishData, PublishOptions, TopicMessage, MessageEncoder } from '@microwebsrv/core';
-import { checkPattern } from '@microwebsrv/core';
+import { checkPattern, invalidOption } from '@microwebsrv/core';
 import { EventEndpoint } from './endpoint';
 import { EventStream, type StreamHost } from './event-stream';
 import { EventHistory, type HistoryOptions, type HistoryStore } from './history';
 import { checkHistory, checkModuleOptions, checkStreamOptions, resolveStreamOptions, type EventEndpointOptions, type EventStreamOptions, type ServerSentEventsOptions } from './options';
-import { encodePublished, invalid } from './wire';
+import { encodePublished } from './wire';
 
 /** The heartbeat clock's period: heartbeats are checked this often (ms). */
 const TICK_MS = 250;
@@ -39,7 +39,7 @@ export class ServerSentEvents implements MwsModule {
   private readonly _host: StreamHost;
 
   constructor(server: MicroWebSrv, options: ServerSentEventsOptions = {}) {
-    if (options === null || typeof options !== 'object') throw invalid('ServerSentEvents options', 'an object', options);
+    if (options === null || typeof options !== 'object') throw invalidOption('ServerSentEvents options', 'an object', options);
     checkModuleOptions(options);
     this.server = server;
     this._opts = { ...options };
@@ -83,13 +83,13 @@ export class ServerSentEvents implements MwsModule {
    * the endpoint (its `dispatch(data, event)` sends to all its streams).
    */
   event(url: string, options: EventEndpointOptions = {}): EventEndpoint {
-    if (typeof url !== 'string' || !url.startsWith('/')) throw invalid('event url', 'a path starting with /', url);
-    if (this._endpoints.has(url)) throw invalid('event url', 'a path not mounted yet', url);
+    if (typeof url !== 'string' || !url.startsWith('/')) throw invalidOption('event url', 'a path starting with /', url);
+    if (this._endpoints.has(url)) throw invalidOption('event url', 'a path not mounted yet', url);
     checkStreamOptions(options, 'event options.');
     const topic = checkPattern('event options.topic', options.topic ?? url);
     if (options.history !== undefined && options.history !== false) checkHistory('event options.history', options.history);
-    if (options.maxClients !== undefined && (!Number.isSafeInteger(options.maxClients) || options.maxClients < 1)) throw invalid('event options.maxClients', 'an integer >= 1', options.maxClients);
-    if (options.onOpen != null && typeof options.onOpen !== 'function') throw invalid('event options.onOpen', 'a function (stream, request)', options.onOpen);
+    if (options.maxClients !== undefined && (!Number.isSafeInteger(options.maxClients) || options.maxClients < 1)) throw invalidOption('event options.maxClients', 'an integer >= 1', options.maxClients);
+    if (options.onOpen != null && typeof options.onOpen !== 'function') throw invalidOption('event options.onOpen', 'a function (stream, request)', options.onOpen);
     const ep = new EventEndpoint(this.server, url, topic, { ...options });
     if (options.history !== false) this.keepHistory(topic, options.history ?? this._opts.history);
     this._endpoints.set(url, ep);
@@ -147,7 +147,7 @@ export class ServerSentEvents implements MwsModule {
   }
 
   private _open(request: HttpRequest, options: EventStreamOptions, ep: EventEndpoint | null): EventStream | null {
-    if (request === null || typeof request !== 'object' || typeof request.getHeader !== 'function') throw invalid('open request', 'the HttpRequest of a route', request);
+    if (request === null || typeof request !== 'object' || typeof request.getHeader !== 'function') throw invalidOption('open request', 'the HttpRequest of a route', request);
     checkStreamOptions(options, 'open options.');
     const o = resolveStreamOptions(options, this._opts);
     const response = request.response;

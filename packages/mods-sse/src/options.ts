@@ -1,8 +1,7 @@
 /** The module's, an endpoint's and a stream's options: defaults and checks (misuse throws at once). */
-import type { HttpRequest } from '@microwebsrv/core';
+import { invalidOption, type HttpRequest } from '@microwebsrv/core';
 import type { EventStream, SlowPolicy } from './event-stream';
 import { isHistoryStore, type HistoryOptions, type HistoryStore } from './history';
-import { invalid } from './wire';
 
 /** Options of one stream (`sse.open(request, options)`), defaults from the module's. */
 export interface EventStreamOptions {
@@ -55,25 +54,25 @@ export interface ResolvedStreamOptions {
 
 function num(name: string, v: unknown, min: number, int: boolean): void {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || (int && !Number.isSafeInteger(v))) {
-    throw invalid(name, int ? `an integer >= ${min}` : `a number >= ${min}`, v);
+    throw invalidOption(name, int ? `an integer >= ${min}` : `a number >= ${min}`, v);
   }
 }
 
 /** Checks the stream options present in `o` (`prefix` names where they came from). */
 export function checkStreamOptions(o: EventStreamOptions, prefix: string): void {
-  if (o === null || typeof o !== 'object') throw invalid(prefix.replace(/\.$/, '') || 'options', 'an object', o);
+  if (o === null || typeof o !== 'object') throw invalidOption(prefix.replace(/\.$/, '') || 'options', 'an object', o);
   if (o.heartbeatSec !== undefined) {
     num(`${prefix}heartbeatSec`, o.heartbeatSec, 0, false);
-    if (o.heartbeatSec > 0 && o.heartbeatSec < 0.25) throw invalid(`${prefix}heartbeatSec`, '0 (none) or at least 0.25 s', o.heartbeatSec);
+    if (o.heartbeatSec > 0 && o.heartbeatSec < 0.25) throw invalidOption(`${prefix}heartbeatSec`, '0 (none) or at least 0.25 s', o.heartbeatSec);
   }
   if (o.retryMs !== undefined && o.retryMs !== null) num(`${prefix}retryMs`, o.retryMs, 0, true);
   if (o.maxQueue !== undefined) num(`${prefix}maxQueue`, o.maxQueue, 1, true);
-  if (o.slowPolicy !== undefined && o.slowPolicy !== 'drop-oldest' && o.slowPolicy !== 'close') throw invalid(`${prefix}slowPolicy`, "'drop-oldest' or 'close'", o.slowPolicy);
-  if (o.onStop !== undefined && o.onStop !== null && typeof o.onStop !== 'function') throw invalid(`${prefix}onStop`, 'a function (stream) => void', o.onStop);
+  if (o.slowPolicy !== undefined && o.slowPolicy !== 'drop-oldest' && o.slowPolicy !== 'close') throw invalidOption(`${prefix}slowPolicy`, "'drop-oldest' or 'close'", o.slowPolicy);
+  if (o.onStop !== undefined && o.onStop !== null && typeof o.onStop !== 'function') throw invalidOption(`${prefix}onStop`, 'a function (stream) => void', o.onStop);
 }
 
 export function checkHistory(name: string, h: unknown): void {
-  if (h === null || typeof h !== 'object') throw invalid(name, 'an object { count?, ageSec? }', h);
+  if (h === null || typeof h !== 'object') throw invalidOption(name, 'an object { count?, ageSec? }', h);
   const o = h as HistoryOptions;
   if (o.count !== undefined) num(`${name}.count`, o.count, 0, true);
   if (o.ageSec !== undefined) num(`${name}.ageSec`, o.ageSec, 0, false);
@@ -84,7 +83,7 @@ export function checkModuleOptions(o: ServerSentEventsOptions): void {
   if (o.maxStreams !== undefined) num('maxStreams', o.maxStreams, 1, true);
   if (o.retryAfterSec !== undefined) num('retryAfterSec', o.retryAfterSec, 0, true);
   if (o.history !== undefined) checkHistory('history', o.history);
-  if (o.historyStore != null && !isHistoryStore(o.historyStore)) throw invalid('historyStore', 'a HistoryStore (keep, since), e.g. RedisBus.history', o.historyStore);
+  if (o.historyStore != null && !isHistoryStore(o.historyStore)) throw invalidOption('historyStore', 'a HistoryStore (keep, since), e.g. RedisBus.history', o.historyStore);
 }
 
 /** A stream's options: its own, else the module's, else the defaults. */

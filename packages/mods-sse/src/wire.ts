@@ -5,7 +5,7 @@
  * and `id` cannot hold a line break (it would end the field) and an `id` with NUL is ignored by clients
  * (§9.2.6 "If the field value does not contain U+0000 NULL"): both are refused up front, never half-sent.
  */
-import { MwsError } from '@microwebsrv/core';
+import { invalidOption } from '@microwebsrv/core';
 
 /** What `es.send()` takes. */
 export interface EventMessage {
@@ -17,12 +17,6 @@ export interface EventMessage {
   id?: string | number;
   /** Reconnection delay the client should use, in milliseconds (`retry:` field). */
   retry?: number;
-}
-
-export function invalid(name: string, allowed: string, got: unknown): MwsError {
-  let shown: string;
-  try { shown = typeof got === 'function' ? 'a function' : got === undefined ? 'undefined' : JSON.stringify(got) ?? String(got); } catch { shown = typeof got; }
-  return new MwsError('ERR_MWS_INVALID_OPTION', `${name} must be ${allowed}, got ${shown}`);
 }
 
 const LINE_BREAK = /\r\n|\r|\n/;
@@ -40,7 +34,7 @@ export function dataText(name: string, data: unknown): string {
   if (typeof data === 'string') return data;
   if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
   if (data === undefined || typeof data === 'function' || typeof data === 'symbol' || typeof data === 'bigint') {
-    throw invalid(name, 'a string, bytes, or a value JSON can encode', data);
+    throw invalidOption(name, 'a string, bytes, or a value JSON can encode', data);
   }
   return JSON.stringify(data);
 }
@@ -48,35 +42,35 @@ export function dataText(name: string, data: unknown): string {
 /** Checks an `event` name or an `id`: a string without CR, LF or NUL. */
 export function checkField(name: string, v: unknown): string {
   const s = typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? String(v) : v;
-  if (typeof s !== 'string' || s.length > 1024 || /[\r\n\0]/.test(s)) throw invalid(name, 'a string of at most 1024 characters without CR, LF or NUL (or an integer id)', v);
+  if (typeof s !== 'string' || s.length > 1024 || /[\r\n\0]/.test(s)) throw invalidOption(name, 'a string of at most 1024 characters without CR, LF or NUL (or an integer id)', v);
   return s;
 }
 
 /** Checks a `retry` value: an integer number of milliseconds (the field takes ASCII digits only). */
 export function checkRetry(name: string, v: unknown): number {
-  if (!Number.isSafeInteger(v) || (v as number) < 0) throw invalid(name, 'an integer number of milliseconds >= 0', v);
+  if (!Number.isSafeInteger(v) || (v as number) < 0) throw invalidOption(name, 'an integer number of milliseconds >= 0', v);
   return v as number;
 }
 
 /** One event block, checked: `event:`, `id:`, `retry:`, `data:` lines, then the empty line. */
 export function encodeEvent(m: EventMessage): string {
-  if (m === null || typeof m !== 'object') throw invalid('send message', 'an object { data, event?, id?, retry? }', m);
+  if (m === null || typeof m !== 'object') throw invalidOption('send message', 'an object { data, event?, id?, retry? }', m);
   let out = '';
   if (m.event !== undefined) {
     const e = checkField('send event', m.event);
-    if (e.length === 0) throw invalid('send event', 'a non-empty name', m.event);
+    if (e.length === 0) throw invalidOption('send event', 'a non-empty name', m.event);
     out += `event: ${e}\n`;
   }
   if (m.id !== undefined) out += `id: ${checkField('send id', m.id)}\n`;
   if (m.retry !== undefined) out += `retry: ${checkRetry('send retry', m.retry)}\n`;
   if (m.data !== undefined) out += fieldLines('data', dataText('send data', m.data));
-  else if (m.retry === undefined || m.event !== undefined) throw invalid('send data', 'present (only a retry-only message may omit it)', m.data);
+  else if (m.retry === undefined || m.event !== undefined) throw invalidOption('send data', 'present (only a retry-only message may omit it)', m.data);
   return out + '\n';
 }
 
 /** A comment block (ignored by clients; keeps proxies and NATs from closing an idle stream). */
 export function encodeComment(text: string): string {
-  if (typeof text !== 'string') throw invalid('comment text', 'a string', text);
+  if (typeof text !== 'string') throw invalidOption('comment text', 'a string', text);
   if (text === '') return ':\n\n';
   let out = '';
   for (const line of text.split(LINE_BREAK)) out += `: ${line}\n`;

@@ -1,6 +1,7 @@
 /**
  * Close codes (RFC 6455 §7.4.1) and this module's error codes.
  */
+import { shownValue } from '@microwebsrv/core';
 
 /** The close status codes this module sends or reports (RFC 6455 §7.4.1). */
 export const CloseCodes = {
@@ -46,7 +47,7 @@ export class WsError extends Error {
 
 /** Throws ERR_MWS_WS_INVALID_OPTION naming the option and what was expected. */
 export function invalid(name: string, expected: string, got: unknown): WsError {
-  return new WsError('ERR_MWS_WS_INVALID_OPTION', `${name} must be ${expected} (got ${typeof got === 'string' ? JSON.stringify(got) : String(got)})`);
+  return new WsError('ERR_MWS_WS_INVALID_OPTION', `${name} must be ${expected} (got ${shownValue(got)})`);
 }
 
 /** RFC 6455 §7.4.1–7.4.2: codes an endpoint may put in a Close frame. */

@@ -45,20 +45,39 @@ export class MwsError extends Error {
   }
 }
 
-export function invalidOption(name: string, allowed: string, got: unknown): MwsError {
-  let shown: string;
-  // JSON shows strings quoted and arrays/objects as written (String(['x']) would print a bare x).
+/**
+ * A value as a misuse message shows it: strings quoted, arrays and plain objects as JSON (never
+ * `[object Object]`, and `['x']` is not a bare x), functions as "a function", undefined, bigints and
+ * symbols by name; a value JSON cannot write (a cycle) by its type.
+ */
+export function shownValue(got: unknown): string {
   try {
-    shown = typeof got === 'function' ? 'a function' : typeof got === 'bigint' || typeof got === 'symbol' || got === undefined ? String(got) : JSON.stringify(got) ?? String(got);
-  } catch { shown = typeof got; }
-  return new MwsError('ERR_MWS_INVALID_OPTION', `${name} must be ${allowed}, got ${shown}`);
+    if (typeof got === 'function') return 'a function';
+    if (typeof got === 'bigint' || typeof got === 'symbol' || got === undefined) return String(got);
+    return JSON.stringify(got) ?? String(got);
+  } catch { return typeName(got); }
 }
 
+/** 'a string', 'an object'. */
+const typeName = (v: unknown): string => (typeof v === 'object' || typeof v === 'undefined' ? 'an ' : 'a ') + typeof v;
+
+/**
+ * The misuse error of the catalogue: `ERR_MWS_INVALID_OPTION` with the message
+ * "`name` must be `allowed`, got `value`" (see {@link shownValue}). `secret`: the value is a credential —
+ * the message names only its type.
+ * @example throw invalidOption('MyModule options.path', "a path starting with '/'", options.path);
+ */
+export function invalidOption(name: string, allowed: string, got: unknown, secret = false): MwsError {
+  return new MwsError('ERR_MWS_INVALID_OPTION', `${name} must be ${allowed}, got ${secret ? typeName(got) : shownValue(got)}`);
+}
+
+/** Returns `v` when it is an integer from `min` to `max`, else throws {@link invalidOption} naming `name`. */
 export function assertIntOption(name: string, v: unknown, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw invalidOption(name, `an integer from ${min} to ${max}`, v);
   return v;
 }
 
+/** Returns `v` when it is a finite number from `min` to `max`, else throws {@link invalidOption} naming `name`. */
 export function assertNumberOption(name: string, v: unknown, min: number, max: number): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw invalidOption(name, `a number from ${min} to ${max}`, v);
   return v;

@@ -49,9 +49,17 @@ export function slowSendSince(c: HttpConnection, minSendRate: number, now: numbe
   const m = c.marks;
   if (m === null || m.slowSince === 0) return 0;
   const client = c.client;
-  const flushed = client.bytesWritten - client.sendPending;
-  if (now > m.drainAt && ((flushed - m.drained) * 1000) / (now - m.drainAt) >= minSendRate) return 0;
+  if (recentDrainRate(m, client.bytesWritten - client.sendPending, now) >= minSendRate) return 0;
   return m.slowSince;
+}
+
+/**
+ * The response's recent rate in bytes/s: what drained (`flushed` bytes in all, now) since the sweep's last
+ * look; -1 when there was no earlier look or no time has passed. Eviction and the sweep judge by it.
+ */
+function recentDrainRate(m: RateMarks, flushed: number, now: number): number {
+  if (m.drainAt === 0 || now <= m.drainAt) return -1;
+  return ((flushed - m.drained) * 1000) / (now - m.drainAt);
 }
 
 /** One pass: closes the connections below a minimum rate; returns how many it closed. */
@@ -98,11 +106,9 @@ function checkSend(c: HttpConnection, limits: RateLimits, now: number, counts: R
   const flushed = client.bytesWritten - pending;
   // The recent rate, sweep to sweep: what eviction judges a reader by (the window's average would hide a
   // reader that stopped after the kernel's buffers took the first megabytes at loopback speed).
-  if (mm.drainAt !== 0 && now > mm.drainAt) {
-    const recent = ((flushed - mm.drained) * 1000) / (now - mm.drainAt);
-    if (recent >= limits.minSendRateBytesPerSec) mm.slowSince = 0;
-    else if (mm.slowSince === 0) mm.slowSince = mm.drainAt;
-  }
+  const recent = recentDrainRate(mm, flushed, now);
+  if (recent >= limits.minSendRateBytesPerSec) mm.slowSince = 0;
+  else if (recent >= 0 && mm.slowSince === 0) mm.slowSince = mm.drainAt;
   mm.drainAt = now;
   mm.drained = flushed;
   if (mm.sendAt === 0) { mm.sendAt = now; mm.sent0 = flushed; return; }

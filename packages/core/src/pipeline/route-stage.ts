@@ -32,7 +32,12 @@ export class RouteStage implements BuiltinStage {
   }
 
   run(req: HttpRequest): boolean {
-    const found = this._table.find(req.method, req.rawPath);
+    const table = this._table;
+    const method = req.method;
+    // A head with a body was matched already when a route has body options (the server asked for them):
+    // that match is taken, not made again. GET and HEAD (bodiless as a rule) never look.
+    let found = method !== 'GET' && method !== 'HEAD' && table.hasBodyRoutes ? table.takeMatch(req) : undefined;
+    if (found === undefined) found = table.find(method, req.rawPath);
     if (found === null) return false;
     const log = this._log;
     let result: unknown;

@@ -204,6 +204,8 @@ export class RouteTable<H = unknown> {
   /** Routes registered with body options (none: `bodyOptions` has nothing to look up). */
   private _bodyRoutes = 0;
   private readonly _fallback: RouteTable<H> | null;
+  /** Matches made at heads with a body for the routes stage (`bodyOptions`, `takeMatch`). */
+  private _matched: WeakMap<object, RouteMatch<H> | null> | null = null;
 
   /** @param fallback consulted after this table's own routes (the server tables' global registry). */
   constructor(fallback: RouteTable<H> | null = null) {
@@ -297,15 +299,28 @@ export class RouteTable<H = unknown> {
   }
 
   /**
-   * The body options of the route serving `method` at `rawPath` (own, then fallback), null when it has
-   * none or no route matches. Asked for heads with a body only; free when no route has options.
+   * The body options of the route serving `method` at `rawPath` (own, then fallback), null when none or no
+   * route matches; free when no route has options. Asked for heads with a body: the match (or none) is kept
+   * for `request`, and the routes stage takes it ({@link takeMatch}) instead of matching again.
    */
-  bodyOptions(method: string, rawPath: string): RouteBody | null {
-    if (this._bodyRoutes === 0 && (this._fallback === null || this._fallback._bodyRoutes === 0)) return null;
+  bodyOptions(method: string, rawPath: string, request: object | null = null): RouteBody | null {
+    if (!this.hasBodyRoutes) return null;
     const p = probeOf(rawPath);
-    if (p === null) return null;
-    const e = this._entry(method, p) ?? (this._fallback === null ? null : this._fallback._entry(method, p));
+    let t: RouteTable<H> = this;
+    let e = p === null ? null : this._entry(method, p);
+    if (e === null && p !== null && this._fallback !== null) e = (t = this._fallback)._entry(method, p);
+    if (request !== null) (this._matched ??= new WeakMap()).set(request, e === null ? null : t._matchOf(e));
     return e === null ? null : e.bodyOpts;
+  }
+
+  /** Some route here or in the fallback has body options: heads with a body are matched by `bodyOptions`. */
+  get hasBodyRoutes(): boolean { return this._bodyRoutes !== 0 || (this._fallback !== null && this._fallback._bodyRoutes !== 0); }
+
+  /** The match `bodyOptions` kept for `request` (taken: once), null for none; undefined when it kept nothing. */
+  takeMatch(request: object): RouteMatch<H> | null | undefined {
+    const m = this._matched?.get(request);
+    if (m !== undefined) this._matched!.delete(request);
+    return m;
   }
 
   /** Routes registered in this table (not counting the fallback's). */
@@ -319,10 +334,12 @@ export class RouteTable<H = unknown> {
     return null;
   }
 
-  private _find(method: string, p: Probe): RouteMatch<H> | null {
-    const e = this._entry(method, p);
+  private _find(method: string, p: Probe): RouteMatch<H> | null { const e = this._entry(method, p); return e === null ? null : this._matchOf(e); }
+
+  /** The match of `e`, just found by `_entry` (its argument values still in CAPS). */
+  private _matchOf(e: Entry): RouteMatch<H> {
     // A route without arguments (all of the Map's): args is the shared empty object, nothing to allocate.
-    if (e === null || e.params.length === 0) return e as RouteMatch<H> | null;
+    if (e.params.length === 0) return e as RouteMatch<H>;
     // A plain object (names are checked not to be __proto__): V8 keeps it in fast mode, unlike
     // Object.create(null), and the handler reads it on every request.
     const args: RouteArgs = {};

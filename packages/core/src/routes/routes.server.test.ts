@@ -1,4 +1,4 @@
-import { globalRoutes, registerRoute, WebRoute, type HttpRequest, type MicroWebSrv } from '../index';
+import { globalRoutes, registerRoute, RouteTable, WebRoute, type HttpRequest, type MicroWebSrv } from '../index';
 import { get, RawClient, startServer, stopAll } from '../__tests__/server-harness';
 
 // The router over real sockets: what a client sees for each routing rule.
@@ -26,6 +26,40 @@ describe('routes over HTTP', () => {
     expect(await (await fetch(ts.url('/n/2.5'))).text()).toBe('float 2.5');
     expect((await fetch(ts.url('/n/abc'))).status).toBe(404);
     expect(await (await fetch(ts.url('/files/a/b/c.txt'))).text()).toBe('rest a/b/c.txt');
+  });
+
+  test('a request with a body is matched once when a route has body options (the match made at its head is the one served)', async () => {
+    const ts = await startServer((s) => {
+      s.registerRoute(async (_s, r, a) => {
+        let n = 0;
+        for await (const chunk of r.body) n += (chunk as Buffer).length;
+        return [`${a.id} ${n}`, 200, 'text/plain'];
+      }, 'PUT', '/up/<id:int>', { body: 'stream', maxBodyBytes: 1000 });
+      s.registerRoute((_s, r, a) => [`post ${a.name} ${r.content.length}`, 200, 'text/plain'], 'POST', '/form/<name>');
+      s.registerRoute(() => 'got', 'GET', '/plain');
+    });
+    // The one walk of the table: counted (the real one runs).
+    const walks = jest.spyOn(RouteTable.prototype as unknown as { _entry(): unknown }, '_entry');
+    try {
+      const streamed = await fetch(ts.url('/up/7'), { method: 'PUT', body: 'x'.repeat(300) });
+      expect(await streamed.text()).toBe('7 300');
+      expect(walks).toHaveBeenCalledTimes(1);
+      walks.mockClear();
+      // A buffered body (its route has no options) is dispatched at its end, with the match of its head.
+      expect(await (await fetch(ts.url('/form/a%20b'), { method: 'POST', body: 'abc' })).text()).toBe('post a b 3');
+      expect(walks).toHaveBeenCalledTimes(1);
+      walks.mockClear();
+      // No route for it: the absence is carried too (then the 405 / 404 fallback, which lists methods).
+      expect((await fetch(ts.url('/up/7'), { method: 'POST', body: 'abc' })).status).toBe(405);
+      expect((await fetch(ts.url('/nowhere'), { method: 'POST', body: 'abc' })).status).toBe(404);
+      expect(walks).toHaveBeenCalledTimes(4); // one match each: the server's table, then the global one
+      walks.mockClear();
+      // GET is matched by the routes stage as before: once.
+      expect(await (await fetch(ts.url('/plain'))).text()).toBe('got');
+      expect(walks).toHaveBeenCalledTimes(1);
+    } finally {
+      walks.mockRestore();
+    }
   });
 
   test('HEAD uses the GET route without a body; other methods on a known path get 405 with Allow', async () => {

@@ -80,6 +80,16 @@ export class AddressLimits {
     else this._counts.delete(g);
   }
 
+  /**
+   * Counts afresh from the live connections (the server starts: `max` and the prefixes may have changed
+   * since the last run, and the counts must be those of the connections there are, whatever happened to
+   * the previous run's).
+   */
+  rebuild(conns: Iterable<{ readonly remoteHost: string }>): void {
+    this._counts.clear();
+    for (const c of conns) this.add(c.remoteHost);
+  }
+
   /** Forgets every count (the server stopped). */
   clear(): void { this._counts.clear(); }
 }

@@ -251,6 +251,39 @@ describe('per-address cap', () => {
     expect(again.status()).toBe(200);
   });
 
+  test('stop() and start() of the same server: the counts start from the live connections, under the new cap and prefix', async () => {
+    const ts = await startServer((srv) => { patient(srv); srv.maxConnectionsPerAddress = 2; });
+    const held = [peer(ts, { localAddress: '127.0.0.1' }), peer(ts, { localAddress: '127.0.0.1' })];
+    for (const h of held) { await h.send(GET); await h.until((p) => p.data.endsWith('hello')); }
+    const third = peer(ts, { localAddress: '127.0.0.1' });
+    await third.send(GET_CLOSE);
+    expect(await third.until((p) => p.closed)).toBe(true);
+    expect(third.status()).toBe(503);
+    await ts.srv.stop(); // closes the held connections
+    expect(ts.srv.stats.connections).toBe(0);
+    // Stopped: the cap and the grouping may change; the next run counts only its own connections.
+    ts.srv.maxConnectionsPerAddress = 1;
+    ts.srv.addressPrefixV4 = 24;
+    await ts.srv.startManaged();
+    const again: TestServer = { ...ts, port: ts.srv.address[1] };
+    const first = peer(again, { localAddress: '127.0.0.2' });
+    await first.send(GET);
+    expect(await first.until((p) => p.data.endsWith('hello'))).toBe(true);
+    // 127.0.0.1 is in 127.0.0.2's /24 now: the group holds its one connection (not the old run's two).
+    const grouped = peer(again, { localAddress: '127.0.0.1' });
+    await grouped.send(GET_CLOSE);
+    expect(await grouped.until((p) => p.closed)).toBe(true);
+    expect(grouped.status()).toBe(503);
+    // The one connection leaves: the group may connect again (a count left by the first run would refuse it).
+    first.destroy();
+    expect(await until(() => ts.srv.stats.connections === 0)).toBe(true);
+    const after = peer(again, { localAddress: '127.0.0.1' });
+    await after.send(GET_CLOSE);
+    expect(await after.until((p) => p.closed)).toBe(true);
+    expect(after.status()).toBe(200);
+    expect(ts.srv.stats.refusedByAddress).toBe(2);
+  });
+
   test('addressPrefixV4 = 24 groups 127.0.0.1 and 127.0.0.2', async () => {
     const ts = await startServer((srv) => { patient(srv); srv.maxConnectionsPerAddress = 1; srv.addressPrefixV4 = 24; });
     const a = peer(ts, { localAddress: '127.0.0.1' });

@@ -53,6 +53,7 @@ export class ServerGuards {
     this.addresses.max = cfg.maxConnectionsPerAddress;
     this.addresses.v4Prefix = prefixes[0];
     this.addresses.v6Prefix = prefixes[1];
+    this.addresses.rebuild(this._conns);
   }
 
   /** xasync's `onAdmit`: the per-address cap (set with the listener's other callbacks, before it listens). */

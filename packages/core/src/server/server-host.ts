@@ -71,7 +71,8 @@ export class ServerHost implements ConnectionHost {
       const r = this._moduleBody(req);
       if (r !== null) return r;
     }
-    return this.routes === null ? null : this.routes.bodyOptions(req.method, req.rawPath);
+    // The match is kept for the routes stage: a request with a body is matched once.
+    return this.routes === null ? null : this.routes.bodyOptions(req.method, req.rawPath, req);
   }
 
   private _moduleBody(req: HttpRequest): BodyReceiver | BodyPolicy | null {

@@ -18,6 +18,11 @@ export interface StaticOptions {
   maxRanges: number;
   /** Look for `file.br` / `file.gz` beside a file and serve them to clients that accept the coding. */
   precompressed: boolean;
+  /**
+   * A folder asked without its '/' answers 301 to the path with it (absent: true). false: nothing is sent
+   * and `serveStaticFile` resolves false — a module mounted under a prefix (mods-files) redirects itself.
+   */
+  redirectFolders?: boolean;
 }
 
 /** MicroWebSrv2's default pages, in its order. */

@@ -125,6 +125,7 @@ async function serve(site: StaticSite, req: HttpRequest, rawPath: string, opts: 
     return sendFile(site, c, req, opts, root, real, parsed.segments[parsed.segments.length - 1], found);
   }
   if (!parsed.dirSlash) {
+    if (opts.redirectFolders === false) return false;
     // 301 rather than 308: only GET and HEAD come here, for which both keep the method, and 301 is
     // understood by every client (308 is RFC 7538, 2015). Built from the decoded segments, re-encoded:
     // a raw '//host' path can never become a protocol-relative Location (open redirect).
