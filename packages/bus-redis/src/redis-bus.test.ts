@@ -133,6 +133,53 @@ run('RedisBus on a real redis-server', () => {
     expect(await b.history.since(['other'], ids[0]!)).toBeNull(); // no history for it
   });
 
+  test('one turn of publishes is one batch (more than a batch holds, and history publishes between): every process gets each once, in order', async () => {
+    const a = bus({ prefix: 't6:' });
+    const b = bus({ prefix: 't6:' });
+    await Promise.all([a.ready(), b.ready()]);
+    for (const x of [a, b]) x.history.keep('h', { count: 10 });
+    const got: Record<string, string[]> = { a: [], b: [] };
+    for (const [name, x] of [['a', a], ['b', b]] as const) { x.subscribe('p', (m) => got[name]!.push(m.text)); x.subscribe('h', (m) => got[name]!.push(m.text)); }
+    await new Promise((r) => setTimeout(r, 50));
+    const sent: string[] = [];
+    for (let i = 0; i < 1300; i++) { // > MAX_BATCH (512): three commands in this turn
+      const topic = i % 400 === 7 ? 'h' : 'p'; // a history publish goes after the batch before it
+      sent.push(`${topic}${i}`);
+      a.publish(makeMessage(topic, `${topic}${i}`, undefined));
+    }
+    await until(() => got.a!.length === 1300 && got.b!.length === 1300, 'deliveries');
+    expect(got.a).toEqual(sent);
+    expect(got.b).toEqual(sent);
+    expect(a.stats).toMatchObject({ published: 1300, sent: 1300, failed: 0, localOnly: 0 });
+    expect(b.stats.received).toBe(1300);
+  });
+
+  test('a batch Redis refuses is delivered to this process only, each message once, and counted failed', async () => {
+    const admin = new Redis(redis.url);
+    try {
+      // A user that may PUBLISH but not run scripts: one publish in a turn goes through, a batch is refused.
+      await admin.acl('SETUSER', 'noscript', 'on', '>pw', '~*', '&*', '+@all', '-eval', '-evalsha');
+      const u = new URL(redis.url);
+      const a = bus({ prefix: 't7:', url: `redis://noscript:pw@${u.host}` });
+      const b = bus({ prefix: 't7:' });
+      await Promise.all([a.ready(), b.ready()]);
+      const gotA: string[] = [];
+      const gotB: string[] = [];
+      a.subscribe('s', (m) => gotA.push(m.text));
+      b.subscribe('s', (m) => gotB.push(m.text));
+      await new Promise((r) => setTimeout(r, 50));
+      for (const t of ['x', 'y', 'z']) a.publish(makeMessage('s', t, undefined)); // one turn: one batch, refused
+      await until(() => a.stats.failed === 3, 'the refusal');
+      expect(gotA).toEqual(['x', 'y', 'z']);
+      a.publish(makeMessage('s', 'alone', undefined)); // alone in its turn: a plain PUBLISH
+      await until(() => gotB.length === 1, 'the single publish');
+      expect(gotB).toEqual(['alone']); // the refused batch never reached b
+      await new Promise((r) => setTimeout(r, 50));
+      expect(gotA).toEqual(['x', 'y', 'z', 'alone']);
+      expect(a.stats).toMatchObject({ published: 4, sent: 4, failed: 3 });
+    } finally { admin.disconnect(); }
+  });
+
   test('Redis down: local pub/sub goes on, state and one log line per change; back: across processes again', async () => {
     const logs: string[] = [];
     const states: RedisBusState[] = [];

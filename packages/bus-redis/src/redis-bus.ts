@@ -11,6 +11,11 @@
  * - While Redis is down (not connected, reconnecting), a publish is delivered to this process's own
  *   subscribers only; other processes never get it (at-most-once). Connections retry with back-off; each
  *   change of state is logged once and reported to `onStateChange`.
+ * - Publishes without a history made in one turn of the event loop go to Redis as one command when the
+ *   turn ends (a PUBLISH for one, a script publishing them in order for several, at most
+ *   `MAX_BATCH` messages or `MAX_BATCH_BYTES` per command): a client command per message costs the
+ *   publishing process several times what Redis spends on the message (bench/README.md, "Fan-out
+ *   through Redis"), so without batching the publisher, not Redis, is the limit.
  * - Topics with a history (`history.keep`, used by mods-sse's Last-Event-ID replay) are published by a
  *   Lua script that also appends the message to a Redis stream per history pattern (XADD MAXLEN ~), with
  *   an id every process sees (`TopicMessage.id`).
@@ -18,10 +23,10 @@
 import { InProcessBus, MwsError, checkPattern, type Bus, type BusListener, type TopicMessage } from '@microwebsrv/core';
 import { Redis, type RedisOptions } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { decode, encodeParts, joinParts } from './codec';
+import { decode, encodeParts, encodeWhole } from './codec';
 import { isPattern, patternToGlob } from './glob';
 import { RedisHistory } from './redis-history';
-import { PUBLISH_WITH_HISTORY } from './script';
+import { PUBLISH_MANY, PUBLISH_WITH_HISTORY } from './script';
 
 /** `connecting` (first connection), `ready`, `down` (lost, retrying with back-off), `closed` (`close()`). */
 export type RedisBusState = 'connecting' | 'ready' | 'down' | 'closed';
@@ -61,6 +66,11 @@ export interface RedisBusStats {
   reconnects: number;
 }
 
+/** Most messages one batched publish command carries (bounds how long the script holds Redis). */
+const MAX_BATCH = 512;
+/** Most payload bytes one batched publish command carries. */
+const MAX_BATCH_BYTES = 512 * 1024;
+
 function invalid(name: string, allowed: string, got: unknown): MwsError {
   return new MwsError('ERR_MWS_INVALID_OPTION', `${name} must be ${allowed}, got ${typeof got === 'string' ? JSON.stringify(got) : typeof got === 'function' ? 'a function' : String(got)}`);
 }
@@ -91,6 +101,14 @@ export class RedisBus implements Bus {
   private _wasDown = false;
   /** The publish last received: Redis sends one notification per matching subscription, back to back. */
   private _lastKey = '';
+  /** This turn's publishes without history, not sent yet: channel, payload, channel, payload… */
+  private _batchArgs: Array<string | Buffer> = [];
+  /** Their messages (delivered locally if the batch fails). */
+  private _batchMessages: TopicMessage[] = [];
+  private _batchBytes = 0;
+  private _flushQueued = false;
+  /** Sends the batch (queued with process.nextTick: the end of the current turn, before any I/O). */
+  private readonly _flush = (): void => { this._flushQueued = false; this._sendBatch(); };
 
   constructor(options: RedisBusOptions = {}) {
     if (options === null || typeof options !== 'object') throw invalid('RedisBus options', 'an object', options);
@@ -146,21 +164,43 @@ export class RedisBus implements Bus {
   publish(message: TopicMessage): void {
     this.stats.published++;
     if (this._state !== 'ready') { this.stats.localOnly++; this._local.publish(message); return; }
-    const parts = encodeParts(message, this._publisher, ++this._seq);
+    this.stats.sent++;
     const channel = this.prefix + message.topic;
     const streams = this.history.streamsFor(message.topic);
-    const onFail = (err: Error): void => {
-      this.stats.failed++;
-      this._lastError = err;
-      this._local.publish(message);
-    };
-    this.stats.sent++;
     if (streams === null) {
-      this._pub.publish(channel, joinParts(parts, '0')).catch(onFail);
+      const payload = encodeWhole(message, this._publisher, ++this._seq);
+      this._batchArgs.push(channel, payload);
+      this._batchMessages.push(message);
+      this._batchBytes += payload.length;
+      if (this._batchMessages.length >= MAX_BATCH || this._batchBytes >= MAX_BATCH_BYTES) this._sendBatch();
+      else if (!this._flushQueued) { this._flushQueued = true; process.nextTick(this._flush); }
       return;
     }
+    // A publish with history: after the batch (one connection, so Redis keeps this order).
+    this._sendBatch();
+    const parts = encodeParts(message, this._publisher, ++this._seq);
     const keys = [this.history.lastIdKey, ...streams.keys];
-    this._pub.eval(PUBLISH_WITH_HISTORY, keys.length, ...keys, channel, message.topic, parts.head, parts.rest, ...streams.maxLens).catch(onFail);
+    this._pub.eval(PUBLISH_WITH_HISTORY, keys.length, ...keys, channel, message.topic, parts.head, parts.rest, ...streams.maxLens)
+      .catch((err: Error) => this._failed([message], err));
+  }
+
+  /** Sends the pending publishes as one command (PUBLISH for one message, PUBLISH_MANY for several). */
+  private _sendBatch(): void {
+    const messages = this._batchMessages;
+    if (messages.length === 0) return;
+    const args = this._batchArgs;
+    this._batchArgs = [];
+    this._batchMessages = [];
+    this._batchBytes = 0;
+    const p = messages.length === 1 ? this._pub.publish(args[0]!, args[1]!) : this._pub.eval(PUBLISH_MANY, 0, ...args);
+    p.catch((err: Error) => this._failed(messages, err));
+  }
+
+  /** Redis did not take these publishes (an error reply, the connection lost): this process still gets them. */
+  private _failed(messages: TopicMessage[], err: Error): void {
+    this.stats.failed += messages.length;
+    this._lastError = err;
+    for (const m of messages) this._local.publish(m);
   }
 
   subscribe(pattern: string, listener: BusListener): void {
@@ -188,6 +228,7 @@ export class RedisBus implements Bus {
   /** Closes both connections (pending publishes are sent first). The bus delivers nothing afterwards. */
   async close(): Promise<void> {
     if (this._state === 'closed') return;
+    this._sendBatch(); // this turn's publishes go before QUIT
     this._setState('closed');
     await Promise.all([this._pub, this._sub].map(async (c) => {
       // quit() sends what is queued first; a connection that is not up has nothing to send (and would wait).
