@@ -62,11 +62,22 @@ export function encodeWhole(m: TopicMessage, publisher: Buffer, seq: number): Bu
   return b;
 }
 
-/** A received message: the TopicMessage, and the publish it came from (publisher bytes + seq) as a key. */
-export interface Decoded { message: TopicMessage; key: string }
+/** Bytes of a publish's key (publisher + seq), from offset 2 of a message. */
+export const KEY_BYTES = 12;
+
+/** True when message `b` is the publish whose key `key` holds (see {@link keepKey}); no allocation. */
+export function samePublish(b: Buffer, key: Buffer): boolean {
+  for (let i = 0; i < KEY_BYTES; i++) if (b[2 + i] !== key[i]) return false;
+  return true;
+}
+
+/** Copies message `b`'s key (publisher + seq) into `key` (KEY_BYTES long). */
+export function keepKey(b: Buffer, key: Buffer): void {
+  b.copy(key, 0, 2, HEAD_BYTES);
+}
 
 /** Decodes a received message on `topic`; null when the bytes are not one of ours. */
-export function decode(topic: string, b: Buffer): Decoded | null {
+export function decode(topic: string, b: Buffer): TopicMessage | null {
   if (b.length < HEAD_BYTES + 4 || b[0] !== MAGIC) return null;
   const flags = b[1]!;
   // The id: ASCII digits up to ':' (at most 16: µs since the epoch stay below 2^53, exact in a double).
@@ -84,6 +95,5 @@ export function decode(topic: string, b: Buffer): Decoded | null {
   if (evStart + evLen > b.length) return null;
   const event = (flags & F_EVENT) !== 0 ? b.toString('utf8', evStart, evStart + evLen) : null;
   const data = b.subarray(evStart + evLen);
-  const message = new TopicMessage(topic, data, (flags & F_BINARY) !== 0, event, id);
-  return { message, key: b.toString('latin1', 2, HEAD_BYTES) };
+  return new TopicMessage(topic, data, (flags & F_BINARY) !== 0, event, id);
 }

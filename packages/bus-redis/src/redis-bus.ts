@@ -23,7 +23,7 @@
 import { InProcessBus, MwsError, checkPattern, type Bus, type BusListener, type TopicMessage } from '@microwebsrv/core';
 import { Redis, type RedisOptions } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { decode, encodeParts, encodeWhole } from './codec';
+import { KEY_BYTES, decode, encodeParts, encodeWhole, keepKey, samePublish } from './codec';
 import { isPattern, patternToGlob } from './glob';
 import { RedisHistory } from './redis-history';
 import { PUBLISH_MANY, PUBLISH_WITH_HISTORY } from './script';
@@ -100,7 +100,8 @@ export class RedisBus implements Bus {
   private _lastError: Error | null = null;
   private _wasDown = false;
   /** The publish last received: Redis sends one notification per matching subscription, back to back. */
-  private _lastKey = '';
+  private readonly _lastKey = Buffer.alloc(KEY_BYTES);
+  private _hasLastKey = false;
   /** This turn's publishes without history, not sent yet: channel, payload, channel, payload… */
   private _batchArgs: Array<string | Buffer> = [];
   /** Their messages (delivered locally if the batch fails). */
@@ -249,12 +250,13 @@ export class RedisBus implements Bus {
   private _received(channel: Buffer, msg: Buffer): void {
     if (this._state === 'closed') return;
     const topic = channel.toString('utf8', Buffer.byteLength(this.prefix));
-    const d = decode(topic, msg);
-    if (d === null) { this.stats.malformed++; return; }
-    if (d.key === this._lastKey) return; // the same publish, through another of our subscriptions
-    this._lastKey = d.key;
+    const m = decode(topic, msg);
+    if (m === null) { this.stats.malformed++; return; }
+    if (this._hasLastKey && samePublish(msg, this._lastKey)) return; // the same publish, through another of our subscriptions
+    keepKey(msg, this._lastKey);
+    this._hasLastKey = true;
     this.stats.received++;
-    this._local.publish(d.message);
+    this._local.publish(m);
   }
 
   private _update(): void {
