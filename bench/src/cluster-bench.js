@@ -22,6 +22,7 @@ const path = require('node:path');
 const { cpuMicros, statCpuMicros } = require('./proc-stat');
 const { readCores, busyPct, otherLoadPct } = require('./core-stat');
 const { planFor, onCpus, childrenOf, pinWorkers } = require('./cluster-pin');
+const { parseWrk } = require('./wrk-client');
 
 const argv = process.argv.slice(2);
 function arg(name, dflt) {
@@ -81,8 +82,6 @@ const serverCpu = (pid) => [pid, ...childrenOf(pid)].reduce((sum, p) => sum + (c
 /** CPU µs of this runner's waited-for children (wrk, once spawnSync returned). */
 const reapedCpu = () => statCpuMicros(fs.readFileSync('/proc/self/stat', 'latin1'), true) - statCpuMicros(fs.readFileSync('/proc/self/stat', 'latin1'), false);
 
-const ms = (s) => { const m = /^([\d.]+)(us|ms|s)$/.exec(s || ''); return m ? Number(m[1]) * { us: 0.001, ms: 1, s: 1000 }[m[2]] : null; };
-
 /** One wrk run against `s`: rate, latency, CPU per request of both sides, core use. */
 function wrk(s, url, seconds, plan) {
   const [cmd, args] = onCpus(plan.clientCpus, 'wrk', [`-t${plan.wrkThreads}`, `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', `http://127.0.0.1:${s.port}${url}`]);
@@ -96,15 +95,14 @@ function wrk(s, url, seconds, plan) {
   const cliUs = reapedCpu() - cli0;
   const cores1 = readCores();
   if (r.status !== 0) throw new Error(`wrk failed: ${r.stderr || r.stdout}`);
-  const out = r.stdout;
-  const requests = Number((/(\d+) requests in/.exec(out) || [])[1]);
-  const errors = /Non-2xx or 3xx responses: (\d+)|Socket errors: (.*)/.exec(out);
-  if (errors) throw new Error(`wrk reported errors: ${errors[0]}`);
+  const w = parseWrk(r.stdout, seconds);
+  if (w.errors + w.timeouts + w.non2xx > 0) throw new Error(`wrk reported errors: ${JSON.stringify(w)}`);
+  const requests = w.requests;
   const busy = (cpus) => (cpus.length === 0 ? null : cpus.reduce((a, c) => a + (busyPct(cores0, cores1, String(c)) ?? 0), 0) / cpus.length);
   return {
-    rps: Number((/Requests\/sec:\s+([\d.]+)/.exec(out) || [])[1]),
-    p50: ms((/\s50%\s+(\S+)/.exec(out) || [])[1]),
-    p99: ms((/\s99%\s+(\S+)/.exec(out) || [])[1]),
+    rps: w.perSec,
+    p50: w.latencyMs.p50,
+    p99: w.latencyMs.p99,
     cpuUs: srvUs / requests,
     clientUs: cliUs / requests,
     serverCore: busy(plan.serverCpus),

@@ -21,12 +21,12 @@ const range = (from, n) => Array.from({ length: n }, (_, i) => from + i);
 
 /**
  * The plan for `workers` workers: { pinned, shared, serverCpus, clientCpus, wrkThreads, text }.
- * `serverCpus[i]` is worker i's CPU (`processes` = 1 for a standalone server: CPU 0).
+ * `serverCpus[i]` is worker i's CPU (`processes` = 1 for a standalone server: CPU 0). `cores` and
+ * `taskset` (is it there) default to this machine's.
  */
-function planFor(processes, enabled) {
-  const cores = os.cpus().length;
+function planFor(processes, enabled, cores = os.cpus().length, taskset = enabled && hasTaskset()) {
   if (!enabled) return { pinned: false, shared: false, serverCpus: [], clientCpus: [], wrkThreads: 1, text: 'unpinned (--no-pin)' };
-  if (!hasTaskset()) return { pinned: false, shared: false, serverCpus: [], clientCpus: [], wrkThreads: 1, text: 'unpinned (taskset not found)' };
+  if (!taskset) return { pinned: false, shared: false, serverCpus: [], clientCpus: [], wrkThreads: 1, text: 'unpinned (taskset not found)' };
   if (processes + 1 > cores) {
     return { pinned: false, shared: true, serverCpus: [], clientCpus: [], wrkThreads: 1,
       text: `cores shared: ${processes} server process(es) + wrk on ${cores} cores, unpinned` };
