@@ -1,7 +1,7 @@
 'use strict';
 // Cluster scaling: plaintext and JSON on 1 and N workers, MicroWebSrv (startCluster) against node:http on
 // node:cluster with the same number of workers, measured in the same run with wrk (50 keep-alive
-// connections), rounds interleaved between the servers (order alternating). `--standalone` adds both
+// connections); each round measures every setup and both servers (their order alternating). `--standalone` adds both
 // servers as one plain process (bench/servers/microwebsrv.js, node-http.js: what run.js measures), pinned
 // the same way, to show what a cluster of one costs against no cluster.
 //
@@ -130,15 +130,17 @@ async function main() {
   const say = (l = '') => { lines.push(l); console.log(l); };
   const command = `node bench/src/cluster-bench.js ${argv.join(' ')}`.trim();
   say(`# Cluster bench\n\n- command: \`${command}\`\n- date: ${new Date().toISOString()}\n- machine: ${cores} × ${(os.cpus()[0] || {}).model}, Node ${process.version}, load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  say(`- load: wrk, ${CONNECTIONS} keep-alive connections, ${ROUNDS} rounds × (1 s warm-up + ${DURATION} s) per route, servers alternating, medians over rounds`);
+  say(`- load: wrk, ${CONNECTIONS} keep-alive connections, ${ROUNDS} rounds × (1 s warm-up + ${DURATION} s) per route; each round measures every setup and both servers (order alternating); medians over rounds`);
   const all = setups();
   for (const st of all) say(`- ${st.how === 'standalone' ? 'standalone (one process, no cluster)' : `${st.workers} worker(s)`}: ${planFor(st.how === 'standalone' ? 1 : st.workers, PIN).text}`);
   const results = {}; // results[key][kind][route] = [sample…]
   const readPaths = {};
-  for (const st of all) {
-    const plan = planFor(st.how === 'standalone' ? 1 : st.workers, PIN);
-    results[st.key] = {};
-    for (let round = 0; round < ROUNDS; round++) {
+  for (const st of all) results[st.key] = {};
+  // Every setup and server once per round (servers alternating, the setups in turn), so that a change of
+  // the machine's other load during the run falls on all of them alike.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const st of all) {
+      const plan = planFor(st.how === 'standalone' ? 1 : st.workers, PIN);
       const kinds = round % 2 === 0 ? ['microwebsrv', 'node-http'] : ['node-http', 'microwebsrv'];
       for (const kind of kinds) {
         const s = await startServer(kind, st, plan);
