@@ -154,29 +154,39 @@ run('RedisBus on a real redis-server', () => {
     expect(b.stats.received).toBe(1300);
   });
 
-  test('a batch Redis refuses is delivered to this process only, each message once, and counted failed', async () => {
+  test('Redis refusing the batch script: the batch goes again as plain PUBLISHes (one warning), and so do later ones; refused PUBLISHes are delivered locally only', async () => {
     const admin = new Redis(redis.url);
     try {
-      // A user that may PUBLISH but not run scripts: one publish in a turn goes through, a batch is refused.
+      // ACL users: one may PUBLISH but not run scripts; the other may do neither.
       await admin.acl('SETUSER', 'noscript', 'on', '>pw', '~*', '&*', '+@all', '-eval', '-evalsha');
+      await admin.acl('SETUSER', 'nopub', 'on', '>pw', '~*', '&*', '+@all', '-eval', '-evalsha', '-publish');
       const u = new URL(redis.url);
-      const a = bus({ prefix: 't7:', url: `redis://noscript:pw@${u.host}` });
+      const logs: string[] = [];
+      const a = bus({ prefix: 't7:', url: `redis://noscript:pw@${u.host}`, log: (m, l) => logs.push(`${l} ${m}`) });
+      const c = bus({ prefix: 't7:', url: `redis://nopub:pw@${u.host}`, log: () => {} });
       const b = bus({ prefix: 't7:' });
-      await Promise.all([a.ready(), b.ready()]);
+      await Promise.all([a.ready(), b.ready(), c.ready()]);
       const gotA: string[] = [];
       const gotB: string[] = [];
+      const gotC: string[] = [];
       a.subscribe('s', (m) => gotA.push(m.text));
       b.subscribe('s', (m) => gotB.push(m.text));
+      c.subscribe('s', (m) => gotC.push(m.text));
       await new Promise((r) => setTimeout(r, 50));
-      for (const t of ['x', 'y', 'z']) a.publish(makeMessage('s', t, undefined)); // one turn: one batch, refused
-      await until(() => a.stats.failed === 3, 'the refusal');
-      expect(gotA).toEqual(['x', 'y', 'z']);
-      a.publish(makeMessage('s', 'alone', undefined)); // alone in its turn: a plain PUBLISH
-      await until(() => gotB.length === 1, 'the single publish');
-      expect(gotB).toEqual(['alone']); // the refused batch never reached b
+      for (const t of ['x', 'y', 'z']) a.publish(makeMessage('s', t, undefined)); // one turn: one batch, the script refused
+      await until(() => gotB.length === 3, 'the batch, sent again');
+      for (const t of ['p', 'q']) a.publish(makeMessage('s', t, undefined)); // pipelined at once now
+      await until(() => gotB.length === 5, 'the next batch');
+      expect(gotB).toEqual(['x', 'y', 'z', 'p', 'q']);
+      await until(() => gotA.length === 5 && gotC.length === 5, 'the others');
+      expect(gotA).toEqual(gotB);
+      expect(a.stats).toMatchObject({ published: 5, sent: 5, failed: 0 });
+      expect(logs.filter((l) => l.startsWith('WARNING'))).toEqual([expect.stringMatching(/refused the publish batch script .*NOPERM/)]);
+      for (const t of ['u', 'v', 'w']) c.publish(makeMessage('s', t, undefined)); // script refused, then every PUBLISH
+      await until(() => c.stats.failed === 3, 'the refusals');
+      expect(gotC.slice(5)).toEqual(['u', 'v', 'w']); // this process only, each once
       await new Promise((r) => setTimeout(r, 50));
-      expect(gotA).toEqual(['x', 'y', 'z', 'alone']);
-      expect(a.stats).toMatchObject({ published: 4, sent: 4, failed: 3 });
+      expect(gotB).toHaveLength(5);
     } finally { admin.disconnect(); }
   });
 

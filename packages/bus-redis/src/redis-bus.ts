@@ -21,7 +21,7 @@
  *   an id every process sees (`TopicMessage.id`).
  */
 import { InProcessBus, MwsError, checkPattern, type Bus, type BusListener, type TopicMessage } from '@microwebsrv/core';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, ReplyError, type RedisOptions } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import { KEY_BYTES, decode, encodeParts, encodeWhole, keepKey, samePublish } from './codec';
 import { isPattern, patternToGlob } from './glob';
@@ -108,6 +108,8 @@ export class RedisBus implements Bus {
   private _batchMessages: TopicMessage[] = [];
   private _batchBytes = 0;
   private _flushQueued = false;
+  /** False once Redis refused the batch script (an ACL without EVAL, scripting disabled): batches are then pipelined PUBLISHes. */
+  private _scripts = true;
   /** Sends the batch (queued with process.nextTick: the end of the current turn, before any I/O). */
   private readonly _flush = (): void => { this._flushQueued = false; this._sendBatch(); };
 
@@ -193,8 +195,31 @@ export class RedisBus implements Bus {
     this._batchArgs = [];
     this._batchMessages = [];
     this._batchBytes = 0;
-    const p = messages.length === 1 ? this._pub.publish(args[0]!, args[1]!) : this._pub.eval(PUBLISH_MANY, 0, ...args);
-    p.catch((err: Error) => this._failed(messages, err));
+    if (messages.length === 1) { this._pub.publish(args[0]!, args[1]!).catch((err: Error) => this._failed(messages, err)); return; }
+    if (!this._scripts) { this._pipelined(args, messages); return; }
+    this._pub.eval(PUBLISH_MANY, 0, ...args).catch((err: Error) => {
+      // Redis answered and refused the script (NOPERM, scripting disabled, BUSY): the same publishes as
+      // plain PUBLISHes, from now on. (A batch sent while the answer was on its way may arrive before this one.)
+      if (err instanceof ReplyError && this._state === 'ready') {
+        if (this._scripts) {
+          this._scripts = false;
+          this._log(`Redis refused the publish batch script (${err.message}): publishing one PUBLISH per message, pipelined`, 'WARNING');
+        }
+        this._pipelined(args, messages);
+        return;
+      }
+      this._failed(messages, err);
+    });
+  }
+
+  /** The batch as pipelined PUBLISHes (one write, one command per message); what Redis refuses is delivered locally. */
+  private _pipelined(args: Array<string | Buffer>, messages: TopicMessage[]): void {
+    const p = this._pub.pipeline();
+    for (let i = 0; i < args.length; i += 2) p.publish(args[i]!, args[i + 1]!);
+    p.exec().then((results) => {
+      const refused = results === null ? messages : messages.filter((_, i) => results[i]?.[0] != null);
+      if (refused.length > 0) this._failed(refused, (results?.find((r) => r[0] != null)?.[0] as Error | undefined) ?? new Error('pipeline not executed'));
+    }, (err: Error) => this._failed(messages, err));
   }
 
   /** Redis did not take these publishes (an error reply, the connection lost): this process still gets them. */
