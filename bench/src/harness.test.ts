@@ -16,7 +16,11 @@ const { checkHttp, checkWs } = require('./sanity');
 const { svgChart, axis } = require('./chart');
 const { measureFanoutOnce, addFanoutRatios, perBurst } = require('./fanout');
 const { printScenario } = require('./report');
+<<<<<<< HEAD
 const { compareRuns } = require('./compare');
+=======
+const { planFor } = require('./cluster-pin');
+>>>>>>> s5-cluster
 
 const WRK_OUT = `Running 5s test @ http://127.0.0.1:40001/
   1 threads and 50 connections
@@ -52,6 +56,16 @@ describe('bench harness', () => {
     const r = parseWrk(WRK_OUT.replace('99%    4.25ms', '99%    0.00us'), 5);
     expect(r.latencyMs.p50).toBeCloseTo(0.301, 6);
     expect(r.latencyMs.p99).toBeNull();
+  });
+
+  test('cluster bench pinning: a CPU per worker and wrk on the rest, "cores shared" when they do not fit', () => {
+    expect(planFor(1, true, 2, true)).toMatchObject({ pinned: true, shared: false, serverCpus: [0], clientCpus: [1], wrkThreads: 1 });
+    expect(planFor(2, true, 4, true)).toMatchObject({ pinned: true, serverCpus: [0, 1], clientCpus: [2, 3], wrkThreads: 2 });
+    const shared = planFor(2, true, 2, true);
+    expect(shared).toMatchObject({ pinned: false, shared: true, serverCpus: [], clientCpus: [] });
+    expect(shared.text).toMatch(/^cores shared: 2 server process\(es\) \+ wrk on 2 cores/);
+    expect(planFor(1, false, 8, true)).toMatchObject({ pinned: false, shared: false, text: 'unpinned (--no-pin)' });
+    expect(planFor(1, true, 8, false)).toMatchObject({ pinned: false, text: 'unpinned (taskset not found)' });
   });
 
   test('median and medians', () => {

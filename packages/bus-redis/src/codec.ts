@@ -42,22 +42,58 @@ export function joinParts(p: EncodedParts, id: string): Buffer {
   return Buffer.concat([p.head, Buffer.from(`${id}:`, 'latin1'), p.rest]);
 }
 
-/** A received message: the TopicMessage, and the publish it came from (publisher bytes + seq) as a key. */
-export interface Decoded { message: TopicMessage; key: string }
+/**
+ * A whole message without an id (`0`), in one allocation: what a publish without history sends. The
+ * same bytes as `joinParts(encodeParts(m, publisher, seq), '0')`.
+ */
+export function encodeWhole(m: TopicMessage, publisher: Buffer, seq: number): Buffer {
+  const evLen = m.event === null ? 0 : Buffer.byteLength(m.event, 'utf8');
+  const b = Buffer.allocUnsafe(HEAD_BYTES + 4 + evLen + m.data.length);
+  b[0] = MAGIC;
+  b[1] = (m.binary ? F_BINARY : 0) | (m.event !== null ? F_EVENT : 0);
+  publisher.copy(b, 2, 0, 8);
+  b.writeUInt32BE(seq >>> 0, 10);
+  b[HEAD_BYTES] = 0x30; // '0': no id
+  b[HEAD_BYTES + 1] = 0x3a; // ':'
+  b.writeUInt16BE(evLen, HEAD_BYTES + 2);
+  let o = HEAD_BYTES + 4;
+  if (m.event !== null) o += b.write(m.event, o, 'utf8');
+  m.data.copy(b, o);
+  return b;
+}
+
+/** Bytes of a publish's key (publisher + seq), from offset 2 of a message. */
+export const KEY_BYTES = 12;
+
+/** True when message `b` is the publish whose key `key` holds (see {@link keepKey}); no allocation. */
+export function samePublish(b: Buffer, key: Buffer): boolean {
+  for (let i = 0; i < KEY_BYTES; i++) if (b[2 + i] !== key[i]) return false;
+  return true;
+}
+
+/** Copies message `b`'s key (publisher + seq) into `key` (KEY_BYTES long). */
+export function keepKey(b: Buffer, key: Buffer): void {
+  b.copy(key, 0, 2, HEAD_BYTES);
+}
 
 /** Decodes a received message on `topic`; null when the bytes are not one of ours. */
-export function decode(topic: string, b: Buffer): Decoded | null {
+export function decode(topic: string, b: Buffer): TopicMessage | null {
   if (b.length < HEAD_BYTES + 4 || b[0] !== MAGIC) return null;
   const flags = b[1]!;
-  const colon = b.indexOf(0x3a, HEAD_BYTES);
-  if (colon < 0 || colon - HEAD_BYTES > 16 || colon + 3 > b.length) return null;
-  const idText = b.toString('latin1', HEAD_BYTES, colon);
-  if (!/^\d+$/.test(idText)) return null;
+  // The id: ASCII digits up to ':' (at most 16: µs since the epoch stay below 2^53, exact in a double).
+  let id = 0;
+  let colon = HEAD_BYTES;
+  for (; colon < b.length && colon - HEAD_BYTES <= 16; colon++) {
+    const c = b[colon]!;
+    if (c === 0x3a) break;
+    if (c < 0x30 || c > 0x39) return null;
+    id = id * 10 + (c - 0x30);
+  }
+  if (colon === HEAD_BYTES || colon - HEAD_BYTES > 16 || colon + 3 > b.length || b[colon] !== 0x3a) return null;
   const evLen = b.readUInt16BE(colon + 1);
   const evStart = colon + 3;
   if (evStart + evLen > b.length) return null;
   const event = (flags & F_EVENT) !== 0 ? b.toString('utf8', evStart, evStart + evLen) : null;
   const data = b.subarray(evStart + evLen);
-  const message = new TopicMessage(topic, data, (flags & F_BINARY) !== 0, event, Number(idText));
-  return { message, key: b.toString('latin1', 2, HEAD_BYTES) };
+  return new TopicMessage(topic, data, (flags & F_BINARY) !== 0, event, id);
 }

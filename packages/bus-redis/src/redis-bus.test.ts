@@ -133,6 +133,63 @@ run('RedisBus on a real redis-server', () => {
     expect(await b.history.since(['other'], ids[0]!)).toBeNull(); // no history for it
   });
 
+  test('one turn of publishes is one batch (more than a batch holds, and history publishes between): every process gets each once, in order', async () => {
+    const a = bus({ prefix: 't6:' });
+    const b = bus({ prefix: 't6:' });
+    await Promise.all([a.ready(), b.ready()]);
+    for (const x of [a, b]) x.history.keep('h', { count: 10 });
+    const got: Record<string, string[]> = { a: [], b: [] };
+    for (const [name, x] of [['a', a], ['b', b]] as const) { x.subscribe('p', (m) => got[name]!.push(m.text)); x.subscribe('h', (m) => got[name]!.push(m.text)); }
+    await new Promise((r) => setTimeout(r, 50));
+    const sent: string[] = [];
+    for (let i = 0; i < 1300; i++) { // > MAX_BATCH (512): three commands in this turn
+      const topic = i % 400 === 7 ? 'h' : 'p'; // a history publish goes after the batch before it
+      sent.push(`${topic}${i}`);
+      a.publish(makeMessage(topic, `${topic}${i}`, undefined));
+    }
+    await until(() => got.a!.length === 1300 && got.b!.length === 1300, 'deliveries');
+    expect(got.a).toEqual(sent);
+    expect(got.b).toEqual(sent);
+    expect(a.stats).toMatchObject({ published: 1300, sent: 1300, failed: 0, localOnly: 0 });
+    expect(b.stats.received).toBe(1300);
+  });
+
+  test('Redis refusing the batch script: the batch goes again as plain PUBLISHes (one warning), and so do later ones; refused PUBLISHes are delivered locally only', async () => {
+    const admin = new Redis(redis.url);
+    try {
+      // ACL users: one may PUBLISH but not run scripts; the other may do neither.
+      await admin.acl('SETUSER', 'noscript', 'on', '>pw', '~*', '&*', '+@all', '-eval', '-evalsha');
+      await admin.acl('SETUSER', 'nopub', 'on', '>pw', '~*', '&*', '+@all', '-eval', '-evalsha', '-publish');
+      const u = new URL(redis.url);
+      const logs: string[] = [];
+      const a = bus({ prefix: 't7:', url: `redis://noscript:pw@${u.host}`, log: (m, l) => logs.push(`${l} ${m}`) });
+      const c = bus({ prefix: 't7:', url: `redis://nopub:pw@${u.host}`, log: () => {} });
+      const b = bus({ prefix: 't7:' });
+      await Promise.all([a.ready(), b.ready(), c.ready()]);
+      const gotA: string[] = [];
+      const gotB: string[] = [];
+      const gotC: string[] = [];
+      a.subscribe('s', (m) => gotA.push(m.text));
+      b.subscribe('s', (m) => gotB.push(m.text));
+      c.subscribe('s', (m) => gotC.push(m.text));
+      await new Promise((r) => setTimeout(r, 50));
+      for (const t of ['x', 'y', 'z']) a.publish(makeMessage('s', t, undefined)); // one turn: one batch, the script refused
+      await until(() => gotB.length === 3, 'the batch, sent again');
+      for (const t of ['p', 'q']) a.publish(makeMessage('s', t, undefined)); // pipelined at once now
+      await until(() => gotB.length === 5, 'the next batch');
+      expect(gotB).toEqual(['x', 'y', 'z', 'p', 'q']);
+      await until(() => gotA.length === 5 && gotC.length === 5, 'the others');
+      expect(gotA).toEqual(gotB);
+      expect(a.stats).toMatchObject({ published: 5, sent: 5, failed: 0 });
+      expect(logs.filter((l) => l.startsWith('WARNING'))).toEqual([expect.stringMatching(/refused the publish batch script .*NOPERM/)]);
+      for (const t of ['u', 'v', 'w']) c.publish(makeMessage('s', t, undefined)); // script refused, then every PUBLISH
+      await until(() => c.stats.failed === 3, 'the refusals');
+      expect(gotC.slice(5)).toEqual(['u', 'v', 'w']); // this process only, each once
+      await new Promise((r) => setTimeout(r, 50));
+      expect(gotB).toHaveLength(5);
+    } finally { admin.disconnect(); }
+  });
+
   test('Redis down: local pub/sub goes on, state and one log line per change; back: across processes again', async () => {
     const logs: string[] = [];
     const states: RedisBusState[] = [];

@@ -11,17 +11,22 @@
  * - While Redis is down (not connected, reconnecting), a publish is delivered to this process's own
  *   subscribers only; other processes never get it (at-most-once). Connections retry with back-off; each
  *   change of state is logged once and reported to `onStateChange`.
+ * - Publishes without a history made in one turn of the event loop go to Redis as one command when the
+ *   turn ends (a PUBLISH for one, a script publishing them in order for several, at most
+ *   `MAX_BATCH` messages or `MAX_BATCH_BYTES` per command): a client command per message costs the
+ *   publishing process several times what Redis spends on the message (bench/README.md, "Fan-out
+ *   through Redis"), so without batching the publisher, not Redis, is the limit.
  * - Topics with a history (`history.keep`, used by mods-sse's Last-Event-ID replay) are published by a
  *   Lua script that also appends the message to a Redis stream per history pattern (XADD MAXLEN ~), with
  *   an id every process sees (`TopicMessage.id`).
  */
 import { InProcessBus, checkPattern, invalidOption, type Bus, type BusListener, type TopicMessage } from '@microwebsrv/core';
-import { Redis, type RedisOptions } from 'ioredis';
+import { Redis, ReplyError, type RedisOptions } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { decode, encodeParts, joinParts } from './codec';
+import { KEY_BYTES, decode, encodeParts, encodeWhole, keepKey, samePublish } from './codec';
 import { isPattern, patternToGlob } from './glob';
 import { RedisHistory } from './redis-history';
-import { PUBLISH_WITH_HISTORY } from './script';
+import { PUBLISH_MANY, PUBLISH_WITH_HISTORY } from './script';
 
 /** `connecting` (first connection), `ready`, `down` (lost, retrying with back-off), `closed` (`close()`). */
 export type RedisBusState = 'connecting' | 'ready' | 'down' | 'closed';
@@ -61,6 +66,11 @@ export interface RedisBusStats {
   reconnects: number;
 }
 
+/** Most messages one batched publish command carries (bounds how long the script holds Redis). */
+const MAX_BATCH = 512;
+/** Most payload bytes one batched publish command carries. */
+const MAX_BATCH_BYTES = 512 * 1024;
+
 function defaultLog(msg: string, level: 'INFO' | 'WARNING' | 'ERROR'): void {
   (level === 'INFO' ? console.log : console.warn)(`RedisBus ${level}: ${msg}`);
 }
@@ -86,7 +96,18 @@ export class RedisBus implements Bus {
   private _lastError: Error | null = null;
   private _wasDown = false;
   /** The publish last received: Redis sends one notification per matching subscription, back to back. */
-  private _lastKey = '';
+  private readonly _lastKey = Buffer.alloc(KEY_BYTES);
+  private _hasLastKey = false;
+  /** This turn's publishes without history, not sent yet: channel, payload, channel, payload… */
+  private _batchArgs: Array<string | Buffer> = [];
+  /** Their messages (delivered locally if the batch fails). */
+  private _batchMessages: TopicMessage[] = [];
+  private _batchBytes = 0;
+  private _flushQueued = false;
+  /** False once Redis refused the batch script (an ACL without EVAL, scripting disabled): batches are then pipelined PUBLISHes. */
+  private _scripts = true;
+  /** Sends the batch (queued with process.nextTick: the end of the current turn, before any I/O). */
+  private readonly _flush = (): void => { this._flushQueued = false; this._sendBatch(); };
 
   constructor(options: RedisBusOptions = {}) {
     if (options === null || typeof options !== 'object') throw invalidOption('RedisBus options', 'an object', options);
@@ -142,21 +163,66 @@ export class RedisBus implements Bus {
   publish(message: TopicMessage): void {
     this.stats.published++;
     if (this._state !== 'ready') { this.stats.localOnly++; this._local.publish(message); return; }
-    const parts = encodeParts(message, this._publisher, ++this._seq);
+    this.stats.sent++;
     const channel = this.prefix + message.topic;
     const streams = this.history.streamsFor(message.topic);
-    const onFail = (err: Error): void => {
-      this.stats.failed++;
-      this._lastError = err;
-      this._local.publish(message);
-    };
-    this.stats.sent++;
     if (streams === null) {
-      this._pub.publish(channel, joinParts(parts, '0')).catch(onFail);
+      const payload = encodeWhole(message, this._publisher, ++this._seq);
+      this._batchArgs.push(channel, payload);
+      this._batchMessages.push(message);
+      this._batchBytes += payload.length;
+      if (this._batchMessages.length >= MAX_BATCH || this._batchBytes >= MAX_BATCH_BYTES) this._sendBatch();
+      else if (!this._flushQueued) { this._flushQueued = true; process.nextTick(this._flush); }
       return;
     }
+    // A publish with history: after the batch (one connection, so Redis keeps this order).
+    this._sendBatch();
+    const parts = encodeParts(message, this._publisher, ++this._seq);
     const keys = [this.history.lastIdKey, ...streams.keys];
-    this._pub.eval(PUBLISH_WITH_HISTORY, keys.length, ...keys, channel, message.topic, parts.head, parts.rest, ...streams.maxLens).catch(onFail);
+    this._pub.eval(PUBLISH_WITH_HISTORY, keys.length, ...keys, channel, message.topic, parts.head, parts.rest, ...streams.maxLens)
+      .catch((err: Error) => this._failed([message], err));
+  }
+
+  /** Sends the pending publishes as one command (PUBLISH for one message, PUBLISH_MANY for several). */
+  private _sendBatch(): void {
+    const messages = this._batchMessages;
+    if (messages.length === 0) return;
+    const args = this._batchArgs;
+    this._batchArgs = [];
+    this._batchMessages = [];
+    this._batchBytes = 0;
+    if (messages.length === 1) { this._pub.publish(args[0]!, args[1]!).catch((err: Error) => this._failed(messages, err)); return; }
+    if (!this._scripts) { this._pipelined(args, messages); return; }
+    this._pub.eval(PUBLISH_MANY, 0, ...args).catch((err: Error) => {
+      // Redis answered and refused the script (NOPERM, scripting disabled, BUSY): the same publishes as
+      // plain PUBLISHes, from now on. (A batch sent while the answer was on its way may arrive before this one.)
+      if (err instanceof ReplyError && this._state === 'ready') {
+        if (this._scripts) {
+          this._scripts = false;
+          this._log(`Redis refused the publish batch script (${err.message}): publishing one PUBLISH per message, pipelined`, 'WARNING');
+        }
+        this._pipelined(args, messages);
+        return;
+      }
+      this._failed(messages, err);
+    });
+  }
+
+  /** The batch as pipelined PUBLISHes (one write, one command per message); what Redis refuses is delivered locally. */
+  private _pipelined(args: Array<string | Buffer>, messages: TopicMessage[]): void {
+    const p = this._pub.pipeline();
+    for (let i = 0; i < args.length; i += 2) p.publish(args[i]!, args[i + 1]!);
+    p.exec().then((results) => {
+      const refused = results === null ? messages : messages.filter((_, i) => results[i]?.[0] != null);
+      if (refused.length > 0) this._failed(refused, (results?.find((r) => r[0] != null)?.[0] as Error | undefined) ?? new Error('pipeline not executed'));
+    }, (err: Error) => this._failed(messages, err));
+  }
+
+  /** Redis did not take these publishes (an error reply, the connection lost): this process still gets them. */
+  private _failed(messages: TopicMessage[], err: Error): void {
+    this.stats.failed += messages.length;
+    this._lastError = err;
+    for (const m of messages) this._local.publish(m);
   }
 
   subscribe(pattern: string, listener: BusListener): void {
@@ -184,6 +250,7 @@ export class RedisBus implements Bus {
   /** Closes both connections (pending publishes are sent first). The bus delivers nothing afterwards. */
   async close(): Promise<void> {
     if (this._state === 'closed') return;
+    this._sendBatch(); // this turn's publishes go before QUIT
     this._setState('closed');
     await Promise.all([this._pub, this._sub].map(async (c) => {
       // quit() sends what is queued first; a connection that is not up has nothing to send (and would wait).
@@ -204,12 +271,13 @@ export class RedisBus implements Bus {
   private _received(channel: Buffer, msg: Buffer): void {
     if (this._state === 'closed') return;
     const topic = channel.toString('utf8', Buffer.byteLength(this.prefix));
-    const d = decode(topic, msg);
-    if (d === null) { this.stats.malformed++; return; }
-    if (d.key === this._lastKey) return; // the same publish, through another of our subscriptions
-    this._lastKey = d.key;
+    const m = decode(topic, msg);
+    if (m === null) { this.stats.malformed++; return; }
+    if (this._hasLastKey && samePublish(msg, this._lastKey)) return; // the same publish, through another of our subscriptions
+    keepKey(msg, this._lastKey);
+    this._hasLastKey = true;
     this.stats.received++;
-    this._local.publish(d.message);
+    this._local.publish(m);
   }
 
   private _update(): void {

@@ -103,7 +103,7 @@ export class RedisHistory {
           const msg = fieldOf(fields, 'm');
           if (topic === null || msg === null) continue;
           const d = decode(topic.toString('utf8'), msg);
-          if (d !== null && d.message.id > lastId) byId.set(d.message.id, d.message);
+          if (d !== null && d.id > lastId) byId.set(d.id, d);
         }
       }
     } catch {

@@ -37,3 +37,13 @@ local ids = string.format('%.0f', tonumber(t[1]) * 1000000 + tonumber(t[2]))
 for i = 1, #KEYS do redis.call('SET', KEYS[i], ids, 'NX') end
 return ids
 `;
+
+/**
+ * Several publishes without history in one command (ARGV: channel, payload, channel, payload…), in their
+ * order: one client command for a turn's publishes instead of one each. A script runs atomically; the
+ * bus bounds a batch (MAX_BATCH, MAX_BATCH_BYTES in redis-bus.ts) so it holds Redis briefly.
+ */
+export const PUBLISH_MANY = `
+for i = 1, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
+return #ARGV / 2
+`;
