@@ -16,11 +16,8 @@ const { checkHttp, checkWs } = require('./sanity');
 const { svgChart, axis } = require('./chart');
 const { measureFanoutOnce, addFanoutRatios, perBurst } = require('./fanout');
 const { printScenario } = require('./report');
-<<<<<<< HEAD
 const { compareRuns } = require('./compare');
-=======
 const { planFor } = require('./cluster-pin');
->>>>>>> s5-cluster
 
 const WRK_OUT = `Running 5s test @ http://127.0.0.1:40001/
   1 threads and 50 connections
