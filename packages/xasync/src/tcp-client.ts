@@ -316,7 +316,9 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
 
   #accept(orig: net.Socket): void {
     this._s.remote = { host: orig.remoteAddress ?? '', port: orig.remotePort ?? 0 };
-    const wrapped = rewrapWithOnRead(orig, this.#onreadOption());
+    // The new socket asks the shared generator for its first target from inside its constructor.
+    XAsyncTCPClient.#readNext = this;
+    const wrapped = rewrapWithOnRead(orig, XAsyncTCPClient.#sharedOnRead);
     if (wrapped) {
       this._usesOnRead = true;
       this.#attach(wrapped);
@@ -329,7 +331,11 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
     }
   }
 
-  /** The read path: Node asks where the next read lands, then reports how many bytes landed there. */
+  /**
+   * The read path of an outgoing connection: Node asks where the next read lands, then reports how many
+   * bytes landed there. Closures of its own: `net.connect` may set its handle up later (after a lookup),
+   * when the shared generator's connection (below) is another one. Accepted connections share one pair.
+   */
   #onreadOption(): OnReadOption {
     const reader = this._s.reader;
     const flow = this._flow;
@@ -398,6 +404,26 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
 
   #sockEnd(): void {
     this._setReason(XClosedReason.ClosedByPeer);
+  }
+
+  // The accepted connections' `onread`, one pair for all (no closures per idle connection). Node calls
+  // the callback as a method of the socket (`stream[kBufferCb](n, buf)`, lib/internal/stream_base_commons.js)
+  // and, right after it in the same function, the generator as a plain function, which therefore takes
+  // its connection from #readNext, set by the callback (or by #accept for the call from the socket's
+  // constructor, before the socket is tagged). No other read can run in between: reads come one at a time
+  // from the event loop, and the callback runs no I/O callback synchronously.
+  static #readNext: XAsyncTCPClient | null = null;
+  static #sharedTarget(): Buffer { return XAsyncTCPClient.#readNext!._s.reader.nextTarget(); }
+  static #sharedRead(this: Owned, n: number): boolean {
+    const c = this[kClient]!;
+    const more = c._flow.onRead(n);
+    XAsyncTCPClient.#readNext = c;
+    return more;
+  }
+  // Made on first use: a static initializer may not reference the class's static private methods yet.
+  static #shared: OnReadOption | null = null;
+  static get #sharedOnRead(): OnReadOption {
+    return (XAsyncTCPClient.#shared ??= { buffer: XAsyncTCPClient.#sharedTarget, callback: XAsyncTCPClient.#sharedRead });
   }
 
   static #onEnd(this: Owned): void { this[kClient]!.#sockEnd(); }
