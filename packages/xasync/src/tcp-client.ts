@@ -117,7 +117,12 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
 
   // ---- properties ------------------------------------------------------------------------------
 
-  get remoteAddress(): XAddress { return this._s.remote; }
+  /** The peer's address (a new object at each call; {@link remoteHost} and {@link remotePort} make none). */
+  get remoteAddress(): XAddress { return { host: this._s.remoteHost, port: this._s.remotePort }; }
+  /** The peer's host (IP address). */
+  get remoteHost(): string { return this._s.remoteHost; }
+  /** The peer's port. */
+  get remotePort(): number { return this._s.remotePort; }
   get localAddress(): XAddress { return { host: this._s.sock.localAddress ?? '', port: this._s.sock.localPort ?? 0 }; }
   /** True when the kernel's bytes land straight in the slot (no copy); false on the copy paths. */
   get zeroCopy(): boolean { return this._usesOnRead; }
@@ -132,7 +137,7 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
   /** Unconsumed received bytes waiting in the slot. */
   get recvPending(): number { return this._s.reader.pending; }
   /** When the receive timeout fires (a `Date.now()` time, from `setRecvTimeout`), 0 when none is armed. */
-  get recvDeadline(): number { return this._s.recvTimer!.deadline; }
+  get recvDeadline(): number { return this.pool.timer.toEpoch(this._s.recvTimer!.deadline); }
   /** Outgoing bytes queued and not yet handed to the kernel. */
   get sendPending(): number { return queuedBytes(this._s.sock, this._s); }
   get isClosing(): boolean { return this._s.closing; }
@@ -301,7 +306,8 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
   // ---- internals -------------------------------------------------------------------------------
 
   #open(addr: XAddress): void {
-    this._s.remote = addr;
+    this._s.remoteHost = addr.host;
+    this._s.remotePort = addr.port;
     this._connecting = true;
     const sock = net.connect({ host: addr.host, port: addr.port, noDelay: this._s.opts.noDelay, onread: this.#onreadOption() });
     this._usesOnRead = true;
@@ -315,7 +321,8 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
   }
 
   #accept(orig: net.Socket): void {
-    this._s.remote = { host: orig.remoteAddress ?? '', port: orig.remotePort ?? 0 };
+    this._s.remoteHost = orig.remoteAddress ?? '';
+    this._s.remotePort = orig.remotePort ?? 0;
     // The new socket asks the shared generator for its first target from inside its constructor.
     XAsyncTCPClient.#readNext = this;
     const wrapped = rewrapWithOnRead(orig, XAsyncTCPClient.#sharedOnRead);

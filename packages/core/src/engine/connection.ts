@@ -42,8 +42,6 @@ const EMPTY = Buffer.alloc(0);
  */
 export class HttpConnection extends ConnectionOutput implements ParserHandler, ResponseSink<HttpResponse>, RequestOrigin, ConnectionInfo, BodyFlow {
   readonly defaults: ResponseDefaults;
-  readonly remoteHost: string;
-  readonly remotePort: number;
   readonly isSSL: boolean;
   /**
    * Held only while request bytes or a request are in progress; between requests it goes back to the
@@ -74,8 +72,6 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     super(host, client);
     this.defaults = host.defaults;
     this.isSSL = isSSL;
-    this.remoteHost = client.remoteAddress.host;
-    this.remotePort = client.remoteAddress.port;
     this._parsers = parserPoolFor(host, client.recvBuffer.length);
   }
 
@@ -95,6 +91,10 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
   get isIdle(): boolean {
     return this._phase === Phase.Head && this.client.recvPending === 0 && this._out === '';
   }
+
+  /** The peer's address (kept once, by the client). */
+  get remoteHost(): string { return this.client.remoteHost; }
+  get remotePort(): number { return this.client.remotePort; }
 
   /** Requests answered on this connection. */
   get served(): number { return this._served; }
