@@ -29,6 +29,8 @@ export type RawReceiver = (client: XAsyncTCPClient, buf: Buffer, start: number, 
 // One set of socket listeners for every connection (no closures per connection): they find the client
 // through a symbol on the socket.
 const kClient = Symbol('xasync.client');
+/** The peer address of the connection accepted last (see #accept). */
+let lastRemoteHost = '';
 type Owned = net.Socket & { [kClient]?: XAsyncTCPClient };
 
 /**
@@ -321,7 +323,11 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
   }
 
   #accept(orig: net.Socket): void {
-    this._s.remoteHost = orig.remoteAddress ?? '';
+    // Node makes a new string per socket: many connections from one address (a proxy, a NAT, a load
+    // balancer) share the previous connection's instead of keeping one copy each.
+    const host = orig.remoteAddress ?? '';
+    if (host === lastRemoteHost) this._s.remoteHost = lastRemoteHost;
+    else this._s.remoteHost = lastRemoteHost = host;
     this._s.remotePort = orig.remotePort ?? 0;
     // The new socket asks the shared generator for its first target from inside its constructor.
     XAsyncTCPClient.#readNext = this;
