@@ -314,6 +314,8 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     this._req = null;
     this._phase = Phase.Upgraded;
     this._parser?.pause();
+    // HTTP is over on this connection: the paused parser goes (not back to the pool: it may be mid-message).
+    this._parser = null;
     this.client.stopRecvRaw();
     this._flush();
     // Until a module detaches the connection, the idle timeout guards it: an upgrade nobody takes is closed.
@@ -333,6 +335,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     this._stopWaiters = null;
     this._phase = Phase.Upgraded;
     this._parser?.pause();
+    this._parser = null; // as in upgraded(): a detached connection keeps no parser
     this._flush();
     const c = this.client;
     c.stopRecvRaw();

@@ -1,3 +1,5 @@
+import type { MicroWebSrv } from '../server/micro-web-srv';
+import type { HttpRequest } from '../request/http-request';
 import { RawClient, get, sleep, startServer, stopAll, type TestServer } from '../__tests__/server-harness';
 import type { ConnectionHost } from './connection-host';
 import { parserPoolFor, type ParserPool } from './parser-pool';
@@ -102,5 +104,34 @@ describe('request parsers come from a per-server pool (issue 19: an idle connect
     ok.write(get('/'));
     expect((await ok.readResponse()).body.toString()).toBe('ok');
     ok.destroy();
+  });
+
+  test('a connection handed over to another protocol (101 + detach) keeps no parser, and the pool is not given a paused one', async () => {
+    class Echo {
+      onRequest(_s: MicroWebSrv, req: HttpRequest): void {
+        if (!req.isUpgrade || req.upgrade !== 'echo') return;
+        req.response.switchingProtocols('echo');
+        req.detachConnection().asyncRecvRaw((cl, buf, start, end) => { cl.asyncSendData(`[${buf.toString('latin1', start, end)}]`); return end - start; });
+      }
+    }
+    const ts = await startServer((s) => { s.loadModule(Echo); s.registerRoute(() => 'ok', 'GET', '/'); });
+    const pool = poolOf(ts);
+    const plain = await open(ts);
+    plain.write(get('/'));
+    await plain.readResponse();
+    await sleep(20);
+    const spare = pool.spare;
+    const c = await open(ts);
+    c.write(get('/x', 'Connection: Upgrade\r\nUpgrade: echo\r\n') + 'hi');
+    expect((await c.readResponse({ noBody: true })).status).toBe(101);
+    for (let i = 0; i < 50 && !c.pending.toString().includes('[hi]'); i++) await sleep(10);
+    expect(c.pending.toString()).toBe('[hi]');
+    const conns = [...(ts.srv as unknown as { _conns: Set<{ isDetached: boolean }> })._conns];
+    const detached = conns.filter((x) => x.isDetached);
+    expect(detached).toHaveLength(1);
+    expect((detached[0] as unknown as { _parser: unknown })._parser).toBeNull();
+    expect(pool.spare).toBe(spare - 1); // the upgrade's parser was taken and is gone with HTTP
+    c.destroy();
+    plain.destroy();
   });
 });
