@@ -39,8 +39,9 @@ const ratio = (v) => (v === null || v === undefined ? '-' : `${(Math.abs(v) < 0.
 /** The memory scenario's table: one row per (server, N). */
 function memoryTable(rows) {
   const hasBase = rows.some((r) => r.name === 'node-http' && r.status === 'ok');
+  const hasBare = rows.some((r) => r.name === 'net-echo' && r.status === 'ok');
   const head = ['server', 'N', 'RSS MB', 'heap MB', 'ext MB', 'RSS B/conn', 'idle B/conn', 'heap B/conn', 'ext B/conn', 'slot memory',
-    ...(hasBase ? ['idle ×node:http', 'heap ×node:http'] : [])];
+    ...(hasBase ? ['idle ×node:http', 'heap ×node:http'] : []), ...(hasBare ? ['idle ×bare socket'] : [])];
   const body = rows.map((r) => {
     const n = fmtInt(r.n);
     if (r.status !== 'ok') return [`${r.label} (N=${n})`, `${r.status}: ${r.reason}`];
@@ -48,7 +49,9 @@ function memoryTable(rows) {
     const slots = m.slotCount ? `${f1(m.slotMemoryMB)} MB (${fmtInt(m.slotCount)} × ${fmtInt(m.slotSize)} B${m.prefaulted ? ', resident' : ''})` : '-';
     return [r.label, n, `${f1(m.rssBeforeMB)} → ${f1(m.rssMB)} → ${f1(m.rssSettledMB)}`, `${f1(m.heapBeforeMB)} → ${f1(m.heapMB)}`, `${f1(m.extBeforeMB)} → ${f1(m.extMB)}`,
       fmtInt(m.rssPerConn), fmtInt(m.idlePerConn), fmtInt(m.heapPerConn), fmtInt(m.extPerConn), slots,
-      ...(hasBase ? [ratio(r.ratios.idlePerConn), ratio(r.ratios.heapPerConn)] : [])];
+      ...(hasBase ? [ratio(r.ratios.idlePerConn), ratio(r.ratios.heapPerConn)] : []),
+      // On a prefault row: issue 19's ratio (idle beyond the slot memory ÷ a bare node:net socket's idle).
+      ...(hasBare ? [`${ratio(r.ratios.idleNet)}${m.prefaulted && r.ratios.idleNet !== null ? ' (beyond slots)' : ''}`] : [])];
   });
   return { head, body };
 }
@@ -106,7 +109,9 @@ const MEMORY_COLUMNS = 'all in the server process after full GCs. RSS MB = resid
   '(transient); **idle B/conn** = settled anonymous RSS (RssAnon) growth / N: what an idle connection keeps (file-backed RSS, the node ' +
   'binary\'s code paged in once, left out); heap / ext B/conn = settled growth / N; slot memory = MicroWebSrv-TS\'s bufferSlotsCount × ' +
   'bufferSlotSize, allocated at start (keepAllocBufferSlots), so in "before" for ext, but in RSS only once its pages are touched: on first use ' +
-  'as shipped (≈ one 4 KiB page per connection), at start with prefault, where idle B/conn is then the cost beyond the slot memory. Kernel socket ' +
+  'as shipped (≈ one 4 KiB page per connection), at start with prefault, where idle B/conn is then the cost beyond the slot memory; ' +
+  'idle ×bare socket = idle B/conn ÷ node:net echo\'s (a bare socket) at the same N: on a prefault row "(beyond slots)", the ratio of issue ' +
+  '19\'s goal (≤ 1.00×: an idle keep-alive connection costs no more than a bare socket beyond the preset\'s slot memory). Kernel socket ' +
   'buffers are not in any of these';
 
 function printScenario(s) {
@@ -198,4 +203,4 @@ function writeRendered(run) {
   return svg ? [`${base}.md`, `${base}.svg`] : [`${base}.md`];
 }
 
-module.exports = { addRatios, printScenario, printComparison, writeResults, writeRendered, RESULTS_DIR };
+module.exports = { addRatios, printScenario, printComparison, writeResults, writeRendered, tableOf, RESULTS_DIR };

@@ -48,8 +48,15 @@ if (typeof process.send === 'function') {
     if (m && m.cmd === 'alloc-start') { allocStart(); process.send({ ev: 'alloc-started' }); }
     else if (m && m.cmd === 'alloc-stop') process.send({ ev: 'alloc', ...allocStop() });
     else if (m && m.cmd === 'mem') memSnapshot({ settle: !!m.settle }).then((snap) => process.send({ ev: 'mem', ...snap }));
+    else if (m && m.cmd === 'heap-snapshot') process.send({ ev: 'heap-snapshot', path: heapSnapshot(m.path) });
   });
   process.channel?.unref(); // the IPC channel alone must not keep a server alive
+}
+
+/** A V8 heap snapshot written to `file` after full GCs (bench/src/idle-heap.js; node --expose-gc). */
+function heapSnapshot(file) {
+  if (typeof global.gc === 'function') for (let i = 0; i < 4; i++) global.gc();
+  return require('node:v8').writeHeapSnapshot(file);
 }
 
 // `kill -USR2 <pid>`: one memory snapshot (after full GCs when run with node --expose-gc, once the young

@@ -18,7 +18,7 @@ export function queueSend(s: ClientState, timers: ClientTimers, data: Uint8Array
   const queued = queuedBytes(out, s);
   if (queued > s.opts.maxSendPending) {
     s.fail(XClosedReason.Error, new XAsyncError('ERR_XAS_SEND_OVERFLOW',
-      `${queued} bytes queued for ${s.remote.host}:${s.remote.port} is above maxSendPending (${s.opts.maxSendPending}): the peer is not reading`));
+      `${queued} bytes queued for ${s.remoteHost}:${s.remotePort} is above maxSendPending (${s.opts.maxSendPending}): the peer is not reading`));
     return false;
   }
   // Small plain-TCP writes with nothing queued skip Node's Writable (direct-write.ts): no heap per write.

@@ -1,8 +1,7 @@
 import type * as net from 'node:net';
 import type * as tls from 'node:tls';
-import type { XAddress } from './address';
 import type { XClosedReason } from './closed-reason';
-import type { TimerEntry } from './coarse-timer';
+import type { Timed } from './coarse-timer';
 import { kDestroyNow, type MemberPool } from './pool-member';
 import type { SlotReader } from './slot-reader';
 import type { ResolvedClientOptions } from './tcp-client-options';
@@ -55,12 +54,13 @@ export class ClientState {
   /** The slot's unconsumed bytes and where the next read lands. */
   readonly reader: SlotReader;
   /**
-   * The receive timeout's entry. ClientTimers creates it (it is the entry's target) and stores it here,
-   * where the read path re-arms it without a hop through the timers.
+   * The receive timeout's entry: the ClientTimers object itself, which stores itself here, where the read
+   * path re-arms it without a hop through the timers.
    */
-  recvTimer: TimerEntry | null = null;
-  /** The peer's address. */
-  remote: XAddress = { host: '', port: 0 };
+  recvTimer: Timed | null = null;
+  /** The peer's address (two fields, not an XAddress object: one object less per connection). */
+  remoteHost = '';
+  remotePort = 0;
   /** The plain socket: attached while the client is constructed (never null once its creator has it). */
   sock: net.Socket = null as unknown as net.Socket;
   /** The TLS socket once `startSSL` was called. */

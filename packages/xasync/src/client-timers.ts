@@ -2,7 +2,7 @@ import type * as net from 'node:net';
 import type { ClientState } from './client-state';
 import { XClosedReason } from './closed-reason';
 import { queuedBytes } from './direct-write';
-import { TimerEntry } from './coarse-timer';
+import { Timed, TimerEntry } from './coarse-timer';
 import { XAsyncError } from './errors';
 import { kDestroyNow } from './pool-member';
 
@@ -17,8 +17,7 @@ const MISC = 2;
  * `setRecvTimeout` / `onRecvTimeout`), the send-progress guard, and one slot for the lifecycle timeouts
  * that never overlap (connect, TLS handshake, linger after a graceful close).
  */
-export class ClientTimers {
-  readonly recv: TimerEntry;
+export class ClientTimers extends Timed {
   private _sendEntry: TimerEntry | null = null;
   private _miscEntry: TimerEntry | null = null;
   private _miscKind: MiscKind | null = null;
@@ -26,12 +25,18 @@ export class ClientTimers {
   private readonly _s: ClientState;
 
   constructor(s: ClientState) {
+    super();
     this._s = s;
-    this.recv = new TimerEntry(this, RECV);
-    s.recvTimer = this.recv;
+    s.recvTimer = this;
   }
 
-  /** @internal TimerEntry target. */
+  /** The receive timeout: this object itself (no entry object per connection). */
+  get recv(): Timed { return this; }
+
+  /** @internal Timed: the receive timeout is due. */
+  onTimeout(): void { this._onRecv(); }
+
+  /** @internal TimerEntry target (the send and lifecycle timeouts). */
   onTimer(kind: number): void {
     if (kind === RECV) this._onRecv();
     else if (kind === SEND) this._onSend();

@@ -35,3 +35,28 @@ describe('CoarseTimer', () => {
     t.clear();
   });
 });
+
+describe('CoarseTimer clock', () => {
+  afterEach(() => { jest.useRealTimers(); });
+
+  test('deadlines stay small integers: the origin moves forward after ~6 days and due times stay right', () => {
+    jest.useFakeTimers({ now: 1_700_000_000_000 });
+    const day = 86_400_000;
+    const t = new CoarseTimer(3_600_000); // hourly ticks: a week is 168 of them
+    const fired: string[] = [];
+    const long = new TimerEntry(recorder(fired, ['long']), 0);
+    const dueAt = Date.now() + 8 * day;
+    t.arm(long, 8 * day);
+    expect(Number.isInteger(long.deadline) && long.deadline < 2 ** 31).toBe(true);
+    expect(t.toEpoch(long.deadline)).toBe(dueAt);
+    jest.advanceTimersByTime(7 * day);
+    // Rebased: the deadline is smaller than the time since the timer was made, and still the same instant.
+    expect(long.deadline).toBeLessThan(2 * day);
+    expect(t.toEpoch(long.deadline)).toBe(dueAt);
+    expect(fired).toEqual([]);
+    jest.advanceTimersByTime(day + 3_600_000);
+    expect(fired).toEqual(['long']);
+    expect(long.deadline).toBe(0);
+    expect(t.armedCount).toBe(0);
+  });
+});

@@ -4,37 +4,57 @@
  * something is armed, fires the ones that are due. Precision is the tick (default 250 ms), which is
  * plenty for timeouts counted in seconds.
  */
-export class TimerEntry {
-  /** Absolute deadline in ms (Date.now() clock); 0 when not armed. */
+/**
+ * What the coarse timer fires: a deadline and what to do then. A connection's receive timeout is its
+ * timers object itself (client-timers.ts): no entry object of its own per idle connection.
+ */
+export abstract class Timed {
+  /**
+   * When it fires, in ms on its timer's clock ({@link CoarseTimer.toEpoch} makes it a `Date.now()` time);
+   * 0 when not armed. A small integer (ms since the timer was made): V8 keeps it unboxed, where an epoch
+   * time, above 2^31, would be a heap number of its own per entry.
+   */
   deadline = 0;
+  abstract onTimeout(): void;
+}
+
+export class TimerEntry extends Timed {
   /**
    * @param target receives `onTimer(kind)`: one method per owner instead of a closure per entry keeps
    *   idle connections small.
    */
-  constructor(readonly target: { onTimer(kind: number): void }, readonly kind = 0) {}
+  constructor(readonly target: { onTimer(kind: number): void }, readonly kind = 0) { super(); }
   onTimeout(): void { this.target.onTimer(this.kind); }
 }
 
+/** A deadline past this (ms on a timer's clock, ~6 days) moves the clock's origin forward (see _rebase). */
+const REBASE_AFTER = 2 ** 29;
+
+/** `x` as an int32 when it is one (V8 then stores it in the field itself, no heap number). */
+function small(x: number): number { return x < 0x7fffffff ? x | 0 : x; }
+
 export class CoarseTimer {
   readonly tickMs: number;
-  private readonly _armed = new Set<TimerEntry>();
+  private readonly _armed = new Set<Timed>();
   private _interval: NodeJS.Timeout | null = null;
+  /** The clock's origin: deadlines count from here (1 ms back, so that an armed deadline is never 0). */
+  private _origin = Date.now() - 1;
 
   constructor(tickMs = 250) {
     this.tickMs = tickMs;
   }
 
   /** Arms (or re-arms) `entry` to fire in `ms` milliseconds. */
-  arm(entry: TimerEntry, ms: number): void {
+  arm(entry: Timed, ms: number): void {
     // Re-arming an armed entry only moves its deadline: no Set traffic on the hot path.
     if (entry.deadline === 0) {
       if (this._armed.size === 0) this._start();
       this._armed.add(entry);
     }
-    entry.deadline = Date.now() + ms;
+    entry.deadline = small(Date.now() - this._origin + ms);
   }
 
-  disarm(entry: TimerEntry): void {
+  disarm(entry: Timed): void {
     if (entry.deadline === 0) return;
     entry.deadline = 0;
     this._armed.delete(entry);
@@ -42,6 +62,9 @@ export class CoarseTimer {
   }
 
   get armedCount(): number { return this._armed.size; }
+
+  /** A deadline as a `Date.now()` time (0 stays 0: not armed). */
+  toEpoch(deadline: number): number { return deadline === 0 ? 0 : deadline + this._origin; }
 
   /** Stops the interval and forgets every entry (pool stop). */
   clear(): void {
@@ -64,19 +87,30 @@ export class CoarseTimer {
   }
 
   private _tick(): void {
-    const now = Date.now();
-    let due: TimerEntry[] | null = null;
+    const now = Date.now() - this._origin;
+    let due: Timed[] | null = null;
     for (const e of this._armed) {
       if (e.deadline <= now) (due ??= []).push(e);
     }
-    if (due === null) return;
-    for (const e of due) {
-      // A callback may have disarmed or re-armed an entry fired in the same tick: honour that.
-      if (e.deadline === 0 || e.deadline > now) continue;
-      this._armed.delete(e);
-      e.deadline = 0;
-      e.onTimeout();
+    if (due !== null) {
+      for (const e of due) {
+        // A callback may have disarmed or re-armed an entry fired in the same tick: honour that.
+        if (e.deadline === 0 || e.deadline > now) continue;
+        this._armed.delete(e);
+        e.deadline = 0;
+        e.onTimeout();
+      }
     }
+    if (now > REBASE_AFTER) this._rebase(now);
     if (this._armed.size === 0) this._stop();
+  }
+
+  /**
+   * Moves the clock's origin `by` ms forward so that deadlines stay small integers. Runs after the due
+   * entries fired: every armed deadline is past `by`, so it stays at least 1 (armed).
+   */
+  private _rebase(by: number): void {
+    for (const e of this._armed) e.deadline = small(e.deadline > by ? e.deadline - by : 1);
+    this._origin += by;
   }
 }

@@ -14,4 +14,4 @@ export { XClosedReason } from './closed-reason';
 export { XAsyncError, XAsyncErrorCodes, type XAsyncErrorCode } from './errors';
 export { type XAddress, type XAddressLike } from './address';
 export { type XSSLOptions } from './tls-upgrade';
-export { CoarseTimer, TimerEntry } from './coarse-timer';
+export { CoarseTimer, Timed, TimerEntry } from './coarse-timer';

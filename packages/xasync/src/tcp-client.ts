@@ -29,6 +29,8 @@ export type RawReceiver = (client: XAsyncTCPClient, buf: Buffer, start: number, 
 // One set of socket listeners for every connection (no closures per connection): they find the client
 // through a symbol on the socket.
 const kClient = Symbol('xasync.client');
+/** The peer address of the connection accepted last (see #accept). */
+let lastRemoteHost = '';
 type Owned = net.Socket & { [kClient]?: XAsyncTCPClient };
 
 /**
@@ -117,7 +119,12 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
 
   // ---- properties ------------------------------------------------------------------------------
 
-  get remoteAddress(): XAddress { return this._s.remote; }
+  /** The peer's address (a new object at each call; {@link remoteHost} and {@link remotePort} make none). */
+  get remoteAddress(): XAddress { return { host: this._s.remoteHost, port: this._s.remotePort }; }
+  /** The peer's host (IP address). */
+  get remoteHost(): string { return this._s.remoteHost; }
+  /** The peer's port. */
+  get remotePort(): number { return this._s.remotePort; }
   get localAddress(): XAddress { return { host: this._s.sock.localAddress ?? '', port: this._s.sock.localPort ?? 0 }; }
   /** True when the kernel's bytes land straight in the slot (no copy); false on the copy paths. */
   get zeroCopy(): boolean { return this._usesOnRead; }
@@ -132,7 +139,7 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
   /** Unconsumed received bytes waiting in the slot. */
   get recvPending(): number { return this._s.reader.pending; }
   /** When the receive timeout fires (a `Date.now()` time, from `setRecvTimeout`), 0 when none is armed. */
-  get recvDeadline(): number { return this._s.recvTimer!.deadline; }
+  get recvDeadline(): number { return this.pool.timer.toEpoch(this._s.recvTimer!.deadline); }
   /** Outgoing bytes queued and not yet handed to the kernel. */
   get sendPending(): number { return queuedBytes(this._s.sock, this._s); }
   get isClosing(): boolean { return this._s.closing; }
@@ -301,7 +308,8 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
   // ---- internals -------------------------------------------------------------------------------
 
   #open(addr: XAddress): void {
-    this._s.remote = addr;
+    this._s.remoteHost = addr.host;
+    this._s.remotePort = addr.port;
     this._connecting = true;
     const sock = net.connect({ host: addr.host, port: addr.port, noDelay: this._s.opts.noDelay, onread: this.#onreadOption() });
     this._usesOnRead = true;
@@ -315,8 +323,15 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
   }
 
   #accept(orig: net.Socket): void {
-    this._s.remote = { host: orig.remoteAddress ?? '', port: orig.remotePort ?? 0 };
-    const wrapped = rewrapWithOnRead(orig, this.#onreadOption());
+    // Node makes a new string per socket: many connections from one address (a proxy, a NAT, a load
+    // balancer) share the previous connection's instead of keeping one copy each.
+    const host = orig.remoteAddress ?? '';
+    if (host === lastRemoteHost) this._s.remoteHost = lastRemoteHost;
+    else this._s.remoteHost = lastRemoteHost = host;
+    this._s.remotePort = orig.remotePort ?? 0;
+    // The new socket asks the shared generator for its first target from inside its constructor.
+    XAsyncTCPClient.#readNext = this;
+    const wrapped = rewrapWithOnRead(orig, XAsyncTCPClient.#sharedOnRead);
     if (wrapped) {
       this._usesOnRead = true;
       this.#attach(wrapped);
@@ -329,7 +344,11 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
     }
   }
 
-  /** The read path: Node asks where the next read lands, then reports how many bytes landed there. */
+  /**
+   * The read path of an outgoing connection: Node asks where the next read lands, then reports how many
+   * bytes landed there. Closures of its own: `net.connect` may set its handle up later (after a lookup),
+   * when the shared generator's connection (below) is another one. Accepted connections share one pair.
+   */
   #onreadOption(): OnReadOption {
     const reader = this._s.reader;
     const flow = this._flow;
@@ -398,6 +417,26 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
 
   #sockEnd(): void {
     this._setReason(XClosedReason.ClosedByPeer);
+  }
+
+  // The accepted connections' `onread`, one pair for all (no closures per idle connection). Node calls
+  // the callback as a method of the socket (`stream[kBufferCb](n, buf)`, lib/internal/stream_base_commons.js)
+  // and, right after it in the same function, the generator as a plain function, which therefore takes
+  // its connection from #readNext, set by the callback (or by #accept for the call from the socket's
+  // constructor, before the socket is tagged). No other read can run in between: reads come one at a time
+  // from the event loop, and the callback runs no I/O callback synchronously.
+  static #readNext: XAsyncTCPClient | null = null;
+  static #sharedTarget(): Buffer { return XAsyncTCPClient.#readNext!._s.reader.nextTarget(); }
+  static #sharedRead(this: Owned, n: number): boolean {
+    const c = this[kClient]!;
+    const more = c._flow.onRead(n);
+    XAsyncTCPClient.#readNext = c;
+    return more;
+  }
+  // Made on first use: a static initializer may not reference the class's static private methods yet.
+  static #shared: OnReadOption | null = null;
+  static get #sharedOnRead(): OnReadOption {
+    return (XAsyncTCPClient.#shared ??= { buffer: XAsyncTCPClient.#sharedTarget, callback: XAsyncTCPClient.#sharedRead });
   }
 
   static #onEnd(this: Owned): void { this[kClient]!.#sockEnd(); }

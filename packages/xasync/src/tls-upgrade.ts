@@ -63,7 +63,7 @@ export function startTls(u: TlsUpgradable, o: XSSLOptions, context: tls.SecureCo
     if (serverSide) {
       t = new tls.TLSSocket(plain, { isServer: true, secureContext: ctx, requestCert: o.requestCert ?? false, rejectUnauthorized: false, ALPNProtocols: o.ALPNProtocols });
     } else {
-      t = tls.connect({ socket: plain, secureContext: ctx, servername: o.servername ?? (s.remote.host || undefined), rejectUnauthorized: o.rejectUnauthorized ?? true, ALPNProtocols: o.ALPNProtocols });
+      t = tls.connect({ socket: plain, secureContext: ctx, servername: o.servername ?? (s.remoteHost || undefined), rejectUnauthorized: o.rejectUnauthorized ?? true, ALPNProtocols: o.ALPNProtocols });
     }
     s.tlsFail = (err) => {
       s.tlsFail = null;

@@ -4,7 +4,7 @@ import { MwsError } from '../base/errors';
 import type { LogLevelName } from '../base/logger';
 import { HttpError } from '../http/errors';
 import type { RequestHead } from '../http/head';
-import { HttpRequestParser, type ParserHandler } from '../http/parser';
+import type { HttpRequestParser, ParserHandler } from '../http/parser';
 import { errorResponse, errorResponseFor } from '../http/responses';
 import type { BodyFlow } from '../request/body-stream';
 import { HttpRequest, type RequestOrigin } from '../request/http-request';
@@ -14,6 +14,7 @@ import { Activity } from './activity';
 import { abortError, BodyIntake, Intake } from './body-intake';
 import type { ConnectionHost, ConnectionInfo } from './connection-host';
 import { ConnectionOutput } from './connection-output';
+import { parserPoolFor, type ParserPool } from './parser-pool';
 import type { RateMarks } from './rate-marks';
 
 /** Where a connection is in its request cycle; it decides which timeout applies. */
@@ -41,10 +42,13 @@ const EMPTY = Buffer.alloc(0);
  */
 export class HttpConnection extends ConnectionOutput implements ParserHandler, ResponseSink<HttpResponse>, RequestOrigin, ConnectionInfo, BodyFlow {
   readonly defaults: ResponseDefaults;
-  readonly remoteHost: string;
-  readonly remotePort: number;
   readonly isSSL: boolean;
-  private readonly _parser: HttpRequestParser;
+  /**
+   * Held only while request bytes or a request are in progress; between requests it goes back to the
+   * server's pool (an idle connection holds none: issue 19), see _parse and _releaseParser.
+   */
+  private _parser: HttpRequestParser | null = null;
+  private readonly _parsers: ParserPool;
   /** The head the current request was made from (bodyLimit makes it before onHead). */
   private _reqHead: RequestHead | null = null;
   /** Where bodies go (made on the first one: most connections never see one). */
@@ -61,19 +65,14 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
   private _served = 0;
   /** @internal The server's rate sweep keeps its marks here (engine/rates.ts); made on first need. */
   marks: RateMarks | null = null;
-  /** Bound once: the raw receiver handed to xasync. */
-  private readonly _onRecv = (_c: XAsyncTCPClient, buf: Buffer, start: number, end: number): number => this._receive(buf, start, end);
+  /** The body receiver's resume callback, made with the first body (most connections never see one). */
+  private _resumer: (() => void) | null = null;
 
   constructor(host: ConnectionHost, client: XAsyncTCPClient, isSSL: boolean) {
     super(host, client);
     this.defaults = host.defaults;
     this.isSSL = isSSL;
-    this.remoteHost = client.remoteAddress.host;
-    this.remotePort = client.remoteAddress.port;
-    this._parser = new HttpRequestParser(this, {
-      maxHeadBytes: client.recvBuffer.length,
-      maxBodyBytes: host.limits.maxRequestContentLength,
-    });
+    this._parsers = parserPoolFor(host, client.recvBuffer.length);
   }
 
   /** Starts reading requests. */
@@ -83,7 +82,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     c.onRecvTimeout = connTimeout;
     c.onSendReady = connDrain;
     c.onClosed = connClosed;
-    c.asyncRecvRaw(this._onRecv, 0);
+    c.asyncRecvRaw(connRecv, 0);
     // After asyncRecvRaw: bytes that arrived during a TLS handshake may already have been parsed.
     if (this._phase === Phase.Head && this._served === 0 && this._req === null) this._enterHead();
   }
@@ -92,6 +91,10 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
   get isIdle(): boolean {
     return this._phase === Phase.Head && this.client.recvPending === 0 && this._out === '';
   }
+
+  /** The peer's address (kept once, by the client). */
+  get remoteHost(): string { return this.client.remoteHost; }
+  get remotePort(): number { return this.client.remotePort; }
 
   /** Requests answered on this connection. */
   get served(): number { return this._served; }
@@ -133,8 +136,16 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
 
   // ---- receiving (ParserHandler) ---------------------------------------------------------------
 
-  private _receive(buf: Buffer, start: number, end: number): number {
-    const parser = this._parser;
+  /** @internal The raw receiver (connRecv): parses, then gives the parser back if nothing is left. */
+  _receive(buf: Buffer, start: number, end: number): number {
+    const n = this._parse(buf, start, end);
+    if (n === end - start) this._releaseParser();
+    return n;
+  }
+
+  private _parse(buf: Buffer, start: number, end: number): number {
+    // maxBodyBytes is not used: bodyLimit() gives each body its limit.
+    const parser = (this._parser ??= this._parsers.take(this, this._host.limits.maxRequestContentLength));
     let n = 0;
     this._inExecute = true;
     try {
@@ -179,9 +190,9 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     this._reqHead = null; // an idle connection keeps no head (nor the string of its read)
     if (head.contentLength > 0 || head.chunked) {
       const body = (this._body ??= new BodyIntake(this._host.bodyBudget, this.client));
-      if (!body.begin(req, head, this._resumeBody)) {
+      if (!body.begin(req, head, (this._resumer ??= () => this._resumeBody()))) {
         // The server's budget for buffered bodies is spent: 503 + Retry-After before any byte is read.
-        this._parser.pause();
+        this._parser!.pause();
         this.onError(new HttpError('ERR_MWS_BODY_BUDGET'));
         return;
       }
@@ -190,7 +201,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
       // request counts at its head and a buffered one at its end: a stale window could match).
       if (this.marks !== null) this.marks.bodyOf = -1;
       // Streamed: the handler runs now; the body waits in the slot (then the kernel) until it reads.
-      if (body.streamed) { this._parser.pause(); this.client.setRecvTimeout(0); this._served++; this._host.dispatch(req); return; }
+      if (body.streamed) { this._parser!.pause(); this.client.setRecvTimeout(0); this._served++; this._host.dispatch(req); return; }
       this.client.setRecvTimeout(this._host.limits.bodyTimeoutSec);
       // RFC 9110 §10.1.1: answer 100 before the client sends the body it is holding back.
       if (head.expectContinue) this._out += CONTINUE_100;
@@ -201,7 +212,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     this.client.setRecvTimeout(this._host.limits.bodyTimeoutSec);
     const r = this._body!.data(buf, start, end);
     if (r === Intake.Go) return;
-    this._parser.pause();
+    this._parser!.pause();
     // The receiver's limit was passed: 413 and close (the rest of the body is not read).
     if (r === Intake.TooLarge) this.onError(new HttpError('ERR_MWS_BODY_TOO_LARGE'));
     else if (r === Intake.OverBudget) this.onError(new HttpError('ERR_MWS_BODY_BUDGET'));
@@ -213,7 +224,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     const req = this._req!;
     if (this._body !== null && this._body.complete(req, trailers, this._host.logger)) {
       // A streamed body's end (its request was dispatched at the head): wait for the response, or go on.
-      if (req !== null) { this._phase = Phase.Handling; this._parser.pause(); } else this._enterHead();
+      if (req !== null) { this._phase = Phase.Handling; this._parser!.pause(); } else this._enterHead();
       return;
     }
     // The receive timeout stays armed (re-arming later only moves its deadline, which is cheaper than
@@ -223,7 +234,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     this._host.dispatch(req);
     if (this._req === req && this._phase === Phase.Handling) {
       // The response is not finished yet (async handler, stream, file): later requests wait in the slot.
-      this._parser.pause();
+      this._parser!.pause();
     }
   }
 
@@ -271,7 +282,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     if (this._phase === Phase.Body && !this._closeAfter && !this._body!.drain()) this._closeAfter = true;
     if (this._closeAfter) {
       this._phase = Phase.Closing;
-      this._parser.pause();
+      this._parser?.pause();
       if (!this._inExecute) { this._flush(); this.client.close(); }
       return;
     }
@@ -280,8 +291,10 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     if (!this._inExecute) {
       // Finished asynchronously: send it, then parse what waited in the slot meanwhile.
       this._flush();
-      this._parser.resume();
+      this._parser?.resume();
       this.client.resumeReading();
+      // Nothing waited in the slot (or it was all parsed meanwhile): the connection is idle again.
+      if (this.client.recvPending === 0) this._releaseParser();
     }
   }
 
@@ -300,7 +313,9 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     this._host.responded(this, resp, this._startedAt);
     this._req = null;
     this._phase = Phase.Upgraded;
-    this._parser.pause();
+    this._parser?.pause();
+    // HTTP is over on this connection: the paused parser goes (not back to the pool: it may be mid-message).
+    this._parser = null;
     this.client.stopRecvRaw();
     this._flush();
     // Until a module detaches the connection, the idle timeout guards it: an upgrade nobody takes is closed.
@@ -319,7 +334,8 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     this._req = null;
     this._stopWaiters = null;
     this._phase = Phase.Upgraded;
-    this._parser.pause();
+    this._parser?.pause();
+    this._parser = null; // as in upgraded(): a detached connection keeps no parser
     this._flush();
     const c = this.client;
     c.stopRecvRaw();
@@ -355,19 +371,27 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     return req;
   }
 
+  /** Gives the parser back to the server's pool when it holds nothing and the connection waits for a head. */
+  private _releaseParser(): void {
+    const p = this._parser;
+    if (p === null || this._phase !== Phase.Head || this._closeAfter || !p.idle) return;
+    this._parser = null;
+    this._parsers.give(p);
+  }
+
   /** Resumes a body its receiver paused: parse what waited in the slot, read from the kernel again. */
-  private readonly _resumeBody = (): void => {
+  private _resumeBody(): void {
     const body = this._body;
     if (body === null || !body.paused || this._phase !== Phase.Body) return;
     body.paused = false;
     this.client.setRecvTimeout(this._host.limits.bodyTimeoutSec);
-    this._parser.resume();
+    this._parser!.resume();
     if (this._inExecute) return; // a handler that read from inside the parser's callback: it goes on by itself
     // The pause may have come with the body's last byte: the message completes with no byte left to
     // deliver, so run the parser once on nothing before reading on.
     this._receive(EMPTY, 0, 0);
     if ((this._phase as Phase) !== Phase.Closing) this.client.resumeReading();
-  };
+  }
 
   /** @internal */
   _onTimeout(): boolean {
@@ -414,6 +438,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
 }
 
 // Shared callbacks (no closures per connection): the connection is the client's userData.
+function connRecv(c: XAsyncTCPClient, buf: Buffer, start: number, end: number): number { return (c.userData as HttpConnection)._receive(buf, start, end); }
 function connTimeout(c: XAsyncTCPClient): boolean { return (c.userData as HttpConnection)._onTimeout(); }
 function connDrain(c: XAsyncTCPClient): void { (c.userData as HttpConnection).drained(); }
 function connClosed(c: XAsyncTCPClient, reason: XClosedReason): void { (c.userData as HttpConnection)._onClosed(reason); }

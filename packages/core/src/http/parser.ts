@@ -103,7 +103,7 @@ function hasBareLf(s: string, from: number, to: number, headStart: number): bool
 
 /** An incremental HTTP/1.1 request parser; one per connection, reused across its requests. */
 export class HttpRequestParser {
-  private readonly handler: ParserHandler;
+  private handler: ParserHandler;
   private readonly maxHeadBytes: number;
   private readonly maxHeaders: number;
   private readonly maxBodyBytes: number;
@@ -168,6 +168,19 @@ export class HttpRequestParser {
   /** Lets the next execute() continue where the pause stopped (it may fire a due onMessageComplete). */
   resume(): void {
     this._paused = false;
+  }
+
+  /**
+   * True between messages with nothing kept: no partial head scanned, no leading empty line counted, not
+   * paused, not dead. Such a parser may serve another connection (see engine/parser-pool.ts).
+   */
+  get idle(): boolean {
+    return this._state === ParserState.HEAD && !this._paused && this.scanned === 0 && this.emptyLines === 0;
+  }
+
+  /** Sends the events to `handler` from now on (an idle parser handed to another connection). */
+  rebind(handler: ParserHandler): void {
+    this.handler = handler;
   }
 
   /** Back to the initial state, for a new connection or after an error. Not from inside a callback. */
