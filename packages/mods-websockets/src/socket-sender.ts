@@ -42,6 +42,8 @@ export class SocketSender implements TurnWriter {
 
   /** Called before a write of this socket's own: the topic messages batched for it and not written yet go first. */
   private readonly _beforeWrite: () => void;
+  /** Set by {@link drop}: a Close was sent, no data frame may follow. */
+  private _noData = false;
 
   /**
    * `canWrite`: false once data frames may no longer go out (a Close was sent). `beforeWrite`: writes what
@@ -136,9 +138,11 @@ export class SocketSender implements TurnWriter {
    * bound — and the caller sends the messages one by one instead.
    */
   sendBatch(joined: Buffer): boolean {
-    if (this.deflate !== null || !this._queue.isEmpty) return false;
+    // Read as few objects as it can: a fan-out comes here for every socket every turn. A closed connection
+    // takes nothing (asyncSendData), and answering true then is right: there is nothing to fall back to.
+    if (this._noData || this.deflate !== null || !this._queue.isEmpty) return false;
     if (this._runStart >= 0) this.flushTurn(); // frames taken earlier in the turn go first
-    const queued = this.bufferedAmount;
+    const queued = this._client.sendPending;
     if (queued > 0 && queued + joined.length > this._settings.maxSendQueueBytes) return false;
     this._client.asyncSendData(joined);
     return true;
@@ -173,6 +177,9 @@ export class SocketSender implements TurnWriter {
 
   /** Drops what is queued (a Close was sent); `closed`: the connection is gone, forget the Sender's count too. */
   drop(closed = false): void {
+    // Taken before the Close: the topic messages batched for this socket, then the run, go first.
+    if (!closed && !this._noData) { this._beforeWrite(); if (this._runStart >= 0) this.flushTurn(); }
+    this._noData = true;
     this._queue.drop();
     if (closed) {
       this._dropped = true;
@@ -180,7 +187,7 @@ export class SocketSender implements TurnWriter {
       this._runStart = -1; // the connection is gone: the turn's frames are not written
       this._runBytes = 0;
       if (this._runs !== null) this._runs.length = 0;
-    } else if (this._runStart >= 0) this.flushTurn(); // taken before the Close: they go first
+    }
   }
 
   /** One data frame to the Sender; while compressing, its bytes count in bufferedAmount until written. */

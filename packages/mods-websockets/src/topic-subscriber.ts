@@ -42,8 +42,8 @@ export class WsTopicSubscriber implements TopicSubscriber {
    * by message under the same bound as any send (those that fit go, the others are refused one by one).
    */
   deliverBatch(joined: Buffer | null, messages: readonly TopicMessage[], from: number, to: number): void {
-    if (!this._socket.live()) return;
     if (joined !== null && this._out.sendBatch(joined)) return;
+    if (!this._socket.live()) return;
     for (let i = from; i < to; i++) this.deliver(messages[i]!);
   }
 }

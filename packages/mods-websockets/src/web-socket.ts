@@ -381,7 +381,6 @@ export class WebSocket {
   }
 
   private _sendClose(code: number, reason: string): void {
-    if (this._topicSub !== null) this.server.topics.flushPending(this._topicSub); // taken before the Close: they go first
     this._closeSent = true;
     this._out.drop();
     if (this._code === CloseCodes.ABNORMAL) { this._code = code; this._reason = reason; }

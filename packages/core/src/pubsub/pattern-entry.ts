@@ -84,6 +84,8 @@ export class PatternEntry {
   turnNo = 1;
   turn: TopicMessage[] = [];
   private _batchedCounted = 0;
+  /** The batch encoders of the batched subscribers, with how many use each. */
+  private readonly _encoders = new Map<MessageEncoder, number>();
   /** The messages of the turn being flushed, while its loop runs. */
   private _flushing: TopicMessage[] | null = null;
   private readonly _onError: (err: unknown) => void;
@@ -97,6 +99,9 @@ export class PatternEntry {
         if (this.turn.length === 0) enlist(this);
         this.turn.push(message);
         stats.delivered += this._batchedCounted;
+        // Encoded now, once per encoder as per-message delivery would: an encoding may number the message
+        // (SSE event ids), and numbers must follow publish order across patterns, not flush order.
+        for (const e of this._encoders.keys()) message.encoded(e);
       }
       for (const r of each) {
         if (r.last === message) continue; // already delivered under another matching pattern
@@ -116,6 +121,8 @@ export class PatternEntry {
     r.from = this.turn.length;
     this.batched.add(r);
     if (r.counted) this._batchedCounted++;
+    const e = r.sub.batchEncoder!;
+    this._encoders.set(e, (this._encoders.get(e) ?? 0) + 1);
   }
 
   /** Removes `r` from the entry; a batched one first gets what the turn holds for it. */
@@ -126,6 +133,9 @@ export class PatternEntry {
     r.batchedIn = null;
     this.batched.delete(r);
     if (r.counted) this._batchedCounted--;
+    const e = r.sub.batchEncoder!;
+    const n = this._encoders.get(e)! - 1;
+    if (n === 0) this._encoders.delete(e); else this._encoders.set(e, n);
   }
 
   /** A batched `r` gets now what the turn holds for it (before another write of its own, or leaving). */
