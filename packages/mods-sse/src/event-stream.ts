@@ -5,7 +5,7 @@
  * drops its oldest event and tells the client with a `gap` event before the next one, or closes the stream
  * (`slowPolicy`): a slow client never grows the server's memory without bound nor holds up the others.
  */
-import { invalidOption, type OpenStream, type TopicMessage, type TopicSubscriber } from '@microwebsrv/core';
+import { invalidOption, type MessageEncoder, type OpenStream, type TopicMessage, type TopicSubscriber } from '@microwebsrv/core';
 import { encodeComment, encodeEvent, type EventMessage } from './wire';
 
 /** What to do with a stream whose queue is full. */
@@ -17,6 +17,10 @@ export interface StreamHost {
   readonly tick: number;
   block(message: TopicMessage): Buffer;
   idOf(message: TopicMessage): number;
+  /** The module's event-block encoder (a batch of a turn's messages joins its blocks). */
+  readonly encoder: MessageEncoder;
+  /** Writes now the topic messages batched for `stream` in this turn (before a write of its own). */
+  flushPending(stream: EventStream): void;
   subscribe(stream: EventStream, pattern: string): boolean;
   unsubscribe(stream: EventStream, pattern: string): boolean;
   /** Replays what `lastEventId` missed on `patterns` (or writes `reset`); see module.ts. */
@@ -43,6 +47,8 @@ export class EventStream implements TopicSubscriber {
   onClose: ((stream: EventStream) => void) | null = null;
   /** Free for the application. */
   userData: unknown = null;
+  /** @internal The module's encoder: Topics joins a turn's event blocks with it ({@link deliverBatch}). */
+  readonly batchEncoder: MessageEncoder;
   /** The heartbeat tick of the last write (see StreamHost.tick). */
   lastWriteTick: number;
   private readonly _os: OpenStream;
@@ -56,8 +62,8 @@ export class EventStream implements TopicSubscriber {
   private _gap = 0;
   /** Highest published id written or queued: never write an older one (replay, then live). */
   private _lastId = 0;
-  /** The id the client saw last before a gap (what it reconnects with). */
-  private _lastWrittenId = '';
+  /** The id the client saw last before a gap (what it reconnects with), 0 when none. */
+  private _lastWrittenId = 0;
   private _closed = false;
   private _replayed = false;
   /** Live messages waiting for an asynchronous replay to be written, or null. */
@@ -72,6 +78,7 @@ export class EventStream implements TopicSubscriber {
     this._maxQueue = maxQueue;
     this._policy = policy;
     this.lastWriteTick = host.tick;
+    this.batchEncoder = host.encoder;
     os.signal.addEventListener('abort', () => this._onClosed(), { once: true });
   }
 
@@ -94,6 +101,7 @@ export class EventStream implements TopicSubscriber {
   send(message: EventMessage): Promise<boolean> {
     const block = Buffer.from(encodeEvent(message), 'utf8');
     if (this._closed) return Promise.reject(abortError());
+    this._host.flushPending(this); // the topic events of this turn before it
     return new Promise((resolve, reject) => {
       this._push(block, 0, (ok) => (this._closed && !ok ? reject(abortError()) : resolve(ok)));
     });
@@ -103,6 +111,7 @@ export class EventStream implements TopicSubscriber {
   comment(text = ''): boolean {
     const block = Buffer.from(encodeComment(text), 'utf8');
     if (this._closed) return false;
+    this._host.flushPending(this);
     this._push(block, 0, null);
     return true;
   }
@@ -128,7 +137,10 @@ export class EventStream implements TopicSubscriber {
   unsubscribe(pattern: string): boolean { return this._host.unsubscribe(this, pattern); }
 
   /** Ends the stream (the client's EventSource reconnects after its retry delay unless told otherwise). */
-  close(): void { this._os.end(); }
+  close(): void {
+    if (!this._closed) this._host.flushPending(this); // the topic events of this turn go before the end
+    this._os.end();
+  }
 
   /** @internal A published message (Topics): the shared block, queued behind what waits. */
   deliver(message: TopicMessage): void {
@@ -136,6 +148,22 @@ export class EventStream implements TopicSubscriber {
     const id = this._host.idOf(message);
     if (id <= this._lastId) return;
     this._push(this._host.block(message), id, null);
+  }
+
+  /**
+   * @internal A turn's published messages at once (Topics, while the stream has one pattern): their event
+   * blocks joined once and shared by every stream, written in one write when the stream is keeping up
+   * and has none of them yet; otherwise one by one as {@link deliver} (queue, drop-oldest, held replay).
+   */
+  deliverBatch(joined: Buffer | null, messages: readonly TopicMessage[], from: number, to: number): void {
+    if (joined !== null && this._held === null && !this._blocked && !this._closed && this._host.idOf(messages[from]!) > this._lastId) {
+      // Ids increase with publish order: all of them are new to this stream.
+      const last = this._host.idOf(messages[to - 1]!);
+      this._lastId = last;
+      this._write(joined, last);
+      return;
+    }
+    for (let i = from; i < to; i++) this.deliver(messages[i]!);
   }
 
   /**
@@ -161,6 +189,7 @@ export class EventStream implements TopicSubscriber {
   /** @internal A block of the history (a replay) or the module's own (`reset`, heartbeat). */
   writeBlock(block: Buffer, id: number): void {
     if (id !== 0 && id <= this._lastId) return;
+    this._host.flushPending(this);
     this._push(block, id, null);
   }
 
@@ -193,9 +222,10 @@ export class EventStream implements TopicSubscriber {
       // the last id it saw, `after`) fills the gap from the history.
       const n = this._gap;
       this._gap = 0;
-      this._os.write(`event: gap\ndata: {"dropped":${n},"after":${JSON.stringify(this._lastWrittenId)}}\n\n`);
+      const after = this._lastWrittenId === 0 ? '' : String(this._lastWrittenId);
+      this._os.write(`event: gap\ndata: {"dropped":${n},"after":${JSON.stringify(after)}}\n\n`);
     }
-    if (id !== 0) this._lastWrittenId = String(id);
+    if (id !== 0) this._lastWrittenId = id;
     this.lastWriteTick = this._host.tick;
     if (!this._os.write(block) && !this._os.closed) {
       this._blocked = true;

@@ -61,6 +61,8 @@ export class ServerSentEvents implements MwsModule {
       get tick() { return self._tick; },
       block: (m) => this._block(m),
       idOf: (m) => this._idOf(m),
+      encoder: this._encoder,
+      flushPending: (s) => server.topics.flushPending(s),
       subscribe: (s, p) => server.topics.subscribe(p, s),
       unsubscribe: (s, p) => server.topics.unsubscribe(p, s),
       replay: (s, patterns, last) => this._replay(s, patterns, last),

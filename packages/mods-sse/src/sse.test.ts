@@ -112,6 +112,32 @@ describe('streams from a route', () => {
     expect(c.events().map((e) => e.data ?? `retry=${e.retry}`)).toEqual(['retry=250', 'sensors/kitchen/temp', 'alerts', 'alerts/fire/now']);
   });
 
+  test("a turn's publishes (Topics' batch): ids in publish order across topics, own events and the end in place", async () => {
+    let es!: EventStream;
+    const t = await startSse({}, (srv, sse) => {
+      srv.registerRoute((_s, req) => { es = sse.open(req)!.subscribe('room/a'); }, 'GET', '/one');
+      srv.registerRoute((_s, req) => { sse.open(req)!.subscribe('room/b'); }, 'GET', '/other');
+      sse.event('/hist', { topic: 'room/b' }); // a history keeper on room/b numbers its messages at once
+    });
+    const c = RawClient.get(t.port, '/one');
+    const o = RawClient.get(t.port, '/other');
+    await until(() => t.srv.subscribers('room/a') === 1 && t.srv.subscribers('room/b') === 1);
+    t.srv.publish('room/a', 'a1');
+    t.srv.publish('room/b', 'b1');
+    t.srv.publish('room/a', 'a2');
+    void es.send({ data: 'own' });
+    t.srv.publish('room/a', 'a3');
+    es.close();
+    t.srv.publish('room/a', 'a4'); // after the end: not sent
+    await c.waitFor((x) => x.ended);
+    await o.waitFor((x) => x.events().length === 1);
+    const got = c.events();
+    expect(got.map((e) => e.data)).toEqual(['a1', 'a2', 'own', 'a3']);
+    const ids = [got[0]!, got[1]!, got[3]!].map((e) => Number(e.id));
+    expect(ids.map((id) => id - ids[0]!)).toEqual([0, 2, 3]); // numbered in publish order: b1 took the one between
+    expect(o.events()[0]).toMatchObject({ data: 'b1', id: String(ids[0]! + 1) });
+  });
+
   test('graceful stop: onStop sends a last event, then the stream ends with the last chunk', async () => {
     const t = await startSse({ onStop: (es) => { void es.send({ event: 'bye', data: 'server stopping' }); } }, (_srv, sse) => { sse.event('/ev'); });
     const c = RawClient.get(t.port, '/ev');

@@ -40,13 +40,23 @@ export class SocketSender implements TurnWriter {
   /** bufferedAmount when the run started. */
   private _runBase = 0;
 
-  /** `canWrite`: false once data frames may no longer go out (a Close was sent). */
-  constructor(client: XAsyncTCPClient, extensions: Record<string, DeflateExtension>, settings: SendSettings, canWrite: () => boolean) {
+  /** Called before a write of this socket's own: the topic messages batched for it and not written yet go first. */
+  private readonly _beforeWrite: () => void;
+  /** Set by {@link drop}: a Close was sent, no data frame may follow. */
+  private _noData = false;
+
+  /**
+   * `canWrite`: false once data frames may no longer go out (a Close was sent). `beforeWrite`: writes what
+   * the socket's topics batched for it in this turn (Topics.flushPending).
+   */
+  constructor(client: XAsyncTCPClient, extensions: Record<string, DeflateExtension>, settings: SendSettings, canWrite: () => boolean, beforeWrite: () => void = () => {}) {
     this._client = client;
     this._settings = settings;
+    this._beforeWrite = beforeWrite;
     const sock: SenderSocket = {
-      // Anything the Sender writes (a message, ping, pong, close) goes after the shared frames taken before it.
-      write: (data, cb) => { if (this._runStart >= 0) this.flushTurn(); return client.asyncSendData(data, cb ? () => cb() : null); },
+      // Anything the Sender writes (a message, ping, pong, close) goes after the topic messages and shared
+      // frames taken before it: the topics' batch first (its fallback may add to the run), then the run.
+      write: (data, cb) => { this._beforeWrite(); if (this._runStart >= 0) this.flushTurn(); return client.asyncSendData(data, cb ? () => cb() : null); },
       cork: () => client.cork(),
       uncork: () => client.uncork(),
       get destroyed() { return client.isClosed; },
@@ -95,8 +105,9 @@ export class SocketSender implements TurnWriter {
    * With permessage-deflate the Sender may hold compressed messages back: the payload goes through it
    * instead (compressed for this socket), so messages never overtake one another.
    */
-  sendShared(frame: Buffer, payload: Buffer, binary: boolean): boolean {
+  sendShared(frame: Buffer, payload: Buffer, binary: boolean, afterTopics = false): boolean {
     if (this.deflate !== null) return this.send(payload, binary, 0);
+    if (afterTopics) this._beforeWrite(); // a broadcast: after the topic messages batched before it
     // Within a run nothing else was written (every other write flushes the run first) and no write
     // completed (the run ends with the turn, before any I/O callback): the count taken at its start holds.
     const queued = this._runStart >= 0 ? this._runBase + this._runBytes : this.bufferedAmount;
@@ -118,6 +129,22 @@ export class SocketSender implements TurnWriter {
       this._runEnd = i + 1;
     }
     this._runBytes += frame.length;
+    return true;
+  }
+
+  /**
+   * A turn's topic frames joined once and shared by every socket of the topic (Topics' batch, written
+   * whole in one write). False when it cannot go whole now — compression, fragments queued, or the queue
+   * bound — and the caller sends the messages one by one instead.
+   */
+  sendBatch(joined: Buffer): boolean {
+    // Read as few objects as it can: a fan-out comes here for every socket every turn. A closed connection
+    // takes nothing (asyncSendData), and answering true then is right: there is nothing to fall back to.
+    if (this._noData || this.deflate !== null || !this._queue.isEmpty) return false;
+    if (this._runStart >= 0) this.flushTurn(); // frames taken earlier in the turn go first
+    const queued = this._client.sendPending;
+    if (queued > 0 && queued + joined.length > this._settings.maxSendQueueBytes) return false;
+    this._client.asyncSendData(joined);
     return true;
   }
 
@@ -150,6 +177,9 @@ export class SocketSender implements TurnWriter {
 
   /** Drops what is queued (a Close was sent); `closed`: the connection is gone, forget the Sender's count too. */
   drop(closed = false): void {
+    // Taken before the Close: the topic messages batched for this socket, then the run, go first.
+    if (!closed && !this._noData) { this._beforeWrite(); if (this._runStart >= 0) this.flushTurn(); }
+    this._noData = true;
     this._queue.drop();
     if (closed) {
       this._dropped = true;
@@ -157,7 +187,7 @@ export class SocketSender implements TurnWriter {
       this._runStart = -1; // the connection is gone: the turn's frames are not written
       this._runBytes = 0;
       if (this._runs !== null) this._runs.length = 0;
-    } else if (this._runStart >= 0) this.flushTurn(); // taken before the Close: they go first
+    }
   }
 
   /** One data frame to the Sender; while compressing, its bytes count in bufferedAmount until written. */

@@ -154,3 +154,27 @@ test('fragments per message are capped (maxMessageFragments): close 1009', async
   expect(await r.closeCode()).toBe(1009);
   expect(() => ts.mod.route('/g', () => {}, { maxMessageFragments: 0 })).toThrow(/route options.maxMessageFragments must be an integer >= 1/);
 });
+
+test("a slow subscriber under Topics' batches: a turn that does not fit whole goes message by message under the bound", async () => {
+  const ts = await startWs({ maxSendQueueBytes: 512 * 1024 });
+  let slowWs: WebSocket | null = null;
+  ts.mod.route('/s', (ws, req) => { ws.subscribe('t'); if (req.queryParams.slow !== undefined) slowWs = ws; });
+  const slow = new RawWs(ts.port);
+  await slow.request(RawWs.handshakeText('/s?slow'));
+  slow.sock.pause(); // reads nothing
+  const fast = await connect(ts.url('/s'));
+  const got: number[] = [];
+  fast.on('message', (d: Buffer) => { got.push(d.readUInt32BE(0)); });
+  await until(() => ts.srv.subscribers('t') === 2);
+  let n = 0;
+  for (let turn = 0; turn < 50; turn++) { // 12 MB: beyond what the kernel's socket buffers hold
+    for (let i = 0; i < 4; i++) { const b = Buffer.alloc(60 * 1024, 7); b.writeUInt32BE(n++, 0); ts.srv.publish('t', b); }
+    await sleep(20);
+    expect(slowWs!.bufferedAmount).toBeLessThanOrEqual(512 * 1024 + 4 * 60 * 1024 + 64); // the bound, plus one batch an empty queue took whole
+  }
+  await until(() => got.length === n, 8000);
+  expect(got).toEqual(Array.from({ length: n }, (_, i) => i)); // the fast one: all, in order
+  expect(slowWs!.isClosed).toBe(false);
+  expect(ts.srv.topics.stats.dropped).toBeGreaterThan(0); // the slow one skipped what did not fit
+  expect(ts.srv.topics.stats.delivered).toBe(2 * n);
+}, 30000);

@@ -78,3 +78,27 @@ test('16 publishes in one turn leave as one write per subscriber', async () => {
   await until(() => got.every((g) => g.length === 16));
   for (const g of got) expect(g).toEqual(want);
 });
+
+test("a socket on one topic (Topics' per-turn batch): its own send, a broadcast and its close stay in place", async () => {
+  const ts = await startWs({});
+  let sock: WebSocket | null = null;
+  ts.mod.route('/s', (ws) => { ws.subscribe('t'); sock = ws; });
+  const c = await connect(ts.url('/s'));
+  const got = collect(c);
+  const closed = closeEvent(c);
+  await until(() => sock !== null && ts.srv.subscribers('t') === 1);
+  const spy = jest.spyOn(XAsyncTCPClient.prototype, 'asyncSendData');
+  try {
+    ts.srv.publish('t', 'm1');
+    ts.srv.publish('t', 'm2');
+    expect(spy).toHaveBeenCalledTimes(0); // batched until the turn ends, or until the socket writes
+    sock!.sendTextMessage('direct');
+    ts.srv.publish('t', 'm3');
+    ts.mod.broadcastText('all');
+    ts.srv.publish('t', 'm4');
+    sock!.close(1000, 'bye');
+    ts.srv.publish('t', 'm5'); // after the Close: not sent
+  } finally { spy.mockRestore(); }
+  expect((await closed).code).toBe(1000);
+  expect(got).toEqual(['m1', 'm2', 'direct', 'm3', 'all', 'm4']);
+});

@@ -4,15 +4,15 @@
  * copied out of the connection's slot; `ws`'s Sender builds the server's frames, written through the
  * XAsyncTCPClient (its send bound and slow-read defence apply).
  */
-import type { HttpRequest, MicroWebSrv, TopicMessage, TopicSubscriber } from '@microwebsrv/core';
+import type { HttpRequest, MicroWebSrv } from '@microwebsrv/core';
 import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import { CloseCodes, invalid, isSendableCloseCode, WsError } from './errors';
 import type { DeflateExtension, ReceivingExtensions } from './deflate';
-import { FRAME_ENCODER } from './frame-encoder';
 import { HandlerFlow } from './handler-flow';
 import { newFrameScanState, scanFrames } from './frame-scan';
 import { kInternals, type WebSocketInternals } from './internal';
 import { SocketSender } from './socket-sender';
+import { WsTopicSubscriber } from './topic-subscriber';
 import type { WebSocketSettings } from './settings';
 import { closeCodeOf, Receiver, type WsReceiver } from './ws-framing';
 
@@ -72,7 +72,7 @@ export class WebSocket {
   private _onClosedHooks: Array<() => void> = [];
   private readonly _flow: HandlerFlow;
   /** This socket as a topic subscriber (made on the first subscribe). */
-  private _topicSub: TopicSubscriber | null = null;
+  private _topicSub: WsTopicSubscriber | null = null;
 
   /** @internal Created by the WebSockets module once the 101 answer is written. */
   constructor(server: MicroWebSrv, request: HttpRequest, client: XAsyncTCPClient, protocol: string | null, settings: WebSocketSettings,
@@ -85,7 +85,8 @@ export class WebSocket {
     this._settings = { ...settings };
     this._log = log;
     this._receiving = receiving;
-    this._out = new SocketSender(client, extensions, this._settings, () => !this._closeSent);
+    // Before any other write: the topic messages of this turn not written yet (Topics batches them), so order holds.
+    this._out = new SocketSender(client, extensions, this._settings, () => !this._closeSent, () => { if (this._topicSub !== null) this.server.topics.flushPending(this._topicSub); });
     this._flow = new HandlerFlow({
       pause: () => { if (!this._closed) this._client.pauseReading(); },
       resume: () => this._resumeIfFree(),
@@ -99,7 +100,7 @@ export class WebSocket {
       fail: (code, reason) => this._fail(code, reason),
       onClose: (hook) => { this._onClosedHooks.push(hook); },
       sendPayload: (payload, binary) => this._send(payload, binary, undefined),
-      sendShared: (frame, payload, binary) => !this.isClosed && !client.isClosing && this._out.sendShared(frame, payload, binary),
+      sendShared: (frame, payload, binary) => !this.isClosed && !client.isClosing && this._out.sendShared(frame, payload, binary, true),
     };
     client.onClosed = () => this._onTcpClosed();
     client.onSendReady = () => { this._out.pump(); if (this.onSendReady && !this._closed) this._call('onSendReady', () => this.onSendReady!(this)); };
@@ -162,7 +163,13 @@ export class WebSocket {
    */
   subscribe(topic: string): boolean {
     if (this.isClosed) return false;
-    this._topicSub ??= { deliver: (m: TopicMessage) => this._deliver(m) };
+    this._topicSub ??= new WsTopicSubscriber(this._out, {
+      live: () => !this.isClosed && !this._client.isClosing,
+      refused: () => {
+        this.server.topics.stats.dropped++; // metrics: a message a slow client did not get
+        if (this.topicSlowPolicy === 'close') this.close(CloseCodes.POLICY_VIOLATION, 'too slow');
+      },
+    });
     return this.server.topics.subscribe(topic, this._topicSub);
   }
 
@@ -367,14 +374,6 @@ export class WebSocket {
   private _send(data: Buffer | string, binary: boolean, fragmentSize: number | undefined): boolean {
     if (this.isClosed || this._client.isClosing) return false;
     return this._out.send(data, binary, fragmentSize);
-  }
-
-  /** A topic's message: its shared frame, or the socket's policy when the queue cannot take it. */
-  private _deliver(m: TopicMessage): void {
-    if (this.isClosed || this._client.isClosing) return;
-    if (this._out.sendShared(m.encoded(FRAME_ENCODER), m.data, m.binary)) return;
-    this.server.topics.stats.dropped++; // metrics: a message a slow client did not get
-    if (this.topicSlowPolicy === 'close') this.close(CloseCodes.POLICY_VIOLATION, 'too slow');
   }
 
   private _resumeIfFree(): void {

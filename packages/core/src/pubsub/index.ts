@@ -4,3 +4,4 @@ export { TopicTree } from './topic-tree';
 export { TopicMessage, makeMessage, checkEventName, type MessageEncoder, type PublishOptions, type PublishData } from './message';
 export { InProcessBus, isBus, type Bus, type BusListener } from './bus';
 export { Topics, type TopicSubscriber, type TopicsStats } from './topics';
+export { BATCH_JOIN_MAX_BYTES } from './pattern-entry';

@@ -4,27 +4,16 @@
  * pattern, and hands each message the bus delivers to the subscribers of that pattern — once per
  * subscriber, even when several of its patterns match. Publishing goes through the bus, so several servers
  * (an HTTP and an HTTPS one) sharing a bus share their topics, and a cross-process bus spans processes.
+ * Subscribers that take batches (`deliverBatch`, a WebSocket) get a turn's messages at its end, in one
+ * call with one shared buffer (pattern-entry.ts).
  */
 import { invalidOption } from '../base/errors';
-import { type Bus, InProcessBus, isBus, type BusListener } from './bus';
+import { type Bus, InProcessBus, isBus } from './bus';
 import { makeMessage, type PublishData, type PublishOptions, type TopicMessage } from './message';
 import { checkPattern, checkTopic, topicMatches } from './topic-name';
+import { PatternEntry, SubscriberRecord, type TopicSubscriber } from './pattern-entry';
 
-/** Anything that receives messages: `deliver` is called once per matching message, in publish order. */
-export interface TopicSubscriber {
-  deliver(message: TopicMessage): void;
-  /** True for an observer that is not an audience (e.g. an SSE history keeper): not counted by `subscribers()`. */
-  readonly observer?: boolean;
-}
-
-/** One subscriber's record: its patterns, and the last message it got (the dedup across patterns). */
-class SubscriberRecord {
-  readonly sub: TopicSubscriber;
-  readonly patterns = new Set<string>();
-  readonly counted: boolean;
-  last: TopicMessage | null = null;
-  constructor(sub: TopicSubscriber) { this.sub = sub; this.counted = sub.observer !== true; }
-}
+export type { TopicSubscriber } from './pattern-entry';
 
 /** Counters of a server's topics (`srv.topics.stats`), for metrics. */
 export interface TopicsStats {
@@ -36,23 +25,6 @@ export interface TopicsStats {
   dropped: number;
 }
 
-/** One pattern: its listener on the bus, and the records of the subscribers under it. */
-class PatternEntry {
-  readonly records = new Set<SubscriberRecord>();
-  readonly listener: BusListener;
-  constructor(onError: (err: unknown) => void, stats: TopicsStats) {
-    const records = this.records;
-    this.listener = (message: TopicMessage): void => {
-      for (const r of records) {
-        if (r.last === message) continue; // already delivered under another matching pattern
-        r.last = message;
-        if (r.counted) stats.delivered++;
-        try { r.sub.deliver(message); } catch (err) { onError(err); }
-      }
-    };
-  }
-}
-
 export class Topics {
   /** Called when a subscriber's `deliver` throws (default: console.error); the others still get the message. */
   onError: (err: unknown) => void = (err) => { console.error('topic subscriber threw:', err); };
@@ -61,6 +33,20 @@ export class Topics {
   private _bus: Bus;
   private readonly _patterns = new Map<string, PatternEntry>();
   private readonly _records = new Map<TopicSubscriber, SubscriberRecord>();
+  /** Entries with batched messages in this turn, flushed when it ends. */
+  private _dirty: PatternEntry[] = [];
+  private readonly _enlist = (e: PatternEntry): void => {
+    if (this._dirty.length === 0) process.nextTick(this._flushTurn);
+    this._dirty.push(e);
+  };
+  private readonly _flushTurn = (): void => {
+    const list = this._dirty;
+    // Index loop: a delivery that publishes enlists entries of the next batch here too.
+    for (let i = 0; i < list.length; i++) {
+      try { list[i]!.flush(); } catch (err) { this.onError(err); }
+    }
+    this._dirty = [];
+  };
 
   constructor(bus: Bus = new InProcessBus()) {
     if (!isBus(bus)) throw invalidOption('Topics bus', 'a Bus (publish, subscribe, unsubscribe)', bus);
@@ -97,11 +83,14 @@ export class Topics {
     rec.patterns.add(pattern);
     let e = this._patterns.get(pattern);
     if (e === undefined) {
-      e = new PatternEntry((err) => this.onError(err), this.stats);
+      e = new PatternEntry((err) => this.onError(err), this.stats, this._enlist);
       this._patterns.set(pattern, e);
       this._bus.subscribe(pattern, e.listener);
     }
-    e.records.add(rec);
+    // A second pattern: per message from now on (one delivery per message across patterns), after what its batch holds.
+    const prev = rec.batchedIn;
+    if (prev !== null) { prev.remove(rec); prev.add(rec, false); }
+    e.add(rec, rec.batchable && rec.patterns.size === 1);
     return true;
   }
 
@@ -111,8 +100,14 @@ export class Topics {
     if (rec === undefined || !rec.patterns.delete(pattern)) return false;
     if (rec.patterns.size === 0) this._records.delete(sub);
     const e = this._patterns.get(pattern)!;
-    e.records.delete(rec);
+    e.remove(rec);
     if (e.records.size === 0) { this._patterns.delete(pattern); this._bus.unsubscribe(pattern, e.listener); }
+    if (rec.batchable && rec.patterns.size === 1) {
+      // Back to one pattern: batched again, from the messages that come after this point.
+      const only = this._patterns.get(rec.patterns.values().next().value!)!;
+      only.remove(rec);
+      only.add(rec, true);
+    }
     return true;
   }
 
@@ -123,6 +118,15 @@ export class Topics {
     const n = rec.patterns.size;
     for (const p of [...rec.patterns]) this.unsubscribe(p, sub);
     return n;
+  }
+
+  /**
+   * Hands `sub` now the messages of this turn it takes in a batch and has not had yet. A subscriber that
+   * writes something else (a WebSocket's own send, a close) calls it first, so its messages keep their order.
+   */
+  flushPending(sub: TopicSubscriber): void {
+    const rec = this._records.get(sub);
+    if (rec !== undefined && rec.batchedIn !== null) rec.batchedIn.flushOne(rec);
   }
 
   /** The patterns `sub` is subscribed to. */
