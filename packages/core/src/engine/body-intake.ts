@@ -2,14 +2,15 @@ import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import { errText, type Logger } from '../base/logger';
 import type { RequestHead } from '../http/head';
 import type { BodyReceiver } from '../request/body-receiver';
-import { attachRequestBody, RequestBody, type BodyFlow } from '../request/body-stream';
+import { attachRequestBody } from '../request/body-registry';
+import { RequestBody, type BodyFlow } from '../request/body-stream';
 import type { HttpRequest } from '../request/http-request';
 import { kSetBody } from '../request/internals';
 import type { BodyBudget } from './body-budget';
 import { READ_BUFFER_SIZE } from './read-buffers';
 import type { BodyPolicy } from './connection-host';
 
-export { abortError } from '../request/body-stream';
+export { abortError } from '../request/body-errors';
 
 /** The first allocation for a Content-Length body: bodies up to this size are allocated once, exactly. */
 const FIRST_BODY_BUFFER = 16 * 1024;

@@ -1,7 +1,9 @@
 import { WriteStream } from 'node:fs';
-import { Readable, type Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { MwsError } from '../base/errors';
-import { HttpError } from '../http/errors';
+import { readerError, tooLarge, abortError } from './body-errors';
+import { BodyReadable } from './body-readable';
+import { BodyPipe, PIPE_BATCH, type PipeHooks, type PipeSource } from './body-pipe';
 import type { BodyReceiver } from './body-receiver';
 
 /** What a streamed body needs of its connection (the engine's connection implements it). */
@@ -20,14 +22,12 @@ export interface PipeToOptions {
   end?: boolean;
 }
 
-/** The `Readable` of `request.body` buffers at most this much before the wire is paused. */
-const READABLE_HWM = 64 * 1024;
 /**
  * Pieces arriving in one turn of the event loop (one per kernel read: a slot at most) are gathered into
  * one Buffer of up to this size before a reader gets them: one write to a file instead of one per slot,
  * one promise per read instead of one per piece.
  */
-const BATCH = 64 * 1024;
+const BATCH = PIPE_BATCH;
 /** A piece of at least this size (one kernel read) goes to the reader at once, not batched with the turn's others. */
 const BIG_READ = 16 * 1024;
 /**
@@ -37,45 +37,7 @@ const BIG_READ = 16 * 1024;
 export const DRAIN_MAX = 64 * 1024;
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
 
-/** What a body reader gets when the client leaves mid-body (an AbortError, as fetch's). */
-export function abortError(): Error {
-  const e = new Error('the client closed the connection before the body was complete');
-  e.name = 'AbortError';
-  return e;
-}
 
-/** The engine's reason for ending a body, as the error its readers see (a stable MwsError code). */
-function readerError(err: Error, limit: number): Error {
-  if (!(err instanceof HttpError)) return err;
-  if (err.code === 'ERR_MWS_BODY_TOO_LARGE') return tooLarge(limit);
-  if (err.code === 'ERR_MWS_TIMEOUT') return new MwsError('ERR_MWS_BODY_TIMEOUT', 'the client stalled in the middle of the request body: 408 sent, connection closed');
-  return new MwsError('ERR_MWS_BAD_BODY', `the request body is malformed (${err.message}): ${err.status} sent, connection closed`, { cause: err });
-}
-
-function tooLarge(limit: number): MwsError {
-  return new MwsError('ERR_MWS_BODY_TOO_LARGE', `the request body is larger than its limit (bodyLimit ${limit} bytes)`);
-}
-
-/** The readable side of a body: `request.body`. */
-class BodyReadable extends Readable {
-  private readonly _src: RequestBody;
-  constructor(src: RequestBody) {
-    super({ highWaterMark: READABLE_HWM });
-    this._src = src;
-  }
-  override _read(): void { this._src.readableWants(); }
-}
-
-/** A `pipeTo` in progress. */
-interface Pipe {
-  readonly w: Writable;
-  readonly end: boolean;
-  total: number;
-  blocked: boolean;
-  resolve: (n: number) => void;
-  reject: (e: Error) => void;
-  cleanup: () => void;
-}
 
 /**
  * One request's body as a stream: uhttpd's `read(n)` / `readinto(buf)`, a Node `Readable`, `pipeTo(writable)`
@@ -86,7 +48,7 @@ interface Pipe {
  * serves the request's content, so the same code works either way. Made only when asked (a WeakMap
  * entry, not a field of the request: the buffered path carries nothing).
  */
-export class RequestBody implements BodyReceiver {
+export class RequestBody implements BodyReceiver, PipeSource, PipeHooks {
   readonly streamed: boolean;
   private _limit: number;
   /** The route's maxBodyBytes (the parser enforces it): `bodyLimit` cannot pass it. */
@@ -115,7 +77,7 @@ export class RequestBody implements BodyReceiver {
   private _max = 0;
   private _readable: BodyReadable | null = null;
   private _readableWants = false;
-  private _pipe: Pipe | null = null;
+  private _pipe: BodyPipe | null = null;
   private _ctrl: AbortController | null = null;
   /** Pieces of this turn of the event loop, copied out of the slot (see BATCH). */
   private _batch: Buffer | null = null;
@@ -215,27 +177,13 @@ export class RequestBody implements BodyReceiver {
     if (used !== null) return Promise.reject(used);
     if (this._error !== null) return Promise.reject(this._error);
     return new Promise<number>((resolve, reject) => {
-      const onDrain = (): void => {
-        const p = this._pipe;
-        if (p === null || !p.blocked) return;
-        p.blocked = false;
-        // What waited goes out; then the end, or more from the wire.
-        this._commit();
-      };
-      const onError = (err: Error): void => this._pipeFailed(err);
-      const onClose = (): void => this._pipeFailed(new Error('the writable closed before the body was written'));
-      w.on('drain', onDrain);
-      w.on('error', onError);
-      w.on('close', onClose);
-      const cleanup = (): void => { w.off('drain', onDrain); w.off('error', onError); w.off('close', onClose); };
-      const p: Pipe = { w, end: options?.end !== false, total: 0, blocked: false, resolve, reject, cleanup };
-      this._pipe = p;
+      const p = (this._pipe = new BodyPipe(w, options?.end !== false, resolve, reject, this));
       // A file write is done with its Buffer when its callback runs: batches can be used again. Not for
       // any writable: a Transform's callback may come while its output still holds the chunk.
       if (w instanceof WriteStream && this.streamed) this._free = [];
-      this._pipeFlush();
+      p.flush(this, this._free);
       if (this._pipe !== p) return;
-      if (this._ended && this._queued === 0) this._pipeDone();
+      if (this._ended && this._queued === 0) p.finish();
       else if (!p.blocked) this._pull();
     });
   }
@@ -305,7 +253,7 @@ export class RequestBody implements BodyReceiver {
       this._queue.push(piece);
       this._queued += piece.length;
     }
-    if (this._pipe !== null) this._pipeFlush();
+    if (this._pipe !== null) this._pipe.flush(this, this._free);
     else if (this._resolve !== null) {
       if (this._intoFill > 0) this._settle(this._intoFill);
       else if (this._queued > 0) this._settle(this._into !== null ? this._takeInto(this._into) : this._take(this._max));
@@ -327,7 +275,7 @@ export class RequestBody implements BodyReceiver {
   private _endReaders(): void {
     if (this._resolve !== null && this._queued === 0) this._settle(this._into !== null ? this._intoFill : null);
     if (this._readable !== null && this._readableWants) this._feedReadable();
-    if (this._pipe !== null && this._queued === 0) this._pipeDone();
+    if (this._pipe !== null && this._queued === 0) this._pipe.finish();
   }
 
   onAbort(err: Error): void {
@@ -346,7 +294,7 @@ export class RequestBody implements BodyReceiver {
     const r = this._readable;
     // An 'error' nobody listens to would crash the process: then end the stream without one.
     if (r !== null && !r.destroyed) r.destroy(r.listenerCount('error') > 0 ? e : undefined);
-    if (this._pipe !== null) this._pipeFailed(e);
+    if (this._pipe !== null) this._pipe.fail(e);
   }
 
   // ---- after the response (the engine) ----------------------------------------------------------
@@ -454,66 +402,15 @@ export class RequestBody implements BodyReceiver {
     if (this._ended && this._queued === 0 && this._readableWants) { this._readableWants = false; r.push(null); }
   }
 
-  /** Writes what is queued while the writable takes it (a write may fail the pipe at once). */
-  private _pipeFlush(): void {
-    for (let p = this._pipe; p !== null && this._pipe === p && !p.blocked && this._queued > 0; p = this._pipe) {
-      const chunk = this._take(NO_LIMIT);
-      p.total += chunk.length;
-      const free = this._free;
-      // Only whole batches come back (a piece an earlier read() split is a view into the middle of one).
-      const ok = free === null ? p.w.write(chunk) : p.w.write(chunk, () => {
-        if (free.length < 8 && chunk.byteOffset === 0 && chunk.buffer.byteLength === BATCH) free.push(Buffer.from(chunk.buffer, 0, BATCH));
-      });
-      if (!ok) p.blocked = true;
-    }
-  }
+  // ---- PipeSource and PipeHooks (request.pipeTo's BodyPipe) ---------------------------------------
 
-  private _pipeDone(): void {
-    const p = this._pipe!;
-    this._pipe = null;
-    if (!p.end) {
-      p.cleanup();
-      if (!p.w.writableNeedDrain) { p.resolve(p.total); return; }
-      p.w.once('drain', () => p.resolve(p.total));
-      return;
-    }
-    // The writable's own 'error' / 'close' still reject until it finished.
-    this._pipe = p;
-    p.w.end(() => {
-      if (this._pipe !== p) return;
-      this._pipe = null;
-      p.cleanup();
-      p.resolve(p.total);
-    });
-  }
+  /** Bytes queued, ready for a reader. */
+  get queued(): number { return this._queued; }
 
-  private _pipeFailed(err: Error): void {
-    const p = this._pipe;
-    if (p === null) return;
-    // A 'close' after a successful end is the writable's normal end, not a failure.
-    if (err.message.startsWith('the writable closed') && p.w.writableFinished) return;
-    this._pipe = null;
-    p.cleanup();
-    p.reject(err);
-  }
-}
+  /** At most `max` bytes of the first queued piece. */
+  take(max: number): Buffer { return this._take(max); }
 
-/** The body state of requests that asked for it (streamed ones get theirs from the engine at their head). */
-const BODIES = new WeakMap<object, RequestBody>();
+  drained(): void { this._commit(); }
 
-/** The engine gives a streamed request its body. */
-export function attachRequestBody(req: object, body: RequestBody): void {
-  BODIES.set(req, body);
-}
-
-/** The request's body state, made from `content` on first use for a buffered request. */
-export function requestBodyOf(req: object, content: Buffer): RequestBody {
-  let b = BODIES.get(req);
-  if (b === undefined) BODIES.set(req, (b = RequestBody.buffered(content)));
-  return b;
-}
-
-/** True when the request's body is streamed. */
-export function isStreamed(req: object): boolean {
-  return BODIES.get(req)?.streamed ?? false;
+  settled(): void { this._pipe = null; }
 }

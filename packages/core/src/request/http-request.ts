@@ -9,7 +9,8 @@ import { kSetBody } from './internals';
 import { parseBasic, parseBearer, safeEqual } from './auth';
 import { parseCookies, parseUrlEncoded, percentDecode } from './decode';
 import { picoViewOf, type PicoRequestView } from './pico-view';
-import { isStreamed, requestBodyOf, type PipeToOptions, type RequestBody } from './body-stream';
+import { isStreamed, requestBodyOf } from './body-registry';
+import type { PipeToOptions, RequestBody } from './body-stream';
 import { multipartFields, multipartParts, type MultipartLimits, type MultipartPart } from './multipart';
 import { negotiateEncoding, negotiateLanguage, negotiateMediaType, parseAccept, parseAcceptEncoding, parseAcceptLanguage, sortedValues } from './negotiate';
 
