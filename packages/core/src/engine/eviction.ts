@@ -6,7 +6,9 @@
  *   2. a connection still sending its request head (for 250 ms at least), the longest first (a slowloris): 408;
  *   3. a body sender below the minimum rate (`minBodyRateBytesPerSec`, a RUDY), the slowest first: 408;
  *   4. a reader whose response drains below `minSendRateBytesPerSec` (a slow read: it already failed its
- *      reader duty), the one slow for longest first: closed (its response cannot be completed).
+ *      reader duty), the one slow for longest first: closed (its response cannot be completed). Judged
+ *      from the last look at it (the sweep's, or an earlier eviction's) once SEND_WATCH_MS old: a pool
+ *      filled by readers that stopped at once is not held until two sweeps saw them.
  * A connection with a request in progress (a handler, a response the reader takes) is never taken: when every
  * slot is such, the newcomer gets the pre-encoded 503. One pass over the server's connections, only when
  * the pool is full (never on the request path).
@@ -15,7 +17,7 @@ import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import { Activity } from './activity';
 import type { HttpConnection } from './connection';
 import type { ConnectionLimits } from './connection-host';
-import { bodyRate, slowSendSince } from './rates';
+import { bodyRate, slowSendSince, watchSend } from './rates';
 
 /**
  * A head is taken only once it has been arriving this long: a connection just bound to a slot has not
@@ -61,6 +63,7 @@ export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimi
     } else if (a === Activity.Sending && idle === null && head === null && body === null && minSendRate > 0) {
       const since = slowSendSince(c, minSendRate, now);
       if (since !== 0 && since < sendSince) { send = c; sendSince = since; }
+      else if (since === 0) watchSend(c, now);
     }
   }
   if (idle !== null) {
