@@ -8,15 +8,17 @@
  * I/O: the metadata calls (realpath, open, fstat, the siblings' stat) and the read of a small file run on
  * the calling thread, as nginx does its open/stat: on cached entries each costs a few µs, where a libuv
  * thread-pool round trip costs tens of µs of CPU (measured: bench `static`, `static-304`). A file above
- * SMALL_FILE is streamed from its descriptor with backpressure — never read whole into memory.
+ * SMALL_FILE is streamed from its descriptor with backpressure — never read whole into memory — in 64 KiB
+ * reads into reused buffers (file-chunks.ts).
  */
-import { closeSync, constants as fsConstants, createReadStream, fstatSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import type { HttpRequest } from '../request/http-request';
 import { errorPage } from '../response/head-builder';
 import type { HttpResponse } from '../response/http-response';
 import { refusedTypeMessage } from '../response/unknown-type';
+import { FileChunks } from './file-chunks';
 import { chooseSibling, parseAcceptEncoding, SIBLING_CODINGS, type SiblingCoding } from './encoding';
 import type { StaticOptions } from './options';
 import { cachesOf, type StaticCaches, type StaticSite } from './site';
@@ -24,8 +26,6 @@ import { multipartByteranges, planRanges, type RangePlan } from './ranges';
 import { confirmResolved, forgetResolved, isAbsentError, parseStaticPath, realInsideCached, realRootOf } from './safe-path';
 import { evaluatePreconditions, ifRangeAllows, validatorsOf } from './validators';
 
-/** Read size of file streams: few syscalls per MiB, bounded memory per connection. */
-const CHUNK = 64 * 1024;
 /** Files up to this size are read at once and leave with their head in one write. */
 const SMALL_FILE = 64 * 1024;
 /** O_NONBLOCK: opening a FIFO placed under the root must not block a libuv thread until a writer comes. */
@@ -304,9 +304,12 @@ function readWhole(fd: number, size: number): Buffer {
   return buf;
 }
 
-/** Bytes start..end of `fd` as a stream that closes the descriptor when done, failed or destroyed. */
+/**
+ * Bytes start..end of `fd` as a stream that closes the descriptor when done, failed or destroyed, read
+ * into reused buffers (file-chunks.ts).
+ */
 function fileStream(fd: number, start: number, end: number): Readable {
-  // An empty file (HEAD of it): nothing to read, and createReadStream refuses an end below its start.
+  // An empty file (HEAD of it): nothing to read.
   if (end < start) { closeQuietly(fd); return Readable.from([]); }
-  return createReadStream('', { fd, start, end, highWaterMark: CHUNK, autoClose: true });
+  return new FileChunks(fd, start, end);
 }
