@@ -47,8 +47,9 @@ export class FileChunks extends Readable {
   private _destroyErr: Error | null = null;
 
   constructor(fd: number, start: number, end: number) {
-    // One chunk read ahead at most: a reader that stops holds the chunk on the socket and this one.
-    super({ highWaterMark: FILE_CHUNK });
+    // No read ahead while paused (high-water mark 0): a reader that stops holds one buffer, the chunk
+    // waiting on its socket. While it flows, the next read starts as soon as a chunk is handed on.
+    super({ highWaterMark: 0 });
     this._fd = fd;
     this._pos = start;
     this._end = end;
