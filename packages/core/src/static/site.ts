@@ -19,13 +19,18 @@ export interface StaticSite {
 }
 
 /** Resolved paths, with the identity (dev, ino; -1 until first opened) of the file each resolved to. */
-export interface ResolvedEntry { real: string; at: number; dev: bigint; ino: bigint }
+export interface ResolvedEntry {
+  real: string; at: number; dev: bigint; ino: bigint;
+  /** The root and dot rule `real` was last checked against (inside, no dot component): the same again needs no new check. */
+  root: string; dotOk: boolean;
+}
 
 /** One site's caches: resolved paths, precompressed siblings, the root's realpath. */
 export class StaticCaches {
   readonly resolved = new Map<string, ResolvedEntry>();
   readonly siblings = new Map<string, { at: number; mtimeNs: bigint; dotOk: boolean; root: string; found: Array<SiblingCoding & { path: string }> }>();
-  root: { abs: string; real: string } | null = null;
+  /** The root's realpath, for the `rootPath` (and working directory, when relative) it was resolved from. */
+  root: { rootPath: string; cwd: string; abs: string; real: string } | null = null;
 }
 
 const CACHES = new WeakMap<object, StaticCaches>();
