@@ -30,9 +30,10 @@ export interface XAsyncTCPServerOptions {
   onClientRefused?: ((server: XAsyncTCPServer, remote: XAddress) => void) | null;
   /** The server's `onAdmit` / `onPoolFull`, set before it listens for the same reason. */
   onAdmit?: ((server: XAsyncTCPServer, remoteHost: string) => boolean) | null;
-  onPoolFull?: ((server: XAsyncTCPServer) => XAsyncTCPClient | null) | null;
+  onPoolFull?: ((server: XAsyncTCPServer) => XAsyncTCPClient | null | false) | null;
   /**
-   * How long a newcomer that finds every slot in use and nothing to evict (`onPoolFull` gave null) waits
+   * How long a newcomer that finds every slot in use and nothing to evict (`onPoolFull` gave null; false
+   * refuses it at once) waits
    * for a slot before it is refused, in milliseconds (default 0: refused at once). Meanwhile it holds no
    * slot (paused, nothing read), and `onPoolFull` is asked again every {@link PARK_RETRY_MS}: a connection
    * may close, or become evictable as its owner measures it. At most {@link MAX_PARKED} wait at once.
@@ -94,7 +95,12 @@ export class XAsyncTCPServer extends XAsyncSocket {
    * refuse the newcomer. The victim is destroyed at once (write a last response before returning it)
    * and its slot goes to the newcomer when its socket has closed (counted as `evicted`).
    */
-  onPoolFull: ((server: XAsyncTCPServer) => XAsyncTCPClient | null) | null = null;
+  /**
+   * The pool is full: the connection to evict for a newcomer; null when there is none (the newcomer waits
+   * up to `poolFullWaitMs`, then is refused); false when there is none now and the newcomer should not
+   * wait (refused at once: e.g. connections about to become evictable, which the next newcomers take).
+   */
+  onPoolFull: ((server: XAsyncTCPServer) => XAsyncTCPClient | null | false) | null = null;
   refusalResponse: Buffer | null;
   readonly slots: XBufferSlots;
   readonly backlog: number;
@@ -223,11 +229,14 @@ export class XAsyncTCPServer extends XAsyncSocket {
       this._refuse(sock, false);
       return;
     }
-    // Newcomers already waiting for a slot go first: a later one must not take the slot they wait for.
-    if (this._parked.length > 0) { this._park(sock); this._retryParked(); return; }
+    // A newcomer tries for a slot (or an eviction) at once, ahead of those already waiting: under a
+    // flood the waiting ones are mostly the attacker's own reconnections, and a legitimate newcomer must
+    // not queue behind them. Slots that come back go to the waiting ones first (_releaseClient).
     const slot = this.slots.acquire(this);
     if (slot === null) {
-      if (!this._evictFor(sock)) this._park(sock);
+      const r = this._evictFor(sock);
+      if (r === null) this._park(sock);
+      else if (r === false) this._refuse(sock, true);
       return;
     }
     this._bind(sock, slot);
@@ -235,11 +244,12 @@ export class XAsyncTCPServer extends XAsyncSocket {
 
   /**
    * Evicts `onPoolFull`'s victim for `sock`, which then waits in `_waiting` for the victim's slot: it is
-   * released when the victim's socket's 'close' comes (no read can land in it after). False: no victim.
+   * released when the victim's socket's 'close' comes (no read can land in it after). True: evicted;
+   * null / false: no victim (`onPoolFull`'s answer: may wait / refuse at once).
    */
-  private _evictFor(sock: net.Socket): boolean {
+  private _evictFor(sock: net.Socket): true | null | false {
     const victim = this.onPoolFull === null ? null : this._victim();
-    if (victim === null) return false;
+    if (victim === null || victim === false) return victim;
     this._evicted++;
     this._waiting.push(sock);
     sock.on('error', noop);
@@ -276,7 +286,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
       if (slot !== null) { sock.off('error', noop); this._bind(sock, slot); continue; }
       if (canEvict) {
         sock.off('error', noop);
-        if (this._evictFor(sock)) continue;
+        if (this._evictFor(sock) === true) continue;
         sock.on('error', noop);
         canEvict = false;
       }
@@ -313,11 +323,12 @@ export class XAsyncTCPServer extends XAsyncSocket {
     try { return this.onAdmit!(this, sock.remoteAddress ?? '') !== false; } catch (err) { this.pool.onCallbackError(err, this); return true; }
   }
 
-  private _victim(): XAsyncTCPClient | null {
-    let v: XAsyncTCPClient | null = null;
+  private _victim(): XAsyncTCPClient | null | false {
+    let v: XAsyncTCPClient | null | false = null;
     try { v = this.onPoolFull!(this); } catch (err) { this.pool.onCallbackError(err, this); return null; }
+    if (v === null || v === false) return v;
     // Only an open connection of this server can give its slot back.
-    return v !== null && this._clients.has(v) && !v.isClosed ? v : null;
+    return this._clients.has(v) && !v.isClosed ? v : null;
   }
 
   /** Slots came back: bind the newcomers that waited for them (a newcomer that left meanwhile is skipped). */
