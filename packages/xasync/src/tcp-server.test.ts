@@ -187,7 +187,7 @@ describe('XAsyncTCPServer hooks', () => {
     }
   });
 
-  test('poolFullWaitMs: with nothing to evict a newcomer waits, holding no slot, and gets the slot that comes back; past the wait it is refused', async () => {
+  test('poolFullWaitMs: with nothing to evict a newcomer waits, holding no slot, and gets the slot that comes back; past the wait it is refused; onPoolFull false refuses at once', async () => {
     const pool = new XAsyncSocketsPool();
     const slots = new XBufferSlots(1, 1024);
     expect(() => XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, slots, { poolFullWaitMs: -1 })).toThrow(/poolFullWaitMs/);
@@ -223,6 +223,14 @@ describe('XAsyncTCPServer hooks', () => {
       expect(third.got()).toBe('NO\n');
       expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
       expect(srv.stats).toMatchObject({ accepted: 2, refused: 1 });
+      // onPoolFull answering false: refused at once, no wait.
+      srv.onPoolFull = () => false;
+      const t1 = Date.now();
+      const fourth = open();
+      await fourth.closed;
+      expect(fourth.got()).toBe('NO\n');
+      expect(Date.now() - t1).toBeLessThan(300);
+      expect(srv.stats).toMatchObject({ accepted: 2, refused: 2 });
       void first;
     } finally {
       for (const x of socks) x.destroy();
