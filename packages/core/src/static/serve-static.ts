@@ -108,16 +108,32 @@ function openInside(c: StaticCaches, root: string, p: string, dotOk: boolean): {
 async function serve(site: StaticSite, req: HttpRequest, rawPath: string, opts: StaticOptions): Promise<boolean> {
   const c = cachesOf(site);
   const resp = req.response;
-  const parsed = parseStaticPath(rawPath, opts.serveDotFiles);
-  if (!parsed.ok) {
-    if (parsed.status === 404) return false;
-    resp.returnBadRequest();
-    return true;
+  const paths = c.paths[opts.serveDotFiles ? 1 : 0];
+  let parsed = paths.get(rawPath);
+  if (parsed === undefined) {
+    const fresh = parseStaticPath(rawPath, opts.serveDotFiles);
+    if (!fresh.ok) {
+      if (fresh.status === 404) return false;
+      resp.returnBadRequest();
+      return true;
+    }
+    parsed = { segments: fresh.segments, dirSlash: fresh.dirSlash, root: '', joined: '' };
   }
   const root = await realRootOf(site);
   if (root === null) return false;
-  const opened = openInside(c, root, path.join(root, ...parsed.segments), opts.serveDotFiles);
+  let fresh = false;
+  if (parsed.root !== root) {
+    parsed = { segments: parsed.segments, dirSlash: parsed.dirSlash, root, joined: path.join(root, ...parsed.segments) };
+    fresh = true;
+  }
+  const opened = openInside(c, root, parsed.joined, opts.serveDotFiles);
   if (opened === null) return false;
+  // Kept only for a path that names something (a client cannot fill the cache with made-up paths) and is
+  // short (spellings of one file padded with '//' would each hold a long string): at most ~2 MiB.
+  if (fresh && rawPath.length <= PATHS_CACHE_MAX_LENGTH) {
+    if (paths.size >= PATHS_CACHE_MAX) paths.clear();
+    paths.set(rawPath, parsed);
+  }
   const { real, found } = opened;
   if (found !== 'dir') {
     // '/file.txt/' names a folder that does not exist (and would break the page's relative links).
@@ -140,6 +156,10 @@ async function serve(site: StaticSite, req: HttpRequest, rawPath: string, opts: 
   }
   return false; // no directory listings
 }
+
+/** Request paths kept parsed per site (StaticCaches.paths); beyond, the map starts again. */
+const PATHS_CACHE_MAX = 4096;
+const PATHS_CACHE_MAX_LENGTH = 256;
 
 /** A sibling found next to a file: its path (opened through openInside when chosen). */
 type Sibling = SiblingCoding & { path: string };
