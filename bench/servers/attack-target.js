@@ -36,6 +36,11 @@ async function mws() {
   const preset = (process.env.MWS_PRESET || 'normal').toLowerCase();
   srv[{ light: 'setLightConfig', normal: 'setNormalConfig', large: 'setLargeConfig', embedded: 'setEmbeddedConfig' }[preset]]();
   srv.logLevel = 'ERROR';
+  // A/B runs of a defence's setting: MWS_SET='name=value,…' (numbers or true/false).
+  for (const kv of (process.env.MWS_SET || '').split(',').filter(Boolean)) {
+    const [k, v] = kv.split('=');
+    srv[k] = v === 'true' ? true : v === 'false' ? false : Number(v);
+  }
   srv.bindAddress = ['127.0.0.1', port];
   srv.rootPath = STATIC_ROOT;
   srv.registerRoute(() => 'Hello World!', 'GET', '/');

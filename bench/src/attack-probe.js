@@ -24,20 +24,29 @@ function startTarget(kind, preset) {
 /**
  * One legitimate `GET /` (Connection: close) on a new connection: its latency in ms (connect to full
  * response), or null when not answered 200 within `timeoutMs`. `onConnect(ms)`: the connect time.
+ * `onFail(why)`: why it was not served ('503', another status line, 'timeout', 'reset', 'closed').
  */
-function probe(port, timeoutMs, onConnect = null) {
+function probe(port, timeoutMs, onConnect = null, onFail = null) {
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
     const ms = () => Number(process.hrtime.bigint() - t0) / 1e6;
     const s = net.connect(port, '127.0.0.1');
     let got = '';
-    const done = (ok) => { clearTimeout(timer); s.destroy(); resolve(ok ? ms() : null); };
-    const timer = setTimeout(() => done(false), timeoutMs);
+    let finished = false;
+    const done = (ok, why) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(timer);
+      s.destroy();
+      if (!ok && onFail !== null) onFail(got.startsWith('HTTP/1.1 ') ? got.slice(9, 12) : why);
+      resolve(ok ? ms() : null);
+    };
+    const timer = setTimeout(() => done(false, 'timeout'), timeoutMs);
     s.setEncoding('latin1');
-    s.on('error', () => done(false));
+    s.on('error', () => done(false, 'reset'));
     s.on('connect', () => { if (onConnect !== null) onConnect(ms()); s.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'); });
     s.on('data', (d) => { got += d; if (got.endsWith('Hello World!')) done(got.startsWith('HTTP/1.1 200 ')); });
-    s.on('close', () => done(got.startsWith('HTTP/1.1 200 ') && got.endsWith('Hello World!')));
+    s.on('close', () => done(got.startsWith('HTTP/1.1 200 ') && got.endsWith('Hello World!'), 'closed'));
   });
 }
 

@@ -186,4 +186,55 @@ describe('XAsyncTCPServer hooks', () => {
       await pool.stop({ graceSec: 0.2 });
     }
   });
+
+  test('poolFullWaitMs: with nothing to evict a newcomer waits, holding no slot, and gets the slot that comes back; past the wait it is refused; onPoolFull false refuses at once', async () => {
+    const pool = new XAsyncSocketsPool();
+    const slots = new XBufferSlots(1, 1024);
+    expect(() => XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, slots, { poolFullWaitMs: -1 })).toThrow(/poolFullWaitMs/);
+    const srv = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, slots, { refusalResponse: Buffer.from('NO\n'), poolFullWaitMs: 400, onPoolFull: () => null });
+    const accepted: XAsyncTCPClient[] = [];
+    srv.onClientAccepted = (_s, c) => { accepted.push(c); c.asyncRecvLine((cc, line) => { cc.asyncSendData(`echo ${line}`); }); };
+    const socks: net.Socket[] = [];
+    const open = (): { sock: net.Socket; got: () => string; closed: Promise<unknown> } => {
+      const sock = net.connect(srv.address.port, '127.0.0.1');
+      socks.push(sock);
+      sock.on('error', () => undefined);
+      let got = '';
+      sock.on('data', (d) => { got += d.toString(); });
+      return { sock, got: () => got, closed: new Promise((r) => sock.once('close', r)) };
+    };
+    try {
+      const first = open();
+      for (let i = 0; i < 100 && accepted.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      const second = open();
+      second.sock.write('hi\n');
+      await new Promise((r) => setTimeout(r, 150));
+      expect(accepted.length).toBe(1);
+      expect(second.got()).toBe('');
+      expect(slots.stats.inUse).toBe(1);
+      accepted[0]!.close();
+      for (let i = 0; i < 200 && second.got() === ''; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(second.got()).toBe('echo hi');
+      expect(srv.stats).toMatchObject({ accepted: 2, refused: 0, evicted: 0 });
+      // The slot stays taken: the next newcomer waits 400 ms, then gets the refusal.
+      const t0 = Date.now();
+      const third = open();
+      await third.closed;
+      expect(third.got()).toBe('NO\n');
+      expect(Date.now() - t0).toBeGreaterThanOrEqual(350);
+      expect(srv.stats).toMatchObject({ accepted: 2, refused: 1 });
+      // onPoolFull answering false: refused at once, no wait.
+      srv.onPoolFull = () => false;
+      const t1 = Date.now();
+      const fourth = open();
+      await fourth.closed;
+      expect(fourth.got()).toBe('NO\n');
+      expect(Date.now() - t1).toBeLessThan(300);
+      expect(srv.stats).toMatchObject({ accepted: 2, refused: 2 });
+      void first;
+    } finally {
+      for (const x of socks) x.destroy();
+      await pool.stop({ graceSec: 0.2 });
+    }
+  });
 });

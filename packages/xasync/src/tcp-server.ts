@@ -30,7 +30,15 @@ export interface XAsyncTCPServerOptions {
   onClientRefused?: ((server: XAsyncTCPServer, remote: XAddress) => void) | null;
   /** The server's `onAdmit` / `onPoolFull`, set before it listens for the same reason. */
   onAdmit?: ((server: XAsyncTCPServer, remoteHost: string) => boolean) | null;
-  onPoolFull?: ((server: XAsyncTCPServer) => XAsyncTCPClient | null) | null;
+  onPoolFull?: ((server: XAsyncTCPServer) => XAsyncTCPClient | null | false) | null;
+  /**
+   * How long a newcomer that finds every slot in use and nothing to evict (`onPoolFull` gave null; false
+   * refuses it at once) waits
+   * for a slot before it is refused, in milliseconds (default 0: refused at once). Meanwhile it holds no
+   * slot (paused, nothing read), and `onPoolFull` is asked again every {@link PARK_RETRY_MS}: a connection
+   * may close, or become evictable as its owner measures it. At most {@link MAX_PARKED} wait at once.
+   */
+  poolFullWaitMs?: number;
 }
 
 /** Counters of a server. */
@@ -56,6 +64,13 @@ export interface XAsyncTCPServerStats {
 
 /** A refused connection is given this long to take its refusal response before it is destroyed. */
 const REFUSAL_GRACE_MS = 1000;
+/** How often newcomers waiting for a slot (`poolFullWaitMs`) ask `onPoolFull` again. */
+export const PARK_RETRY_MS = 50;
+/**
+ * Newcomers waiting for a slot at most (each holds a descriptor and a socket object, no slot): beyond,
+ * a newcomer is refused at once, so a flood cannot grow the wait list without end.
+ */
+export const MAX_PARKED = 256;
 
 /**
  * A listening TCP socket of the pool. Each accepted connection is bound to a free slot of `slots` and
@@ -80,7 +95,12 @@ export class XAsyncTCPServer extends XAsyncSocket {
    * refuse the newcomer. The victim is destroyed at once (write a last response before returning it)
    * and its slot goes to the newcomer when its socket has closed (counted as `evicted`).
    */
-  onPoolFull: ((server: XAsyncTCPServer) => XAsyncTCPClient | null) | null = null;
+  /**
+   * The pool is full: the connection to evict for a newcomer; null when there is none (the newcomer waits
+   * up to `poolFullWaitMs`, then is refused); false when there is none now and the newcomer should not
+   * wait (refused at once: e.g. connections about to become evictable, which the next newcomers take).
+   */
+  onPoolFull: ((server: XAsyncTCPServer) => XAsyncTCPClient | null | false) | null = null;
   refusalResponse: Buffer | null;
   readonly slots: XBufferSlots;
   readonly backlog: number;
@@ -96,14 +116,19 @@ export class XAsyncTCPServer extends XAsyncSocket {
   private _evicted = 0;
   /** Newcomers waiting for the slot of a connection evicted for them (one per eviction in flight). */
   private _waiting: net.Socket[] = [];
+  /** Newcomers that found nothing to evict, waiting for a slot until their deadline (`poolFullWaitMs`). */
+  private _parked: Array<{ sock: net.Socket; until: number }> = [];
+  private _parkTimer: NodeJS.Timeout | null = null;
+  private readonly _poolFullWaitMs: number;
   private _address: XAddress = { host: '', port: 0 };
   private _listening = false;
   /** False once close() was called: connections still handed over then are destroyed. */
   private _accepting = true;
   private readonly _releaseClient = (c: XAsyncTCPClient): void => {
     this._clients.delete(c);
-    // A slot came back: it goes to a newcomer waiting for an eviction first.
+    // A slot came back: it goes to a newcomer waiting for an eviction first, then to one waiting for any.
     if (this._waiting.length > 0) this._serveWaiting();
+    if (this._parked.length > 0 && this._waiting.length === 0) this._retryParked();
   };
 
   private constructor(pool: XAsyncSocketsPool, backlog: number, slots: XBufferSlots, options: XAsyncTCPServerOptions, resolved: ResolvedClientOptions) {
@@ -115,6 +140,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
     this.onClientRefused = options.onClientRefused ?? null;
     this.onAdmit = options.onAdmit ?? null;
     this.onPoolFull = options.onPoolFull ?? null;
+    this._poolFullWaitMs = options.poolFullWaitMs ?? 0;
     this._clientOptions = { ...(options.clientOptions ?? {}) };
     this._resolved = resolved;
     // pauseOnConnect: nothing is read before the socket is re-wrapped to read into its slot.
@@ -129,6 +155,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
   static create(pool: XAsyncSocketsPool, address: XAddressLike, backlog: number, slots: XBufferSlots, options: XAsyncTCPServerOptions = {}): Promise<XAsyncTCPServer> {
     const addr = toAddress('address', address);
     assertInt('backlog', backlog, 1, 65535);
+    if (options.poolFullWaitMs !== undefined) assertInt('poolFullWaitMs', options.poolFullWaitMs, 0, 60_000);
     if (slots === null || typeof slots !== 'object' || typeof (slots as XBufferSlots).acquire !== 'function') {
       throw new XAsyncError('ERR_XAS_INVALID_ARG', 'slots must be an XBufferSlots');
     }
@@ -202,19 +229,77 @@ export class XAsyncTCPServer extends XAsyncSocket {
       this._refuse(sock, false);
       return;
     }
+    // A newcomer tries for a slot (or an eviction) at once, ahead of those already waiting: under a
+    // flood the waiting ones are mostly the attacker's own reconnections, and a legitimate newcomer must
+    // not queue behind them. Slots that come back go to the waiting ones first (_releaseClient).
     const slot = this.slots.acquire(this);
     if (slot === null) {
-      const victim = this.onPoolFull === null ? null : this._victim();
-      if (victim === null) { this._refuse(sock, true); return; }
-      // The victim's slot is released when its socket's 'close' comes (no read can land in it after):
-      // the newcomer waits for it, paused (pauseOnConnect), in `_waiting`.
-      this._evicted++;
-      this._waiting.push(sock);
-      sock.on('error', noop);
-      victim.destroy();
+      const r = this._evictFor(sock);
+      if (r === null) this._park(sock);
+      else if (r === false) this._refuse(sock, true);
       return;
     }
     this._bind(sock, slot);
+  }
+
+  /**
+   * Evicts `onPoolFull`'s victim for `sock`, which then waits in `_waiting` for the victim's slot: it is
+   * released when the victim's socket's 'close' comes (no read can land in it after). True: evicted;
+   * null / false: no victim (`onPoolFull`'s answer: may wait / refuse at once).
+   */
+  private _evictFor(sock: net.Socket): true | null | false {
+    const victim = this.onPoolFull === null ? null : this._victim();
+    if (victim === null || victim === false) return victim;
+    this._evicted++;
+    this._waiting.push(sock);
+    sock.on('error', noop);
+    victim.destroy();
+    return true;
+  }
+
+  /** Nothing to evict: the newcomer waits for a slot (paused, holding none) or is refused. */
+  private _park(sock: net.Socket): void {
+    if (this._poolFullWaitMs === 0 || this._parked.length >= MAX_PARKED) { this._refuse(sock, true); return; }
+    sock.on('error', noop);
+    this._parked.push({ sock, until: Date.now() + this._poolFullWaitMs });
+    if (this._parkTimer === null) {
+      this._parkTimer = setInterval(() => this._retryParked(), PARK_RETRY_MS);
+      this._parkTimer.unref();
+    }
+  }
+
+  /**
+   * The waiting newcomers, oldest first: a free slot, else an eviction (one pass of `onPoolFull` each;
+   * none for the rest once it finds nothing); those past their deadline are refused.
+   */
+  private _retryParked(): void {
+    // Taken out while it runs: a bind's callback may come back here (a newcomer parked meanwhile queues after).
+    const parked = this._parked;
+    this._parked = [];
+    let canEvict = this.onPoolFull !== null;
+    const kept: Array<{ sock: net.Socket; until: number }> = [];
+    const now = Date.now();
+    for (const p of parked) {
+      const sock = p.sock;
+      if (sock.destroyed || !this._accepting) { sock.destroy(); continue; }
+      const slot = this.slots.acquire(this);
+      if (slot !== null) { sock.off('error', noop); this._bind(sock, slot); continue; }
+      if (canEvict) {
+        sock.off('error', noop);
+        if (this._evictFor(sock) === true) continue;
+        sock.on('error', noop);
+        canEvict = false;
+      }
+      if (now >= p.until) { sock.off('error', noop); this._refuse(sock, true); continue; }
+      kept.push(p);
+    }
+    this._parked = kept.length === 0 ? this._parked : kept.concat(this._parked);
+    if (this._parked.length === 0) this._stopParkTimer();
+  }
+
+  private _stopParkTimer(): void {
+    if (this._parkTimer !== null) clearInterval(this._parkTimer);
+    this._parkTimer = null;
   }
 
   private _bind(sock: net.Socket, slot: XBufferSlot): void {
@@ -238,11 +323,12 @@ export class XAsyncTCPServer extends XAsyncSocket {
     try { return this.onAdmit!(this, sock.remoteAddress ?? '') !== false; } catch (err) { this.pool.onCallbackError(err, this); return true; }
   }
 
-  private _victim(): XAsyncTCPClient | null {
-    let v: XAsyncTCPClient | null = null;
+  private _victim(): XAsyncTCPClient | null | false {
+    let v: XAsyncTCPClient | null | false = null;
     try { v = this.onPoolFull!(this); } catch (err) { this.pool.onCallbackError(err, this); return null; }
+    if (v === null || v === false) return v;
     // Only an open connection of this server can give its slot back.
-    return v !== null && this._clients.has(v) && !v.isClosed ? v : null;
+    return this._clients.has(v) && !v.isClosed ? v : null;
   }
 
   /** Slots came back: bind the newcomers that waited for them (a newcomer that left meanwhile is skipped). */
@@ -262,6 +348,10 @@ export class XAsyncTCPServer extends XAsyncSocket {
     const w = this._waiting;
     this._waiting = [];
     for (const s of w) s.destroy();
+    const p = this._parked;
+    this._parked = [];
+    this._stopParkTimer();
+    for (const x of p) x.sock.destroy();
   }
 
   private _refuse(sock: net.Socket, noSlot: boolean): void {

@@ -35,17 +35,17 @@ export abstract class ConnectionOutput {
     this._out += s;
   }
 
-  writeBuffer(b: Uint8Array): boolean {
+  writeBuffer(b: Uint8Array, onWritten: (() => void) | null = null): boolean {
     const c = this.client;
     if (this._out !== '') {
       c.cork();
       c.asyncSendData(this._out, null, 'latin1');
       this._out = '';
-      const ok = c.asyncSendData(b);
+      const ok = c.asyncSendData(b, onWritten);
       c.uncork();
       return ok;
     }
-    return c.asyncSendData(b);
+    return c.asyncSendData(b, onWritten);
   }
 
   log(type: LogLevelName, msg: string): void {

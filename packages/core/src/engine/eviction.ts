@@ -6,7 +6,9 @@
  *   2. a connection still sending its request head (for 250 ms at least), the longest first (a slowloris): 408;
  *   3. a body sender below the minimum rate (`minBodyRateBytesPerSec`, a RUDY), the slowest first: 408;
  *   4. a reader whose response drains below `minSendRateBytesPerSec` (a slow read: it already failed its
- *      reader duty), the one slow for longest first: closed (its response cannot be completed).
+ *      reader duty), the one slow for longest first: closed (its response cannot be completed). Judged
+ *      from the last look at it (the sweep's, or an earlier eviction's) once SEND_WATCH_MS old: a pool
+ *      filled by readers that stopped at once is not held until two sweeps saw them.
  * A connection with a request in progress (a handler, a response the reader takes) is never taken: when every
  * slot is such, the newcomer gets the pre-encoded 503. One pass over the server's connections, only when
  * the pool is full (never on the request path).
@@ -15,7 +17,7 @@ import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import { Activity } from './activity';
 import type { HttpConnection } from './connection';
 import type { ConnectionLimits } from './connection-host';
-import { bodyRate, slowSendSince } from './rates';
+import { bodyRate, slowSendSince, watchSend } from './rates';
 
 /**
  * A head is taken only once it has been arriving this long: a connection just bound to a slot has not
@@ -35,9 +37,14 @@ export interface EvictionCounts {
 /**
  * Picks the connection to evict among `conns`, ends it (FIN for an idle one, 408 for a slow head or
  * body, a plain close for a slow reader; logged at DEBUG), counts it, and returns its client (xasync destroys it and hands its slot to
- * the newcomer). Null: every slot has a request in progress.
+ * the newcomer). Null: every slot has a request in progress (the newcomer may wait for a slot). False:
+ * none now, but heads younger than MIN_HEAD_WAIT_MS or bodies not yet watched for a sweep will be
+ * judged within 250 ms: the newcomer is refused at once rather than waiting. Those are what a
+ * reconnecting slowloris or RUDY fills the pool with; a wait would queue a legitimate newcomer behind the
+ * attacker's own reconnections, whereas refused, those must reconnect and the next newcomer competes
+ * with them on arrival.
  */
-export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimits, minBodyRate: number, minSendRate: number, now: number, counts: EvictionCounts): XAsyncTCPClient | null {
+export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimits, minBodyRate: number, minSendRate: number, now: number, counts: EvictionCounts): XAsyncTCPClient | null | false {
   let idle: HttpConnection | null = null;
   let idleSince = Infinity;
   let head: HttpConnection | null = null;
@@ -46,6 +53,8 @@ export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimi
   let bodyLowest = Infinity;
   let send: HttpConnection | null = null;
   let sendSince = Infinity;
+  /** Heads or bodies that will be judged soon (see above). */
+  let soon = false;
   for (const c of conns) {
     if (c.isDetached || c.client.isClosing) continue;
     const a = c.activity;
@@ -54,13 +63,17 @@ export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimi
       if (since < idleSince) { idle = c; idleSince = since; }
     } else if (a === Activity.Head && idle === null) {
       const since = waitStart(c, limits);
-      if (since < headSince && now - since >= MIN_HEAD_WAIT_MS) { head = c; headSince = since; }
+      if (since === Infinity) continue; // a TLS handshake: bounded by its own timeout, not judged here
+      if (now - since < MIN_HEAD_WAIT_MS) soon = true;
+      else if (since < headSince) { head = c; headSince = since; }
     } else if (a === Activity.Body && idle === null && head === null && minBodyRate > 0) {
       const r = bodyRate(c, now);
-      if (r >= 0 && r < minBodyRate && r < bodyLowest) { body = c; bodyLowest = r; }
+      if (r < 0) soon = true;
+      else if (r < minBodyRate && r < bodyLowest) { body = c; bodyLowest = r; }
     } else if (a === Activity.Sending && idle === null && head === null && body === null && minSendRate > 0) {
       const since = slowSendSince(c, minSendRate, now);
       if (since !== 0 && since < sendSince) { send = c; sendSince = since; }
+      else if (since === 0) watchSend(c, now);
     }
   }
   if (idle !== null) {
@@ -69,7 +82,7 @@ export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimi
     return idle.client;
   }
   if (head === null && body === null) {
-    if (send === null) return null;
+    if (send === null) return soon ? false : null;
     counts.send++;
     send.log('DEBUG', `From ${send.remoteHost}:${send.remotePort} evicted (response drained below ${minSendRate} B/s, ${send.client.sendPending} bytes waiting) for a new connection: the pool is full`);
     return send.client;

@@ -42,15 +42,40 @@ export function bodyRate(c: HttpConnection, now: number): number {
 }
 
 /**
- * Since when the connection's response has drained below `minSendRate` by the sweep's last look (0: not
- * known to be slow): a reader that took bytes since then is not slow any more.
+ * A response the sweep (or an eviction) saw waiting is judged after this long without draining at the
+ * minimum rate, when the pool is full: long enough for a reader on a slow link to show an ACK (a full
+ * send buffer drains at least one segment per round trip), short enough that newcomers do not wait for
+ * two sweeps.
+ */
+export const SEND_WATCH_MS = 100;
+
+/**
+ * Since when the connection's response has drained below `minSendRate` (0: not known to be slow): the
+ * sweep's mark when two sweeps saw it slow, else the last look (a sweep's, or an eviction's through
+ * {@link watchSend}) if it is SEND_WATCH_MS old and the bytes flushed since are below the rate. A
+ * reader that took bytes at the rate since the last look is not slow.
  */
 export function slowSendSince(c: HttpConnection, minSendRate: number, now: number): number {
   const m = c.marks;
-  if (m === null || m.slowSince === 0) return 0;
+  if (m === null || m.drainAt === 0) return 0;
+  const ms = now - m.drainAt;
+  if (ms <= 0) return m.slowSince;
   const client = c.client;
   if (recentDrainRate(m, client.bytesWritten - client.sendPending, now) >= minSendRate) return 0;
-  return m.slowSince;
+  if (m.slowSince !== 0) return m.slowSince;
+  return ms >= SEND_WATCH_MS ? m.drainAt : 0;
+}
+
+/**
+ * A response waiting on its reader that no sweep has looked at yet: its first look, now (what eviction
+ * does when the pool is full, so that the next newcomer can judge it without waiting for the sweep).
+ */
+export function watchSend(c: HttpConnection, now: number): void {
+  const m = (c.marks ??= new RateMarks());
+  if (m.drainAt !== 0) return;
+  const client = c.client;
+  m.drainAt = now;
+  m.drained = client.bytesWritten - client.sendPending;
 }
 
 /**

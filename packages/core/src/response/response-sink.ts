@@ -17,8 +17,12 @@ export interface ResponseSink<R = unknown> {
   canKeepAlive(): boolean;
   /** Queues latin1 bytes (heads, ASCII bodies): batched into one write with neighbours. */
   writeLatin1(s: string): void;
-  /** Queues bytes; false when the caller should wait (`onceDrain`) before writing more. */
-  writeBuffer(b: Uint8Array): boolean;
+  /**
+   * Queues bytes; false when the caller should wait (`onceDrain`) before writing more. `onWritten`: called
+   * once the socket has written them (not if the connection closes first), in write order — the buffer
+   * may be reused from then on (static files' reused read buffers).
+   */
+  writeBuffer(b: Uint8Array, onWritten?: (() => void) | null): boolean;
   onceDrain(cb: () => void): void;
   /** Sends what is queued now (an open-ended response must not wait for the end of a read). */
   flush(): void;

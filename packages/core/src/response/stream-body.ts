@@ -24,6 +24,12 @@ export interface StreamTarget {
   failed(err: Error): void;
 }
 
+/**
+ * A stream whose chunks are buffers it reuses (static/file-chunks.ts): told, in write order, when the
+ * socket has written each chunk, so that it never overwrites one still queued.
+ */
+interface RecyclingStream { chunkWritten(): void }
+
 const CRLF = '\r\n';
 const LAST_CHUNK = '0\r\n\r\n';
 
@@ -55,6 +61,8 @@ export function streamBody(t: StreamTarget, code: number, stream: Readable): voi
   }
   let sent = 0;
   let done = false;
+  const recycling = typeof (stream as unknown as Partial<RecyclingStream>).chunkWritten === 'function' ? stream as unknown as RecyclingStream : null;
+  const onWritten = recycling === null ? null : () => recycling.chunkWritten();
   const fail = (err: Error) => {
     if (done) return;
     done = true;
@@ -73,10 +81,10 @@ export function streamBody(t: StreamTarget, code: number, stream: Readable): voi
     let ok: boolean;
     if (mode === 'chunked') {
       sink.writeLatin1(buf.length.toString(16) + CRLF);
-      ok = sink.writeBuffer(buf);
+      ok = sink.writeBuffer(buf, onWritten);
       sink.writeLatin1(CRLF);
     } else {
-      ok = sink.writeBuffer(buf);
+      ok = sink.writeBuffer(buf, onWritten);
     }
     if (over) {
       done = true;

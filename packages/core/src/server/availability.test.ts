@@ -227,6 +227,90 @@ describe('eviction of slow readers', () => {
   }, 15000);
 });
 
+describe('a pool just filled by readers that stopped at once', () => {
+  /** 3 slots held by clients that asked for a 16 MiB file and never read; calls `body` with the server. */
+  async function withStalledReaders(setup: (srv: TestServer['srv']) => void, body: (ts: TestServer) => Promise<void>): Promise<void> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mws-stalled-'));
+    fs.writeFileSync(path.join(dir, 'big.bin'), Buffer.alloc(16 * 1024 * 1024, 0x62));
+    try {
+      const ts = await startServer((srv) => {
+        patient(srv);
+        srv.rootPath = dir;
+        srv.bufferSlotsCount = 3;
+        srv.minSendRateBytesPerSec = 1024;
+        setup(srv);
+      });
+      const readers = [peer(ts), peer(ts), peer(ts)];
+      for (const r of readers) { await r.send('GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n'); r.sock.pause(); }
+      expect(await until(() => ts.srv.stats.slots?.inUse === 3)).toBe(true);
+      // The kernel's buffers take a few MiB at loopback speed, then nothing drains; no sweep (250 ms) has
+      // judged them twice yet.
+      await new Promise((r) => setTimeout(r, 60));
+      await body(ts);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  test('a legitimate newcomer waits for a slot (poolFullWaitSec) instead of a 503, and is served once a reader is judged slow', async () => {
+    await withStalledReaders(() => undefined, async (ts) => {
+      expect(ts.srv.poolFullWaitSec).toBe(1);
+      const legit = peer(ts);
+      await legit.send(GET_CLOSE);
+      expect(await legit.until((p) => p.closed)).toBe(true);
+      expect(legit.status()).toBe(200);
+      expect(legit.data.endsWith('hello')).toBe(true);
+      expect(ts.srv.stats.evictedBy.send).toBe(1);
+      expect(ts.srv.stats.refused).toBe(0);
+    });
+  }, 15000);
+
+  test('without the wait, a reader that took nothing since an eviction first looked at it (100 ms) is judged then, not after two sweeps', async () => {
+    await withStalledReaders((srv) => { srv.poolFullWaitSec = 0; }, async (ts) => {
+      // The first newcomer finds nobody judged yet: 503, but the readers are looked at now.
+      const first = peer(ts);
+      await first.send(GET_CLOSE);
+      expect(await first.until((p) => p.closed)).toBe(true);
+      expect(first.status()).toBe(503);
+      await new Promise((r) => setTimeout(r, 150));
+      const second = peer(ts);
+      await second.send(GET_CLOSE);
+      expect(await second.until((p) => p.closed)).toBe(true);
+      expect(second.status()).toBe(200);
+      expect(ts.srv.stats.evictedBy.send).toBe(1);
+      expect(ts.srv.stats.refused).toBe(1);
+    });
+  }, 15000);
+
+  test('a newcomer that waited poolFullWaitSec with every slot busy gets the 503', async () => {
+    const waiters: Array<() => void> = [];
+    const ts = await startServer((srv) => {
+      patient(srv);
+      srv.bufferSlotsCount = 1;
+      srv.poolFullWaitSec = 0.3;
+      srv.registerRoute(() => new Promise<string>((r) => { waiters.push(() => r('done')); }), 'GET', '/wait');
+    });
+    const busy = peer(ts);
+    await busy.send(WAIT);
+    expect(await until(() => waiters.length === 1)).toBe(true);
+    const t0 = Date.now();
+    const late = peer(ts);
+    await late.send(GET_CLOSE);
+    expect(await late.until((p) => p.closed)).toBe(true);
+    expect(late.status()).toBe(503);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
+    expect(ts.srv.stats.refused).toBe(1);
+    // A slot that comes back goes to the next one waiting at once.
+    const next = peer(ts);
+    await next.send(GET_CLOSE);
+    await new Promise((r) => setTimeout(r, 50));
+    for (const w of waiters) w();
+    expect(await next.until((p) => p.closed)).toBe(true);
+    expect(next.status()).toBe(200);
+    expect(await busy.until((p) => p.closed)).toBe(true);
+  });
+});
+
 describe('per-address cap', () => {
   test('beyond maxConnectionsPerAddress an address gets 503; another address is served', async () => {
     const ts = await startServer((srv) => { patient(srv); srv.maxConnectionsPerAddress = 2; });
@@ -346,6 +430,7 @@ describe('settings', () => {
       ['addressPrefixV4', () => { s.addressPrefixV4 = 33; }],
       ['addressPrefixV6', () => { s.addressPrefixV6 = 129; }],
       ['evictWhenPoolFull', () => { s.evictWhenPoolFull = 1 as unknown as boolean; }],
+      ['poolFullWaitSec', () => { s.poolFullWaitSec = 61; }],
     ];
     for (const [name, f] of bad) {
       expect(f).toThrow(expect.objectContaining({ code: 'ERR_MWS_INVALID_OPTION', message: expect.stringContaining(name) }));

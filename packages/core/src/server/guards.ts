@@ -64,8 +64,8 @@ export class ServerGuards {
     return false;
   };
 
-  /** xasync's `onPoolFull`: the connection that matters least, or null (then 503). */
-  readonly onPoolFull = (): XAsyncTCPClient | null => (this._settings.evictWhenPoolFull
+  /** xasync's `onPoolFull`: the connection that matters least; null: none (the newcomer waits, then 503); false: 503 now (engine/eviction.ts). */
+  readonly onPoolFull = (): XAsyncTCPClient | null | false => (this._settings.evictWhenPoolFull
     ? evictOne(this._conns, this._limits, this._settings.minBodyRateBytesPerSec, this._settings.minSendRateBytesPerSec, Date.now(), this._evicted)
     : null);
 

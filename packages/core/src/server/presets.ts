@@ -20,11 +20,13 @@ export interface PresetValues {
   sendRateWindowSec: number;
   /** Most connections per client address group (0: no cap). */
   maxConnectionsPerAddress: number;
+  /** A newcomer that finds the pool full and nothing to evict waits this long for a slot, then 503 (0: 503 at once). */
+  poolFullWaitSec: number;
 }
 
 /** The defences, by pool size: 500 B/s is mod_reqtimeout's default MinRate. */
-const GUARDS_SMALL = { minBodyRateBytesPerSec: 500, bodyRateGraceSec: 3, minSendRateBytesPerSec: 1024, sendRateWindowSec: 3, maxConnectionsPerAddress: 0 };
-const GUARDS = { minBodyRateBytesPerSec: 500, bodyRateGraceSec: 5, minSendRateBytesPerSec: 1024, sendRateWindowSec: 5, maxConnectionsPerAddress: 0 };
+const GUARDS_SMALL = { minBodyRateBytesPerSec: 500, bodyRateGraceSec: 3, minSendRateBytesPerSec: 1024, sendRateWindowSec: 3, maxConnectionsPerAddress: 0, poolFullWaitSec: 1 };
+const GUARDS = { minBodyRateBytesPerSec: 500, bodyRateGraceSec: 5, minSendRateBytesPerSec: 1024, sendRateWindowSec: 5, maxConnectionsPerAddress: 0, poolFullWaitSec: 1 };
 
 export const PRESETS = {
   Embedded: { connQueueCapacity: 64, bufferSlotsCount: 16, bufferSlotSize: 1024, keepAllocBufferSlots: true, maxRequestContentLength: 16 * 1024, maxBufferedBodyBytes: 64 * 1024, ...GUARDS_SMALL },

@@ -115,6 +115,12 @@ export abstract class ServerSettings {
   /** IPv6 addresses count together by this prefix (0 to 128, default 64: a client usually holds a whole /64). */
   get addressPrefixV6(): number { return this._addrPrefix[1]; }
   set addressPrefixV6(v: number) { this._notRunning('addressPrefixV6'); this._addrPrefix[1] = assertIntOption('addressPrefixV6', v, 0, 128); }
+  /**
+   * Seconds a new connection that finds the pool full and nothing to evict waits for a slot (paused,
+   * holding none) before its 503: a connection may close or become evictable meanwhile (0 to 60; 0: 503 at once).
+   */
+  get poolFullWaitSec(): number { return this._cfg.poolFullWaitSec; }
+  set poolFullWaitSec(v: number) { this._notRunning('poolFullWaitSec'); this._cfg.poolFullWaitSec = assertNumberOption('poolFullWaitSec', v, 0, 60); }
   /** When the pool is full, a new connection takes the slot of an idle, then slow-head, then slow-body one (default true); false: 503. */
   get evictWhenPoolFull(): boolean { return this._evict; }
   set evictWhenPoolFull(v: boolean) { this._evict = checkBoolean('evictWhenPoolFull', v); }

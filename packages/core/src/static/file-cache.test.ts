@@ -100,3 +100,17 @@ test('a file replaced in place (new inode by rename) is served new at once, with
   expect(two.body.toString()).toBe('version two!');
   expect(two.headers['etag']).not.toBe(one.headers['etag']);
 });
+
+test('a request path kept parsed is kept per serveDotFiles rule: switching it on and off is obeyed at once', async () => {
+  fs.writeFileSync(path.join(fx.root, '.well.txt'), 'a dotfile');
+  expect((await request(ts.port, '/hello.txt')).status).toBe(200);
+  expect((await request(ts.port, '/.well.txt')).status).toBe(404);
+  ts.srv.serveDotFiles = true;
+  expect((await request(ts.port, '/.well.txt')).body.toString()).toBe('a dotfile');
+  ts.srv.serveDotFiles = false;
+  expect((await request(ts.port, '/.well.txt')).status).toBe(404);
+  // A path that names nothing is not kept: the file created after is served at once.
+  expect((await request(ts.port, '/later.txt')).status).toBe(404);
+  fs.writeFileSync(path.join(fx.root, 'later.txt'), 'made later');
+  expect((await request(ts.port, '/later.txt')).body.toString()).toBe('made later');
+});

@@ -128,13 +128,16 @@ export function realInsideCached(cache: Map<string, ResolvedEntry>, realRoot: st
   const now = Date.now();
   const hit = cache.get(p);
   if (hit !== undefined && now - hit.at < REAL_CACHE_MS) {
+    // Checked against this root and dot rule already (the usual case): path.relative and a split per
+    // request were a tenth of a static answer's heap.
+    if (hit.root === realRoot && hit.dotOk === dotOk) return { real: hit.real, cached: true };
     const real = checkedReal(realRoot, hit.real, dotOk);
     return real === null ? null : { real, cached: true };
   }
   const real = realInsideSync(realRoot, p, dotOk);
   if (real === null) { cache.delete(p); return null; }
   if (cache.size >= REAL_CACHE_MAX) cache.clear();
-  cache.set(p, { real, at: now, dev: -1n, ino: -1n });
+  cache.set(p, { real, at: now, dev: -1n, ino: -1n, root: realRoot, dotOk });
   return { real, cached: false };
 }
 
@@ -170,10 +173,15 @@ function checkedReal(realRoot: string, real: string, dotOk: boolean): string | n
  * with a `rootPath`).
  */
 export async function realRootOf(site: { readonly rootPath: string }): Promise<string | null> {
-  const abs = path.resolve(site.rootPath);
   const caches: StaticCaches = cachesOf(site);
   const hit = caches.root;
-  if (hit !== null && hit.abs === abs) return hit.real;
+  const rootPath = site.rootPath;
+  // The same rootPath (and, when relative, the same working directory: process.cwd() is cached by Node)
+  // resolves to the same absolute path: no path.resolve per request.
+  const cwd = path.isAbsolute(rootPath) ? '' : process.cwd();
+  if (hit !== null && hit.rootPath === rootPath && hit.cwd === cwd) return hit.real;
+  const abs = path.resolve(rootPath);
+  if (hit !== null && hit.abs === abs) { caches.root = { rootPath, cwd, abs, real: hit.real }; return hit.real; }
   let real: string;
   try {
     real = await fsp.realpath(abs);
@@ -181,6 +189,6 @@ export async function realRootOf(site: { readonly rootPath: string }): Promise<s
     if (isAbsentError(err)) return null;
     throw err;
   }
-  caches.root = { abs, real };
+  caches.root = { rootPath, cwd, abs, real };
   return real;
 }

@@ -8,15 +8,17 @@
  * I/O: the metadata calls (realpath, open, fstat, the siblings' stat) and the read of a small file run on
  * the calling thread, as nginx does its open/stat: on cached entries each costs a few µs, where a libuv
  * thread-pool round trip costs tens of µs of CPU (measured: bench `static`, `static-304`). A file above
- * SMALL_FILE is streamed from its descriptor with backpressure — never read whole into memory.
+ * SMALL_FILE is streamed from its descriptor with backpressure — never read whole into memory — in 64 KiB
+ * reads into reused buffers (file-chunks.ts).
  */
-import { closeSync, constants as fsConstants, createReadStream, fstatSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import type { HttpRequest } from '../request/http-request';
 import { errorPage } from '../response/head-builder';
 import type { HttpResponse } from '../response/http-response';
 import { refusedTypeMessage } from '../response/unknown-type';
+import { FileChunks } from './file-chunks';
 import { chooseSibling, parseAcceptEncoding, SIBLING_CODINGS, type SiblingCoding } from './encoding';
 import type { StaticOptions } from './options';
 import { cachesOf, type StaticCaches, type StaticSite } from './site';
@@ -24,8 +26,6 @@ import { multipartByteranges, planRanges, type RangePlan } from './ranges';
 import { confirmResolved, forgetResolved, isAbsentError, parseStaticPath, realInsideCached, realRootOf } from './safe-path';
 import { evaluatePreconditions, ifRangeAllows, validatorsOf } from './validators';
 
-/** Read size of file streams: few syscalls per MiB, bounded memory per connection. */
-const CHUNK = 64 * 1024;
 /** Files up to this size are read at once and leave with their head in one write. */
 const SMALL_FILE = 64 * 1024;
 /** O_NONBLOCK: opening a FIFO placed under the root must not block a libuv thread until a writer comes. */
@@ -108,16 +108,32 @@ function openInside(c: StaticCaches, root: string, p: string, dotOk: boolean): {
 async function serve(site: StaticSite, req: HttpRequest, rawPath: string, opts: StaticOptions): Promise<boolean> {
   const c = cachesOf(site);
   const resp = req.response;
-  const parsed = parseStaticPath(rawPath, opts.serveDotFiles);
-  if (!parsed.ok) {
-    if (parsed.status === 404) return false;
-    resp.returnBadRequest();
-    return true;
+  const paths = c.paths[opts.serveDotFiles ? 1 : 0];
+  let parsed = paths.get(rawPath);
+  if (parsed === undefined) {
+    const fresh = parseStaticPath(rawPath, opts.serveDotFiles);
+    if (!fresh.ok) {
+      if (fresh.status === 404) return false;
+      resp.returnBadRequest();
+      return true;
+    }
+    parsed = { segments: fresh.segments, dirSlash: fresh.dirSlash, root: '', joined: '' };
   }
   const root = await realRootOf(site);
   if (root === null) return false;
-  const opened = openInside(c, root, path.join(root, ...parsed.segments), opts.serveDotFiles);
+  let fresh = false;
+  if (parsed.root !== root) {
+    parsed = { segments: parsed.segments, dirSlash: parsed.dirSlash, root, joined: path.join(root, ...parsed.segments) };
+    fresh = true;
+  }
+  const opened = openInside(c, root, parsed.joined, opts.serveDotFiles);
   if (opened === null) return false;
+  // Kept only for a path that names something (a client cannot fill the cache with made-up paths) and is
+  // short (spellings of one file padded with '//' would each hold a long string): at most ~2 MiB.
+  if (fresh && rawPath.length <= PATHS_CACHE_MAX_LENGTH) {
+    if (paths.size >= PATHS_CACHE_MAX) paths.clear();
+    paths.set(rawPath, parsed);
+  }
   const { real, found } = opened;
   if (found !== 'dir') {
     // '/file.txt/' names a folder that does not exist (and would break the page's relative links).
@@ -141,6 +157,10 @@ async function serve(site: StaticSite, req: HttpRequest, rawPath: string, opts: 
   }
   return false; // no directory listings
 }
+
+/** Request paths kept parsed per site (StaticCaches.paths); beyond, the map starts again. */
+const PATHS_CACHE_MAX = 4096;
+const PATHS_CACHE_MAX_LENGTH = 256;
 
 /** A sibling found next to a file: its path (opened through openInside when chosen). */
 type Sibling = SiblingCoding & { path: string };
@@ -305,9 +325,12 @@ function readWhole(fd: number, size: number): Buffer {
   return buf;
 }
 
-/** Bytes start..end of `fd` as a stream that closes the descriptor when done, failed or destroyed. */
+/**
+ * Bytes start..end of `fd` as a stream that closes the descriptor when done, failed or destroyed, read
+ * into reused buffers (file-chunks.ts).
+ */
 function fileStream(fd: number, start: number, end: number): Readable {
-  // An empty file (HEAD of it): nothing to read, and createReadStream refuses an end below its start.
+  // An empty file (HEAD of it): nothing to read.
   if (end < start) { closeQuietly(fd); return Readable.from([]); }
-  return createReadStream('', { fd, start, end, highWaterMark: CHUNK, autoClose: true });
+  return new FileChunks(fd, start, end);
 }

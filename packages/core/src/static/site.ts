@@ -19,13 +19,26 @@ export interface StaticSite {
 }
 
 /** Resolved paths, with the identity (dev, ino; -1 until first opened) of the file each resolved to. */
-export interface ResolvedEntry { real: string; at: number; dev: bigint; ino: bigint }
+export interface ResolvedEntry {
+  real: string; at: number; dev: bigint; ino: bigint;
+  /** The root and dot rule `real` was last checked against (inside, no dot component): the same again needs no new check. */
+  root: string; dotOk: boolean;
+}
+
+/** A request path that parsed: its segments, and the file path they name under `root`. */
+export interface JoinedPath { segments: string[]; dirSlash: boolean; root: string; joined: string }
 
 /** One site's caches: resolved paths, precompressed siblings, the root's realpath. */
 export class StaticCaches {
   readonly resolved = new Map<string, ResolvedEntry>();
+  /**
+   * Request paths already parsed and joined to a root (`parseStaticPath` + `path.join`: a tenth of a
+   * static answer's heap), without and with `serveDotFiles`. Pure functions of their keys; bounded.
+   */
+  readonly paths: [Map<string, JoinedPath>, Map<string, JoinedPath>] = [new Map(), new Map()];
   readonly siblings = new Map<string, { at: number; mtimeNs: bigint; dotOk: boolean; root: string; found: Array<SiblingCoding & { path: string }> }>();
-  root: { abs: string; real: string } | null = null;
+  /** The root's realpath, for the `rootPath` (and working directory, when relative) it was resolved from. */
+  root: { rootPath: string; cwd: string; abs: string; real: string } | null = null;
 }
 
 const CACHES = new WeakMap<object, StaticCaches>();

@@ -1,0 +1,105 @@
+/**
+ * Static files read into reused buffers (file-chunks.ts): a buffer is read into again only after the
+ * socket wrote it, so every byte served is right under concurrency and slow readers; the buffers do
+ * come back to the pool.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startServer, stopAll } from '../__tests__/server-harness';
+import { FILE_CHUNK, FileChunks, fileChunkPoolSize } from './file-chunks';
+
+let dir: string;
+let data: Buffer;
+const SIZE = 10 * 1024 * 1024 + 12_345;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mws-chunks-'));
+  data = randomBytes(SIZE);
+  fs.writeFileSync(path.join(dir, 'f.bin'), data);
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(() => stopAll());
+
+const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+test('a chunk not confirmed written is never read into again; confirmed ones are reused', async () => {
+  // Hold every chunk unconfirmed: none may be overwritten by a later read.
+  const held: Buffer[] = [];
+  const s1 = new FileChunks(fs.openSync(path.join(dir, 'f.bin'), 'r'), 0, SIZE - 1);
+  for await (const c of s1) held.push(c as Buffer);
+  expect(sha(Buffer.concat(held))).toBe(sha(data));
+  expect(new Set(held.map((b) => b.buffer)).size).toBe(held.length);
+
+  // Confirm each chunk once consumed (as the socket's write callback does): the buffers are reused.
+  const s2 = new FileChunks(fs.openSync(path.join(dir, 'f.bin'), 'r'), 1000, SIZE - 1);
+  const seen = new Set<ArrayBufferLike>();
+  const hash = createHash('sha256');
+  let n = 0;
+  for await (const c of s2) {
+    const b = c as Buffer;
+    hash.update(b);
+    seen.add(b.buffer);
+    n++;
+    s2.chunkWritten();
+  }
+  expect(hash.digest('hex')).toBe(sha(data.subarray(1000)));
+  expect(n).toBeGreaterThan(40);
+  expect(seen.size).toBeLessThanOrEqual(3);
+  expect(fileChunkPoolSize()).toBeGreaterThan(0);
+});
+
+test('a stream destroyed while a read is in flight closes its descriptor after the read lands', async () => {
+  const fd = fs.openSync(path.join(dir, 'f.bin'), 'r');
+  const s = new FileChunks(fd, 0, SIZE - 1);
+  s.resume();
+  await new Promise((r) => s.once('data', r));
+  s.destroy();
+  await new Promise((r) => s.once('close', r));
+  expect(() => fs.fstatSync(fd)).toThrow(/EBADF/);
+});
+
+/**
+ * GET /f.bin on a raw socket. `slow`: stops reading for 400 ms once the response begins (the kernel's
+ * buffers fill, then the server's writes wait in its queue holding their buffers).
+ */
+function download(port: number, slow: boolean, range: string | null): Promise<{ head: string; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, '127.0.0.1');
+    const parts: Buffer[] = [];
+    let first = true;
+    sock.on('data', (c: Buffer) => {
+      parts.push(c);
+      if (slow && first) { sock.pause(); setTimeout(() => sock.resume(), 400); }
+      first = false;
+    });
+    sock.on('error', reject);
+    sock.on('close', () => {
+      const all = Buffer.concat(parts);
+      const end = all.indexOf('\r\n\r\n');
+      resolve({ head: all.toString('latin1', 0, end), body: all.subarray(end + 4) });
+    });
+    sock.write(`GET /f.bin HTTP/1.1\r\nHost: x\r\nConnection: close\r\n${range ? `Range: ${range}\r\n` : ''}\r\n`);
+  });
+}
+
+test('8 downloads at once, half of them slow readers, some ranges: every byte right, and the read buffers come back', async () => {
+  const ts = await startServer((srv) => { srv.rootPath = dir; });
+  const jobs = Array.from({ length: 8 }, (_, i) => {
+    const range = i % 4 === 3 ? `bytes=${FILE_CHUNK - 7}-${2 * 1024 * 1024}` : null;
+    return download(ts.port, i % 2 === 1, range).then((r) => ({ r, range }));
+  });
+  for (const { r, range } of await Promise.all(jobs)) {
+    if (range === null) {
+      expect(r.head).toMatch(/^HTTP\/1\.1 200 /);
+      expect(r.body.length).toBe(SIZE);
+      expect(sha(r.body)).toBe(sha(data));
+    } else {
+      expect(r.head).toMatch(/^HTTP\/1\.1 206 /);
+      expect(sha(r.body)).toBe(sha(data.subarray(FILE_CHUNK - 7, 2 * 1024 * 1024 + 1)));
+    }
+  }
+  expect(fileChunkPoolSize()).toBeGreaterThan(0);
+}, 30000);

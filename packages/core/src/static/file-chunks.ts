@@ -1,0 +1,100 @@
+/**
+ * A file's bytes as a stream of 64 KiB chunks read into buffers that are reused (issue 18: a burst of
+ * slow readers). Node's file read stream allocates a fresh buffer for every read; a burst of 200 large
+ * downloads on loopback, where the kernel takes megabytes per connection at once, made hundreds of MB of
+ * such garbage before the collector ran (peak RSS 116 MiB against a 72 MiB budget on Light).
+ *
+ * A buffer goes back to the pool only once the socket reports it written (`chunkWritten`, called by the
+ * response's stream writer, response/stream-body.ts, from the write's callback, in write order): until
+ * then Node's write queue or libuv may still hold it, and overwriting it would corrupt the response. A
+ * connection that closes with chunks unconfirmed (the client left) never confirms them: they go to the
+ * garbage collector (a chunk's write may still be in libuv's queue when the connection closes).
+ */
+import { close, read } from 'node:fs';
+import { Readable } from 'node:stream';
+
+/** Read size: few reads per MiB, bounded memory per connection. */
+export const FILE_CHUNK = 64 * 1024;
+/** Free buffers kept for reuse (2 MiB); more are left to the collector. */
+const POOL_MAX = 32;
+const pool: Buffer[] = [];
+
+/** Free buffers in the pool now (tests). */
+export function fileChunkPoolSize(): number { return pool.length; }
+
+function takeBuffer(): Buffer {
+  return pool.pop() ?? Buffer.allocUnsafeSlow(FILE_CHUNK);
+}
+
+function giveBack(b: Buffer): void {
+  if (pool.length < POOL_MAX) pool.push(b);
+}
+
+/**
+ * Bytes `start..end` (inclusive) of the open descriptor `fd`, which it closes when done, failed or
+ * destroyed. `chunkWritten()` marks the oldest chunk not yet confirmed as written: its buffer is reused.
+ */
+export class FileChunks extends Readable {
+  private _fd: number;
+  private _pos: number;
+  private readonly _end: number;
+  /** Chunks pushed whose write is not confirmed yet, oldest first (their buffers). */
+  private readonly _out: Buffer[] = [];
+  private _buf: Buffer | null = null;
+  private readonly _onRead = (err: NodeJS.ErrnoException | null, n: number): void => this._landed(err, n);
+  /** A destroy that came while a read was in flight: the descriptor is closed when it lands (closed now, its number could be reused by another open and the read land in that file). */
+  private _closeWhenLanded: ((err?: Error | null) => void) | null = null;
+  private _destroyErr: Error | null = null;
+
+  constructor(fd: number, start: number, end: number) {
+    // No read ahead while paused (high-water mark 0): a reader that stops holds one buffer, the chunk
+    // waiting on its socket. While it flows, the next read starts as soon as a chunk is handed on.
+    super({ highWaterMark: 0 });
+    this._fd = fd;
+    this._pos = start;
+    this._end = end;
+  }
+
+  /** The write of the oldest unconfirmed chunk completed: its buffer may be read into again. */
+  chunkWritten(): void {
+    const b = this._out.shift();
+    if (b !== undefined) giveBack(b);
+  }
+
+  override _read(): void {
+    if (this._fd < 0 || this._buf !== null || this.destroyed) return;
+    const left = this._end - this._pos + 1;
+    if (left <= 0) { this.push(null); return; }
+    const buf = (this._buf = takeBuffer());
+    read(this._fd, buf, 0, Math.min(FILE_CHUNK, left), this._pos, this._onRead);
+  }
+
+  private _landed(err: NodeJS.ErrnoException | null, n: number): void {
+    const buf = this._buf!;
+    this._buf = null;
+    const cb = this._closeWhenLanded;
+    if (cb !== null) {
+      this._closeWhenLanded = null;
+      giveBack(buf);
+      close(this._fd, () => cb(this._destroyErr));
+      this._fd = -1;
+      return;
+    }
+    if (err !== null) { giveBack(buf); this.destroy(err); return; }
+    // A file that shrank since its fstat: the writer sees the short body and aborts the connection.
+    if (n === 0) { giveBack(buf); this.push(null); return; }
+    this._pos += n;
+    this._out.push(buf);
+    this.push(n === buf.length ? buf : buf.subarray(0, n));
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    // Chunks still unconfirmed come back if their writes complete (the last chunk of a body ends the
+    // stream before its write does); if the connection closes first they go with this object.
+    const fd = this._fd;
+    if (fd < 0) { cb(err); return; }
+    if (this._buf !== null) { this._destroyErr = err; this._closeWhenLanded = cb; return; }
+    this._fd = -1;
+    close(fd, () => cb(err));
+  }
+}
