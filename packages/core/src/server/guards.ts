@@ -13,6 +13,10 @@ import { evictOne, type EvictionCounts } from '../engine/eviction';
 import { SWEEP_MS, sweepRates, type RateCounts, type RateLimits } from '../engine/rates';
 import { AddressLimits } from './address-limits';
 
+/** Sent to a connection refused for want of a free slot (RFC 9110 §15.6.4); no Date: 5xx may omit it. */
+const POOL_FULL_BODY = '503 Server too busy';
+export const POOL_FULL_503 = Buffer.from(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: ${POOL_FULL_BODY.length}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${POOL_FULL_BODY}`, 'latin1');
+
 /** The guards' settings (the server's, read when they act). */
 export interface GuardSettings extends RateLimits {
   readonly evictWhenPoolFull: boolean;

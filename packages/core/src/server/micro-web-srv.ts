@@ -1,5 +1,5 @@
 import type * as tls from 'node:tls';
-import { XAsyncSocketsPool, XAsyncTCPServer, XBufferSlots, type XAsyncTCPClient, type XBufferSlotsStats } from '@microwebsrv/xasync';
+import { XAsyncSocketsPool, XAsyncTCPServer, XBufferSlots, type XAsyncTCPClient } from '@microwebsrv/xasync';
 import { MwsError, invalidOption } from '../base/errors';
 import type { ServerRef } from '../base/refs';
 import { isLogLevel, LEVEL_RANK, type LogFields, type LogLevelName } from '../base/logger';
@@ -16,7 +16,8 @@ import { StaticStage } from '../pipeline/static-stage';
 import type { HttpRequest } from '../request/http-request';
 import { RouteTable, type RouteMatch, type RouteOptions } from '../routes/route-table';
 import { listenError, loadSecureContext } from './listen-ssl';
-import { ServerGuards, type GuardStats } from './guards';
+import { POOL_FULL_503, ServerGuards } from './guards';
+import type { ServerStats } from './server-stats';
 import { defaultLogger } from './logging';
 import { runModuleHooks } from './module-hooks';
 import { checkRequestHandler, pipelineStages, type HandlerSetting } from './request-handler';
@@ -24,42 +25,15 @@ import { ServerHost } from './server-host';
 import { checkStructuredLogger, ServerLogger, type StructuredLogger } from './server-logger';
 import { ServerSettings } from './settings';
 import { StageList } from './stage-list';
-import { TrafficCounter, type TrafficStats } from './traffic';
-import type { DurationStats, RequestCounts } from './request-stats';
+import type { TrafficStats } from './traffic';
+import { ConnectionSet } from './connection-set';
 import { Topics, type PublishData, type PublishOptions, type TopicMessage } from '../pubsub';
 import { globalRoutes } from './web-route';
 
 export type { SSLFiles } from './settings';
+export type { ServerStats } from './server-stats';
 
 export type LoggingCallback = (server: MicroWebSrv, msg: string, type: LogLevelName) => void;
-
-/** Connection and request counters (`srv.stats`), with the defences' counters of docs/availability.md. */
-export interface ServerStats extends GuardStats {
-  /** Connections open now (HTTP, and detached ones such as WebSockets until they close). */
-  connections: number;
-  /** Responses sent since start. */
-  requests: number;
-  /** Connections refused for want of a free slot (none could be evicted). */
-  refused: number;
-  /** The slot pool's counters, null before start. */
-  slots: XBufferSlotsStats | null;
-  /** Connections accepted since start (refused ones not included). */
-  accepted: number;
-  /** Responses by method and status class, e.g. `byMethod.GET['2xx']`. */
-  byMethod: RequestCounts;
-  /** Request durations (head received → response handed to the socket), while `measureDurations` is on. */
-  durations: DurationStats;
-  /**
-   * How accepted connections read (xasync's `zeroCopy` / `copied` counters, since start): into their slot
-   * through Node's `onread` re-wrap, or copied from `'data'` chunks (the fallback, taken by itself when
-   * the re-wrap is not possible, e.g. on a handle a cluster primary passed over IPC on some Node).
-   */
-  readPath: { zeroCopy: number; copied: number };
-}
-
-/** Sent to a connection refused for want of a free slot (RFC 9110 §15.6.4); no Date: 5xx may omit it. */
-const REFUSAL_BODY = '503 Server too busy';
-const REFUSAL_503 = Buffer.from(`HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: ${REFUSAL_BODY.length}\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${REFUSAL_BODY}`, 'latin1');
 
 /**
  * An HTTP/1.1 server on the xasync buffer-slot pool: MicroWebSrv2's `MicroWebSrv2` class in Node naming.
@@ -91,10 +65,8 @@ export class MicroWebSrv extends ServerSettings {
   private _ownPool = false;
   private _listener: XAsyncTCPServer | null = null;
   private _slots: XBufferSlots | null = null;
-  private readonly _conns = new Set<HttpConnection>();
-  private readonly _traffic = new TrafficCounter();
+  private readonly _conns: ConnectionSet;
   private _topics: Topics | null = null;
-  private _stopWaiters: Array<() => void> = [];
   private _starting = false;
   private _stopPromise: Promise<void> | null = null;
   /** The narrow interface every connection of this server talks to (see engine/connection-host.ts). */
@@ -105,6 +77,7 @@ export class MicroWebSrv extends ServerSettings {
   constructor() {
     super();
     const log = this._logger;
+    this._conns = new ConnectionSet(log);
     this._stageList = new StageList([
       new AccessStage(this._access),
       new RouteStage(this._routes, this, log),
@@ -112,8 +85,10 @@ export class MicroWebSrv extends ServerSettings {
       new OptionsStage(this._defaults, this._routes),
       new FallbackStage(this._routes),
     ]);
-    this._guards = new ServerGuards(this._conns, this, this._limits, log);
-    this._host = new ServerHost(this, log, this._defaults, this._limits, this._access, (conn, err) => this._connectionClosed(conn as HttpConnection, err), this._guards.budget);
+    this._guards = new ServerGuards(this._conns.live, this, this._limits, log);
+    this._conns.watch(this._guards);
+    const conns = this._conns;
+    this._host = new ServerHost(this, log, this._defaults, this._limits, this._access, (conn, err) => conns.closed(conn as HttpConnection, err), this._guards.budget);
     this._host.routes = this._routes;
   }
 
@@ -314,7 +289,7 @@ export class MicroWebSrv extends ServerSettings {
   }
 
   /** Bytes received and sent on this server's connections (open and closed), for dashboards. */
-  get traffic(): TrafficStats { return this._traffic.total(this._conns); }
+  get traffic(): TrafficStats { return this._conns.traffic(); }
 
   /**
    * The server's pub/sub (docs/pubsub.md): WebSockets and event streams subscribe here; `topics.bus`
@@ -355,15 +330,7 @@ export class MicroWebSrv extends ServerSettings {
     this._host.stopping = true;
     listener.close();
     await runModuleHooks(this, this._modules, this._logger, 'onStop');
-    for (const c of [...this._conns]) {
-      try { c.closeWhenIdle(); } catch (err) { this._logger.log('ERROR', `stop: closing a connection threw: ${String(err)}`); }
-    }
-    if (this._conns.size > 0) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(() => { for (const c of [...this._conns]) c.client.destroy(); }, this._stopTimeoutSec * 1000);
-        this._stopWaiters.push(() => { clearTimeout(timer); resolve(); });
-      });
-    }
+    await this._conns.drain(this._stopTimeoutSec);
     await listener.whenClosed();
     if (this._ownPool && this._pool) await this._pool.stop({ graceSec: 0 });
     this._guards.detach();
@@ -375,16 +342,6 @@ export class MicroWebSrv extends ServerSettings {
   }
 
   // ---- internals -------------------------------------------------------------------------------
-
-  private _connectionClosed(conn: HttpConnection, err: Error | null): void {
-    if (this._conns.delete(conn)) { this._traffic.closed(conn); this._guards.closed(conn); }
-    if (err) this._logger.log('DEBUG', `From ${conn.remoteHost}:${conn.remotePort} connection error: ${err.message}`);
-    if (this._conns.size === 0 && this._stopWaiters.length > 0) {
-      const w = this._stopWaiters;
-      this._stopWaiters = [];
-      for (const f of w) f();
-    }
-  }
 
   private async _start(pool: XAsyncSocketsPool, own: boolean): Promise<void> {
     if (this._listener !== null || this._starting) throw new MwsError('ERR_MWS_STATE', 'the server is already running (or starting)');
@@ -408,7 +365,7 @@ export class MicroWebSrv extends ServerSettings {
     try {
       listener = await XAsyncTCPServer.create(pool, this._bind, cfg.connQueueCapacity, slots, {
         // Over TLS, plaintext bytes before a handshake are garbage to the client: just close.
-        refusalResponse: ctx === null ? REFUSAL_503 : null,
+        refusalResponse: ctx === null ? POOL_FULL_503 : null,
         clientOptions: { sendTimeoutSec: Math.max(10, this._requestsTimeoutSec * 5) },
         onClientAccepted: (_s, client) => this._accept(client, ctx),
         onClientRefused: (_s, remote) => this._logger.log('WARNING', `From ${remote.host}:${remote.port} refused: all ${slots.count} slots in use >> [503]`),
@@ -433,13 +390,12 @@ export class MicroWebSrv extends ServerSettings {
   private _accept(client: XAsyncTCPClient, ctx: tls.SecureContext | null): void {
     const conn = new HttpConnection(this._host, client, ctx !== null);
     this._conns.add(conn);
-    this._guards.accepted(conn);
     if (ctx === null) {
       conn.start();
       return;
     }
     // The handshake is asynchronous and bounded: a silent client holds only its own slot.
-    client.onClosed = () => this._connectionClosed(conn, null);
+    client.onClosed = () => this._conns.closed(conn, null);
     client.startSSLContext(ctx, true, { handshakeTimeoutSec: Math.max(this._limits.headersTimeoutSec, 5) }).then(
       () => conn.start(),
       (err) => this._logger.log('DEBUG', `From ${conn.remoteHost}:${conn.remotePort} TLS handshake failed: ${(err as Error).message}`),
