@@ -8,14 +8,7 @@
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
-
-let tasksetOk = null;
-function hasTaskset() {
-  if (tasksetOk === null) {
-    try { execFileSync('taskset', ['-c', '0', 'true'], { stdio: 'ignore' }); tasksetOk = true; } catch { tasksetOk = false; }
-  }
-  return tasksetOk;
-}
+const { hasTaskset } = require('./pin');
 
 const range = (from, n) => Array.from({ length: n }, (_, i) => from + i);
 

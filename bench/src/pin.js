@@ -28,4 +28,4 @@ function pinningDescription(enabled) {
   return `taskset: server on CPU ${SERVER_CPU}, client on CPU ${CLIENT_CPU}`;
 }
 
-module.exports = { pinned, pinningDescription, SERVER_CPU, CLIENT_CPU };
+module.exports = { pinned, pinningDescription, hasTaskset, SERVER_CPU, CLIENT_CPU };

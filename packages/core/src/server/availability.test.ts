@@ -195,22 +195,34 @@ describe('minimum rates and deadlines', () => {
   }, 15000);
 });
 
+/** 3 slots held by clients that asked for a 16 MiB file and never read; calls `body` with the server after `waitMs`. */
+async function withStalledReaders(setup: (srv: TestServer['srv']) => void, body: (ts: TestServer) => Promise<void>, waitMs = 60): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mws-stalled-'));
+  fs.writeFileSync(path.join(dir, 'big.bin'), Buffer.alloc(16 * 1024 * 1024, 0x62));
+  try {
+    const ts = await startServer((srv) => {
+      patient(srv);
+      srv.rootPath = dir;
+      srv.bufferSlotsCount = 3;
+      srv.minSendRateBytesPerSec = 1024;
+      setup(srv);
+    });
+    const readers = [peer(ts), peer(ts), peer(ts)];
+    for (const r of readers) { await r.send('GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n'); r.sock.pause(); }
+    expect(await until(() => ts.srv.stats.slots?.inUse === 3)).toBe(true);
+    // The kernel's buffers take a few MiB at loopback speed, then nothing drains. After the default 60 ms
+    // no sweep (250 ms) has judged them twice yet.
+    await new Promise((r) => setTimeout(r, waitMs));
+    await body(ts);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('eviction of slow readers', () => {
   test('a pool full of clients that never read a large static file: a legitimate request is served (the reader slow for longest is closed)', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mws-slowread-'));
-    fs.writeFileSync(path.join(dir, 'big.bin'), Buffer.alloc(16 * 1024 * 1024, 0x62));
-    try {
-      const ts = await startServer((srv) => {
-        patient(srv);
-        srv.rootPath = dir;
-        srv.bufferSlotsCount = 3;
-        srv.minSendRateBytesPerSec = 1024;
-      });
-      const readers = [peer(ts), peer(ts), peer(ts)];
-      for (const r of readers) { await r.send('GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n'); r.sock.pause(); }
-      expect(await until(() => ts.srv.stats.slots?.inUse === 3)).toBe(true);
-      // The kernel's buffers fill at loopback speed, then nothing drains: two sweeps see no progress.
-      await new Promise((r) => setTimeout(r, 1200));
+    // The kernel's buffers fill at loopback speed, then nothing drains: two sweeps see no progress.
+    await withStalledReaders(() => undefined, async (ts) => {
       const legit = peer(ts);
       await legit.send(GET_CLOSE);
       expect(await legit.until((p) => p.closed)).toBe(true);
@@ -221,37 +233,11 @@ describe('eviction of slow readers', () => {
       expect(ts.logs.some((l) => l.type === 'DEBUG' && /evicted \(response drained below 1024 B\/s, \d+ bytes waiting\)/.test(l.msg))).toBe(true);
       // The two other readers keep their slots (one newcomer takes one slot).
       expect(ts.srv.stats.connections).toBe(2);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    }, 1200);
   }, 15000);
 });
 
 describe('a pool just filled by readers that stopped at once', () => {
-  /** 3 slots held by clients that asked for a 16 MiB file and never read; calls `body` with the server. */
-  async function withStalledReaders(setup: (srv: TestServer['srv']) => void, body: (ts: TestServer) => Promise<void>): Promise<void> {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mws-stalled-'));
-    fs.writeFileSync(path.join(dir, 'big.bin'), Buffer.alloc(16 * 1024 * 1024, 0x62));
-    try {
-      const ts = await startServer((srv) => {
-        patient(srv);
-        srv.rootPath = dir;
-        srv.bufferSlotsCount = 3;
-        srv.minSendRateBytesPerSec = 1024;
-        setup(srv);
-      });
-      const readers = [peer(ts), peer(ts), peer(ts)];
-      for (const r of readers) { await r.send('GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n'); r.sock.pause(); }
-      expect(await until(() => ts.srv.stats.slots?.inUse === 3)).toBe(true);
-      // The kernel's buffers take a few MiB at loopback speed, then nothing drains; no sweep (250 ms) has
-      // judged them twice yet.
-      await new Promise((r) => setTimeout(r, 60));
-      await body(ts);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
-  }
-
   test('a legitimate newcomer waits for a slot (poolFullWaitSec) instead of a 503, and is served once a reader is judged slow', async () => {
     await withStalledReaders(() => undefined, async (ts) => {
       expect(ts.srv.poolFullWaitSec).toBe(1);
