@@ -298,7 +298,8 @@ describe('a pool just filled by readers that stopped at once', () => {
 });
 
 describe('per-address cap', () => {
-  test('beyond maxConnectionsPerAddress an address gets 503; another address is served', async () => {
+  /** A server capped at 2 connections per address, both held by 127.0.0.1; a third from there got 503. */
+  async function capReached(): Promise<{ ts: TestServer; held: ReturnType<typeof peer>[] }> {
     const ts = await startServer((srv) => { patient(srv); srv.maxConnectionsPerAddress = 2; });
     const held = [peer(ts, { localAddress: '127.0.0.1' }), peer(ts, { localAddress: '127.0.0.1' })];
     for (const h of held) { await h.send(GET); await h.until((p) => p.data.endsWith('hello')); }
@@ -306,6 +307,11 @@ describe('per-address cap', () => {
     await third.send(GET_CLOSE);
     expect(await third.until((p) => p.closed)).toBe(true);
     expect(third.status()).toBe(503);
+    return { ts, held };
+  }
+
+  test('beyond maxConnectionsPerAddress an address gets 503; another address is served', async () => {
+    const { ts, held } = await capReached();
     const other = peer(ts, { localAddress: '127.0.0.2' });
     await other.send(GET_CLOSE);
     expect(await other.until((p) => p.closed)).toBe(true);
@@ -322,13 +328,7 @@ describe('per-address cap', () => {
   });
 
   test('stop() and start() of the same server: the counts start from the live connections, under the new cap and prefix', async () => {
-    const ts = await startServer((srv) => { patient(srv); srv.maxConnectionsPerAddress = 2; });
-    const held = [peer(ts, { localAddress: '127.0.0.1' }), peer(ts, { localAddress: '127.0.0.1' })];
-    for (const h of held) { await h.send(GET); await h.until((p) => p.data.endsWith('hello')); }
-    const third = peer(ts, { localAddress: '127.0.0.1' });
-    await third.send(GET_CLOSE);
-    expect(await third.until((p) => p.closed)).toBe(true);
-    expect(third.status()).toBe(503);
+    const { ts } = await capReached();
     await ts.srv.stop(); // closes the held connections
     expect(ts.srv.stats.connections).toBe(0);
     // Stopped: the cap and the grouping may change; the next run counts only its own connections.
