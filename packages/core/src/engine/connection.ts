@@ -90,7 +90,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
 
   /** True when nothing is in progress: no request bytes, no handler, no response (graceful stop closes these). */
   get isIdle(): boolean {
-    return this._phase === Phase.Head && this.client.recvPending === 0 && this._out === '';
+    return this._phase === Phase.Head && this.client.recvPending === 0 && this._outputEmpty;
   }
 
   /** Requests answered on this connection. */
@@ -103,7 +103,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
       if (this.client.recvPending > 0 || this._served === 0) return Activity.Head;
       // A response still leaving (a slow reader) is not idle: closing it would lose the response.
       if (this.client.sendPending > 0) return Activity.Sending;
-      return this._out === '' ? Activity.Idle : Activity.Busy;
+      return this._outputEmpty ? Activity.Idle : Activity.Busy;
     }
     // A body its receiver paused waits on us, not on the client.
     if (p === Phase.Body) return this._body === null || !this._body.paused ? Activity.Body : Activity.Busy;
@@ -147,6 +147,9 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
         n += more;
         if (more === 0 && !parser.paused) break;
       }
+    } catch (err) {
+      this._releaseBatch();
+      throw err;
     } finally {
       this._inExecute = false;
     }
@@ -193,7 +196,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
       if (body.streamed) { this._parser.pause(); this.client.setRecvTimeout(0); this._served++; this._host.dispatch(req); return; }
       this.client.setRecvTimeout(this._host.limits.bodyTimeoutSec);
       // RFC 9110 §10.1.1: answer 100 before the client sends the body it is holding back.
-      if (head.expectContinue) this._out += CONTINUE_100;
+      if (head.expectContinue) this.writeLatin1(CONTINUE_100);
     }
   }
 
@@ -233,7 +236,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     this._req = null;
     this._host.logger.log('WARNING', `From ${this.remoteHost}:${this.remotePort} ${this.isSSL ? 'SSL-' : ''}bad request >> [${err.status}] ${err.code}${err.message ? ': ' + err.message : ''}`);
     // Mid-way through a streamed body its handler may have answered already: then only the close.
-    if (this._phase !== Phase.Body || (req !== null && !req.response.started)) this._out += errorResponseFor(err);
+    if (this._phase !== Phase.Body || (req !== null && !req.response.started)) this.writeLatin1(errorResponseFor(err));
     this._closeAfter = true;
     this._phase = Phase.Closing;
   }
@@ -245,7 +248,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
   }
 
   /** BodyFlow: the handler reads a body whose client waits for `100 Continue` (RFC 9110 §10.1.1). */
-  sendContinue(): void { this._out += CONTINUE_100; this.flush(); }
+  sendContinue(): void { this.writeLatin1(CONTINUE_100); this.flush(); }
   /** BodyFlow: a streamed body's declared length is above its limit: 413 before reading it, and close. */
   refuseBody(): void {
     if (this._phase !== Phase.Body) return;
@@ -395,7 +398,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     this._host.logger.log(level, `From ${this.remoteHost}:${this.remotePort} ${why} >> [408] Request Timeout`);
     this._phase = Phase.Closing;
     // A streamed request's handler may have answered (or begun to): then only the close.
-    if (phase !== Phase.Body || (req !== null && !req.response.started)) this._out += errorResponse(408);
+    if (phase !== Phase.Body || (req !== null && !req.response.started)) this.writeLatin1(errorResponse(408));
     this._flush();
     this.client.close();
   }

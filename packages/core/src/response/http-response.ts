@@ -352,8 +352,8 @@ export class HttpResponse {
   /**
    * Writes the head: status line, Date, Server, Content-Type, framing, caching, CORS, user fields,
    * connection. `length`: ≥ 0 Content-Length, -1 none (no body), -2 none (101), -3 chunked, -4 close-delimited.
-   * The common shape is one memoized string (head-memo.ts); otherwise each field line (most of them
-   * cached strings) goes to the sink, which appends it to the connection's output for this read.
+   * The common shape is one memoized head (head-memo.ts), handed to the sink with its bytes; otherwise
+   * the field lines (most of them cached strings) are joined into one string, written once.
    */
   private _writeHead(code: number, length: number, close: boolean): void {
     const server = this._sink.defaults;
@@ -363,38 +363,39 @@ export class HttpResponse {
     if (length >= 0 && this._headers === null && this.accessControlAllowOrigin === null && !server.allowAllOrigins && !server.corsAllowAll) {
       const ct = this.contentType;
       const cs = this.contentCharset;
-      sink.writeLatin1(memoHead(code + length, statusLine(code), httpDateLine(), server.serverLine,
+      const m = memoHead(code + length, statusLine(code), httpDateLine(), server.serverLine,
         ct === null ? '' : contentTypeLine(ct, cs !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1 ? cs : null),
         contentLengthLine(length),
         close ? (this.allowCaching ? CLOSE_TAIL : NO_STORE_CLOSE_TAIL)
           : this.allowCaching ? (this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine)
-            : noStoreTail(this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine)));
+            : noStoreTail(this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine));
+      sink.writeLatin1(m.head, m.bytes);
       return;
     }
-    sink.writeLatin1(statusLine(code));
-    sink.writeLatin1(httpDateLine());
-    if (server.serverLine !== '') sink.writeLatin1(server.serverLine);
+    // Built as one string, written once (the sink copies it in one call).
+    let h = statusLine(code) + httpDateLine() + server.serverLine;
     const ct = this.contentType;
     if (ct !== null && length !== -1 && length !== -2) {
       const cs = this.contentCharset;
-      sink.writeLatin1(contentTypeLine(ct, cs !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1 ? cs : null));
+      h += contentTypeLine(ct, cs !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1 ? cs : null);
     }
-    if (length >= 0) sink.writeLatin1(contentLengthLine(length));
-    else if (length === -3) sink.writeLatin1('Transfer-Encoding: chunked\r\n');
-    if (!this.allowCaching && code !== 101) sink.writeLatin1(NO_STORE);
+    if (length >= 0) h += contentLengthLine(length);
+    else if (length === -3) h += 'Transfer-Encoding: chunked\r\n';
+    if (!this.allowCaching && code !== 101) h += NO_STORE;
     if (this.accessControlAllowOrigin !== null) {
-      sink.writeLatin1('Access-Control-Allow-Origin: ' + this.accessControlAllowOrigin + '\r\n');
+      h += 'Access-Control-Allow-Origin: ' + this.accessControlAllowOrigin + '\r\n';
     } else if (server.allowAllOrigins) {
       const origin = this._req.getHeader('origin');
       // Echoing the origin makes the response vary by it: caches must know (RFC 9110 §12.5.5).
-      if (origin) sink.writeLatin1('Access-Control-Allow-Origin: ' + origin + '\r\nVary: Origin\r\n' + (server.corsAllowAll ? 'Access-Control-Allow-Credentials: true\r\n' : ''));
+      if (origin) h += 'Access-Control-Allow-Origin: ' + origin + '\r\nVary: Origin\r\n' + (server.corsAllowAll ? 'Access-Control-Allow-Credentials: true\r\n' : '');
     } else if (server.corsAllowAll && this._req.getHeader('origin') !== undefined) {
-      sink.writeLatin1('Access-Control-Allow-Origin: *\r\n');
+      h += 'Access-Control-Allow-Origin: *\r\n';
     }
     const extra = this._headers;
-    if (extra !== null) for (let i = 0; i < extra.length; i += 2) sink.writeLatin1(extra[i] + ': ' + extra[i + 1] + '\r\n');
-    if (code === 101) sink.writeLatin1('\r\n');
-    else if (close) sink.writeLatin1(CLOSE_TAIL);
-    else sink.writeLatin1(this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine);
+    if (extra !== null) for (let i = 0; i < extra.length; i += 2) h += extra[i] + ': ' + extra[i + 1] + '\r\n';
+    if (code === 101) h += '\r\n';
+    else if (close) h += CLOSE_TAIL;
+    else h += this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine;
+    sink.writeLatin1(h);
   }
 }
