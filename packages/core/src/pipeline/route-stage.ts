@@ -32,18 +32,20 @@ export class RouteStage implements BuiltinStage {
   }
 
   run(req: HttpRequest): boolean {
-    const found = this._table.find(req.method, req.rawPath);
+    const found = this._table.lookup(req.method, req.rawPath);
     if (found === null) return false;
+    // Read now: the match object is the table's, reused by the next lookup (the handler may make one).
+    const label = found.label;
     const log = this._log;
     let result: unknown;
     try {
       result = found.handler(this._server, req, found.args);
     } catch (err) {
-      failed(log, req, err, `handler of ${found.label}`);
+      failed(log, req, err, `handler of ${label}`);
       return true;
     }
-    if (isThenable(result)) settleLater(log, req, result, found.label);
-    else applyHandlerResult(log, req, result, found.label);
+    if (isThenable(result)) settleLater(log, req, result, label);
+    else applyHandlerResult(log, req, result, label);
     return true;
   }
 }
