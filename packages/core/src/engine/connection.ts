@@ -8,7 +8,9 @@ import { HttpRequestParser, type ParserHandler } from '../http/parser';
 import { errorResponse, errorResponseFor } from '../http/responses';
 import type { BodyFlow } from '../request/body-stream';
 import { HttpRequest, type RequestOrigin } from '../request/http-request';
+import { kRetireRequest } from '../request/internals';
 import { HttpResponse, type ResponseSink } from '../response/http-response';
+import { kKept } from '../response/internals';
 import type { ResponseDefaults } from '../response/response-defaults';
 import { Activity } from './activity';
 import { abortError, BodyIntake, Intake } from './body-intake';
@@ -55,6 +57,11 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
   private _stopWaiters: Array<() => void> | null = null;
   private _phase = Phase.Head;
   private _req: HttpRequest | null = null;
+  /**
+   * The last request, answered during its dispatch with nothing keeping it (issue 19): retired (stale),
+   * its objects go to the next request of this connection.
+   */
+  private _spare: HttpRequest | null = null;
   private _armAfterRead = false;
   private _detached = false;
   private _closeAfter = false;
@@ -212,7 +219,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     else this.client.setRecvTimeout(0);
   }
 
-  onMessageComplete(trailers: string[] | null): void {
+  onMessageComplete(trailers: string[] | null, head: RequestHead): void {
     const req = this._req!;
     if (this._body !== null && this._body.complete(req, trailers, this._host.logger)) {
       // A streamed body's end (its request was dispatched at the head): wait for the response, or go on.
@@ -227,6 +234,13 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     if (this._req === req && this._phase === Phase.Handling) {
       // The response is not finished yet (async handler, stream, file): later requests wait in the slot.
       this._parser.pause();
+    } else if ((this._phase as Phase) === Phase.Head && this._req === null && !head.chunked && head.contentLength <= 0 && !req.response[kKept]()) {
+      // Answered during its dispatch, no body, and nothing declared a later use (an async handler, a
+      // stream, onSent, a body reader: kKeep): its objects serve the next request. From now on the old
+      // ones throw ERR_MWS_STALE rather than show that request's data.
+      req[kRetireRequest]();
+      this._spare = req;
+      this._parser.recycleHead(head);
     }
   }
 
@@ -351,7 +365,9 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
   }
 
   private _newRequest(head: RequestHead): HttpRequest {
-    const req = new HttpRequest(this, head, this);
+    const prev = this._spare;
+    this._spare = null;
+    const req = new HttpRequest(this, head, this, prev);
     this._req = req;
     this._reqHead = head;
     if (this._host.timing) this._startedAt = performance.now();

@@ -96,6 +96,20 @@ export class RequestHead {
   private _set(bit: number, on: boolean): void {
     this._flags = on ? this._flags | bit : this._flags & ~bit;
   }
+
+  /** @internal Back to a new head's values (the parser reuses a head its handler gave back). */
+  _reset(): void {
+    this.method = '';
+    this.target = '';
+    this.path = '';
+    this.queryString = '';
+    this.contentLength = -1;
+    this._flags = F_MINOR1;
+    this._src = '';
+    this._fieldsFrom = 0;
+    this._fieldsTo = 0;
+    this._fields = null;
+  }
 }
 
 /** A new head with every field initialised, so that all heads share one shape. */

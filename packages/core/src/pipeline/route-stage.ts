@@ -2,6 +2,7 @@ import type { Logger } from '../base/logger';
 import type { ServerRef } from '../base/refs';
 import { isThenable } from '../base/thenable';
 import type { HttpRequest } from '../request/http-request';
+import { kKeep } from '../response/internals';
 import type { RouteArgs } from '../routes/route-pattern';
 import type { RouteTable } from '../routes/route-table';
 import { failed } from './failed';
@@ -52,6 +53,7 @@ export class RouteStage implements BuiltinStage {
 
 /** An async handler's result. Apart from `run` so that `run` captures nothing (no context per request). */
 function settleLater(log: Logger, req: HttpRequest, result: PromiseLike<unknown>, label: string): void {
+  req.response[kKeep](); // the handler goes on after its dispatch: its objects are not reused
   Promise.resolve(result).then((v) => applyHandlerResult(log, req, v, label), (err) => failed(log, req, err, `handler of ${label}`));
 }
 

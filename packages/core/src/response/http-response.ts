@@ -5,7 +5,7 @@ import type { RequestRef, ServerRef } from '../base/refs';
 import { clearingCookie, serializeCookie, type CookieOptions } from './cookie';
 import { memoHead } from './head-memo';
 import { contentDisposition, contentLengthLine, contentTypeLine, errorPage, httpDateLine, isFieldValue, isToken, statusHasNoBody, statusLine } from './head-builder';
-import { kMarkFinished } from './internals';
+import { kKeep, kKept, kMarkFinished, kRetire } from './internals';
 import type { RequestView } from './request-view';
 import type { ResponseSink } from './response-sink';
 import { OpenStream, type OpenStreamOptions } from './open-stream';
@@ -50,31 +50,76 @@ function utf8Length(s: string): number {
  * other pipelined responses); HEAD, 204 and 304 never carry a body; streams respect backpressure.
  */
 export class HttpResponse {
-  /** Send caching headers as the content allows (false: `Cache-Control: no-store`). */
-  allowCaching = false;
-  private _acao: string | null = null;
-  private _contentType: string | null = null;
-  private _charset: string | null = 'UTF-8';
-  /** Content-Length for `returnStream` (-1: unknown, chunked or close-delimited). */
-  contentLength = -1;
-  /** Called once the whole response was handed to the kernel. */
-  onSent: ((server: ServerRef, response: HttpResponse) => void) | null = null;
-  /** The status code sent (0 before). */
-  statusCode = 0;
-  private readonly _req: RequestView & RequestRef;
-  private readonly _sink: ResponseSink<HttpResponse>;
-  private _bodyBytes = 0;
-  private _state = State.Idle;
-  private _headers: string[] | null = null;
+  /** The state, shared with the responses before and after this one on its connection when they are reused. */
+  private readonly _st: ResponseState;
+  /** The state's generation this response owns: a different one means the response went stale. */
+  private readonly _gen: number;
 
   /**
    * Made by the connection for each request (`sink`: the connection; tests pass a recording sink and a
-   * literal request view).
+   * literal request view). `reuse`: the connection's previous response, retired (kRetire), whose state
+   * this one takes over (issue 19: no allocation but this small object per response).
    */
-  constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>) {
-    this._req = req;
-    this._sink = sink;
+  constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>, reuse: HttpResponse | null = null) {
+    if (reuse === null) {
+      this._st = new ResponseState(req, sink);
+      this._gen = 0;
+    } else {
+      const st = reuse._st;
+      st.reset(req);
+      st.gen++; // the previous response goes stale, if kRetire did not make it so already
+      this._st = st;
+      this._gen = st.gen;
+    }
   }
+
+  /** The state, while this response is its current one (else ERR_MWS_STALE: the connection reused it). */
+  private get _s(): ResponseState {
+    const st = this._st;
+    if (st.gen !== this._gen) throw staleError();
+    return st;
+  }
+
+  /** Send caching headers as the content allows (false: `Cache-Control: no-store`). */
+  get allowCaching(): boolean { return this._s.allowCaching; }
+  set allowCaching(v: boolean) { this._s.allowCaching = v; }
+  /** Content-Length for `returnStream` (-1: unknown, chunked or close-delimited). */
+  get contentLength(): number { return this._s.contentLength; }
+  set contentLength(v: number) { this._s.contentLength = v; }
+  /** Called once the whole response was handed to the kernel. */
+  get onSent(): ((server: ServerRef, response: HttpResponse) => void) | null { return this._s.onSent; }
+  set onSent(v: ((server: ServerRef, response: HttpResponse) => void) | null) {
+    const st = this._s;
+    st.onSent = v;
+    if (v !== null) st.kept = true; // runs after the write: the next request must not take this object
+  }
+  /** The status code sent (0 before). */
+  get statusCode(): number { return this._s.statusCode; }
+  set statusCode(v: number) { this._s.statusCode = v; }
+
+  // The fields of the methods below live in the state (ResponseState): these keep their old names.
+  private get _acao(): string | null { return this._s.acao; }
+  private set _acao(v: string | null) { this._s.acao = v; }
+  private get _contentType(): string | null { return this._s.contentType; }
+  private set _contentType(v: string | null) { this._s.contentType = v; }
+  private get _charset(): string | null { return this._s.charset; }
+  private set _charset(v: string | null) { this._s.charset = v; }
+  private get _req(): RequestView & RequestRef { return this._s.req; }
+  /** The connection's (the same for every state of it): read without the stale check. */
+  private get _sink(): ResponseSink<HttpResponse> { return this._st.sink; }
+  private get _bodyBytes(): number { return this._s.bodyBytes; }
+  private set _bodyBytes(v: number) { this._s.bodyBytes = v; }
+  private get _state(): State { return this._s.state; }
+  private set _state(v: State) { this._s.state = v; }
+  private get _headers(): string[] | null { return this._s.headers; }
+  private set _headers(v: string[] | null) { this._s.headers = v; }
+
+  /** Something uses this exchange after its handler returns: its objects are not reused. */
+  [kKeep](): void { this._st.kept = true; }
+  /** True when the exchange was kept, or this response already went stale. */
+  [kKept](): boolean { return this._st.kept || this._st.gen !== this._gen; }
+  /** This response (and its request) go stale now: their state serves the connection's next request. */
+  [kRetire](): void { this._st.gen++; }
 
   /** Access-Control-Allow-Origin value for this response (null: the server's CORS setting decides). */
   get accessControlAllowOrigin(): string | null { return this._acao; }
@@ -173,6 +218,7 @@ export class HttpResponse {
   returnStream(code: number, stream: Readable, contentLength?: number): void {
     if (contentLength !== undefined) this.contentLength = contentLength;
     this._begin(code);
+    this[kKeep]();
     streamBody(this._streamTarget(), code, stream);
   }
 
@@ -186,6 +232,7 @@ export class HttpResponse {
     if (options.onStop !== undefined && typeof options.onStop !== 'function') throw invalidOption('openStream onStop', 'a function (stream) => void', options.onStop);
     this._begin(code);
     if (statusHasNoBody(code)) throw invalidOption('openStream code', 'a status that has a body (not 1xx, 204 or 304)', code);
+    this[kKeep]();
     return new OpenStream(this._streamTarget(), code, options);
   }
 
@@ -195,6 +242,7 @@ export class HttpResponse {
    */
   destroy(err: Error = new Error('response destroyed')): void {
     if (this._state === State.Finished) return;
+    this[kKeep]();
     this._state = State.Finished;
     this._sink.abort(this, err);
   }
@@ -206,6 +254,7 @@ export class HttpResponse {
    */
   returnFile(path: string, attachmentName?: string): Promise<void> {
     this._begin(0);
+    this[kKeep]();
     return new Promise<void>((resolve) => {
       fs.stat(path, (err, st) => {
         this._state = State.Idle;
@@ -268,6 +317,7 @@ export class HttpResponse {
   switchingProtocols(upgrade: string): void {
     if (!isToken(upgrade.replace(/\//g, ''))) throw invalidOption('switchingProtocols upgrade', 'a protocol token such as websocket', upgrade);
     this._begin(101);
+    this[kKeep]();
     this.setHeader('Connection', 'Upgrade');
     this.setHeader('Upgrade', upgrade);
     this._writeHead(101, -2, true);
@@ -323,7 +373,7 @@ export class HttpResponse {
   }
 
   /** Marks the response done without sending (its connection was detached): the pipeline stops here. */
-  [kMarkFinished](): void { this._state = State.Finished; }
+  [kMarkFinished](): void { this._state = State.Finished; this[kKeep](); }
 
   /** What the stream writer needs of this response, for one stream. */
   private _streamTarget(): StreamTarget {
@@ -397,5 +447,54 @@ export class HttpResponse {
     else if (close) h += CLOSE_TAIL;
     else h += this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine;
     sink.writeLatin1(h);
+  }
+}
+
+/** ERR_MWS_STALE (see the catalogue). */
+function staleError(): MwsError {
+  return new MwsError('ERR_MWS_STALE', 'this request was answered and its connection reused its objects for the next request: read what you need before answering, or keep it through an async handler or onSent');
+}
+
+/**
+ * A response's fields, apart from the response object so that its connection can hand them to the next
+ * response (reset) when nothing kept the last one: per request only the small HttpResponse is made.
+ */
+class ResponseState {
+  /** Bumped when the state is taken by the next response: the responses before it went stale. */
+  gen = 0;
+  /** Something uses this exchange after its handler returns (kKeep): never reused. */
+  kept = false;
+  allowCaching = false;
+  acao: string | null = null;
+  contentType: string | null = null;
+  charset: string | null = 'UTF-8';
+  contentLength = -1;
+  onSent: ((server: ServerRef, response: HttpResponse) => void) | null = null;
+  statusCode = 0;
+  bodyBytes = 0;
+  state = State.Idle;
+  headers: string[] | null = null;
+  req: RequestView & RequestRef;
+  readonly sink: ResponseSink<HttpResponse>;
+
+  constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>) {
+    this.req = req;
+    this.sink = sink;
+  }
+
+  /** Back to a new response's values, for request `req`. */
+  reset(req: RequestView & RequestRef): void {
+    this.kept = false;
+    this.allowCaching = false;
+    this.acao = null;
+    this.contentType = null;
+    this.charset = 'UTF-8';
+    this.contentLength = -1;
+    this.onSent = null;
+    this.statusCode = 0;
+    this.bodyBytes = 0;
+    this.state = State.Idle;
+    this.headers = null;
+    this.req = req;
   }
 }
