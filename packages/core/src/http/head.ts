@@ -97,8 +97,8 @@ export class RequestHead {
     this._flags = on ? this._flags | bit : this._flags & ~bit;
   }
 
-  /** @internal Back to a new head's values (the parser reuses a head its handler gave back). */
-  _reset(): void {
+  /** Back to a new head's values (the parser reuses a head its handler gave back: recycleHead). */
+  clear(): void {
     this.method = '';
     this.target = '';
     this.path = '';

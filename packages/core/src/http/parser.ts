@@ -284,7 +284,7 @@ export class HttpRequestParser {
     }
     let head = this.spareHead;
     if (head === null) head = createHead();
-    else { this.spareHead = null; head._reset(); }
+    else { this.spareHead = null; head.clear(); }
     const base = this.secBase;
     const err = parseRequestHead(buf, this.secStr, base, pos, idx + 2, this.maxHeaders, head);
     if (err !== null) return this.failSection(err, pos, idx);
