@@ -34,8 +34,6 @@ export class HttpRequest {
   readonly response: HttpResponse;
   /** The state, shared with the requests before and after this one on its connection when they are reused. */
   private readonly _st: RequestState;
-  /** The state's generation this request owns: a different one means the request went stale. */
-  private readonly _gen: number;
 
   /**
    * Made by the connection (tests pass a literal origin and a parsed head). `reuse`: the connection's
@@ -43,25 +41,23 @@ export class HttpRequest {
    */
   constructor(origin: RequestOrigin, head: RequestHead, sink: ResponseSink<HttpResponse>, reuse: HttpRequest | null = null) {
     if (reuse === null) {
-      this._st = new RequestState(origin, head);
-      this._gen = 0;
+      this._st = new RequestState(origin, head, this);
     } else {
       const st = reuse._st;
+      st.owner = this; // the previous request goes stale, if kRetireRequest did not make it so already
       st.head = head;
       st.body = null;
       st.cache = null;
-      st.gen++;
       this._st = st;
-      this._gen = st.gen;
     }
     // No factory closure: the allocation-free hot path keeps to plain constructor calls.
     this.response = new HttpResponse(this, sink, reuse === null ? null : reuse.response);
   }
 
-  /** The state, while this request is its current one (else ERR_MWS_STALE: the connection reused it). */
+  /** The state, while this request is its owner (else ERR_MWS_STALE: the connection reused it). */
   private get _s(): RequestState {
     const st = this._st;
-    if (st.gen !== this._gen) throw new MwsError('ERR_MWS_STALE', 'this request was answered and its connection reused its objects for the next request: read what you need before answering, or keep it through an async handler or onSent');
+    if (st.owner !== this) throw new MwsError('ERR_MWS_STALE', 'this request was answered and its connection reused its objects for the next request: read what you need before answering, or keep it through an async handler or onSent');
     return st;
   }
 
@@ -278,7 +274,7 @@ export class HttpRequest {
 
   /** Called by the connection (see ./internals.ts). */
   [kRetireRequest](): void {
-    this._st.gen++;
+    this._st.owner = null;
     this.response[kRetire]();
   }
 
@@ -342,15 +338,17 @@ const EMPTY = Buffer.alloc(0);
 
 /** A request's fields, apart from the request object so that its connection can reuse them (see HttpResponse). */
 class RequestState {
-  gen = 0;
+  /** The request using this state (null: retired): any other is stale. */
+  owner: HttpRequest | null;
   head: RequestHead;
   readonly origin: RequestOrigin;
   body: Buffer | null = null;
   cache: RequestCache | null = null;
 
-  constructor(origin: RequestOrigin, head: RequestHead) {
+  constructor(origin: RequestOrigin, head: RequestHead, owner: HttpRequest) {
     this.origin = origin;
     this.head = head;
+    this.owner = owner;
   }
 }
 

@@ -52,31 +52,26 @@ function utf8Length(s: string): number {
 export class HttpResponse {
   /** The state, shared with the responses before and after this one on its connection when they are reused. */
   private readonly _st: ResponseState;
-  /** The state's generation this response owns: a different one means the response went stale. */
-  private readonly _gen: number;
 
   /**
    * Made by the connection for each request (`sink`: the connection; tests pass a recording sink and a
    * literal request view). `reuse`: the connection's previous response, retired (kRetire), whose state
-   * this one takes over (issue 19: no allocation but this small object per response).
+   * this one takes over (issue 19: no allocation but this one-field object per response).
    */
   constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>, reuse: HttpResponse | null = null) {
     if (reuse === null) {
-      this._st = new ResponseState(req, sink);
-      this._gen = 0;
+      this._st = new ResponseState(req, sink, this);
     } else {
       const st = reuse._st;
-      st.reset(req);
-      st.gen++; // the previous response goes stale, if kRetire did not make it so already
+      st.reset(req, this); // the previous response goes stale, if kRetire did not make it so already
       this._st = st;
-      this._gen = st.gen;
     }
   }
 
-  /** The state, while this response is its current one (else ERR_MWS_STALE: the connection reused it). */
+  /** The state, while this response is its owner (else ERR_MWS_STALE: the connection reused it). */
   private get _s(): ResponseState {
     const st = this._st;
-    if (st.gen !== this._gen) throw staleError();
+    if (st.owner !== this) throw staleError();
     return st;
   }
 
@@ -117,9 +112,9 @@ export class HttpResponse {
   /** Something uses this exchange after its handler returns: its objects are not reused. */
   [kKeep](): void { this._st.kept = true; }
   /** True when the exchange was kept, or this response already went stale. */
-  [kKept](): boolean { return this._st.kept || this._st.gen !== this._gen; }
-  /** This response (and its request) go stale now: their state serves the connection's next request. */
-  [kRetire](): void { this._st.gen++; }
+  [kKept](): boolean { return this._st.kept || this._st.owner !== this; }
+  /** This response goes stale now: its state serves the connection's next response. */
+  [kRetire](): void { this._st.owner = null; }
 
   /** Access-Control-Allow-Origin value for this response (null: the server's CORS setting decides). */
   get accessControlAllowOrigin(): string | null { return this._acao; }
@@ -460,8 +455,8 @@ function staleError(): MwsError {
  * response (reset) when nothing kept the last one: per request only the small HttpResponse is made.
  */
 class ResponseState {
-  /** Bumped when the state is taken by the next response: the responses before it went stale. */
-  gen = 0;
+  /** The response using this state (null: retired): any other is stale. */
+  owner: HttpResponse | null;
   /** Something uses this exchange after its handler returns (kKeep): never reused. */
   kept = false;
   allowCaching = false;
@@ -477,13 +472,15 @@ class ResponseState {
   req: RequestView & RequestRef;
   readonly sink: ResponseSink<HttpResponse>;
 
-  constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>) {
+  constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>, owner: HttpResponse) {
     this.req = req;
     this.sink = sink;
+    this.owner = owner;
   }
 
-  /** Back to a new response's values, for request `req`. */
-  reset(req: RequestView & RequestRef): void {
+  /** Back to a new response's values, for request `req`, owned by `owner` from now on. */
+  reset(req: RequestView & RequestRef, owner: HttpResponse): void {
+    this.owner = owner;
     this.kept = false;
     this.allowCaching = false;
     this.acao = null;
