@@ -3,7 +3,7 @@ import { XClosedReason } from '@microwebsrv/xasync';
 import { MwsError } from '../base/errors';
 import type { LogLevelName } from '../base/logger';
 import { HttpError } from '../http/errors';
-import type { RequestHead } from '../http/head';
+import { releaseHead, type RequestHead } from '../http/head';
 import { HttpRequestParser, type ParserHandler } from '../http/parser';
 import { errorResponse, errorResponseFor } from '../http/responses';
 import type { BodyFlow } from '../request/body-stream';
@@ -33,6 +33,13 @@ const enum Phase {
 }
 
 const CONTINUE_100 = 'HTTP/1.1 100 Continue\r\n\r\n';
+/**
+ * Retired requests (answered during their dispatch, nothing kept them: issue 19), shared by every
+ * connection of the process: a new request takes over the state of one (HttpRequest's `reuse`), so that
+ * only its small request and response objects are made. Bounded; an idle connection keeps none.
+ */
+const SPARE: HttpRequest[] = [];
+const MAX_SPARE = 64;
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -57,11 +64,6 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
   private _stopWaiters: Array<() => void> | null = null;
   private _phase = Phase.Head;
   private _req: HttpRequest | null = null;
-  /**
-   * The last request, answered during its dispatch with nothing keeping it (issue 19): retired (stale),
-   * its objects go to the next request of this connection.
-   */
-  private _spare: HttpRequest | null = null;
   private _armAfterRead = false;
   private _detached = false;
   private _closeAfter = false;
@@ -239,8 +241,8 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
       // stream, onSent, a body reader: kKeep): its objects serve the next request. From now on the old
       // ones throw ERR_MWS_STALE rather than show that request's data.
       req[kRetireRequest]();
-      this._spare = req;
-      this._parser.recycleHead(head);
+      if (SPARE.length < MAX_SPARE) SPARE.push(req);
+      releaseHead(head);
     }
   }
 
@@ -365,9 +367,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
   }
 
   private _newRequest(head: RequestHead): HttpRequest {
-    const prev = this._spare;
-    this._spare = null;
-    const req = new HttpRequest(this, head, this, prev);
+    const req = new HttpRequest(this, head, this, SPARE.pop() ?? null);
     this._req = req;
     this._reqHead = head;
     if (this._host.timing) this._startedAt = performance.now();

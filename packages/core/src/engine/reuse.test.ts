@@ -77,6 +77,17 @@ describe('request objects reused per connection (issue 19)', () => {
     expect(new Set(kept.map((k) => k.req)).size).toBe(3);
   });
 
+  test('a retired request\'s objects may serve another connection: the old one still only throws', async () => {
+    expect(await pipeline([['/sync', 'first']])).toEqual(['sync first']);
+    const old = kept[0]!;
+    expect(await pipeline([['/sync', 'other'], ['/kept', 'k']])).toEqual(['sync other', 'kept k']); // a new connection
+    expect(codeOf(() => old.req.getHeader('x-id'))).toBe('ERR_MWS_STALE');
+    expect(codeOf(() => old.req.userAddress)).toBe('ERR_MWS_STALE');
+    expect(codeOf(() => old.res.returnOk('late'))).toBe('ERR_MWS_STALE');
+    expect(kept[2]!.req.getHeader('x-id')).toBe('k');
+    expect(kept[2]!.req.userAddress[0]).toBe('127.0.0.1');
+  });
+
   test('keep(), an async handler and onSent keep their request whole across pipelined requests', async () => {
     const bodies = await pipeline([['/kept', 'k1'], ['/sync', 's1'], ['/async', 'a1'], ['/sync', 's2'], ['/sent', 'o1'], ['/sync', 's3'], ['/kept', 'k2']]);
     expect(bodies).toEqual(['kept k1', 'sync s1', 'async a1', 'sync s2', 'sent o1', 'sync s3', 'kept k2']);

@@ -97,7 +97,7 @@ export class RequestHead {
     this._flags = on ? this._flags | bit : this._flags & ~bit;
   }
 
-  /** Back to a new head's values (the parser reuses a head its handler gave back: recycleHead). */
+  /** Back to a new head's values (releaseHead: a freed head serves a later request). */
   clear(): void {
     this.method = '';
     this.target = '';
@@ -112,9 +112,24 @@ export class RequestHead {
   }
 }
 
-/** A new head with every field initialised, so that all heads share one shape. */
+/**
+ * Heads given back by retired requests (issue 19), shared by every connection of the process: a new head
+ * comes from here when one is free. Bounded: at most what a few busy reads need; an idle connection
+ * keeps none.
+ */
+const FREE_HEADS: RequestHead[] = [];
+const MAX_FREE_HEADS = 64;
+
+/** A new head with every field initialised, so that all heads share one shape (a freed one when there is one). */
 export function createHead(): RequestHead {
-  return new RequestHead();
+  return FREE_HEADS.pop() ?? new RequestHead();
+}
+
+/** Gives back a head nothing uses any more (its request was retired): cleared now, it serves a later request. */
+export function releaseHead(head: RequestHead): void {
+  if (FREE_HEADS.length >= MAX_FREE_HEADS) return;
+  head.clear();
+  FREE_HEADS.push(head);
 }
 
 /**

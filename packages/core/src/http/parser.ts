@@ -41,7 +41,7 @@ export interface ParserHandler {
   onBody(buf: Buffer, start: number, end: number): void;
   /**
    * The message is complete; `trailers` is the flat [lowerName, value, …] trailer list or null; `head`
-   * the message's head (to give back with recycleHead once its request no longer uses it).
+   * the message's head (to give back with releaseHead once its request no longer uses it).
    */
   onMessageComplete(trailers: string[] | null, head: RequestHead): void;
   /** The request was refused; the parser is dead: answer `err.status`, then close. */
@@ -123,8 +123,6 @@ export class HttpRequestParser {
   private scanned = 0;
   private emptyLines = 0;
   private head: RequestHead | null = null;
-  /** A head its handler is done with (recycleHead): the next head is parsed into it. */
-  private spareHead: RequestHead | null = null;
   private trailers: string[] | null = null;
   /** latin1 copy of part of the buffer, kept only during one execute(): reused by pipelined heads. */
   private win: string | null = null;
@@ -173,14 +171,6 @@ export class HttpRequestParser {
   /** Lets the next execute() continue where the pause stopped (it may fire a due onMessageComplete). */
   resume(): void {
     this._paused = false;
-  }
-
-  /**
-   * Gives back a head the handler no longer uses (its request was answered and nothing kept it): the
-   * next head is parsed into it instead of a new object (issue 19).
-   */
-  recycleHead(head: RequestHead): void {
-    if (head !== this.head) this.spareHead = head;
   }
 
   /** Back to the initial state, for a new connection or after an error. Not from inside a callback. */
@@ -282,9 +272,7 @@ export class HttpRequestParser {
       const lf = buf.indexOf(0x0a, pos);
       return this.fail(lf >= 0 && lf < pos + limit && lf < end ? 'ERR_MWS_HEADERS_TOO_LARGE' : 'ERR_MWS_URI_TOO_LONG', pos);
     }
-    let head = this.spareHead;
-    if (head === null) head = createHead();
-    else { this.spareHead = null; head.clear(); }
+    const head = createHead();
     const base = this.secBase;
     const err = parseRequestHead(buf, this.secStr, base, pos, idx + 2, this.maxHeaders, head);
     if (err !== null) return this.failSection(err, pos, idx);

@@ -36,8 +36,8 @@ export class HttpRequest {
   private readonly _st: RequestState;
 
   /**
-   * Made by the connection (tests pass a literal origin and a parsed head). `reuse`: the connection's
-   * previous request, answered and retired, whose state (and response state) this one takes over.
+   * Made by the connection (tests pass a literal origin and a parsed head). `reuse`: a request answered
+   * and retired (on any connection), whose state (and response state) this one takes over.
    */
   constructor(origin: RequestOrigin, head: RequestHead, sink: ResponseSink<HttpResponse>, reuse: HttpRequest | null = null) {
     if (reuse === null) {
@@ -45,6 +45,7 @@ export class HttpRequest {
     } else {
       const st = reuse._st;
       st.owner = this; // the previous request goes stale, if kRetireRequest did not make it so already
+      st.origin = origin; // a retired request of any connection may serve
       st.head = head;
       st.body = null;
       st.cache = null;
@@ -274,7 +275,10 @@ export class HttpRequest {
 
   /** Called by the connection (see ./internals.ts). */
   [kRetireRequest](): void {
-    this._st.owner = null;
+    const st = this._st;
+    st.owner = null;
+    st.cache = null; // nothing of it stays alive while the state waits
+    st.body = null;
     this.response[kRetire]();
   }
 
@@ -341,7 +345,7 @@ class RequestState {
   /** The request using this state (null: retired): any other is stale. */
   owner: HttpRequest | null;
   head: RequestHead;
-  readonly origin: RequestOrigin;
+  origin: RequestOrigin;
   body: Buffer | null = null;
   cache: RequestCache | null = null;
 

@@ -55,15 +55,15 @@ export class HttpResponse {
 
   /**
    * Made by the connection for each request (`sink`: the connection; tests pass a recording sink and a
-   * literal request view). `reuse`: the connection's previous response, retired (kRetire), whose state
-   * this one takes over (issue 19: no allocation but this one-field object per response).
+   * literal request view). `reuse`: a retired response (kRetire, on any connection), whose state this
+   * one takes over (issue 19: no allocation but this one-field object per response).
    */
   constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>, reuse: HttpResponse | null = null) {
     if (reuse === null) {
       this._st = new ResponseState(req, sink, this);
     } else {
       const st = reuse._st;
-      st.reset(req, this); // the previous response goes stale, if kRetire did not make it so already
+      st.reset(req, sink, this); // the previous response goes stale, if kRetire did not make it so already
       this._st = st;
     }
   }
@@ -100,8 +100,7 @@ export class HttpResponse {
   private get _charset(): string | null { return this._s.charset; }
   private set _charset(v: string | null) { this._s.charset = v; }
   private get _req(): RequestView & RequestRef { return this._s.req; }
-  /** The connection's (the same for every state of it): read without the stale check. */
-  private get _sink(): ResponseSink<HttpResponse> { return this._st.sink; }
+  private get _sink(): ResponseSink<HttpResponse> { return this._s.sink; }
   private get _bodyBytes(): number { return this._s.bodyBytes; }
   private set _bodyBytes(v: number) { this._s.bodyBytes = v; }
   private get _state(): State { return this._s.state; }
@@ -113,8 +112,13 @@ export class HttpResponse {
   [kKeep](): void { this._st.kept = true; }
   /** True when the exchange was kept, or this response already went stale. */
   [kKept](): boolean { return this._st.kept || this._st.owner !== this; }
-  /** This response goes stale now: its state serves the connection's next response. */
-  [kRetire](): void { this._st.owner = null; }
+  /** This response goes stale now: its state serves a later response. */
+  [kRetire](): void {
+    const st = this._st;
+    st.owner = null;
+    st.headers = null; // nothing of it stays alive while the state waits
+    st.onSent = null;
+  }
 
   /** Access-Control-Allow-Origin value for this response (null: the server's CORS setting decides). */
   get accessControlAllowOrigin(): string | null { return this._acao; }
@@ -470,7 +474,7 @@ class ResponseState {
   state = State.Idle;
   headers: string[] | null = null;
   req: RequestView & RequestRef;
-  readonly sink: ResponseSink<HttpResponse>;
+  sink: ResponseSink<HttpResponse>;
 
   constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>, owner: HttpResponse) {
     this.req = req;
@@ -478,9 +482,10 @@ class ResponseState {
     this.owner = owner;
   }
 
-  /** Back to a new response's values, for request `req`, owned by `owner` from now on. */
-  reset(req: RequestView & RequestRef, owner: HttpResponse): void {
+  /** Back to a new response's values, for request `req` on `sink`, owned by `owner` from now on. */
+  reset(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>, owner: HttpResponse): void {
     this.owner = owner;
+    this.sink = sink;
     this.kept = false;
     this.allowCaching = false;
     this.acao = null;
