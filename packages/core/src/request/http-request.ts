@@ -64,7 +64,7 @@ export class HttpRequest {
 
   // The fields of the methods below live in the state (RequestState): these keep their old names.
   private get _head(): RequestHead { return this._s.head; }
-  private get _origin(): RequestOrigin { return this._s.origin; }
+  private get _origin(): RequestOrigin { return this._s.origin!; }
   private get _body(): Buffer | null { return this._s.body; }
   private set _body(v: Buffer | null) { this._s.body = v; }
   /** Values computed on first use, in one object made on first need (most requests need none: issue 19). */
@@ -277,8 +277,9 @@ export class HttpRequest {
   [kRetireRequest](): void {
     const st = this._st;
     st.owner = null;
-    st.cache = null; // nothing of it stays alive while the state waits
+    st.cache = null; // nothing of it stays alive while the state waits (its connection may close)
     st.body = null;
+    st.origin = null;
     this.response[kRetire]();
   }
 
@@ -345,7 +346,8 @@ class RequestState {
   /** The request using this state (null: retired): any other is stale. */
   owner: HttpRequest | null;
   head: RequestHead;
-  origin: RequestOrigin;
+  /** The connection (null while retired). */
+  origin: RequestOrigin | null;
   body: Buffer | null = null;
   cache: RequestCache | null = null;
 

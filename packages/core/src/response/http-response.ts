@@ -100,7 +100,7 @@ export class HttpResponse {
   private get _charset(): string | null { return this._s.charset; }
   private set _charset(v: string | null) { this._s.charset = v; }
   private get _req(): RequestView & RequestRef { return this._s.req; }
-  private get _sink(): ResponseSink<HttpResponse> { return this._s.sink; }
+  private get _sink(): ResponseSink<HttpResponse> { return this._s.sink!; }
   private get _bodyBytes(): number { return this._s.bodyBytes; }
   private set _bodyBytes(v: number) { this._s.bodyBytes = v; }
   private get _state(): State { return this._s.state; }
@@ -116,8 +116,9 @@ export class HttpResponse {
   [kRetire](): void {
     const st = this._st;
     st.owner = null;
-    st.headers = null; // nothing of it stays alive while the state waits
+    st.headers = null; // nothing of it stays alive while the state waits (its connection may close)
     st.onSent = null;
+    st.sink = null;
   }
 
   /** Access-Control-Allow-Origin value for this response (null: the server's CORS setting decides). */
@@ -474,7 +475,8 @@ class ResponseState {
   state = State.Idle;
   headers: string[] | null = null;
   req: RequestView & RequestRef;
-  sink: ResponseSink<HttpResponse>;
+  /** The connection (null while retired). */
+  sink: ResponseSink<HttpResponse> | null;
 
   constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>, owner: HttpResponse) {
     this.req = req;
