@@ -86,7 +86,7 @@ describe('what the page says beyond the example', () => {
     srv.bindAddress = ['127.0.0.1', 0];
     srv.onLogging = () => undefined;
     srv.registerRoute((_s, req) => {
-      lastReq = req;
+      lastReq = req.keep(); // read after the response (docs/request-response.md, "Keeping a request")
       return {
         q: req.queryParams, joined: req.headers['x-rep'], cookies: req.cookies, absent: req.getHeader('x-none') ?? 'undefined',
         referer: req.referer, contentType: req.contentType, text: req.getPostedText(), anyBasic: req.checkBasicAuth(),

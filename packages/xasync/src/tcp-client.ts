@@ -242,7 +242,12 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
    */
   asyncSendData(data: Uint8Array | string, onSent?: ((client: XAsyncTCPClient) => void) | null, encoding: BufferEncoding = 'utf8'): boolean {
     if (this._s.closing || this.isClosed) return false;
-    return queueSend(this._s, this._timers, data, encoding, onSent ? () => { if (!this.isClosed) this._callback(onSent); } : null);
+    return queueSend(this._s, this._timers, data, encoding, onSent ? this.#whenSent(onSent) : null);
+  }
+
+  /** The write callback for `onSent` (made apart: a closure in asyncSendData cost a context on every call). */
+  #whenSent(onSent: (client: XAsyncTCPClient) => void): () => void {
+    return () => { if (!this.isClosed) this._callback(onSent); };
   }
 
   /** Batches the following sends into one write (writev) until {@link uncork}. */

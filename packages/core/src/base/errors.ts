@@ -19,6 +19,12 @@ export const MwsErrorCodes = {
   ERR_MWS_BAD_JSON: 'ERR_MWS_BAD_JSON',
   /** A response method was called after the response was already sent. */
   ERR_MWS_RESPONSE_SENT: 'ERR_MWS_RESPONSE_SENT',
+  /**
+   * A request or response was used after its connection went on to the next request: it was answered
+   * synchronously and nothing declared a later use, so the connection reused its objects (issue 19).
+   * Copy what is needed before answering, or keep it through an async handler or `onSent`.
+   */
+  ERR_MWS_STALE: 'ERR_MWS_STALE',
   /** A streamed request body passed its limit (`request.bodyLimit`, the route's `maxBodyBytes`): 413 sent, connection closed. */
   ERR_MWS_BODY_TOO_LARGE: 'ERR_MWS_BODY_TOO_LARGE',
   /** The client stalled mid-body past the body timeout: 408 sent, connection closed. */

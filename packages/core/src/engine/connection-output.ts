@@ -3,6 +3,7 @@ import type { LogLevelName } from '../base/logger';
 import type { ServerRef } from '../base/refs';
 import type { HttpResponse } from '../response/http-response';
 import type { ConnectionHost } from './connection-host';
+import { batch, COPY_MAX } from './output-batch';
 
 /**
  * The output half of an HTTP connection (its subclass, connection.ts, is the request cycle): the bytes
@@ -31,11 +32,34 @@ export abstract class ConnectionOutput {
 
   // ---- sending (ResponseSink) ------------------------------------------------------------------
 
-  writeLatin1(s: string): void {
+  /**
+   * Queues latin1 `s` (`encoded`: the same bytes, encoded once by the caller). Inside a read the bytes go
+   * into the shared batch (output-batch.ts), else (or when it is full) onto the `_out` string.
+   */
+  writeLatin1(s: string, encoded: Uint8Array | null = null): void {
+    const bt = batch;
+    if (bt.owner === this) {
+      if (bt.latin1(s, encoded)) return;
+      this._out = bt.takeString(); // full: what it holds goes first, as a string
+    } else if (bt.owner === null && this._inExecute && this._out === '' && !this.client.isSSL) {
+      bt.owner = this;
+      if (bt.latin1(s, encoded)) return;
+      bt.owner = null;
+    }
     this._out += s;
   }
 
   writeBuffer(b: Uint8Array, onWritten: (() => void) | null = null): boolean {
+    const bt = batch;
+    // A buffer with a write callback (a file chunk going back to its pool once written) is never copied.
+    if (bt.owner === this) {
+      if (onWritten === null && b.length <= COPY_MAX && bt.bytes(b)) return true;
+      this._out = bt.takeString();
+    } else if (onWritten === null && bt.owner === null && this._inExecute && this._out === '' && b.length <= COPY_MAX && !this.client.isSSL) {
+      bt.owner = this;
+      if (bt.bytes(b)) return true;
+      bt.owner = null;
+    }
     const c = this.client;
     if (this._out !== '') {
       c.cork();
@@ -77,15 +101,45 @@ export abstract class ConnectionOutput {
     for (const w of waiters) w();
   }
 
+  /** True when nothing waits to be sent (in the batch or the string). */
+  protected get _outputEmpty(): boolean {
+    return this._out === '' && batch.owner !== this;
+  }
+
+  /** A read's parse failed half-way: what this connection put in the shared batch moves to its own string. */
+  protected _releaseBatch(): void {
+    if (batch.owner === this) this._out = batch.takeString();
+  }
+
   protected _flush(): void {
     const queue = this._onSentQueue;
+    const bt = batch;
+    if (bt.owner === this) {
+      if (queue === null) {
+        // The common end of a read: one write of the batch's bytes (invariant: `_out` is '' meanwhile).
+        const n = bt.len;
+        bt.len = 0;
+        bt.owner = null;
+        const c = this.client;
+        c.asyncSendData(bt.view(n));
+        // Not all taken by the kernel: the queued write holds a view of the Buffer, which it keeps.
+        if (c.sendPending > 0) bt.handOver();
+        return;
+      }
+      this._out = bt.takeString(); // onSent waits for its bytes' write: they go as before
+    }
     if (this._out === '' && queue === null) return;
     this._onSentQueue = null;
     // With onSent waiting and nothing left in the batch (the body went out as a Buffer), an empty
     // write still orders the callback after every byte queued before it.
-    this.client.asyncSendData(this._out, queue === null ? null : () => {
-      for (const r of queue) { try { r.onSent!(this.server, r); } catch (err) { this._host.logger.log('ERROR', `onSent threw: ${String(err)}`); } }
-    }, 'latin1');
+    this.client.asyncSendData(this._out, queue === null ? null : sentCallback(this._host, this.server, queue), 'latin1');
     this._out = '';
   }
+}
+
+/** The callback running the `onSent` of `queue` (made apart: a closure in `_flush` would cost a context per call). */
+function sentCallback(host: ConnectionHost, server: ServerRef, queue: HttpResponse[]): () => void {
+  return () => {
+    for (const r of queue) { try { r.onSent!(server, r); } catch (err) { host.logger.log('ERROR', `onSent threw: ${String(err)}`); } }
+  };
 }

@@ -3,12 +3,14 @@ import { XClosedReason } from '@microwebsrv/xasync';
 import { MwsError } from '../base/errors';
 import type { LogLevelName } from '../base/logger';
 import { HttpError } from '../http/errors';
-import type { RequestHead } from '../http/head';
+import { releaseHead, type RequestHead } from '../http/head';
 import type { HttpRequestParser, ParserHandler } from '../http/parser';
 import { errorResponse, errorResponseFor } from '../http/responses';
 import type { BodyFlow } from '../request/body-stream';
 import { HttpRequest, type RequestOrigin } from '../request/http-request';
+import { kRetireRequest } from '../request/internals';
 import { HttpResponse, type ResponseSink } from '../response/http-response';
+import { kKept } from '../response/internals';
 import type { ResponseDefaults } from '../response/response-defaults';
 import { Activity } from './activity';
 import { abortError, BodyIntake, Intake } from './body-intake';
@@ -32,6 +34,13 @@ const enum Phase {
 }
 
 const CONTINUE_100 = 'HTTP/1.1 100 Continue\r\n\r\n';
+/**
+ * Retired requests (answered during their dispatch, nothing kept them: issue 19), shared by every
+ * connection of the process: a new request takes over the state of one (HttpRequest's `reuse`), so that
+ * only its small request and response objects are made. Bounded; an idle connection keeps none.
+ */
+const SPARE: HttpRequest[] = [];
+const MAX_SPARE = 64;
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -89,7 +98,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
 
   /** True when nothing is in progress: no request bytes, no handler, no response (graceful stop closes these). */
   get isIdle(): boolean {
-    return this._phase === Phase.Head && this.client.recvPending === 0 && this._out === '';
+    return this._phase === Phase.Head && this.client.recvPending === 0 && this._outputEmpty;
   }
 
   /** The peer's address (kept once, by the client). */
@@ -106,7 +115,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
       if (this.client.recvPending > 0 || this._served === 0) return Activity.Head;
       // A response still leaving (a slow reader) is not idle: closing it would lose the response.
       if (this.client.sendPending > 0) return Activity.Sending;
-      return this._out === '' ? Activity.Idle : Activity.Busy;
+      return this._outputEmpty ? Activity.Idle : Activity.Busy;
     }
     // A body its receiver paused waits on us, not on the client.
     if (p === Phase.Body) return this._body === null || !this._body.paused ? Activity.Body : Activity.Busy;
@@ -158,6 +167,9 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
         n += more;
         if (more === 0 && !parser.paused) break;
       }
+    } catch (err) {
+      this._releaseBatch();
+      throw err;
     } finally {
       this._inExecute = false;
     }
@@ -204,7 +216,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
       if (body.streamed) { this._parser!.pause(); this.client.setRecvTimeout(0); this._served++; this._host.dispatch(req); return; }
       this.client.setRecvTimeout(this._host.limits.bodyTimeoutSec);
       // RFC 9110 §10.1.1: answer 100 before the client sends the body it is holding back.
-      if (head.expectContinue) this._out += CONTINUE_100;
+      if (head.expectContinue) this.writeLatin1(CONTINUE_100);
     }
   }
 
@@ -220,7 +232,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     else this.client.setRecvTimeout(0);
   }
 
-  onMessageComplete(trailers: string[] | null): void {
+  onMessageComplete(trailers: string[] | null, head: RequestHead): void {
     const req = this._req!;
     if (this._body !== null && this._body.complete(req, trailers, this._host.logger)) {
       // A streamed body's end (its request was dispatched at the head): wait for the response, or go on.
@@ -235,6 +247,13 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     if (this._req === req && this._phase === Phase.Handling) {
       // The response is not finished yet (async handler, stream, file): later requests wait in the slot.
       this._parser!.pause();
+    } else if ((this._phase as Phase) === Phase.Head && this._req === null && !head.chunked && head.contentLength <= 0 && !req.response[kKept]()) {
+      // Answered during its dispatch, no body, and nothing declared a later use (an async handler, a
+      // stream, onSent, a body reader: kKeep): its objects serve the next request. From now on the old
+      // ones throw ERR_MWS_STALE rather than show that request's data.
+      req[kRetireRequest]();
+      if (SPARE.length < MAX_SPARE) SPARE.push(req);
+      releaseHead(head);
     }
   }
 
@@ -244,7 +263,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     this._req = null;
     this._host.logger.log('WARNING', `From ${this.remoteHost}:${this.remotePort} ${this.isSSL ? 'SSL-' : ''}bad request >> [${err.status}] ${err.code}${err.message ? ': ' + err.message : ''}`);
     // Mid-way through a streamed body its handler may have answered already: then only the close.
-    if (this._phase !== Phase.Body || (req !== null && !req.response.started)) this._out += errorResponseFor(err);
+    if (this._phase !== Phase.Body || (req !== null && !req.response.started)) this.writeLatin1(errorResponseFor(err));
     this._closeAfter = true;
     this._phase = Phase.Closing;
   }
@@ -256,7 +275,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
   }
 
   /** BodyFlow: the handler reads a body whose client waits for `100 Continue` (RFC 9110 §10.1.1). */
-  sendContinue(): void { this._out += CONTINUE_100; this.flush(); }
+  sendContinue(): void { this.writeLatin1(CONTINUE_100); this.flush(); }
   /** BodyFlow: a streamed body's declared length is above its limit: 413 before reading it, and close. */
   refuseBody(): void {
     if (this._phase !== Phase.Body) return;
@@ -364,7 +383,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
   }
 
   private _newRequest(head: RequestHead): HttpRequest {
-    const req = new HttpRequest(this, head, this);
+    const req = new HttpRequest(this, head, this, SPARE.pop() ?? null);
     this._req = req;
     this._reqHead = head;
     if (this._host.timing) this._startedAt = performance.now();
@@ -419,7 +438,7 @@ export class HttpConnection extends ConnectionOutput implements ParserHandler, R
     this._host.logger.log(level, `From ${this.remoteHost}:${this.remotePort} ${why} >> [408] Request Timeout`);
     this._phase = Phase.Closing;
     // A streamed request's handler may have answered (or begun to): then only the close.
-    if (phase !== Phase.Body || (req !== null && !req.response.started)) this._out += errorResponse(408);
+    if (phase !== Phase.Body || (req !== null && !req.response.started)) this.writeLatin1(errorResponse(408));
     this._flush();
     this.client.close();
   }

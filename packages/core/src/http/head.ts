@@ -96,11 +96,40 @@ export class RequestHead {
   private _set(bit: number, on: boolean): void {
     this._flags = on ? this._flags | bit : this._flags & ~bit;
   }
+
+  /** Back to a new head's values (releaseHead: a freed head serves a later request). */
+  clear(): void {
+    this.method = '';
+    this.target = '';
+    this.path = '';
+    this.queryString = '';
+    this.contentLength = -1;
+    this._flags = F_MINOR1;
+    this._src = '';
+    this._fieldsFrom = 0;
+    this._fieldsTo = 0;
+    this._fields = null;
+  }
 }
 
-/** A new head with every field initialised, so that all heads share one shape. */
+/**
+ * Heads given back by retired requests (issue 19), shared by every connection of the process: a new head
+ * comes from here when one is free. Bounded: at most what a few busy reads need; an idle connection
+ * keeps none.
+ */
+const FREE_HEADS: RequestHead[] = [];
+const MAX_FREE_HEADS = 64;
+
+/** A new head with every field initialised, so that all heads share one shape (a freed one when there is one). */
 export function createHead(): RequestHead {
-  return new RequestHead();
+  return FREE_HEADS.pop() ?? new RequestHead();
+}
+
+/** Gives back a head nothing uses any more (its request was retired): cleared now, it serves a later request. */
+export function releaseHead(head: RequestHead): void {
+  if (FREE_HEADS.length >= MAX_FREE_HEADS) return;
+  head.clear();
+  FREE_HEADS.push(head);
 }
 
 /**

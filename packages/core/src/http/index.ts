@@ -5,7 +5,7 @@
 export { HttpError, HttpErrors, type HttpErrorCode } from './errors';
 export { formatHttpDate, httpDate } from './date';
 export { PreEncodedResponse, REASON_PHRASES, errorResponse, errorResponseFor, preEncodedResponse } from './responses';
-export { createHead, headerValue, type RequestHead } from './head';
+export { createHead, headerValue, releaseHead, type RequestHead } from './head';
 export {
   HttpRequestParser, ParserState, type ParserHandler, type ParserLimits, type ParserStateValue,
 } from './parser';

@@ -39,8 +39,11 @@ export interface ParserHandler {
   onHead(head: RequestHead): void;
   /** Body bytes buf[start, end), de-chunked; copy them to keep them. */
   onBody(buf: Buffer, start: number, end: number): void;
-  /** The message is complete; `trailers` is the flat [lowerName, value, …] trailer list or null. */
-  onMessageComplete(trailers: string[] | null): void;
+  /**
+   * The message is complete; `trailers` is the flat [lowerName, value, …] trailer list or null; `head`
+   * the message's head (to give back with releaseHead once its request no longer uses it).
+   */
+  onMessageComplete(trailers: string[] | null, head: RequestHead): void;
   /** The request was refused; the parser is dead: answer `err.status`, then close. */
   onError(err: HttpError): void;
   /**
@@ -250,7 +253,7 @@ export class HttpRequestParser {
         this._state = ParserState.HEAD;
         // What follows an upgrade or a CONNECT is not HTTP/1.1: stop there (RFC 9110 §7.8, §9.3.6).
         if (head.upgrade || head.method === 'CONNECT') this._paused = true;
-        handler.onMessageComplete(trailers);
+        handler.onMessageComplete(trailers, head);
       } else {
         break; // DEAD
       }

@@ -1,6 +1,7 @@
 import type { Logger } from '../base/logger';
 import { isThenable } from '../base/thenable';
 import type { HttpRequest } from '../request/http-request';
+import { kKeep } from '../response/internals';
 import type { HttpResponse } from '../response/http-response';
 import { failed } from './failed';
 import { applyHandlerResult } from './handler-result';
@@ -64,5 +65,6 @@ export class HandlerStage implements BuiltinStage {
 
 /** An async handler's result. Apart from `run` so that `run` captures nothing (no context per request). */
 function settleLater(log: Logger, req: HttpRequest, result: PromiseLike<unknown>): void {
+  req.response[kKeep](); // the handler goes on after its dispatch: its objects are not reused
   Promise.resolve(result).then((v) => applyHandlerResult(log, req, v, LABEL), (err) => failed(log, req, err, LABEL));
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '../base/logger';
 import { isThenable } from '../base/thenable';
 import type { HttpRequest } from '../request/http-request';
+import { kKeep } from '../response/internals';
 import type { AccessStage } from './access-stage';
 import { failed } from './failed';
 import type { HandlerStage } from './handler-stage';
@@ -54,11 +55,15 @@ export class Pipeline {
         failed(this._log, req, err, stage.name);
         return;
       }
-      if (out === true || req.response.started) return;
+      if (out === true) return;
+      if (out !== false && isThenable(out)) {
+        // The stage goes on after this dispatch: its request's objects must not serve the next one.
+        req.response[kKeep]();
+        if (!req.response.started) this._wait(req, out, i);
+        return;
+      }
       // false, or nothing (a user's stage that forgot `return false`): pass on.
-      if (out === false || !isThenable(out)) continue;
-      this._wait(req, out, i);
-      return;
+      if (req.response.started) return;
     }
   }
 

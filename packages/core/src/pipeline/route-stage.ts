@@ -2,6 +2,7 @@ import type { Logger } from '../base/logger';
 import type { ServerRef } from '../base/refs';
 import { isThenable } from '../base/thenable';
 import type { HttpRequest } from '../request/http-request';
+import { kKeep } from '../response/internals';
 import type { RouteArgs } from '../routes/route-pattern';
 import type { RouteTable } from '../routes/route-table';
 import { failed } from './failed';
@@ -37,24 +38,27 @@ export class RouteStage implements BuiltinStage {
     // A head with a body was matched already when a route has body options (the server asked for them):
     // that match is taken, not made again. GET and HEAD (bodiless as a rule) never look.
     let found = method !== 'GET' && method !== 'HEAD' && table.hasBodyRoutes ? table.takeMatch(req) : undefined;
-    if (found === undefined) found = table.find(method, req.rawPath);
+    if (found === undefined) found = table.lookup(method, req.rawPath);
     if (found === null) return false;
+    // Read now: the match object is the table's, reused by the next lookup (the handler may make one).
+    const label = found.label;
     const log = this._log;
     let result: unknown;
     try {
       result = found.handler(this._server, req, found.args);
     } catch (err) {
-      failed(log, req, err, `handler of ${found.label}`);
+      failed(log, req, err, `handler of ${label}`);
       return true;
     }
-    if (isThenable(result)) settleLater(log, req, result, found.label);
-    else applyHandlerResult(log, req, result, found.label);
+    if (isThenable(result)) settleLater(log, req, result, label);
+    else applyHandlerResult(log, req, result, label);
     return true;
   }
 }
 
 /** An async handler's result. Apart from `run` so that `run` captures nothing (no context per request). */
 function settleLater(log: Logger, req: HttpRequest, result: PromiseLike<unknown>, label: string): void {
+  req.response[kKeep](); // the handler goes on after its dispatch: its objects are not reused
   Promise.resolve(result).then((v) => applyHandlerResult(log, req, v, label), (err) => failed(log, req, err, `handler of ${label}`));
 }
 

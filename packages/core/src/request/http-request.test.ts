@@ -14,7 +14,7 @@ const seen: HttpRequest[] = [];
 let jsonError: unknown = null;
 
 function capture(_s: MicroWebSrv, req: HttpRequest): void {
-  last = req;
+  last = req.keep(); // read after the response (else it goes stale when the handler returns)
   seen.push(req);
   req.response.returnOk('ok');
 }

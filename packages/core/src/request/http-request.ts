@@ -4,8 +4,8 @@ import type { RequestHead } from '../http/head';
 import { MwsError } from '../base/errors';
 import type { ServerRef } from '../base/refs';
 import { HttpResponse, type ResponseSink } from '../response/http-response';
-import { kMarkFinished } from '../response/internals';
-import { kSetBody } from './internals';
+import { kKeep, kMarkFinished, kRetire } from '../response/internals';
+import { kRetireRequest, kSetBody } from './internals';
 import { parseBasic, parseBearer, safeEqual } from './auth';
 import { parseCookies, parseUrlEncoded, percentDecode } from './decode';
 import { picoViewOf, type PicoRequestView } from './pico-view';
@@ -33,18 +33,56 @@ export interface RequestOrigin {
 export class HttpRequest {
   /** The response to this request. */
   readonly response: HttpResponse;
-  private _body: Buffer | null = null;
-  private readonly _head: RequestHead;
-  private readonly _origin: RequestOrigin;
-  /** Values computed on first use, in one object made on first need (most requests need none: issue 19). */
-  private _cache: RequestCache | null = null;
+  /** The state, shared with the requests before and after this one on its connection when they are reused. */
+  private readonly _st: RequestState;
 
-  /** Made by the connection (tests pass a literal origin and a parsed head). */
-  constructor(origin: RequestOrigin, head: RequestHead, sink: ResponseSink<HttpResponse>) {
-    this._origin = origin;
-    this._head = head;
+  /**
+   * Made by the connection (tests pass a literal origin and a parsed head). `reuse`: a request answered
+   * and retired (on any connection), whose state (and response state) this one takes over.
+   */
+  constructor(origin: RequestOrigin, head: RequestHead, sink: ResponseSink<HttpResponse>, reuse: HttpRequest | null = null) {
+    if (reuse === null) {
+      this._st = new RequestState(origin, head, this);
+    } else {
+      const st = reuse._st;
+      st.owner = this; // the previous request goes stale, if kRetireRequest did not make it so already
+      st.origin = origin; // a retired request of any connection may serve
+      st.head = head;
+      st.body = null;
+      st.cache = null;
+      this._st = st;
+    }
     // No factory closure: the allocation-free hot path keeps to plain constructor calls.
-    this.response = new HttpResponse(this, sink);
+    this.response = new HttpResponse(this, sink, reuse === null ? null : reuse.response);
+  }
+
+  /** The state, while this request is its owner (else ERR_MWS_STALE: the connection reused it). */
+  private get _s(): RequestState {
+    const st = this._st;
+    if (st.owner !== this) throw new MwsError('ERR_MWS_STALE', 'this request was answered and its connection reused its objects for the next request: read what you need before answering, or keep it through an async handler or onSent');
+    return st;
+  }
+
+  // The fields of the methods below live in the state (RequestState): these keep their old names.
+  private get _head(): RequestHead { return this._s.head; }
+  private get _origin(): RequestOrigin { return this._s.origin!; }
+  private get _body(): Buffer | null { return this._s.body; }
+  private set _body(v: Buffer | null) { this._s.body = v; }
+  /** Values computed on first use, in one object made on first need (most requests need none: issue 19). */
+  private get _cache(): RequestCache | null { return this._s.cache; }
+  private set _cache(v: RequestCache | null) { this._s.cache = v; }
+
+  /**
+   * Declares that this request and its response are used after the handler returns (from a timer, a
+   * list kept for later): its connection then gives the next request new objects. Without it, a request
+   * that a handler answered before returning, and returned no promise, goes stale when it returns: its
+   * objects serve the connection's next request, and using the old one throws ERR_MWS_STALE (it never
+   * shows the next request's data). An async handler, `onSent`, a stream, a body reader keep theirs
+   * without it. Returns the request.
+   */
+  keep(): this {
+    this.response[kKeep]();
+    return this;
   }
 
   /** The server that received the request. */
@@ -106,6 +144,7 @@ export class HttpRequest {
    * segments, query, protocol, headers, data }`, made on first use.
    */
   get picoView(): PicoRequestView {
+    this.response[kKeep](); // the view may be kept with its values: a reused request would not be them
     let v = PICO_VIEWS.get(this);
     if (v === undefined) PICO_VIEWS.set(this, (v = picoViewOf(this.method, this.rawPath, this.queryParams, this.httpVer, this.headers, this.content)));
     return v;
@@ -216,7 +255,10 @@ export class HttpRequest {
   }
 
   /** The body's stream state: the engine's for a streamed body, else made from the content on first use. */
-  private _bodyState(): RequestBody { return requestBodyOf(this, this.content); }
+  private _bodyState(): RequestBody {
+    this.response[kKeep](); // a body reader goes on after the handler returns
+    return requestBodyOf(this, this.content);
+  }
 
   /**
    * Takes the connection out of HTTP (for a module: WebSockets after `response.switchingProtocols()`, a
@@ -225,10 +267,21 @@ export class HttpRequest {
    * `stop()` closes it if it is still open after the modules' `onStop`.
    */
   detachConnection(): XAsyncTCPClient {
+    this.response[kKeep]();
     const client = this._origin.detach();
     // Nothing more will be sent as HTTP: the pipeline must stop at the stage that took the connection.
     if (!this.response.finished) this.response[kMarkFinished]();
     return client;
+  }
+
+  /** Called by the connection (see ./internals.ts). */
+  [kRetireRequest](): void {
+    const st = this._st;
+    st.owner = null;
+    st.cache = null; // nothing of it stays alive while the state waits (its connection may close)
+    st.body = null;
+    st.origin = null;
+    this.response[kRetire]();
   }
 
   /** Set by the connection (see ./internals.ts). */
@@ -288,6 +341,23 @@ export class HttpRequest {
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** A request's fields, apart from the request object so that its connection can reuse them (see HttpResponse). */
+class RequestState {
+  /** The request using this state (null: retired): any other is stale. */
+  owner: HttpRequest | null;
+  head: RequestHead;
+  /** The connection (null while retired). */
+  origin: RequestOrigin | null;
+  body: Buffer | null = null;
+  cache: RequestCache | null = null;
+
+  constructor(origin: RequestOrigin, head: RequestHead, owner: HttpRequest) {
+    this.origin = origin;
+    this.head = head;
+    this.owner = owner;
+  }
+}
 
 /** HttpRequest's lazily computed values. */
 class RequestCache {

@@ -9,3 +9,9 @@
  * cost ~50 B of heap per request when measured).
  */
 export const kSetBody: unique symbol = Symbol('mws.request.setBody');
+
+/**
+ * Retires an answered request nothing kept (issue 19): it and its response go stale (ERR_MWS_STALE on
+ * use), their state goes to the connection's next request.
+ */
+export const kRetireRequest: unique symbol = Symbol('mws.request.retire');

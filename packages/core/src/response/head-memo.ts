@@ -4,7 +4,7 @@
  * route are. The lines are cached strings (head-builder.ts), so `===` mostly meets the same string and returns at once. A hit
  * sends one string that already exists; a miss builds it (one concatenation) and keeps it.
  */
-class Memo {
+export class Memo {
   status = '';
   date = '';
   server = '';
@@ -12,6 +12,8 @@ class Memo {
   length = '';
   tail = '';
   head = '';
+  /** `head` encoded, made on its second use (a shape used once costs no Buffer): the sink copies it. */
+  bytes: Buffer | null = null;
 }
 
 /** Direct-mapped by status code and length: a few dozen shapes in use at once keep their heads. */
@@ -19,10 +21,16 @@ const SIZE = 64;
 const memos: Memo[] = [];
 for (let i = 0; i < SIZE; i++) memos.push(new Memo());
 
-/** `status + date + server + type + length + tail`, the same string as last time when nothing changed. */
-export function memoHead(key: number, status: string, date: string, server: string, type: string, length: string, tail: string): string {
+/**
+ * The memo of `status + date + server + type + length + tail`: the same string as last time when nothing
+ * changed, with its bytes from the second use on.
+ */
+export function memoHead(key: number, status: string, date: string, server: string, type: string, length: string, tail: string): Memo {
   const m = memos[key & (SIZE - 1)]!;
-  if (m.status === status && m.date === date && m.length === length && m.type === type && m.tail === tail && m.server === server) return m.head;
+  if (m.status === status && m.date === date && m.length === length && m.type === type && m.tail === tail && m.server === server) {
+    if (m.bytes === null) m.bytes = Buffer.from(m.head, 'latin1');
+    return m;
+  }
   m.status = status;
   m.date = date;
   m.server = server;
@@ -30,5 +38,6 @@ export function memoHead(key: number, status: string, date: string, server: stri
   m.length = length;
   m.tail = tail;
   m.head = status + date + server + type + length + tail;
-  return m.head;
+  m.bytes = null;
+  return m;
 }

@@ -5,7 +5,7 @@ import type { RequestRef, ServerRef } from '../base/refs';
 import { clearingCookie, serializeCookie, type CookieOptions } from './cookie';
 import { memoHead } from './head-memo';
 import { contentDisposition, contentLengthLine, contentTypeLine, errorPage, httpDateLine, isFieldValue, isToken, statusHasNoBody, statusLine } from './head-builder';
-import { kMarkFinished } from './internals';
+import { kKeep, kKept, kMarkFinished, kRetire } from './internals';
 import type { RequestView } from './request-view';
 import type { ResponseSink } from './response-sink';
 import { OpenStream, type OpenStreamOptions } from './open-stream';
@@ -50,30 +50,75 @@ function utf8Length(s: string): number {
  * other pipelined responses); HEAD, 204 and 304 never carry a body; streams respect backpressure.
  */
 export class HttpResponse {
-  /** Send caching headers as the content allows (false: `Cache-Control: no-store`). */
-  allowCaching = false;
-  private _acao: string | null = null;
-  private _contentType: string | null = null;
-  private _charset: string | null = 'UTF-8';
-  /** Content-Length for `returnStream` (-1: unknown, chunked or close-delimited). */
-  contentLength = -1;
-  /** Called once the whole response was handed to the kernel. */
-  onSent: ((server: ServerRef, response: HttpResponse) => void) | null = null;
-  /** The status code sent (0 before). */
-  statusCode = 0;
-  private readonly _req: RequestView & RequestRef;
-  private readonly _sink: ResponseSink<HttpResponse>;
-  private _bodyBytes = 0;
-  private _state = State.Idle;
-  private _headers: string[] | null = null;
+  /** The state, shared with the responses before and after this one on its connection when they are reused. */
+  private readonly _st: ResponseState;
 
   /**
    * Made by the connection for each request (`sink`: the connection; tests pass a recording sink and a
-   * literal request view).
+   * literal request view). `reuse`: a retired response (kRetire, on any connection), whose state this
+   * one takes over (issue 19: no allocation but this one-field object per response).
    */
-  constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>) {
-    this._req = req;
-    this._sink = sink;
+  constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>, reuse: HttpResponse | null = null) {
+    if (reuse === null) {
+      this._st = new ResponseState(req, sink, this);
+    } else {
+      const st = reuse._st;
+      st.reset(req, sink, this); // the previous response goes stale, if kRetire did not make it so already
+      this._st = st;
+    }
+  }
+
+  /** The state, while this response is its owner (else ERR_MWS_STALE: the connection reused it). */
+  private get _s(): ResponseState {
+    const st = this._st;
+    if (st.owner !== this) throw staleError();
+    return st;
+  }
+
+  /** Send caching headers as the content allows (false: `Cache-Control: no-store`). */
+  get allowCaching(): boolean { return this._s.allowCaching; }
+  set allowCaching(v: boolean) { this._s.allowCaching = v; }
+  /** Content-Length for `returnStream` (-1: unknown, chunked or close-delimited). */
+  get contentLength(): number { return this._s.contentLength; }
+  set contentLength(v: number) { this._s.contentLength = v; }
+  /** Called once the whole response was handed to the kernel. */
+  get onSent(): ((server: ServerRef, response: HttpResponse) => void) | null { return this._s.onSent; }
+  set onSent(v: ((server: ServerRef, response: HttpResponse) => void) | null) {
+    const st = this._s;
+    st.onSent = v;
+    if (v !== null) st.kept = true; // runs after the write: the next request must not take this object
+  }
+  /** The status code sent (0 before). */
+  get statusCode(): number { return this._s.statusCode; }
+  set statusCode(v: number) { this._s.statusCode = v; }
+
+  // The fields of the methods below live in the state (ResponseState): these keep their old names.
+  private get _acao(): string | null { return this._s.acao; }
+  private set _acao(v: string | null) { this._s.acao = v; }
+  private get _contentType(): string | null { return this._s.contentType; }
+  private set _contentType(v: string | null) { this._s.contentType = v; }
+  private get _charset(): string | null { return this._s.charset; }
+  private set _charset(v: string | null) { this._s.charset = v; }
+  private get _req(): RequestView & RequestRef { return this._s.req; }
+  private get _sink(): ResponseSink<HttpResponse> { return this._s.sink!; }
+  private get _bodyBytes(): number { return this._s.bodyBytes; }
+  private set _bodyBytes(v: number) { this._s.bodyBytes = v; }
+  private get _state(): State { return this._s.state; }
+  private set _state(v: State) { this._s.state = v; }
+  private get _headers(): string[] | null { return this._s.headers; }
+  private set _headers(v: string[] | null) { this._s.headers = v; }
+
+  /** Something uses this exchange after its handler returns: its objects are not reused. */
+  [kKeep](): void { this._st.kept = true; }
+  /** True when the exchange was kept, or this response already went stale. */
+  [kKept](): boolean { return this._st.kept || this._st.owner !== this; }
+  /** This response goes stale now: its state serves a later response. */
+  [kRetire](): void {
+    const st = this._st;
+    st.owner = null;
+    st.headers = null; // nothing of it stays alive while the state waits (its connection may close)
+    st.onSent = null;
+    st.sink = null;
   }
 
   /** Access-Control-Allow-Origin value for this response (null: the server's CORS setting decides). */
@@ -173,6 +218,7 @@ export class HttpResponse {
   returnStream(code: number, stream: Readable, contentLength?: number): void {
     if (contentLength !== undefined) this.contentLength = contentLength;
     this._begin(code);
+    this[kKeep]();
     streamBody(this._streamTarget(), code, stream);
   }
 
@@ -186,6 +232,7 @@ export class HttpResponse {
     if (options.onStop !== undefined && typeof options.onStop !== 'function') throw invalidOption('openStream onStop', 'a function (stream) => void', options.onStop);
     this._begin(code);
     if (statusHasNoBody(code)) throw invalidOption('openStream code', 'a status that has a body (not 1xx, 204 or 304)', code);
+    this[kKeep]();
     return new OpenStream(this._streamTarget(), code, options);
   }
 
@@ -195,6 +242,7 @@ export class HttpResponse {
    */
   destroy(err: Error = new Error('response destroyed')): void {
     if (this._state === State.Finished) return;
+    this[kKeep]();
     this._state = State.Finished;
     this._sink.abort(this, err);
   }
@@ -206,6 +254,7 @@ export class HttpResponse {
    */
   returnFile(path: string, attachmentName?: string): Promise<void> {
     this._begin(0);
+    this[kKeep]();
     return new Promise<void>((resolve) => {
       fs.stat(path, (err, st) => {
         this._state = State.Idle;
@@ -268,6 +317,7 @@ export class HttpResponse {
   switchingProtocols(upgrade: string): void {
     if (!isToken(upgrade.replace(/\//g, ''))) throw invalidOption('switchingProtocols upgrade', 'a protocol token such as websocket', upgrade);
     this._begin(101);
+    this[kKeep]();
     this.setHeader('Connection', 'Upgrade');
     this.setHeader('Upgrade', upgrade);
     this._writeHead(101, -2, true);
@@ -323,7 +373,7 @@ export class HttpResponse {
   }
 
   /** Marks the response done without sending (its connection was detached): the pipeline stops here. */
-  [kMarkFinished](): void { this._state = State.Finished; }
+  [kMarkFinished](): void { this._state = State.Finished; this[kKeep](); }
 
   /** What the stream writer needs of this response, for one stream. */
   private _streamTarget(): StreamTarget {
@@ -352,8 +402,8 @@ export class HttpResponse {
   /**
    * Writes the head: status line, Date, Server, Content-Type, framing, caching, CORS, user fields,
    * connection. `length`: ≥ 0 Content-Length, -1 none (no body), -2 none (101), -3 chunked, -4 close-delimited.
-   * The common shape is one memoized string (head-memo.ts); otherwise each field line (most of them
-   * cached strings) goes to the sink, which appends it to the connection's output for this read.
+   * The common shape is one memoized head (head-memo.ts), handed to the sink with its bytes; otherwise
+   * the field lines (most of them cached strings) are joined into one string, written once.
    */
   private _writeHead(code: number, length: number, close: boolean): void {
     const server = this._sink.defaults;
@@ -363,38 +413,92 @@ export class HttpResponse {
     if (length >= 0 && this._headers === null && this.accessControlAllowOrigin === null && !server.allowAllOrigins && !server.corsAllowAll) {
       const ct = this.contentType;
       const cs = this.contentCharset;
-      sink.writeLatin1(memoHead(code + length, statusLine(code), httpDateLine(), server.serverLine,
+      const m = memoHead(code + length, statusLine(code), httpDateLine(), server.serverLine,
         ct === null ? '' : contentTypeLine(ct, cs !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1 ? cs : null),
         contentLengthLine(length),
         close ? (this.allowCaching ? CLOSE_TAIL : NO_STORE_CLOSE_TAIL)
           : this.allowCaching ? (this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine)
-            : noStoreTail(this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine)));
+            : noStoreTail(this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine));
+      sink.writeLatin1(m.head, m.bytes);
       return;
     }
-    sink.writeLatin1(statusLine(code));
-    sink.writeLatin1(httpDateLine());
-    if (server.serverLine !== '') sink.writeLatin1(server.serverLine);
+    // Built as one string, written once (the sink copies it in one call).
+    let h = statusLine(code) + httpDateLine() + server.serverLine;
     const ct = this.contentType;
     if (ct !== null && length !== -1 && length !== -2) {
       const cs = this.contentCharset;
-      sink.writeLatin1(contentTypeLine(ct, cs !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1 ? cs : null));
+      h += contentTypeLine(ct, cs !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1 ? cs : null);
     }
-    if (length >= 0) sink.writeLatin1(contentLengthLine(length));
-    else if (length === -3) sink.writeLatin1('Transfer-Encoding: chunked\r\n');
-    if (!this.allowCaching && code !== 101) sink.writeLatin1(NO_STORE);
+    if (length >= 0) h += contentLengthLine(length);
+    else if (length === -3) h += 'Transfer-Encoding: chunked\r\n';
+    if (!this.allowCaching && code !== 101) h += NO_STORE;
     if (this.accessControlAllowOrigin !== null) {
-      sink.writeLatin1('Access-Control-Allow-Origin: ' + this.accessControlAllowOrigin + '\r\n');
+      h += 'Access-Control-Allow-Origin: ' + this.accessControlAllowOrigin + '\r\n';
     } else if (server.allowAllOrigins) {
       const origin = this._req.getHeader('origin');
       // Echoing the origin makes the response vary by it: caches must know (RFC 9110 §12.5.5).
-      if (origin) sink.writeLatin1('Access-Control-Allow-Origin: ' + origin + '\r\nVary: Origin\r\n' + (server.corsAllowAll ? 'Access-Control-Allow-Credentials: true\r\n' : ''));
+      if (origin) h += 'Access-Control-Allow-Origin: ' + origin + '\r\nVary: Origin\r\n' + (server.corsAllowAll ? 'Access-Control-Allow-Credentials: true\r\n' : '');
     } else if (server.corsAllowAll && this._req.getHeader('origin') !== undefined) {
-      sink.writeLatin1('Access-Control-Allow-Origin: *\r\n');
+      h += 'Access-Control-Allow-Origin: *\r\n';
     }
     const extra = this._headers;
-    if (extra !== null) for (let i = 0; i < extra.length; i += 2) sink.writeLatin1(extra[i] + ': ' + extra[i + 1] + '\r\n');
-    if (code === 101) sink.writeLatin1('\r\n');
-    else if (close) sink.writeLatin1(CLOSE_TAIL);
-    else sink.writeLatin1(this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine);
+    if (extra !== null) for (let i = 0; i < extra.length; i += 2) h += extra[i] + ': ' + extra[i + 1] + '\r\n';
+    if (code === 101) h += '\r\n';
+    else if (close) h += CLOSE_TAIL;
+    else h += this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine;
+    sink.writeLatin1(h);
+  }
+}
+
+/** ERR_MWS_STALE (see the catalogue). */
+function staleError(): MwsError {
+  return new MwsError('ERR_MWS_STALE', 'this request was answered and its connection reused its objects for the next request: read what you need before answering, or keep it through an async handler or onSent');
+}
+
+/**
+ * A response's fields, apart from the response object so that its connection can hand them to the next
+ * response (reset) when nothing kept the last one: per request only the small HttpResponse is made.
+ */
+class ResponseState {
+  /** The response using this state (null: retired): any other is stale. */
+  owner: HttpResponse | null;
+  /** Something uses this exchange after its handler returns (kKeep): never reused. */
+  kept = false;
+  allowCaching = false;
+  acao: string | null = null;
+  contentType: string | null = null;
+  charset: string | null = 'UTF-8';
+  contentLength = -1;
+  onSent: ((server: ServerRef, response: HttpResponse) => void) | null = null;
+  statusCode = 0;
+  bodyBytes = 0;
+  state = State.Idle;
+  headers: string[] | null = null;
+  req: RequestView & RequestRef;
+  /** The connection (null while retired). */
+  sink: ResponseSink<HttpResponse> | null;
+
+  constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>, owner: HttpResponse) {
+    this.req = req;
+    this.sink = sink;
+    this.owner = owner;
+  }
+
+  /** Back to a new response's values, for request `req` on `sink`, owned by `owner` from now on. */
+  reset(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>, owner: HttpResponse): void {
+    this.owner = owner;
+    this.sink = sink;
+    this.kept = false;
+    this.allowCaching = false;
+    this.acao = null;
+    this.contentType = null;
+    this.charset = 'UTF-8';
+    this.contentLength = -1;
+    this.onSent = null;
+    this.statusCode = 0;
+    this.bodyBytes = 0;
+    this.state = State.Idle;
+    this.headers = null;
+    this.req = req;
   }
 }

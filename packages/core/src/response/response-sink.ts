@@ -15,8 +15,11 @@ export interface ResponseSink<R = unknown> {
   readonly defaults: ResponseDefaults;
   /** The connection may persist after this response (the request asked, the server is not stopping). */
   canKeepAlive(): boolean;
-  /** Queues latin1 bytes (heads, ASCII bodies): batched into one write with neighbours. */
-  writeLatin1(s: string): void;
+  /**
+   * Queues latin1 bytes (heads, ASCII bodies): batched into one write with neighbours. `encoded`, when
+   * given, holds the same bytes already encoded (a memoized head): the sink may copy them instead.
+   */
+  writeLatin1(s: string, encoded?: Uint8Array | null): void;
   /**
    * Queues bytes; false when the caller should wait (`onceDrain`) before writing more. `onWritten`: called
    * once the socket has written them (not if the connection closes first), in write order — the buffer

@@ -173,10 +173,10 @@ export function convertArg(type: ArgType, v: RouteArgValue): RouteArgValue {
  * a '/' (%2F) once decoded. The value is made for joining under a directory, so the router refuses what
  * would climb out of it, read as absolute, or be ambiguous. Empty pieces further on ('a//b', 'a/') stay.
  */
-export function decodePathRest(pieces: readonly string[], from: number): string | null {
-  if (from >= pieces.length || pieces[from].length === 0) return null;
+export function decodePathRest(pieces: readonly string[], from: number, to = pieces.length): string | null {
+  if (from >= to || pieces[from].length === 0) return null;
   let out = '';
-  for (let i = from; i < pieces.length; i++) {
+  for (let i = from; i < to; i++) {
     const d = decodeSegment(pieces[i]);
     if (d === null || d === '.' || d === '..' || d.includes('/')) return null;
     out = i === from ? d : out + '/' + d;

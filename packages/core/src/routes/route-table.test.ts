@@ -238,3 +238,32 @@ describe('pathFromRoute', () => {
     expect(codeOf(() => t.pathFromRoute('file', { userId: 1, rest: '/etc' }))).toBe('ERR_MWS_INVALID_OPTION');
   });
 });
+
+describe('RouteTable lookups reuse their working memory (issue 19)', () => {
+  test('a short path after a long one sees only its own segments (the segment array is reused)', () => {
+    const t = new RouteTable();
+    t.add(h('one'), 'GET', '/a/<x>');
+    t.add(h('rest'), 'GET', '/p/<r:path>');
+    expect(argsOf(t, 'GET', '/a/b/c/d')).toBeNull();
+    expect(argsOf(t, 'GET', '/a')).toBeNull(); // 'b', 'c', 'd' are still in the array, past the count
+    expect(argsOf(t, 'GET', '/a/z')).toEqual({ x: 'z' });
+    expect(argsOf(t, 'GET', '/p/1/2/3/4')).toEqual({ r: '1/2/3/4' });
+    expect(argsOf(t, 'GET', '/p/1')).toEqual({ r: '1' }); // not '1/3/4'
+  });
+
+  test('lookup: the match object is reused, the args object is each request\'s own', () => {
+    const t = new RouteTable();
+    t.add(h('u'), 'GET', '/u/<id:int>');
+    t.add(h('s'), 'GET', '/static');
+    const first = t.lookup('GET', '/u/1')!;
+    const args1 = first.args;
+    const second = t.lookup('GET', '/u/2')!;
+    expect(second).toBe(first);
+    expect(args1).toEqual({ id: 1 }); // kept by a handler: not overwritten
+    expect(second.args).toEqual({ id: 2 });
+    expect(second.label).toBe('GET /u/<id:int>');
+    expect((t.lookup('GET', '/static')!.handler as RouteHandler).tag).toBe('s');
+    // find() still returns a fresh object each time (public API: the caller may keep it).
+    expect(t.find('GET', '/u/3')).not.toBe(t.find('GET', '/u/3'));
+  });
+});

@@ -50,7 +50,10 @@ const HAS_ENCODED_SLASH = /%2f/i;
 class Probe {
   path = '';
   hasPct = false;
-  private _segs: string[] | null = null;
+  /** The segments, in an array kept from lookup to lookup (a new one grew a backing store per request). */
+  private readonly _segs: string[] = [];
+  /** Segments of this path in `_segs` (-1: not split yet). */
+  private _n = -1;
   private _dec: (string | null | undefined)[] | null = null;
   private _key: string | null | undefined = undefined;
 
@@ -58,21 +61,28 @@ class Probe {
   reset(path: string): this {
     this.path = path;
     this.hasPct = path.indexOf('%') !== -1;
-    this._segs = null;
+    this._n = -1;
     this._dec = null;
     this._key = undefined;
     return this;
   }
 
-  get segs(): string[] {
-    if (this._segs === null) this._segs = splitPath(this.path);
+  /** The segments (only the first `count` are this path's). */
+  get segs(): readonly string[] {
+    if (this._n === -1) this._n = splitPath(this.path, this._segs);
     return this._segs;
+  }
+
+  /** How many segments the path has. */
+  get count(): number {
+    if (this._n === -1) this._n = splitPath(this.path, this._segs);
+    return this._n;
   }
 
   /** Segment i decoded, null when its escapes are invalid (a non-match for every kind of segment). */
   dec(i: number): string | null {
     if (!this.hasPct) return this.segs[i];
-    if (this._dec === null) this._dec = new Array(this.segs.length);
+    if (this._dec === null) this._dec = new Array(this.count);
     let d = this._dec[i];
     if (d === undefined) this._dec[i] = d = decodeSegment(this.segs[i]);
     return d;
@@ -90,17 +100,25 @@ class Probe {
   }
 }
 
-/** '/a/b' → ['a', 'b'], '/' → []. An indexOf loop: about twice as fast as slice(1).split('/'). */
-function splitPath(p: string): string[] {
-  const out: string[] = [];
-  if (p.length === 1) return out;
+/**
+ * '/a/b' → 'a', 'b' into `out[0..]`, returning the count ('/' → 0). An indexOf loop: about twice as fast as
+ * slice(1).split('/'). Entries past the count are stale (left there: the array keeps its capacity).
+ */
+function splitPath(p: string, out: string[]): number {
+  if (p.length === 1) return 0;
+  let n = 0;
   let start = 1;
   for (;;) {
     const j = p.indexOf('/', start);
-    if (j === -1) { out.push(p.slice(start)); return out; }
-    out.push(p.slice(start, j));
+    if (j === -1) { setAt(out, n++, p.slice(start)); return n; }
+    setAt(out, n++, p.slice(start, j));
     start = j + 1;
   }
+}
+
+function setAt(a: string[], i: number, s: string): void {
+  if (i < a.length) a[i] = s;
+  else a.push(s);
 }
 
 /** The route for `method` among one position's routes; HEAD uses GET's when it has none of its own. */
@@ -116,7 +134,8 @@ function pick(routes: Map<string, Entry>, method: string): Entry | null {
  */
 function walk(node: Node, p: Probe, i: number, method: string): Entry | null {
   const segs = p.segs;
-  if (i === segs.length) return node.routes === null ? null : pick(node.routes, method);
+  const n = p.count;
+  if (i === n) return node.routes === null ? null : pick(node.routes, method);
   const d = p.dec(i);
   if (d === null) return null;
   if (node.statics !== null) {
@@ -132,7 +151,7 @@ function walk(node: Node, p: Probe, i: number, method: string): Entry | null {
     const edge = params[k];
     if (edge.kind === Kind.Path) {
       const e = edge.node.routes === null ? null : pick(edge.node.routes, method);
-      const v = e === null ? null : decodePathRest(segs, i);
+      const v = e === null ? null : decodePathRest(segs, i, n);
       if (v === null) continue;
       CAPS[capCount++] = v;
       return e;
@@ -157,7 +176,8 @@ let capCount = 0;
 /** Every method of every route whose pattern matches the path (the 405 answer's Allow). */
 function collect(node: Node, p: Probe, i: number, out: Set<string>): void {
   const segs = p.segs;
-  if (i === segs.length) {
+  const n = p.count;
+  if (i === n) {
     if (node.routes !== null) for (const m of node.routes.keys()) out.add(m);
     return;
   }
@@ -168,7 +188,7 @@ function collect(node: Node, p: Probe, i: number, out: Set<string>): void {
   if (node.params === null) return;
   for (const edge of node.params) {
     if (edge.kind === Kind.Path) {
-      if (edge.node.routes !== null && decodePathRest(segs, i) !== null) for (const m of edge.node.routes.keys()) out.add(m);
+      if (edge.node.routes !== null && decodePathRest(segs, i, n) !== null) for (const m of edge.node.routes.keys()) out.add(m);
     } else if (kindValue(edge.kind, d) !== undefined) {
       collect(edge.node, p, i + 1, out);
     }
@@ -178,6 +198,16 @@ function collect(node: Node, p: Probe, i: number, out: Set<string>): void {
 function probeOf(rawPath: string): Probe | null {
   if (typeof rawPath !== 'string' || rawPath.charCodeAt(0) !== 0x2f) return null; // '*', authority-form
   return PROBE.reset(rawPath);
+}
+
+/** `lookup`'s reused RouteMatch. */
+class Match implements RouteMatch {
+  handler: unknown = null;
+  args: RouteArgs = NO_ARGS;
+  label = '';
+  method = '';
+  path = '';
+  name: string | null = null;
 }
 
 /** The probe every lookup reuses (lookups are synchronous and never nested). */
@@ -206,6 +236,8 @@ export class RouteTable<H = unknown> {
   private readonly _fallback: RouteTable<H> | null;
   /** Matches made at heads with a body for the routes stage (`bodyOptions`, `takeMatch`). */
   private _matched: WeakMap<object, RouteMatch<H> | null> | null = null;
+  /** What `lookup` returns for a route with arguments (made on first need). */
+  private _match: Match | null = null;
 
   /** @param fallback consulted after this table's own routes (the server tables' global registry). */
   constructor(fallback: RouteTable<H> | null = null) {
@@ -254,7 +286,18 @@ export class RouteTable<H = unknown> {
   find(method: string, rawPath: string): RouteMatch<H> | null {
     const p = probeOf(rawPath);
     if (p === null) return null;
-    return this._find(method, p) ?? (this._fallback === null ? null : this._fallback._find(method, p));
+    return this._find(method, p, false) ?? (this._fallback === null ? null : this._fallback._find(method, p, false));
+  }
+
+  /**
+   * `find` for the request path: a route with arguments comes in a match object this table reuses, valid
+   * until its next lookup (the caller reads it at once). Only `args` is new per request: the handler may
+   * keep it.
+   */
+  lookup(method: string, rawPath: string): RouteMatch<H> | null {
+    const p = probeOf(rawPath);
+    if (p === null) return null;
+    return this._find(method, p, true) ?? (this._fallback === null ? null : this._fallback._find(method, p, true));
   }
 
   /**
@@ -309,7 +352,7 @@ export class RouteTable<H = unknown> {
     let t: RouteTable<H> = this;
     let e = p === null ? null : this._entry(method, p);
     if (e === null && p !== null && this._fallback !== null) e = (t = this._fallback)._entry(method, p);
-    if (request !== null) (this._matched ??= new WeakMap()).set(request, e === null ? null : t._matchOf(e));
+    if (request !== null) (this._matched ??= new WeakMap()).set(request, e === null ? null : t._matchOf(e, false));
     return e === null ? null : e.bodyOpts;
   }
 
@@ -334,17 +377,31 @@ export class RouteTable<H = unknown> {
     return null;
   }
 
-  private _find(method: string, p: Probe): RouteMatch<H> | null { const e = this._entry(method, p); return e === null ? null : this._matchOf(e); }
+  private _find(method: string, p: Probe, reuse: boolean): RouteMatch<H> | null {
+    const e = this._entry(method, p);
+    return e === null ? null : this._matchOf(e, reuse);
+  }
 
-  /** The match of `e`, just found by `_entry` (its argument values still in CAPS). */
-  private _matchOf(e: Entry): RouteMatch<H> {
+  /**
+   * The match of `e`, just found by `_entry` (its argument values still in CAPS). `reuse`: the table's one
+   * Match object (the routes stage reads it before the next lookup), else a new one.
+   */
+  private _matchOf(e: Entry, reuse: boolean): RouteMatch<H> {
     // A route without arguments (all of the Map's): args is the shared empty object, nothing to allocate.
     if (e.params.length === 0) return e as RouteMatch<H>;
     // A plain object (names are checked not to be __proto__): V8 keeps it in fast mode, unlike
     // Object.create(null), and the handler reads it on every request.
     const args: RouteArgs = {};
     for (let k = 0; k < e.params.length; k++) { args[e.params[k].name] = convertArg(e.params[k].type, CAPS[k]!); CAPS[k] = ''; }
-    return { handler: e.handler as H, args, label: e.label, method: e.method, path: e.path, name: e.name };
+    if (!reuse) return { handler: e.handler as H, args, label: e.label, method: e.method, path: e.path, name: e.name };
+    const m = (this._match ??= new Match());
+    m.handler = e.handler;
+    m.args = args;
+    m.label = e.label;
+    m.method = e.method;
+    m.path = e.path;
+    m.name = e.name;
+    return m as RouteMatch<H>;
   }
 
   /** The entry serving `method`; a tree route's argument values are left in CAPS (see `_find`). */

@@ -110,7 +110,7 @@ export function summary(o: Outcome): { messages: Message[]; error: HttpErrorCode
 }
 
 /** The public fields of a head as plain data (its string and offsets depend on how the bytes were read). */
-export function headData(h: RequestHead): Omit<RequestHead, `_${string}`> {
+export function headData(h: RequestHead): Omit<RequestHead, `_${string}` | 'clear'> {
   return {
     method: h.method, target: h.target, path: h.path, queryString: h.queryString, versionMinor: h.versionMinor,
     headers: [...h.headers], contentLength: h.contentLength, chunked: h.chunked, keepAlive: h.keepAlive,
