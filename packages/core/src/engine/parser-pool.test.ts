@@ -126,7 +126,7 @@ describe('request parsers come from a per-server pool (issue 19: an idle connect
     expect((await c.readResponse({ noBody: true })).status).toBe(101);
     for (let i = 0; i < 50 && !c.pending.toString().includes('[hi]'); i++) await sleep(10);
     expect(c.pending.toString()).toBe('[hi]');
-    const conns = [...(ts.srv as unknown as { _conns: Set<{ isDetached: boolean }> })._conns];
+    const conns = [...(ts.srv as unknown as { _conns: { live: Set<{ isDetached: boolean }> } })._conns.live];
     const detached = conns.filter((x) => x.isDetached);
     expect(detached).toHaveLength(1);
     expect((detached[0] as unknown as { _parser: unknown })._parser).toBeNull();
