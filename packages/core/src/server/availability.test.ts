@@ -258,13 +258,21 @@ describe('a pool just filled by readers that stopped at once', () => {
       await first.send(GET_CLOSE);
       expect(await first.until((p) => p.closed)).toBe(true);
       expect(first.status()).toBe(503);
-      await new Promise((r) => setTimeout(r, 150));
-      const second = peer(ts);
-      await second.send(GET_CLOSE);
-      expect(await second.until((p) => p.closed)).toBe(true);
-      expect(second.status()).toBe(200);
+      // 100 ms after that look a reader that took nothing is slow. On a loaded machine the kernel may still
+      // have been filling the readers' buffers then (they took bytes): a later newcomer gets its slot.
+      let refused = 1;
+      let status = 0;
+      for (let attempt = 0; attempt < 5 && status !== 200; attempt++) {
+        await new Promise((r) => setTimeout(r, 150));
+        const next = peer(ts);
+        await next.send(GET_CLOSE);
+        expect(await next.until((p) => p.closed)).toBe(true);
+        status = next.status();
+        if (status === 503) refused++;
+      }
+      expect(status).toBe(200);
       expect(ts.srv.stats.evictedBy.send).toBe(1);
-      expect(ts.srv.stats.refused).toBe(1);
+      expect(ts.srv.stats.refused).toBe(refused);
     });
   }, 15000);
 
