@@ -1,0 +1,108 @@
+/**
+ * What a served file was, kept per site for a second (nginx's `open_file_cache` with `valid=1s`): its real
+ * path, identity (device, inode), size, modification time and validators (ETag, Last-Modified strings
+ * already made). Within that second:
+ * - a revalidation that matches (304) is answered from here, without opening or stat-ing the file;
+ * - a 200 of a small file opens and fstats it (one number `fs.Stats`) and sends it only if identity,
+ *   size and time are still the ones kept: any change, or a path that now opens another file (a symlink
+ *   swapped in), goes the full way (serve-static.ts), which looks again and refreshes the entry.
+ * Everything else (Range, 412, HEAD of a 200, large files, precompressed siblings) goes the full way.
+ * So a file changed in place is seen at once by a 200 and within a second by a 304.
+ */
+import { fstatSync, openSync } from 'node:fs';
+import type { HttpRequest } from '../request/http-request';
+import type { HttpResponse } from '../response/http-response';
+import { closeQuietly, OPEN_FLAGS, readWhole, SMALL_FILE } from './file-io';
+import type { StaticOptions } from './options';
+import type { StaticCaches, StaticSite } from './site';
+import { evaluateFields, type Validators } from './validators';
+
+/** How long an entry is trusted (ms): a changed file is seen by a 304 within this time. */
+export const META_CACHE_MS = 1000;
+/** Entries kept per site; beyond, the map starts again (only files that exist and were served get one). */
+const META_CACHE_MAX = 4096;
+
+/** One served file, as checked at `at`. */
+export interface FileMeta {
+  at: number;
+  /** The root, dot rule and precompressed setting it was served under: any other → the full way. */
+  root: string; dotOk: boolean; precompressed: boolean;
+  real: string;
+  dev: number; ino: number; size: number; mtimeMs: number;
+  /** Its validators (the object is reused: `dateIsStrong` is set again per request). */
+  v: Validators;
+}
+
+/** Keeps what `key` (a path joined under the root) was just served from. */
+export function rememberMeta(c: StaticCaches, key: string, m: FileMeta): void {
+  const cache = c.meta;
+  if (cache.size >= META_CACHE_MAX && !cache.has(key)) cache.clear();
+  cache.set(key, m);
+}
+
+/** The entry of `key` if it is younger than META_CACHE_MS and was made under the same rules, else null. */
+export function freshMeta(c: StaticCaches, key: string, root: string, opts: StaticOptions, now: number): FileMeta | null {
+  const m = c.meta.get(key);
+  if (m === undefined) return null;
+  if (now - m.at >= META_CACHE_MS || m.root !== root || m.dotOk !== opts.serveDotFiles || m.precompressed !== opts.precompressed) return null;
+  return m;
+}
+
+/**
+ * The fields every file answer (200, 206, 304) carries: caching, Vary, ETag (RFC 9110 §15.4.5: the same
+ * on a 304 as on the 200 it stands for).
+ */
+export function setCachingFields(resp: HttpResponse, opts: StaticOptions, vary: boolean, etag: string): void {
+  resp.allowCaching = true;
+  if (opts.cacheControl !== null) resp.setHeader('Cache-Control', opts.cacheControl);
+  if (vary) resp.appendHeader('Vary', 'Accept-Encoding');
+  resp.setHeader('ETag', etag);
+}
+
+/**
+ * Answers `req` from `m` when it can (a 304, or a 200 of a small file that is still the same): true when
+ * answered, false to go the full way (nothing was sent). `name` is the file's name (its type).
+ */
+export function serveFromMeta(site: StaticSite, req: HttpRequest, opts: StaticOptions, m: FileMeta, name: string, now: number): boolean {
+  const isGet = req.method === 'GET';
+  // Ranges are cut from what the descriptor's fstat describes (If-Range compares validators strongly).
+  if (isGet && opts.maxRanges > 0 && req.getHeader('range') !== undefined) return false;
+  const type = site.getMimeTypeFromFilename(name);
+  if (type === null) return false; // the full way answers 403 and logs it
+  const v = m.v;
+  v.dateIsStrong = v.lastModifiedSec < Math.floor(now / 1000);
+  const cond = evaluateFields(req.getHeader('if-match'), req.getHeader('if-none-match'), req.getHeader('if-modified-since'),
+    req.getHeader('if-unmodified-since'), v, true);
+  const resp = req.response;
+  if (cond === 304) {
+    setCachingFields(resp, opts, false, v.etag);
+    resp.return(304);
+    return true;
+  }
+  if (cond !== 'ok' || !isGet || m.size > SMALL_FILE) return false;
+  let fd: number;
+  try {
+    fd = openSync(m.real, OPEN_FLAGS);
+  } catch {
+    return false; // gone or changed: the full way looks again (and answers 404 or 500)
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.ino !== m.ino || st.dev !== m.dev || st.size !== m.size || st.mtimeMs !== m.mtimeMs) {
+      expire(m);
+      return false;
+    }
+    const body = readWhole(fd, m.size);
+    setCachingFields(resp, opts, false, v.etag);
+    resp.setHeader('Last-Modified', v.lastModified);
+    resp.setHeader('Accept-Ranges', opts.maxRanges > 0 ? 'bytes' : 'none');
+    resp.contentType = type;
+    resp.return(200, body);
+    return true;
+  } finally {
+    closeQuietly(fd);
+  }
+}
+
+/** An entry found out of date: it is not trusted again (the full way makes a new one). */
+function expire(m: FileMeta): void { m.at = -Infinity; }
