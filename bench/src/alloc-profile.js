@@ -4,7 +4,7 @@
 // (inspector HeapProfiler, sampling every 256 bytes, objects collected by minor and major GCs included).
 // Prints the sampled bytes per request and the top allocation sites (function file:line).
 // usage (cwd = repository root, after a build):
-//   node bench/src/alloc-profile.js [path] [seconds] [--etag] [--top n]
+//   node bench/src/alloc-profile.js [path] [seconds] [--etag] [--top n] [--callers]
 //     path     the URL path to load (default '/'; the static file: /file-4k.txt)
 //     --etag   send If-None-Match with the ETag the server gives for path (the static-304 scenario)
 // The sampled figure is an estimate (sampling), close to the bench's heap/op; use it to rank sites.
@@ -18,6 +18,8 @@ const flag = (name) => { const i = args.indexOf(name); if (i === -1) return fals
 const opt = (name, dflt) => { const i = args.indexOf(name); if (i === -1) return dflt; const v = args[i + 1]; args.splice(i, 2); return v; };
 const withEtag = flag('--etag');
 const top = Number(opt('--top', 25));
+// --callers: a builtin's bytes (push, Map, …) under `function file:line` of its caller instead of the builtin alone.
+const callers = flag('--callers');
 const urlPath = args[0] || '/';
 const secs = Number(args[1] || 4);
 
@@ -61,14 +63,15 @@ const wrk = (port, d, headers) => new Promise((resolve) => {
   const n = srv.stats.requests - before;
   const agg = new Map();
   let total = 0;
-  const walk = (node) => {
+  const walk = (node, parent) => {
     const f = node.callFrame;
-    const name = `${f.functionName || '(anon)'} ${f.url.replace(/.*\/(packages|node:)/, '$1')}:${f.lineNumber + 1}`;
+    let name = `${f.functionName || '(anon)'} ${f.url.replace(/.*\/(packages|node:)/, '$1')}:${f.lineNumber + 1}`;
+    if (callers && f.url === '' && parent !== null) name += ` < ${parent}`;
     total += node.selfSize;
     if (node.selfSize) agg.set(name, (agg.get(name) || 0) + node.selfSize);
-    for (const c of node.children) walk(c);
+    for (const c of node.children) walk(c, name);
   };
-  walk(profile.head);
+  walk(profile.head, null);
   const rps = /Requests\/sec:\s+([\d.]+)/.exec(out);
   console.log(`GET ${urlPath}${withEtag ? ' (If-None-Match)' : ''}: requests ${n}${rps ? ` (${rps[1]}/s)` : ''}, sampled bytes/req ${(total / n).toFixed(0)}`);
   [...agg.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)

@@ -48,16 +48,32 @@ export function freshMeta(c: StaticCaches, key: string, root: string, opts: Stat
   return m;
 }
 
+/** The fields a file answer sets (lower case): when none is set yet they are appended, not searched for. */
+const FILE_FIELDS = ['cache-control', 'vary', 'etag', 'last-modified', 'accept-ranges', 'content-encoding'];
+
 /**
- * The fields every file answer (200, 206, 304) carries: caching, Vary, ETag (RFC 9110 §15.4.5: the same
- * on a 304 as on the 200 it stands for).
+ * The fields of a file answer. Every one (200, 206, 304) carries caching, Vary and the ETag (RFC 9110
+ * §15.4.5: the same on a 304 as on the 200 it stands for); `full` (not a 304, where §15.4.5 asks for no
+ * other metadata): Last-Modified, Accept-Ranges and Content-Encoding (`coding`) too. A response that has
+ * none of these fields yet (the usual case: a field set by an earlier stage is replaced, as setHeader
+ * does) gets them appended: setHeader's case-insensitive search allocates a lower-case name per field.
  */
-export function setCachingFields(resp: HttpResponse, opts: StaticOptions, vary: boolean, etag: string): void {
+export function setFileFields(resp: HttpResponse, opts: StaticOptions, vary: boolean, v: Validators, full: boolean, coding: string | null): void {
+  let fresh = true;
+  for (let i = 0; i < FILE_FIELDS.length && fresh; i++) fresh = resp.getHeader(FILE_FIELDS[i]) === undefined;
+  const set = fresh ? appendField : setField;
   resp.allowCaching = true;
-  if (opts.cacheControl !== null) resp.setHeader('Cache-Control', opts.cacheControl);
+  if (opts.cacheControl !== null) set(resp, 'Cache-Control', opts.cacheControl);
   if (vary) resp.appendHeader('Vary', 'Accept-Encoding');
-  resp.setHeader('ETag', etag);
+  set(resp, 'ETag', v.etag);
+  if (!full) return;
+  set(resp, 'Last-Modified', v.lastModified);
+  set(resp, 'Accept-Ranges', opts.maxRanges > 0 ? 'bytes' : 'none');
+  if (coding !== null) set(resp, 'Content-Encoding', coding);
 }
+
+const appendField = (resp: HttpResponse, name: string, value: string): void => resp.appendHeader(name, value);
+const setField = (resp: HttpResponse, name: string, value: string): void => resp.setHeader(name, value);
 
 /**
  * Answers `req` from `m` when it can (a 304, or a 200 of a small file that is still the same): true when
@@ -75,7 +91,7 @@ export function serveFromMeta(site: StaticSite, req: HttpRequest, opts: StaticOp
     req.getHeader('if-unmodified-since'), v, true);
   const resp = req.response;
   if (cond === 304) {
-    setCachingFields(resp, opts, false, v.etag);
+    setFileFields(resp, opts, false, v, false, null);
     resp.return(304);
     return true;
   }
@@ -93,9 +109,7 @@ export function serveFromMeta(site: StaticSite, req: HttpRequest, opts: StaticOp
       return false;
     }
     const body = readWhole(fd, m.size);
-    setCachingFields(resp, opts, false, v.etag);
-    resp.setHeader('Last-Modified', v.lastModified);
-    resp.setHeader('Accept-Ranges', opts.maxRanges > 0 ? 'bytes' : 'none');
+    setFileFields(resp, opts, false, v, true, null);
     resp.contentType = type;
     resp.return(200, body);
     return true;

@@ -20,7 +20,7 @@ import type { HttpResponse } from '../response/http-response';
 import { refusedTypeMessage } from '../response/unknown-type';
 import { FileChunks } from './file-chunks';
 import { closeQuietly, OPEN_FLAGS, readWhole, SMALL_FILE } from './file-io';
-import { freshMeta, rememberMeta, serveFromMeta, setCachingFields } from './file-meta';
+import { freshMeta, rememberMeta, serveFromMeta, setFileFields } from './file-meta';
 import { chooseSibling, parseAcceptEncoding, SIBLING_CODINGS, type SiblingCoding } from './encoding';
 import type { StaticOptions } from './options';
 import { cachesOf, type StaticCaches, type StaticSite } from './site';
@@ -298,15 +298,12 @@ function sendFile(site: StaticSite, c: StaticCaches, req: HttpRequest, opts: Sta
 
     // Cache-Control, ETag and Vary go on 200, 206 and 304 alike (§15.4.5); never on errors (a max-age
     // would make a 412 or 416 storable: they keep the default no-store).
-    setCachingFields(resp, opts, vary, v.etag);
+    // Last-Modified is left out of a 304: the ETag is the better validator, §15.4.5 asks for no other metadata.
+    setFileFields(resp, opts, vary, v, cond !== 304, coding);
     if (cond === 304) {
-      // Last-Modified is left out: the ETag is the better validator, §15.4.5 asks for no other metadata.
       resp.return(304);
       return true;
     }
-    resp.setHeader('Last-Modified', v.lastModified);
-    resp.setHeader('Accept-Ranges', opts.maxRanges > 0 ? 'bytes' : 'none');
-    if (coding !== null) resp.setHeader('Content-Encoding', coding);
     resp.contentType = type;
     if (plan.kind === 'full') {
       if (size <= SMALL_FILE && req.method === 'GET') {
