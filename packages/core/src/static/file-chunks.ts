@@ -1,5 +1,5 @@
 /**
- * A file's bytes as a stream of 64 KiB chunks read into buffers that are reused (issue 18: a burst of
+ * A file's bytes as a stream of chunks (64 KiB by default) read into buffers that are reused (issue 18: a burst of
  * slow readers). Node's file read stream allocates a fresh buffer for every read; a burst of 200 large
  * downloads on loopback, where the kernel takes megabytes per connection at once, made hundreds of MB of
  * such garbage before the collector ran (peak RSS 116 MiB against a 72 MiB budget on Light).
@@ -13,20 +13,28 @@
 import { close, read } from 'node:fs';
 import { Readable } from 'node:stream';
 
-/** Read size: few reads per MiB, bounded memory per connection. */
+/**
+ * Default read size (the Normal and Large presets): few reads per MiB. The size is per server
+ * (`staticFileChunkSize`; Light 16 KiB, Embedded 4 KiB): a reader that stops holds one chunk in the
+ * socket's queue, so 200 paused slow readers hold 200 chunks (issue 18: 12.5 MiB at 64 KiB, too much
+ * for Light's 72 MiB bound).
+ */
 export const FILE_CHUNK = 64 * 1024;
-/** Free buffers kept for reuse (2 MiB); more are left to the collector. */
+/** Free buffers kept for reuse per chunk size (2 MiB at 64 KiB); more are left to the collector. */
 const POOL_MAX = 32;
-const pool: Buffer[] = [];
+/** Free buffers by size (each buffer is exactly one chunk size long). */
+const pools = new Map<number, Buffer[]>();
 
-/** Free buffers in the pool now (tests). */
-export function fileChunkPoolSize(): number { return pool.length; }
+/** Free buffers of `size` in the pool now (tests). */
+export function fileChunkPoolSize(size: number = FILE_CHUNK): number { return pools.get(size)?.length ?? 0; }
 
-function takeBuffer(): Buffer {
-  return pool.pop() ?? Buffer.allocUnsafeSlow(FILE_CHUNK);
+function takeBuffer(size: number): Buffer {
+  return pools.get(size)?.pop() ?? Buffer.allocUnsafeSlow(size);
 }
 
 function giveBack(b: Buffer): void {
+  let pool = pools.get(b.length);
+  if (pool === undefined) pools.set(b.length, (pool = []));
   if (pool.length < POOL_MAX) pool.push(b);
 }
 
@@ -38,6 +46,7 @@ export class FileChunks extends Readable {
   private _fd: number;
   private _pos: number;
   private readonly _end: number;
+  private readonly _chunk: number;
   /** Chunks pushed whose write is not confirmed yet, oldest first (their buffers). */
   private readonly _out: Buffer[] = [];
   private _buf: Buffer | null = null;
@@ -46,13 +55,15 @@ export class FileChunks extends Readable {
   private _closeWhenLanded: ((err?: Error | null) => void) | null = null;
   private _destroyErr: Error | null = null;
 
-  constructor(fd: number, start: number, end: number) {
+  /** `chunkSize`: bytes per read (and per buffer), the server's `staticFileChunkSize`. */
+  constructor(fd: number, start: number, end: number, chunkSize: number = FILE_CHUNK) {
     // No read ahead while paused (high-water mark 0): a reader that stops holds one buffer, the chunk
     // waiting on its socket. While it flows, the next read starts as soon as a chunk is handed on.
     super({ highWaterMark: 0 });
     this._fd = fd;
     this._pos = start;
     this._end = end;
+    this._chunk = chunkSize;
   }
 
   /** The write of the oldest unconfirmed chunk completed: its buffer may be read into again. */
@@ -65,8 +76,8 @@ export class FileChunks extends Readable {
     if (this._fd < 0 || this._buf !== null || this.destroyed) return;
     const left = this._end - this._pos + 1;
     if (left <= 0) { this.push(null); return; }
-    const buf = (this._buf = takeBuffer());
-    read(this._fd, buf, 0, Math.min(FILE_CHUNK, left), this._pos, this._onRead);
+    const buf = (this._buf = takeBuffer(this._chunk));
+    read(this._fd, buf, 0, Math.min(this._chunk, left), this._pos, this._onRead);
   }
 
   private _landed(err: NodeJS.ErrnoException | null, n: number): void {

@@ -310,11 +310,11 @@ function sendFile(site: StaticSite, c: StaticCaches, req: HttpRequest, opts: Sta
         resp.return(200, readWhole(fd, size));
         return true;
       }
-      resp.returnStream(200, fileStream(fd, 0, size - 1), size);
+      resp.returnStream(200, fileStream(fd, 0, size - 1, opts), size);
     } else if (plan.ranges.length === 1) {
       const { start, end } = plan.ranges[0];
       resp.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
-      resp.returnStream(206, fileStream(fd, start, end), end - start + 1);
+      resp.returnStream(206, fileStream(fd, start, end, opts), end - start + 1);
     } else {
       const mp = multipartByteranges(plan.ranges, size, fullType(resp, type));
       resp.contentType = mp.contentType;
@@ -331,8 +331,8 @@ function sendFile(site: StaticSite, c: StaticCaches, req: HttpRequest, opts: Sta
  * Bytes start..end of `fd` as a stream that closes the descriptor when done, failed or destroyed, read
  * into reused buffers (file-chunks.ts).
  */
-function fileStream(fd: number, start: number, end: number): Readable {
+function fileStream(fd: number, start: number, end: number, opts: StaticOptions): Readable {
   // An empty file (HEAD of it): nothing to read.
   if (end < start) { closeQuietly(fd); return Readable.from([]); }
-  return new FileChunks(fd, start, end);
+  return new FileChunks(fd, start, end, opts.fileChunkSize);
 }
