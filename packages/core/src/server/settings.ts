@@ -229,7 +229,7 @@ export abstract class ServerSettings {
   set staticPrecompressed(v: boolean) { this._static.precompressed = checkBoolean('staticPrecompressed', v); }
   /**
    * Bytes per read of a streamed file (above 64 KiB, or a range): a client that stops reading holds one
-   * such chunk. Set by the presets (Embedded 4 KiB, Light 16 KiB, Normal and Large 64 KiB); 4 KiB to 1 MiB.
+   * such chunk. Set by the presets (Embedded 4 KiB, Light 32 KiB, Normal and Large 64 KiB); 4 KiB to 1 MiB.
    */
   get staticFileChunkSize(): number { return this._static.fileChunkSize ?? FILE_CHUNK_BY_PRESET.Normal; }
   set staticFileChunkSize(v: number) { this._static.fileChunkSize = checkStaticFileChunkSize(v); }

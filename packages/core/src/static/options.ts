@@ -28,7 +28,7 @@ export interface StaticOptions {
 }
 
 /** Read size of streamed files by preset: a paused reader holds one chunk (issue 18's slow-read memory bound). */
-export const FILE_CHUNK_BY_PRESET = { Embedded: 4 * 1024, Light: 16 * 1024, Normal: 64 * 1024, Large: 64 * 1024 } as const;
+export const FILE_CHUNK_BY_PRESET = { Embedded: 4 * 1024, Light: 32 * 1024, Normal: 64 * 1024, Large: 64 * 1024 } as const;
 
 /** Checks `staticFileChunkSize`: 4 KiB to 1 MiB. */
 export function checkStaticFileChunkSize(v: unknown): number {

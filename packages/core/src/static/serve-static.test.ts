@@ -229,7 +229,7 @@ describe('errors and settings', () => {
     const srv = new MicroWebSrv();
     expect(srv.staticFileChunkSize).toBe(64 * 1024);
     srv.setLightConfig();
-    expect(srv.staticFileChunkSize).toBe(16 * 1024);
+    expect(srv.staticFileChunkSize).toBe(32 * 1024);
     srv.setEmbeddedConfig();
     expect(srv.staticFileChunkSize).toBe(4 * 1024);
     srv.staticFileChunkSize = 32 * 1024;
