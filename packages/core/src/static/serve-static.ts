@@ -142,7 +142,10 @@ function serve(site: StaticSite, req: HttpRequest, rawPath: string, opts: Static
     if (m !== null && serveFromMeta(site, req, opts, m, name, now)) return true;
   }
   const opened = openInside(c, root, parsed.joined, opts.serveDotFiles);
-  if (opened === null) return false;
+  if (opened === null) {
+    c.meta.delete(parsed.joined); // gone: a revalidation must not be answered from what it was
+    return false;
+  }
   // Kept only for a path that names something (a client cannot fill the cache with made-up paths) and is
   // short (spellings of one file padded with '//' would each hold a long string): at most ~2 MiB.
   if (fresh && rawPath.length <= PATHS_CACHE_MAX_LENGTH) {
