@@ -5,7 +5,7 @@ import type { RequestRef, ServerRef } from '../base/refs';
 import { clearingCookie, serializeCookie, type CookieOptions } from './cookie';
 import { memoHead } from './head-memo';
 import { contentDisposition, contentLengthLine, contentTypeLine, errorPage, httpDateLine, isFieldValue, isToken, statusHasNoBody, statusLine } from './head-builder';
-import { kMarkFinished } from './internals';
+import { kFieldLines, kMarkFinished } from './internals';
 import type { RequestView } from './request-view';
 import type { ResponseSink } from './response-sink';
 import { OpenStream, type OpenStreamOptions } from './open-stream';
@@ -325,6 +325,12 @@ export class HttpResponse {
   /** Marks the response done without sending (its connection was detached): the pipeline stops here. */
   [kMarkFinished](): void { this._state = State.Finished; }
 
+  /** Pre-formatted field lines (internals.ts), kept in the field list under the name '' (no token is empty). */
+  [kFieldLines](lines: string): void {
+    if (this._state >= State.HeadSent) throw new MwsError('ERR_MWS_RESPONSE_SENT', 'field lines: the head is already sent');
+    (this._headers ??= []).push('', lines);
+  }
+
   /** What the stream writer needs of this response, for one stream. */
   private _streamTarget(): StreamTarget {
     return {
@@ -392,7 +398,7 @@ export class HttpResponse {
       sink.writeLatin1('Access-Control-Allow-Origin: *\r\n');
     }
     const extra = this._headers;
-    if (extra !== null) for (let i = 0; i < extra.length; i += 2) sink.writeLatin1(extra[i] + ': ' + extra[i + 1] + '\r\n');
+    if (extra !== null) for (let i = 0; i < extra.length; i += 2) sink.writeLatin1(extra[i] === '' ? extra[i + 1] : extra[i] + ': ' + extra[i + 1] + '\r\n');
     if (code === 101) sink.writeLatin1('\r\n');
     else if (close) sink.writeLatin1(CLOSE_TAIL);
     else sink.writeLatin1(this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine);

@@ -12,6 +12,7 @@
 import { fstatSync, openSync } from 'node:fs';
 import type { HttpRequest } from '../request/http-request';
 import type { HttpResponse } from '../response/http-response';
+import { kFieldLines } from '../response/internals';
 import { closeQuietly, OPEN_FLAGS, readWhole, SMALL_FILE } from './file-io';
 import type { StaticOptions } from './options';
 import type { StaticCaches, StaticSite } from './site';
@@ -31,6 +32,23 @@ export interface FileMeta {
   dev: number; ino: number; size: number; mtimeMs: number;
   /** Its validators (the object is reused: `dateIsStrong` is set again per request). */
   v: Validators;
+  /**
+   * Its field lines, made on first use for the settings in `linesCC` and `linesRanges` (Cache-Control and ranges on or
+   * off): for a 304 (Cache-Control, ETag) and a 200 (and Last-Modified, Accept-Ranges).
+   */
+  lines304: string; lines200: string; linesCC: string | null | undefined; linesRanges: boolean;
+}
+
+/** Makes (or remakes, when the settings changed) the field lines of `m`. */
+function linesOf(m: FileMeta, opts: StaticOptions): FileMeta {
+  const ranges = opts.maxRanges > 0;
+  if (m.linesCC === opts.cacheControl && m.linesRanges === ranges) return m;
+  const cc = opts.cacheControl === null ? '' : 'Cache-Control: ' + opts.cacheControl + '\r\n';
+  m.lines304 = cc + 'ETag: ' + m.v.etag + '\r\n';
+  m.lines200 = m.lines304 + 'Last-Modified: ' + m.v.lastModified + '\r\nAccept-Ranges: ' + (ranges ? 'bytes' : 'none') + '\r\n';
+  m.linesCC = opts.cacheControl;
+  m.linesRanges = ranges;
+  return m;
 }
 
 /** Keeps what `key` (a path joined under the root) was just served from. */
@@ -59,8 +77,7 @@ const FILE_FIELDS = ['cache-control', 'vary', 'etag', 'last-modified', 'accept-r
  * does) gets them appended: setHeader's case-insensitive search allocates a lower-case name per field.
  */
 export function setFileFields(resp: HttpResponse, opts: StaticOptions, vary: boolean, v: Validators, full: boolean, coding: string | null): void {
-  let fresh = true;
-  for (let i = 0; i < FILE_FIELDS.length && fresh; i++) fresh = resp.getHeader(FILE_FIELDS[i]) === undefined;
+  const fresh = hasNoFileField(resp);
   const set = fresh ? appendField : setField;
   resp.allowCaching = true;
   if (opts.cacheControl !== null) set(resp, 'Cache-Control', opts.cacheControl);
@@ -70,6 +87,20 @@ export function setFileFields(resp: HttpResponse, opts: StaticOptions, vary: boo
   set(resp, 'Last-Modified', v.lastModified);
   set(resp, 'Accept-Ranges', opts.maxRanges > 0 ? 'bytes' : 'none');
   if (coding !== null) set(resp, 'Content-Encoding', coding);
+}
+
+/** None of the fields of a file answer is set yet (checked without allocating while no field is set at all). */
+function hasNoFileField(resp: HttpResponse): boolean {
+  for (let i = 0; i < FILE_FIELDS.length; i++) if (resp.getHeader(FILE_FIELDS[i]) !== undefined) return false;
+  return true;
+}
+
+/** The fields of a file answer from `m`: its pre-made lines when the response has none of them yet. */
+function setMetaFields(resp: HttpResponse, opts: StaticOptions, m: FileMeta, full: boolean): void {
+  if (!hasNoFileField(resp)) { setFileFields(resp, opts, false, m.v, full, null); return; }
+  resp.allowCaching = true;
+  const lines = linesOf(m, opts);
+  resp[kFieldLines](full ? lines.lines200 : lines.lines304);
 }
 
 const appendField = (resp: HttpResponse, name: string, value: string): void => resp.appendHeader(name, value);
@@ -91,7 +122,7 @@ export function serveFromMeta(site: StaticSite, req: HttpRequest, opts: StaticOp
     req.getHeader('if-unmodified-since'), v, true);
   const resp = req.response;
   if (cond === 304) {
-    setFileFields(resp, opts, false, v, false, null);
+    setMetaFields(resp, opts, m, false);
     resp.return(304);
     return true;
   }
@@ -109,7 +140,7 @@ export function serveFromMeta(site: StaticSite, req: HttpRequest, opts: StaticOp
       return false;
     }
     const body = readWhole(fd, m.size);
-    setFileFields(resp, opts, false, v, true, null);
+    setMetaFields(resp, opts, m, true);
     resp.contentType = type;
     resp.return(200, body);
     return true;

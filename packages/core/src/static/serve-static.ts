@@ -272,7 +272,7 @@ function sendFile(site: StaticSite, c: StaticCaches, req: HttpRequest, opts: Sta
     // The plain file (no sibling could be chosen) is remembered for a second: file-meta.ts.
     if (metaKey !== null && coding === null && !vary) {
       rememberMeta(c, metaKey, { at: now, root, dotOk: opts.serveDotFiles, precompressed: opts.precompressed, real,
-        dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, v });
+        dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, v, lines304: '', lines200: '', linesCC: undefined, linesRanges: false });
     }
     const cond = evaluateFields(req.getHeader('if-match'), req.getHeader('if-none-match'), req.getHeader('if-modified-since'),
       req.getHeader('if-unmodified-since'), v, true);
