@@ -15,29 +15,15 @@ import type { HttpResponse } from '../response/http-response';
 import { kFieldLines } from '../response/internals';
 import { closeQuietly, OPEN_FLAGS, readWhole, SMALL_FILE } from './file-io';
 import type { StaticOptions } from './options';
-import type { StaticCaches, StaticSite } from './site';
+import type { FileMeta, StaticCaches, StaticSite } from './site';
+
+export type { FileMeta };
 import { evaluateFields, type Validators } from './validators';
 
 /** How long an entry is trusted (ms): a changed file is seen by a 304 within this time. */
 export const META_CACHE_MS = 1000;
 /** Entries kept per site; beyond, the map starts again (only files that exist and were served get one). */
 const META_CACHE_MAX = 4096;
-
-/** One served file, as checked at `at`. */
-export interface FileMeta {
-  at: number;
-  /** The root, dot rule and precompressed setting it was served under: any other → the full way. */
-  root: string; dotOk: boolean; precompressed: boolean;
-  real: string;
-  dev: number; ino: number; size: number; mtimeMs: number;
-  /** Its validators (the object is reused: `dateIsStrong` is set again per request). */
-  v: Validators;
-  /**
-   * Its field lines, made on first use for the settings in `linesCC` and `linesRanges` (Cache-Control and ranges on or
-   * off): for a 304 (Cache-Control, ETag) and a 200 (and Last-Modified, Accept-Ranges).
-   */
-  lines304: string; lines200: string; linesCC: string | null | undefined; linesRanges: boolean;
-}
 
 /** Makes (or remakes, when the settings changed) the field lines of `m`. */
 function linesOf(m: FileMeta, opts: StaticOptions): FileMeta {

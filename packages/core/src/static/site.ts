@@ -1,6 +1,6 @@
 import type { LogLevelName } from '../base/logger';
 import type { SiblingCoding } from './encoding';
-import type { FileMeta } from './file-meta';
+import type { Validators } from './validators';
 import type { StaticOptions } from './options';
 
 /**
@@ -24,6 +24,22 @@ export interface ResolvedEntry {
   real: string; at: number; dev: number; ino: number;
   /** The root and dot rule `real` was last checked against (inside, no dot component): the same again needs no new check. */
   root: string; dotOk: boolean;
+}
+
+/** One served file, as checked at `at` (file-meta.ts: kept for a second). */
+export interface FileMeta {
+  at: number;
+  /** The root, dot rule and precompressed setting it was served under: any other → the full way. */
+  root: string; dotOk: boolean; precompressed: boolean;
+  real: string;
+  dev: number; ino: number; size: number; mtimeMs: number;
+  /** Its validators (the object is reused: `dateIsStrong` is set again per request). */
+  v: Validators;
+  /**
+   * Its field lines, made on first use for the settings in `linesCC` and `linesRanges` (Cache-Control and ranges on or
+   * off): for a 304 (Cache-Control, ETag) and a 200 (and Last-Modified, Accept-Ranges).
+   */
+  lines304: string; lines200: string; linesCC: string | null | undefined; linesRanges: boolean;
 }
 
 /** A request path that parsed: its segments, and the file path they name under `root`. */
