@@ -5,7 +5,7 @@ import type { RequestRef, ServerRef } from '../base/refs';
 import { clearingCookie, serializeCookie, type CookieOptions } from './cookie';
 import { memoHead } from './head-memo';
 import { contentDisposition, contentLengthLine, contentTypeLine, errorPage, httpDateLine, isFieldValue, isToken, statusHasNoBody, statusLine } from './head-builder';
-import { kKeep, kKept, kMarkFinished, kRetire } from './internals';
+import { kFieldLines, kKeep, kKept, kMarkFinished, kRetire } from './internals';
 import type { RequestView } from './request-view';
 import type { ResponseSink } from './response-sink';
 import { OpenStream, type OpenStreamOptions } from './open-stream';
@@ -375,6 +375,12 @@ export class HttpResponse {
   /** Marks the response done without sending (its connection was detached): the pipeline stops here. */
   [kMarkFinished](): void { this._state = State.Finished; this[kKeep](); }
 
+  /** Pre-formatted field lines (internals.ts), kept in the field list under the name '' (no token is empty). */
+  [kFieldLines](lines: string): void {
+    if (this._state >= State.HeadSent) throw new MwsError('ERR_MWS_RESPONSE_SENT', 'field lines: the head is already sent');
+    (this._headers ??= []).push('', lines);
+  }
+
   /** What the stream writer needs of this response, for one stream. */
   private _streamTarget(): StreamTarget {
     return {
@@ -442,7 +448,8 @@ export class HttpResponse {
       h += 'Access-Control-Allow-Origin: *\r\n';
     }
     const extra = this._headers;
-    if (extra !== null) for (let i = 0; i < extra.length; i += 2) h += extra[i] + ': ' + extra[i + 1] + '\r\n';
+    // A field named '' holds lines already formatted (kFieldLines: a static file's validators).
+    if (extra !== null) for (let i = 0; i < extra.length; i += 2) h += extra[i] === '' ? extra[i + 1] : extra[i] + ': ' + extra[i + 1] + '\r\n';
     if (code === 101) h += '\r\n';
     else if (close) h += CLOSE_TAIL;
     else h += this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine;

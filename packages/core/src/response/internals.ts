@@ -15,3 +15,8 @@ export const kKeep: unique symbol = Symbol('mws.response.keep');
 export const kKept: unique symbol = Symbol('mws.response.kept');
 /** Makes this response and its request stale (their objects go to the connection's next request). */
 export const kRetire: unique symbol = Symbol('mws.response.retire');
+/**
+ * Adds field lines already formatted (`Name: value\r\n`…), written with the fields set so far: a static
+ * file's validators, built once per file (static/file-meta.ts). The caller vouches for the lines.
+ */
+export const kFieldLines: unique symbol = Symbol('mws.response.fieldLines');

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { MwsError, assertIntOption, assertNumberOption, invalidOption } from '../base/errors';
 import type { ConnectionLimits } from '../engine/connection-host';
 import { responseDefaults, type ResponseDefaults } from '../response/response-defaults';
-import { checkBoolean, checkDefaultPage, checkDefaultPages, checkStaticCacheControl, checkStaticMaxRanges, defaultStaticOptions, type StaticOptions } from '../static/options';
+import { checkBoolean, checkDefaultPage, checkDefaultPages, checkStaticCacheControl, checkStaticFileChunkSize, checkStaticMaxRanges, defaultStaticOptions, FILE_CHUNK_BY_PRESET, type StaticOptions } from '../static/options';
 import { DEFAULT_MIME_TYPES, UNKNOWN_MIME_TYPE, checkStaticUnknownType, databaseMimeType, type StaticUnknownType } from './mime-types';
 import { PRESETS, type PresetName, type PresetValues } from './presets';
 
@@ -227,6 +227,12 @@ export abstract class ServerSettings {
   /** Serve `file.br` / `file.gz` siblings to clients that accept them (default true). */
   get staticPrecompressed(): boolean { return this._static.precompressed; }
   set staticPrecompressed(v: boolean) { this._static.precompressed = checkBoolean('staticPrecompressed', v); }
+  /**
+   * Bytes per read of a streamed file (above 64 KiB, or a range): a client that stops reading holds one
+   * such chunk. Set by the presets (Embedded 4 KiB, Light 32 KiB, Normal and Large 64 KiB); 4 KiB to 1 MiB.
+   */
+  get staticFileChunkSize(): number { return this._static.fileChunkSize ?? FILE_CHUNK_BY_PRESET.Normal; }
+  set staticFileChunkSize(v: number) { this._static.fileChunkSize = checkStaticFileChunkSize(v); }
 
   /**
    * Adds or replaces a MIME type for an extension ('.ext' or 'ext'); it wins over the database. `''`
@@ -267,6 +273,7 @@ export abstract class ServerSettings {
   private _preset(name: PresetName): void {
     this._notRunning(`set${name}Config`);
     this._cfg = { ...PRESETS[name] };
+    this._static.fileChunkSize = FILE_CHUNK_BY_PRESET[name];
     this._limits.maxRequestContentLength = this._cfg.maxRequestContentLength;
   }
 

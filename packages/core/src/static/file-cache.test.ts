@@ -1,5 +1,5 @@
 /**
- * The one-second caches of the static-file path (resolved paths, precompressed siblings) must never
+ * The one-second caches of the static-file path (resolved paths, file metadata, precompressed siblings) must never
  * serve a file from outside the root, nor stale content, nor hide a deploy: each case changes the tree
  * between two requests well inside the cache's second.
  */
@@ -113,4 +113,46 @@ test('a request path kept parsed is kept per serveDotFiles rule: switching it on
   expect((await request(ts.port, '/later.txt')).status).toBe(404);
   fs.writeFileSync(path.join(fx.root, 'later.txt'), 'made later');
   expect((await request(ts.port, '/later.txt')).body.toString()).toBe('made later');
+});
+
+describe('the file metadata cache (file-meta.ts: one second)', () => {
+  test('a file changed in place (same size, same inode) is sent new at once by a 200, with a new ETag', async () => {
+    const f = path.join(fx.root, 'm.txt');
+    fs.writeFileSync(f, 'version one');
+    fs.utimesSync(f, 1_600_000_000, 1_600_000_000);
+    const one = await request(ts.port, '/m.txt');
+    const ino = fs.statSync(f).ino;
+    fs.writeFileSync(f, 'version two'); // same length, same inode
+    fs.utimesSync(f, 1_600_000_001, 1_600_000_001);
+    expect(fs.statSync(f).ino).toBe(ino);
+    const two = await request(ts.port, '/m.txt');
+    expect([two.status, two.body.toString()]).toEqual([200, 'version two']);
+    expect(two.headers['etag']).not.toBe(one.headers['etag']);
+    expect(two.headers['last-modified']).toBe(new Date(1_600_000_001_000).toUTCString());
+  });
+
+  test('a revalidation (304) of a file changed since is answered 200 with the new content within the second', async () => {
+    const f = path.join(fx.root, 'n.txt');
+    fs.writeFileSync(f, 'old');
+    const one = await request(ts.port, '/n.txt');
+    const etag = one.headers['etag'] as string;
+    expect((await request(ts.port, '/n.txt', { 'If-None-Match': etag })).status).toBe(304);
+    fs.writeFileSync(f, 'new');
+    fs.utimesSync(f, 1_700_000_000, 1_700_000_000);
+    // The cache trusts what it saw for at most one second (META_CACHE_MS): after it, the change shows.
+    await new Promise((r) => setTimeout(r, 1100));
+    const two = await request(ts.port, '/n.txt', { 'If-None-Match': etag });
+    expect([two.status, two.body.toString()]).toEqual([200, 'new']);
+    expect(two.headers['etag']).not.toBe(etag);
+    expect((await request(ts.port, '/n.txt', { 'If-None-Match': two.headers['etag'] as string })).status).toBe(304);
+  });
+
+  test('a file deleted is a 404 at once, for a 200 and then for a revalidation', async () => {
+    const f = path.join(fx.root, 'gone.txt');
+    fs.writeFileSync(f, 'here');
+    const one = await request(ts.port, '/gone.txt');
+    fs.rmSync(f);
+    expect((await request(ts.port, '/gone.txt')).status).toBe(404);
+    expect((await request(ts.port, '/gone.txt', { 'If-None-Match': one.headers['etag'] as string })).status).toBe(404);
+  });
 });

@@ -9,7 +9,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startServer, stopAll } from '../__tests__/server-harness';
-import { FILE_CHUNK, FileChunks, fileChunkPoolSize } from './file-chunks';
+import { FILE_CHUNK, FileChunks, fileChunkPoolSize, fileChunkReads } from './file-chunks';
 
 let dir: string;
 let data: Buffer;
@@ -103,3 +103,41 @@ test('8 downloads at once, half of them slow readers, some ranges: every byte ri
   }
   expect(fileChunkPoolSize()).toBeGreaterThan(0);
 }, 30000);
+
+test('many streams at once: at most 16 reads in flight, the others wait without a buffer; every byte right', async () => {
+  const file = path.join(dir, 'f.bin');
+  const streams = Array.from({ length: 40 }, (_, i) => new FileChunks(fs.openSync(file, 'r'), i * 1000, i * 1000 + 300_000, 16 * 1024));
+  let maxInFlight = 0;
+  const bodies = streams.map(async (s) => {
+    const parts: Buffer[] = [];
+    for await (const c of s) {
+      maxInFlight = Math.max(maxInFlight, fileChunkReads().inFlight);
+      parts.push(Buffer.from(c as Buffer));
+      s.chunkWritten();
+    }
+    return Buffer.concat(parts);
+  });
+  expect(fileChunkReads().inFlight).toBeLessThanOrEqual(16);
+  expect(fileChunkReads().waiting).toBeGreaterThan(0);
+  const got = await Promise.all(bodies);
+  got.forEach((b, i) => expect(sha(b)).toBe(sha(data.subarray(i * 1000, i * 1000 + 300_001))));
+  expect(maxInFlight).toBeLessThanOrEqual(16);
+  expect(fileChunkReads()).toEqual({ inFlight: 0, waiting: 0 });
+  expect(fileChunkPoolSize(16 * 1024)).toBeGreaterThan(0);
+});
+
+test('a stream destroyed while it waits for a read turn leaves the queue and closes its descriptor', async () => {
+  const file = path.join(dir, 'f.bin');
+  const busy = Array.from({ length: 16 }, () => new FileChunks(fs.openSync(file, 'r'), 0, SIZE - 1));
+  busy.forEach((s) => s.resume());
+  const fd = fs.openSync(file, 'r');
+  const late = new FileChunks(fd, 0, SIZE - 1);
+  late.resume();
+  await new Promise((r) => setImmediate(r));
+  late.destroy();
+  await new Promise((r) => late.once('close', r));
+  expect(() => fs.fstatSync(fd)).toThrow(/EBADF/);
+  busy.forEach((s) => s.destroy());
+  await Promise.all(busy.map((s) => new Promise((r) => (s.closed ? r(null) : s.once('close', r)))));
+  expect(fileChunkReads()).toEqual({ inFlight: 0, waiting: 0 });
+});

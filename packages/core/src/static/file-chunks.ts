@@ -1,5 +1,5 @@
 /**
- * A file's bytes as a stream of 64 KiB chunks read into buffers that are reused (issue 18: a burst of
+ * A file's bytes as a stream of chunks (64 KiB by default) read into buffers that are reused (issue 18: a burst of
  * slow readers). Node's file read stream allocates a fresh buffer for every read; a burst of 200 large
  * downloads on loopback, where the kernel takes megabytes per connection at once, made hundreds of MB of
  * such garbage before the collector ran (peak RSS 116 MiB against a 72 MiB budget on Light).
@@ -13,21 +13,57 @@
 import { close, read } from 'node:fs';
 import { Readable } from 'node:stream';
 
-/** Read size: few reads per MiB, bounded memory per connection. */
+/**
+ * Default read size (the Normal and Large presets): few reads per MiB. The size is per server
+ * (`staticFileChunkSize`; Light 32 KiB, Embedded 4 KiB): a reader that stops holds one chunk in the
+ * socket's queue, so 200 paused slow readers hold 200 chunks (issue 18: 12.5 MiB at 64 KiB, too much
+ * for Light's 72 MiB bound).
+ */
 export const FILE_CHUNK = 64 * 1024;
-/** Free buffers kept for reuse (2 MiB); more are left to the collector. */
-const POOL_MAX = 32;
-const pool: Buffer[] = [];
+/**
+ * Bytes of free buffers kept for reuse per chunk size (32 buffers of 64 KiB, 128 of 16 KiB); more are
+ * left to the collector. Smaller chunks keep more buffers: a burst of readers recycles instead of
+ * making garbage the collector frees late (RSS).
+ */
+const POOL_BYTES = 2 * 1024 * 1024;
+/** Free buffers by size (each buffer is exactly one chunk size long). */
+const pools = new Map<number, Buffer[]>();
 
-/** Free buffers in the pool now (tests). */
-export function fileChunkPoolSize(): number { return pool.length; }
+/**
+ * Reads in flight at once, all streams together. libuv runs four file reads at a time (its thread pool):
+ * a read queued behind them would only hold its buffer. 200 slow readers starting at once held 200
+ * chunks in queued reads; now a stream waits for its turn without a buffer (issue 18's RSS bound).
+ */
+const MAX_READS = 16;
+let readsInFlight = 0;
+/** Streams waiting for a read turn, oldest first. */
+const waiting: FileChunks[] = [];
 
-function takeBuffer(): Buffer {
-  return pool.pop() ?? Buffer.allocUnsafeSlow(FILE_CHUNK);
+/** Reads in flight and streams waiting for one (tests). */
+export function fileChunkReads(): { inFlight: number; waiting: number } { return { inFlight: readsInFlight, waiting: waiting.length }; }
+
+/** A read landed: the oldest stream still waiting (and alive) starts its read. */
+function nextRead(): void {
+  readsInFlight--;
+  while (waiting.length > 0 && readsInFlight < MAX_READS) {
+    const s = waiting.shift()!;
+    s[kStartRead]();
+  }
+}
+
+const kStartRead = Symbol('startRead');
+
+/** Free buffers of `size` in the pool now (tests). */
+export function fileChunkPoolSize(size: number = FILE_CHUNK): number { return pools.get(size)?.length ?? 0; }
+
+function takeBuffer(size: number): Buffer {
+  return pools.get(size)?.pop() ?? Buffer.allocUnsafeSlow(size);
 }
 
 function giveBack(b: Buffer): void {
-  if (pool.length < POOL_MAX) pool.push(b);
+  let pool = pools.get(b.length);
+  if (pool === undefined) pools.set(b.length, (pool = []));
+  if (pool.length * b.length < POOL_BYTES) pool.push(b);
 }
 
 /**
@@ -38,6 +74,7 @@ export class FileChunks extends Readable {
   private _fd: number;
   private _pos: number;
   private readonly _end: number;
+  private readonly _chunk: number;
   /** Chunks pushed whose write is not confirmed yet, oldest first (their buffers). */
   private readonly _out: Buffer[] = [];
   private _buf: Buffer | null = null;
@@ -45,14 +82,18 @@ export class FileChunks extends Readable {
   /** A destroy that came while a read was in flight: the descriptor is closed when it lands (closed now, its number could be reused by another open and the read land in that file). */
   private _closeWhenLanded: ((err?: Error | null) => void) | null = null;
   private _destroyErr: Error | null = null;
+  /** In the `waiting` queue for a read turn. */
+  private _queued = false;
 
-  constructor(fd: number, start: number, end: number) {
+  /** `chunkSize`: bytes per read (and per buffer), the server's `staticFileChunkSize`. */
+  constructor(fd: number, start: number, end: number, chunkSize: number = FILE_CHUNK) {
     // No read ahead while paused (high-water mark 0): a reader that stops holds one buffer, the chunk
     // waiting on its socket. While it flows, the next read starts as soon as a chunk is handed on.
     super({ highWaterMark: 0 });
     this._fd = fd;
     this._pos = start;
     this._end = end;
+    this._chunk = chunkSize;
   }
 
   /** The write of the oldest unconfirmed chunk completed: its buffer may be read into again. */
@@ -62,14 +103,29 @@ export class FileChunks extends Readable {
   }
 
   override _read(): void {
-    if (this._fd < 0 || this._buf !== null || this.destroyed) return;
+    if (this._fd < 0 || this._buf !== null || this._queued || this.destroyed) return;
     const left = this._end - this._pos + 1;
     if (left <= 0) { this.push(null); return; }
-    const buf = (this._buf = takeBuffer());
-    read(this._fd, buf, 0, Math.min(FILE_CHUNK, left), this._pos, this._onRead);
+    if (readsInFlight >= MAX_READS) { this._queued = true; waiting.push(this); return; }
+    this._startRead();
+  }
+
+  /** Its turn came (nextRead): reads now unless it was destroyed meanwhile. */
+  [kStartRead](): void {
+    this._queued = false;
+    if (this._fd < 0 || this._buf !== null || this.destroyed) return;
+    this._startRead();
+  }
+
+  private _startRead(): void {
+    const left = this._end - this._pos + 1;
+    readsInFlight++;
+    const buf = (this._buf = takeBuffer(this._chunk));
+    read(this._fd, buf, 0, Math.min(this._chunk, left), this._pos, this._onRead);
   }
 
   private _landed(err: NodeJS.ErrnoException | null, n: number): void {
+    nextRead();
     const buf = this._buf!;
     this._buf = null;
     const cb = this._closeWhenLanded;
@@ -92,6 +148,12 @@ export class FileChunks extends Readable {
     // Chunks still unconfirmed come back if their writes complete (the last chunk of a body ends the
     // stream before its write does); if the connection closes first they go with this object.
     const fd = this._fd;
+    if (this._queued) {
+      // Out of the queue now: a destroyed stream never starts its read.
+      const i = waiting.indexOf(this);
+      if (i !== -1) waiting.splice(i, 1);
+      this._queued = false;
+    }
     if (fd < 0) { cb(err); return; }
     if (this._buf !== null) { this._destroyErr = err; this._closeWhenLanded = cb; return; }
     this._fd = -1;

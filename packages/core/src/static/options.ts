@@ -23,6 +23,16 @@ export interface StaticOptions {
    * and `serveStaticFile` resolves false — a module mounted under a prefix (mods-files) redirects itself.
    */
   redirectFolders?: boolean;
+  /** Bytes per read of a streamed file (file-chunks.ts); absent: 64 KiB. Set per preset (`staticFileChunkSize`). */
+  fileChunkSize?: number;
+}
+
+/** Read size of streamed files by preset: a paused reader holds one chunk (issue 18's slow-read memory bound). */
+export const FILE_CHUNK_BY_PRESET = { Embedded: 4 * 1024, Light: 32 * 1024, Normal: 64 * 1024, Large: 64 * 1024 } as const;
+
+/** Checks `staticFileChunkSize`: 4 KiB to 1 MiB. */
+export function checkStaticFileChunkSize(v: unknown): number {
+  return assertIntOption('staticFileChunkSize', v, 4 * 1024, 1024 * 1024);
 }
 
 /** MicroWebSrv2's default pages, in its order. */
@@ -46,6 +56,7 @@ export function defaultStaticOptions(): StaticOptions {
     serveDotFiles: false,
     maxRanges: DEFAULT_MAX_RANGES,
     precompressed: true,
+    fileChunkSize: FILE_CHUNK_BY_PRESET.Normal,
   };
 }
 

@@ -137,7 +137,7 @@ export function realInsideCached(cache: Map<string, ResolvedEntry>, realRoot: st
   const real = realInsideSync(realRoot, p, dotOk);
   if (real === null) { cache.delete(p); return null; }
   if (cache.size >= REAL_CACHE_MAX) cache.clear();
-  cache.set(p, { real, at: now, dev: -1n, ino: -1n, root: realRoot, dotOk });
+  cache.set(p, { real, at: now, dev: -1, ino: -1, root: realRoot, dotOk });
   return { real, cached: false };
 }
 
@@ -145,10 +145,10 @@ export function realInsideCached(cache: Map<string, ResolvedEntry>, realRoot: st
  * True when the file opened for `p` (its fstat `st`) is the one `p` resolved to when the cache entry
  * was made: the first open records the identity, later ones must match it. A mismatch drops the entry.
  */
-export function confirmResolved(cache: Map<string, ResolvedEntry>, p: string, st: { dev: bigint; ino: bigint }): boolean {
+export function confirmResolved(cache: Map<string, ResolvedEntry>, p: string, st: { dev: number; ino: number }): boolean {
   const e = cache.get(p);
   if (e === undefined) return true;
-  if (e.ino === -1n) { e.dev = st.dev; e.ino = st.ino; return true; }
+  if (e.ino === -1) { e.dev = st.dev; e.ino = st.ino; return true; }
   if (e.dev === st.dev && e.ino === st.ino) return true;
   cache.delete(p);
   return false;
@@ -173,13 +173,12 @@ function checkedReal(realRoot: string, real: string, dotOk: boolean): string | n
  * with a `rootPath`).
  */
 export async function realRootOf(site: { readonly rootPath: string }): Promise<string | null> {
+  const known = knownRealRoot(site);
+  if (known !== null) return known;
   const caches: StaticCaches = cachesOf(site);
   const hit = caches.root;
   const rootPath = site.rootPath;
-  // The same rootPath (and, when relative, the same working directory: process.cwd() is cached by Node)
-  // resolves to the same absolute path: no path.resolve per request.
   const cwd = path.isAbsolute(rootPath) ? '' : process.cwd();
-  if (hit !== null && hit.rootPath === rootPath && hit.cwd === cwd) return hit.real;
   const abs = path.resolve(rootPath);
   if (hit !== null && hit.abs === abs) { caches.root = { rootPath, cwd, abs, real: hit.real }; return hit.real; }
   let real: string;
@@ -191,4 +190,18 @@ export async function realRootOf(site: { readonly rootPath: string }): Promise<s
   }
   caches.root = { rootPath, cwd, abs, real };
   return real;
+}
+
+/**
+ * The realpath of `site`'s root when it is already known for the same rootPath (and working directory,
+ * when relative), else null: the static path then goes on without a promise (see serve-static.ts).
+ */
+export function knownRealRoot(site: { readonly rootPath: string }): string | null {
+  const hit = cachesOf(site).root;
+  if (hit === null) return null;
+  const rootPath = site.rootPath;
+  // The same rootPath (and, when relative, the same working directory: process.cwd() is cached by Node)
+  // resolves to the same absolute path: no path.resolve per request.
+  const cwd = path.isAbsolute(rootPath) ? '' : process.cwd();
+  return hit.rootPath === rootPath && hit.cwd === cwd ? hit.real : null;
 }

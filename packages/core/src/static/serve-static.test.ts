@@ -9,8 +9,9 @@ const realFs: typeof fs = jest.requireActual('node:fs');
 import { get, RawClient, type TestServer } from '../__tests__/server-harness';
 import { DOT_SECRET, FIXED_LAST_MODIFIED, HELLO, request, startStatic, type Fixture, useStaticServer } from './__tests__/static-harness';
 import {
-  checkBoolean, checkDefaultPage, checkDefaultPages, checkStaticCacheControl, checkStaticMaxRanges, defaultStaticOptions, DEFAULT_PAGES,
+  checkBoolean, checkDefaultPage, checkDefaultPages, checkStaticCacheControl, checkStaticFileChunkSize, checkStaticMaxRanges, defaultStaticOptions, DEFAULT_PAGES,
 } from './options';
+import { MicroWebSrv } from '../server/micro-web-srv';
 import { serveStatic } from './serve-static';
 
 let fx: Fixture;
@@ -207,7 +208,7 @@ describe('errors and settings', () => {
 
   test('defaults and the checks the server setters use', () => {
     expect(ts.srv.staticOptions).toEqual(defaultStaticOptions());
-    expect(defaultStaticOptions()).toEqual({ defaultPages: [...DEFAULT_PAGES], cacheControl: 'max-age=3600', serveDotFiles: false, maxRanges: 16, precompressed: true });
+    expect(defaultStaticOptions()).toEqual({ defaultPages: [...DEFAULT_PAGES], cacheControl: 'max-age=3600', serveDotFiles: false, maxRanges: 16, precompressed: true, fileChunkSize: 64 * 1024 });
     expect(DEFAULT_PAGES).toEqual(['index.html', 'index.htm', 'default.html', 'default.htm']);
     expect(checkDefaultPage('home.html')).toBe('home.html');
     for (const bad of ['', '.', '..', 'a/b', 'a\\b', 'a\0', 'x'.repeat(256), 3]) expect(() => checkDefaultPage(bad)).toThrow(/addDefaultPage name/);
@@ -220,5 +221,19 @@ describe('errors and settings', () => {
     for (const bad of [-1, 1.5, 1001, '3']) expect(() => checkStaticMaxRanges(bad)).toThrow(/staticMaxRanges/);
     expect(checkBoolean('serveDotFiles', true)).toBe(true);
     expect(() => checkBoolean('serveDotFiles', 'yes')).toThrow(/serveDotFiles must be a boolean/);
+    expect(checkStaticFileChunkSize(16384)).toBe(16384);
+    for (const bad of [4095, 1024 * 1024 + 1, 1.5, '65536']) expect(() => checkStaticFileChunkSize(bad)).toThrow(/staticFileChunkSize/);
+  });
+
+  test('staticFileChunkSize follows the preset (a paused slow reader holds one chunk) and can be set', () => {
+    const srv = new MicroWebSrv();
+    expect(srv.staticFileChunkSize).toBe(64 * 1024);
+    srv.setLightConfig();
+    expect(srv.staticFileChunkSize).toBe(32 * 1024);
+    srv.setEmbeddedConfig();
+    expect(srv.staticFileChunkSize).toBe(4 * 1024);
+    srv.staticFileChunkSize = 32 * 1024;
+    expect(srv.staticOptions.fileChunkSize).toBe(32 * 1024);
+    expect(() => { srv.staticFileChunkSize = 100; }).toThrow(/staticFileChunkSize must be an integer from 4096 to 1048576/);
   });
 });

@@ -11,7 +11,7 @@
  * SMALL_FILE is streamed from its descriptor with backpressure — never read whole into memory — in 64 KiB
  * reads into reused buffers (file-chunks.ts).
  */
-import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, statSync, type BigIntStats } from 'node:fs';
+import { closeSync, fstatSync, openSync, statSync, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import type { HttpRequest } from '../request/http-request';
@@ -19,17 +19,14 @@ import { errorPage } from '../response/head-builder';
 import type { HttpResponse } from '../response/http-response';
 import { refusedTypeMessage } from '../response/unknown-type';
 import { FileChunks } from './file-chunks';
+import { closeQuietly, OPEN_FLAGS, readWhole, SMALL_FILE } from './file-io';
+import { freshMeta, rememberMeta, serveFromMeta, setFileFields } from './file-meta';
 import { chooseSibling, parseAcceptEncoding, SIBLING_CODINGS, type SiblingCoding } from './encoding';
 import type { StaticOptions } from './options';
 import { cachesOf, type StaticCaches, type StaticSite } from './site';
 import { multipartByteranges, planRanges, type RangePlan } from './ranges';
-import { confirmResolved, forgetResolved, isAbsentError, parseStaticPath, realInsideCached, realRootOf } from './safe-path';
-import { evaluatePreconditions, ifRangeAllows, validatorsOf } from './validators';
-
-/** Files up to this size are read at once and leave with their head in one write. */
-const SMALL_FILE = 64 * 1024;
-/** O_NONBLOCK: opening a FIFO placed under the root must not block a libuv thread until a writer comes. */
-const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
+import { confirmResolved, forgetResolved, isAbsentError, knownRealRoot, parseStaticPath, realInsideCached, realRootOf } from './safe-path';
+import { evaluateFields, ifRangeAllows, validatorsOf } from './validators';
 
 /**
  * The pipeline's static step. Not GET or HEAD: false at once (the pipeline goes on to OPTIONS, 405,
@@ -40,7 +37,14 @@ const OPEN_FLAGS = fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0);
 export function serveStatic(site: StaticSite, request: HttpRequest): boolean | Promise<boolean> {
   const m = request.method;
   if (m !== 'GET' && m !== 'HEAD') return false;
-  return serveStaticFile(site, request, request.rawPath);
+  // The root known (every request but the first): answered without a promise, as a route is.
+  const root = knownRealRoot(site);
+  if (root === null) return serveStaticFile(site, request, request.rawPath);
+  try {
+    return serve(site, request, request.rawPath, site.staticOptions, root);
+  } catch (err) {
+    return failed(site, request, request.rawPath, err);
+  }
 }
 
 /**
@@ -52,17 +56,23 @@ export function serveStatic(site: StaticSite, request: HttpRequest): boolean | P
 export async function serveStaticFile(site: StaticSite, request: HttpRequest, rawPath: string, options: StaticOptions = site.staticOptions): Promise<boolean> {
   if (request.method !== 'GET' && request.method !== 'HEAD') return false;
   try {
-    return await serve(site, request, rawPath, options);
+    const root = await realRootOf(site);
+    if (root === null) return false;
+    return serve(site, request, rawPath, options, root);
   } catch (err) {
-    site.log(`static file ${request.method} ${rawPath}: ${(err as Error).message}`, 'ERROR');
-    if (!request.response.started) request.response.returnInternalServerError();
-    return true;
+    return failed(site, request, rawPath, err);
   }
 }
 
-interface OpenFile { fd: number; st: BigIntStats }
+/** An unexpected fs error: 500 (unless something was sent) and an ERROR line. */
+function failed(site: StaticSite, request: HttpRequest, rawPath: string, err: unknown): true {
+  site.log(`static file ${request.method} ${rawPath}: ${(err as Error).message}`, 'ERROR');
+  if (!request.response.started) request.response.returnInternalServerError();
+  return true;
+}
 
-const closeQuietly = (fd: number): void => { try { closeSync(fd); } catch { /* already closed: nothing leaks */ } };
+/** An open file and its fstat (number stats: a BigIntStats was the largest allocation of an answer). */
+interface OpenFile { fd: number; st: Stats }
 
 /** Opens `p` if it is a regular file; 'dir' for a directory; null when absent or anything else. */
 function openRegular(p: string): OpenFile | 'dir' | null {
@@ -74,10 +84,10 @@ function openRegular(p: string): OpenFile | 'dir' | null {
     if (isAbsentError(err)) return null;
     throw err;
   }
-  let st: BigIntStats;
+  let st: Stats;
   try {
     // fstat of the descriptor that will be read: the validators describe exactly the bytes sent.
-    st = fstatSync(fd, { bigint: true });
+    st = fstatSync(fd);
   } catch (err) {
     closeQuietly(fd);
     throw err;
@@ -105,7 +115,7 @@ function openInside(c: StaticCaches, root: string, p: string, dotOk: boolean): {
   }
 }
 
-async function serve(site: StaticSite, req: HttpRequest, rawPath: string, opts: StaticOptions): Promise<boolean> {
+function serve(site: StaticSite, req: HttpRequest, rawPath: string, opts: StaticOptions, root: string): boolean {
   const c = cachesOf(site);
   const resp = req.response;
   const paths = c.paths[opts.serveDotFiles ? 1 : 0];
@@ -119,15 +129,23 @@ async function serve(site: StaticSite, req: HttpRequest, rawPath: string, opts: 
     }
     parsed = { segments: fresh.segments, dirSlash: fresh.dirSlash, root: '', joined: '' };
   }
-  const root = await realRootOf(site);
-  if (root === null) return false;
   let fresh = false;
   if (parsed.root !== root) {
     parsed = { segments: parsed.segments, dirSlash: parsed.dirSlash, root, joined: path.join(root, ...parsed.segments) };
     fresh = true;
   }
+  const name = parsed.segments[parsed.segments.length - 1];
+  if (!fresh && !parsed.dirSlash) {
+    // Served within the last second: a 304, or the same small file again, without the lookups (file-meta.ts).
+    const now = Date.now();
+    const m = freshMeta(c, parsed.joined, root, opts, now);
+    if (m !== null && serveFromMeta(site, req, opts, m, name, now)) return true;
+  }
   const opened = openInside(c, root, parsed.joined, opts.serveDotFiles);
-  if (opened === null) return false;
+  if (opened === null) {
+    c.meta.delete(parsed.joined); // gone: a revalidation must not be answered from what it was
+    return false;
+  }
   // Kept only for a path that names something (a client cannot fill the cache with made-up paths) and is
   // short (spellings of one file padded with '//' would each hold a long string): at most ~2 MiB.
   if (fresh && rawPath.length <= PATHS_CACHE_MAX_LENGTH) {
@@ -138,7 +156,7 @@ async function serve(site: StaticSite, req: HttpRequest, rawPath: string, opts: 
   if (found !== 'dir') {
     // '/file.txt/' names a folder that does not exist (and would break the page's relative links).
     if (parsed.dirSlash) { closeSync(found.fd); return false; }
-    return sendFile(site, c, req, opts, root, real, parsed.segments[parsed.segments.length - 1], found);
+    return sendFile(site, c, req, opts, root, real, name, found, parsed.joined);
   }
   if (!parsed.dirSlash) {
     if (opts.redirectFolders === false) return false;
@@ -153,7 +171,7 @@ async function serve(site: StaticSite, req: HttpRequest, rawPath: string, opts: 
   for (const page of opts.defaultPages) {
     const pageOpened = openInside(c, root, path.join(real, page), opts.serveDotFiles);
     if (pageOpened === null || pageOpened.found === 'dir') continue;
-    return sendFile(site, c, req, opts, root, pageOpened.real, page, pageOpened.found);
+    return sendFile(site, c, req, opts, root, pageOpened.real, page, pageOpened.found, null);
   }
   return false; // no directory listings
 }
@@ -166,16 +184,16 @@ const PATHS_CACHE_MAX_LENGTH = 256;
 type Sibling = SiblingCoding & { path: string };
 
 /** Existing, fresh precompressed siblings of `real` (inside the root, not older than the file). */
-function siblingsOf(c: StaticCaches, root: string, real: string, st: BigIntStats, dotOk: boolean): Array<Sibling> {
+function siblingsOf(c: StaticCaches, root: string, real: string, st: Stats, dotOk: boolean): Array<Sibling> {
   // Looked up again after SIBLINGS_CACHE_MS, or at once when the file itself changed (a stale sibling
   // must never be served for new content). A sibling deleted meanwhile fails to open: the file is sent.
   const now = Date.now();
   const cache = c.siblings;
   const hit = cache.get(real);
-  if (hit !== undefined && now - hit.at < SIBLINGS_CACHE_MS && hit.mtimeNs === st.mtimeNs && hit.dotOk === dotOk && hit.root === root) return hit.found;
+  if (hit !== undefined && now - hit.at < SIBLINGS_CACHE_MS && hit.mtimeMs === st.mtimeMs && hit.dotOk === dotOk && hit.root === root) return hit.found;
   const found = lookUpSiblings(c, root, real, st, dotOk);
   if (cache.size >= SIBLINGS_CACHE_MAX) cache.clear();
-  cache.set(real, { at: now, mtimeNs: st.mtimeNs, dotOk, root, found });
+  cache.set(real, { at: now, mtimeMs: st.mtimeMs, dotOk, root, found });
   return found;
 }
 
@@ -186,20 +204,20 @@ function siblingsOf(c: StaticCaches, root: string, real: string, st: BigIntStats
 const SIBLINGS_CACHE_MS = 1000;
 const SIBLINGS_CACHE_MAX = 4096;
 
-function lookUpSiblings(c: StaticCaches, root: string, real: string, st: BigIntStats, dotOk: boolean): Array<Sibling> {
+function lookUpSiblings(c: StaticCaches, root: string, real: string, st: Stats, dotOk: boolean): Array<Sibling> {
   const found: Array<Sibling> = [];
   for (const s of SIBLING_CODINGS) {
     const p = real + s.suffix;
-    let sst: BigIntStats | undefined;
+    let sst: Stats | undefined;
     try {
       // throwIfNoEntry: the usual answer (no sibling) costs no exception.
-      sst = statSync(p, { bigint: true, throwIfNoEntry: false });
+      sst = statSync(p, { throwIfNoEntry: false });
     } catch (err) {
       if (isAbsentError(err)) continue;
       throw err;
     }
     // An older sibling is stale (the file changed after it was compressed): never serve old content.
-    if (sst === undefined || !sst.isFile() || sst.mtimeNs < st.mtimeNs) continue;
+    if (sst === undefined || !sst.isFile() || sst.mtimeMs < st.mtimeMs) continue;
     const sreal = realInsideCached(c.resolved, root, p, dotOk);
     if (sreal !== null) found.push({ ...s, path: p });
   }
@@ -212,8 +230,11 @@ function fullType(resp: HttpResponse, type: string): string {
   return cs !== null && type.startsWith('text/') && type.indexOf('charset') === -1 ? `${type}; charset=${cs}` : type;
 }
 
-/** Answers with the open file `file` (handed over: closed here or by the stream), named `name` for its type. */
-function sendFile(site: StaticSite, c: StaticCaches, req: HttpRequest, opts: StaticOptions, root: string, real: string, name: string, file: OpenFile): boolean {
+/**
+ * Answers with the open file `file` (handed over: closed here or by the stream), named `name` for its type.
+ * `metaKey`: the joined path it was found at, to remember it by (file-meta.ts); null for a default page.
+ */
+function sendFile(site: StaticSite, c: StaticCaches, req: HttpRequest, opts: StaticOptions, root: string, real: string, name: string, file: OpenFile, metaKey: string | null): boolean {
   const resp = req.response;
   let { fd, st } = file;
   let handed = false;
@@ -236,7 +257,7 @@ function sendFile(site: StaticSite, c: StaticCaches, req: HttpRequest, opts: Sta
       const opened = pick === null ? null : openInside(c, root, pick.path, opts.serveDotFiles);
       const enc = opened === null || opened.found === 'dir' ? null : opened.found;
       // Fresh now, or not at all: a sibling older than the file would be old content (the cache is a second old).
-      if (enc !== null && enc.st.mtimeNs >= st.mtimeNs) {
+      if (enc !== null && enc.st.mtimeMs >= st.mtimeMs) {
         closeQuietly(fd);
         ({ fd, st } = enc);
         coding = pick!.coding;
@@ -246,19 +267,21 @@ function sendFile(site: StaticSite, c: StaticCaches, req: HttpRequest, opts: Sta
     }
 
     // The encoded file is its own representation: its own ETag, and ranges count its bytes (§14.1.1).
-    const v = validatorsOf(st);
-    const cond = evaluatePreconditions({
-      ifMatch: req.getHeader('if-match'),
-      ifNoneMatch: req.getHeader('if-none-match'),
-      ifModifiedSince: req.getHeader('if-modified-since'),
-      ifUnmodifiedSince: req.getHeader('if-unmodified-since'),
-    }, v, true);
+    const now = Date.now();
+    const v = validatorsOf(st, now);
+    // The plain file (no sibling could be chosen) is remembered for a second: file-meta.ts.
+    if (metaKey !== null && coding === null && !vary) {
+      rememberMeta(c, metaKey, { at: now, root, dotOk: opts.serveDotFiles, precompressed: opts.precompressed, real,
+        dev: st.dev, ino: st.ino, size: st.size, mtimeMs: st.mtimeMs, v, lines304: '', lines200: '', linesCC: undefined, linesRanges: false });
+    }
+    const cond = evaluateFields(req.getHeader('if-match'), req.getHeader('if-none-match'), req.getHeader('if-modified-since'),
+      req.getHeader('if-unmodified-since'), v, true);
     if (cond === 412) {
       resp.contentType = 'text/html';
       resp.return(412, errorPage(412));
       return true;
     }
-    const size = Number(st.size);
+    const size = st.size;
     let plan: RangePlan = { kind: 'full' };
     // Range comes last in §13.2.2 (step 5), only for GET: a Range on HEAD is ignored (§14.2). If-Range
     // without Range is ignored; a failed If-Range means "send it all" (§13.1.5).
@@ -278,29 +301,23 @@ function sendFile(site: StaticSite, c: StaticCaches, req: HttpRequest, opts: Sta
 
     // Cache-Control, ETag and Vary go on 200, 206 and 304 alike (§15.4.5); never on errors (a max-age
     // would make a 412 or 416 storable: they keep the default no-store).
-    resp.allowCaching = true;
-    if (opts.cacheControl !== null) resp.setHeader('Cache-Control', opts.cacheControl);
-    if (vary) resp.appendHeader('Vary', 'Accept-Encoding');
-    resp.setHeader('ETag', v.etag);
+    // Last-Modified is left out of a 304: the ETag is the better validator, §15.4.5 asks for no other metadata.
+    setFileFields(resp, opts, vary, v, cond !== 304, coding);
     if (cond === 304) {
-      // Last-Modified is left out: the ETag is the better validator, §15.4.5 asks for no other metadata.
       resp.return(304);
       return true;
     }
-    resp.setHeader('Last-Modified', v.lastModified);
-    resp.setHeader('Accept-Ranges', opts.maxRanges > 0 ? 'bytes' : 'none');
-    if (coding !== null) resp.setHeader('Content-Encoding', coding);
     resp.contentType = type;
     if (plan.kind === 'full') {
       if (size <= SMALL_FILE && req.method === 'GET') {
         resp.return(200, readWhole(fd, size));
         return true;
       }
-      resp.returnStream(200, fileStream(fd, 0, size - 1), size);
+      resp.returnStream(200, fileStream(fd, 0, size - 1, opts), size);
     } else if (plan.ranges.length === 1) {
       const { start, end } = plan.ranges[0];
       resp.setHeader('Content-Range', `bytes ${start}-${end}/${size}`);
-      resp.returnStream(206, fileStream(fd, start, end), end - start + 1);
+      resp.returnStream(206, fileStream(fd, start, end, opts), end - start + 1);
     } else {
       const mp = multipartByteranges(plan.ranges, size, fullType(resp, type));
       resp.contentType = mp.contentType;
@@ -313,24 +330,12 @@ function sendFile(site: StaticSite, c: StaticCaches, req: HttpRequest, opts: Sta
   }
 }
 
-/** The `size` bytes of a small file; a file that shrank since its fstat throws (answered 500, logged). */
-function readWhole(fd: number, size: number): Buffer {
-  const buf = Buffer.allocUnsafe(size);
-  let pos = 0;
-  while (pos < size) {
-    const n = readSync(fd, buf, pos, size - pos, pos);
-    if (n === 0) throw new Error('the file shrank while it was read');
-    pos += n;
-  }
-  return buf;
-}
-
 /**
  * Bytes start..end of `fd` as a stream that closes the descriptor when done, failed or destroyed, read
  * into reused buffers (file-chunks.ts).
  */
-function fileStream(fd: number, start: number, end: number): Readable {
+function fileStream(fd: number, start: number, end: number, opts: StaticOptions): Readable {
   // An empty file (HEAD of it): nothing to read.
   if (end < start) { closeQuietly(fd); return Readable.from([]); }
-  return new FileChunks(fd, start, end);
+  return new FileChunks(fd, start, end, opts.fileChunkSize);
 }

@@ -1,5 +1,6 @@
 import type { LogLevelName } from '../base/logger';
 import type { SiblingCoding } from './encoding';
+import type { Validators } from './validators';
 import type { StaticOptions } from './options';
 
 /**
@@ -20,15 +21,31 @@ export interface StaticSite {
 
 /** Resolved paths, with the identity (dev, ino; -1 until first opened) of the file each resolved to. */
 export interface ResolvedEntry {
-  real: string; at: number; dev: bigint; ino: bigint;
+  real: string; at: number; dev: number; ino: number;
   /** The root and dot rule `real` was last checked against (inside, no dot component): the same again needs no new check. */
   root: string; dotOk: boolean;
+}
+
+/** One served file, as checked at `at` (file-meta.ts: kept for a second). */
+export interface FileMeta {
+  at: number;
+  /** The root, dot rule and precompressed setting it was served under: any other → the full way. */
+  root: string; dotOk: boolean; precompressed: boolean;
+  real: string;
+  dev: number; ino: number; size: number; mtimeMs: number;
+  /** Its validators (the object is reused: `dateIsStrong` is set again per request). */
+  v: Validators;
+  /**
+   * Its field lines, made on first use for the settings in `linesCC` and `linesRanges` (Cache-Control and ranges on or
+   * off): for a 304 (Cache-Control, ETag) and a 200 (and Last-Modified, Accept-Ranges).
+   */
+  lines304: string; lines200: string; linesCC: string | null | undefined; linesRanges: boolean;
 }
 
 /** A request path that parsed: its segments, and the file path they name under `root`. */
 export interface JoinedPath { segments: string[]; dirSlash: boolean; root: string; joined: string }
 
-/** One site's caches: resolved paths, precompressed siblings, the root's realpath. */
+/** One site's caches: resolved paths, file metadata, precompressed siblings, the root's realpath. */
 export class StaticCaches {
   readonly resolved = new Map<string, ResolvedEntry>();
   /**
@@ -36,7 +53,9 @@ export class StaticCaches {
    * static answer's heap), without and with `serveDotFiles`. Pure functions of their keys; bounded.
    */
   readonly paths: [Map<string, JoinedPath>, Map<string, JoinedPath>] = [new Map(), new Map()];
-  readonly siblings = new Map<string, { at: number; mtimeNs: bigint; dotOk: boolean; root: string; found: Array<SiblingCoding & { path: string }> }>();
+  readonly siblings = new Map<string, { at: number; mtimeMs: number; dotOk: boolean; root: string; found: Array<SiblingCoding & { path: string }> }>();
+  /** What a file path (joined under the root) was, checked within the last second (file-meta.ts). */
+  readonly meta = new Map<string, FileMeta>();
   /** The root's realpath, for the `rootPath` (and working directory, when relative) it was resolved from. */
   root: { rootPath: string; cwd: string; abs: string; real: string } | null = null;
 }

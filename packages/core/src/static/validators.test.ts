@@ -2,7 +2,10 @@
  * Validators and conditional requests (RFC 9110 §8.8, §13): unit tables for dates, entity-tag lists and
  * the §13.2.2 evaluation order, then the same cases against a real server.
  */
+import * as fs from 'node:fs';
 import type { BigIntStats } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { stopAll, type TestServer } from '../__tests__/server-harness';
 import { buildFixture, FIXED_LAST_MODIFIED, HELLO, request, startStatic, type Fixture } from './__tests__/static-harness';
 import { evaluatePreconditions, ifRangeAllows, parseETagList, parseHttpDate, validatorsOf, type Conditions } from './validators';
@@ -45,7 +48,25 @@ describe('evaluatePreconditions (§13.2.2 order)', () => {
     expect(E).toMatch(/^"[A-Za-z0-9_-]{22}"$/);
     expect(validatorsOf(st, Date.UTC(2024, 0, 1)).etag).toBe(E);
     expect(validatorsOf({ ...st, ino: 43n } as BigIntStats).etag).not.toBe(E);
-    expect(validatorsOf({ ...st, mtimeNs: st.mtimeNs + 1n } as BigIntStats).etag).not.toBe(E);
+    // A microsecond later (the time is the float mtimeMs, ~0.25 µs resolution; kernels stamp files from a
+    // coarse clock, milliseconds apart): another ETag.
+    expect(validatorsOf({ ...st, mtimeNs: st.mtimeNs + 1000n } as BigIntStats).etag).not.toBe(E);
+    expect(validatorsOf({ ...st, size: 15n } as BigIntStats).etag).not.toBe(E);
+  });
+
+  test('number stats (the static path) and BigIntStats (mods-files) of one file give the same ETag', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mws-etag-'));
+    try {
+      const f = path.join(dir, 'a.txt');
+      fs.writeFileSync(f, 'x');
+      fs.utimesSync(f, 1577934245.123456, 1577934245.123456);
+      expect(validatorsOf(fs.statSync(f)).etag).toBe(validatorsOf(fs.statSync(f, { bigint: true })).etag);
+      fs.writeFileSync(f, 'y');
+      const later = validatorsOf(fs.statSync(f));
+      expect(later.etag).toBe(validatorsOf(fs.statSync(f, { bigint: true })).etag);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     expect(E).not.toContain('42');
     expect(v.lastModified).toBe(LM);
   });

@@ -3,7 +3,6 @@
  * order of RFC 9110 §13.2.2.
  */
 import { createHash } from 'node:crypto';
-import type { BigIntStats } from 'node:fs';
 
 /** The validators of one representation (one file on disk). */
 export interface Validators {
@@ -18,14 +17,36 @@ export interface Validators {
 }
 
 /**
- * A strong ETag from size, modification time in nanoseconds, inode and device (any change of content
- * through a write or a replacing rename changes one of them). Hashed, so that inode numbers are not
- * disclosed (CVE-2003-1418); base64url characters are all valid etagc (RFC 9110 §8.8.3).
+ * What the validators are made of: a file's `fs.Stats` or `fs.BigIntStats` (both give the same ETag).
+ * The static path uses number stats: a BigIntStats was the largest allocation of a static answer.
  */
-export function validatorsOf(st: BigIntStats, nowMs: number = Date.now()): Validators {
-  const key = `${st.size}-${st.mtimeNs}-${st.ino}-${st.dev}`;
+export type StatsLike =
+  | { size: number; mtimeMs: number; ino: number; dev: number }
+  | { size: bigint; mtimeNs: bigint; ino: bigint; dev: bigint };
+
+/**
+ * The modification time in milliseconds as `fs.Stats.mtimeMs` gives it (a float with the sub-millisecond
+ * part): from BigIntStats computed the way Node computes it from the same (sec, nsec), so both give the
+ * same number, bit for bit.
+ */
+function mtimeMsOf(st: StatsLike): number {
+  if (typeof st.size === 'number') return (st as { mtimeMs: number }).mtimeMs;
+  const ns = (st as { mtimeNs: bigint }).mtimeNs;
+  const sec = ns / 1_000_000_000n;
+  return Number(sec) * 1000 + Number(ns - sec * 1_000_000_000n) / 1_000_000;
+}
+
+/**
+ * A strong ETag from size, modification time (ms with its sub-millisecond part, ~0.2 µs resolution), inode
+ * and device (any change of content through a write or a replacing rename changes one of them). Hashed, so
+ * that inode numbers are not disclosed (CVE-2003-1418); base64url characters are all valid etagc (RFC 9110
+ * §8.8.3).
+ */
+export function validatorsOf(st: StatsLike, nowMs: number = Date.now()): Validators {
+  const mtimeMs = mtimeMsOf(st);
+  const key = `${Number(st.size)}-${mtimeMs}-${Number(st.ino)}-${Number(st.dev)}`;
   const nowSec = Math.floor(nowMs / 1000);
-  const mtimeSec = Number(st.mtimeNs / 1_000_000_000n);
+  const mtimeSec = Math.floor(mtimeMs / 1000);
   const lastModifiedSec = Math.min(mtimeSec, nowSec);
   let memo = MEMO.get(key);
   if (memo === undefined || memo.lastModifiedSec !== lastModifiedSec) {
@@ -122,23 +143,38 @@ export interface Conditions {
  * (§13.1.3, §13.1.4).
  */
 export function evaluatePreconditions(c: Conditions, v: Validators, isGetOrHead: boolean): 'ok' | 304 | 412 {
+  return evaluateFields(c.ifMatch, c.ifNoneMatch, c.ifModifiedSince, c.ifUnmodifiedSince, v, isGetOrHead);
+}
+
+/** {@link evaluatePreconditions} on the four field values (the static path: no Conditions object per request). */
+export function evaluateFields(ifMatch: string | undefined, ifNoneMatch: string | undefined, ifModifiedSince: string | undefined,
+  ifUnmodifiedSince: string | undefined, v: Validators, isGetOrHead: boolean): 'ok' | 304 | 412 {
   // 1. If-Match: false → 412 (§13.1.1).
-  if (c.ifMatch !== undefined) {
-    if (!strongMatch(parseETagList(c.ifMatch), v.etag)) return 412;
-  } else if (c.ifUnmodifiedSince !== undefined) {
+  if (ifMatch !== undefined) {
+    if (!strongMatch(parseETagList(ifMatch), v.etag)) return 412;
+  } else if (ifUnmodifiedSince !== undefined) {
     // 2. If-Unmodified-Since: modified after the date → 412 (§13.1.4).
-    const t = parseHttpDate(c.ifUnmodifiedSince.trim());
+    const t = parseHttpDate(ifUnmodifiedSince.trim());
     if (t !== null && v.lastModifiedSec > t) return 412;
   }
   // 3. If-None-Match: a match → 304 for GET/HEAD, else 412 (§13.1.2).
-  if (c.ifNoneMatch !== undefined) {
-    if (weakMatch(parseETagList(c.ifNoneMatch), v.etag)) return isGetOrHead ? 304 : 412;
-  } else if (isGetOrHead && c.ifModifiedSince !== undefined) {
+  if (ifNoneMatch !== undefined) {
+    if (noneMatchHits(ifNoneMatch, v.etag)) return isGetOrHead ? 304 : 412;
+  } else if (isGetOrHead && ifModifiedSince !== undefined) {
     // 4. If-Modified-Since: not modified since the date → 304 (§13.1.3).
-    const t = parseHttpDate(c.ifModifiedSince.trim());
+    const t = parseHttpDate(ifModifiedSince.trim());
     if (t !== null && v.lastModifiedSec <= t) return 304;
   }
   return 'ok';
+}
+
+/**
+ * Weak comparison of If-None-Match with our tag. The usual value, exactly the tag a browser was given,
+ * is compared as is (no list parsed: a revalidation allocates nothing); anything else is parsed.
+ */
+function noneMatchHits(value: string, etag: string): boolean {
+  if (value === etag) return true;
+  return weakMatch(parseETagList(value), etag);
 }
 
 /**
