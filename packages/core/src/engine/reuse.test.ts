@@ -71,6 +71,8 @@ describe('request objects reused per connection (issue 19)', () => {
       expect(codeOf(() => k.res.statusCode)).toBe('ERR_MWS_STALE');
       // A stale response cannot answer the request that reused its state.
       expect(codeOf(() => k.res.returnOk('late'))).toBe('ERR_MWS_STALE');
+      // Too late to keep it: the state belongs to another request now (marking it would be wrong).
+      expect(codeOf(() => k.req.keep())).toBe('ERR_MWS_STALE');
     }
     // The objects were reused: the requests are distinct objects (each handler got its own), the
     // state behind them is shared, which is what the stale check guards.

@@ -109,7 +109,9 @@ export class HttpResponse {
   private set _headers(v: string[] | null) { this._s.headers = v; }
 
   /** Something uses this exchange after its handler returns: its objects are not reused. */
-  [kKeep](): void { this._st.kept = true; }
+  // Through the owner check: a late keep() (after the state went to another request) throws ERR_MWS_STALE
+  // instead of marking that other request's state.
+  [kKeep](): void { this._s.kept = true; }
   /** True when the exchange was kept, or this response already went stale. */
   [kKept](): boolean { return this._st.kept || this._st.owner !== this; }
   /** This response goes stale now: its state serves a later response. */
