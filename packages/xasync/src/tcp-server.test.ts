@@ -237,4 +237,35 @@ describe('XAsyncTCPServer hooks', () => {
       await pool.stop({ graceSec: 0.2 });
     }
   });
+
+  test('poolFullWaitMs: closing the listener answers the waiting newcomers with the refusal (read, 503, FIN), not a reset', async () => {
+    const pool = new XAsyncSocketsPool();
+    const slots = new XBufferSlots(1, 1024);
+    const srv = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, slots, { refusalResponse: Buffer.from('NO\n'), poolFullWaitMs: 5000, onPoolFull: () => null });
+    const accepted: XAsyncTCPClient[] = [];
+    srv.onClientAccepted = (_s, c) => { accepted.push(c); };
+    const socks: net.Socket[] = [];
+    try {
+      socks.push(net.connect(srv.address.port, '127.0.0.1'));
+      for (let i = 0; i < 100 && accepted.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      const waiting = net.connect(srv.address.port, '127.0.0.1');
+      socks.push(waiting);
+      let got = '';
+      let error: string | null = null;
+      waiting.on('data', (d) => { got += d.toString(); });
+      waiting.on('error', (e: NodeJS.ErrnoException) => { error = e.code ?? e.message; });
+      const closed = new Promise((r) => waiting.once('close', r));
+      waiting.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(got).toBe('');
+      srv.close();
+      await closed;
+      expect(error).toBeNull();
+      expect(got).toBe('NO\n');
+      expect(srv.stats.refused).toBe(1);
+    } finally {
+      for (const x of socks) x.destroy();
+      await pool.stop({ graceSec: 0.2 });
+    }
+  });
 });

@@ -182,7 +182,9 @@ export class XAsyncTCPServer extends XAsyncSocket {
       this._setReason(XClosedReason.ClosedByHost);
       // Resolve as soon as the listener is closed; net.Server would otherwise wait for every connection.
       this._server.close();
-      this._dropWaiting();
+      // A graceful close answers those waiting as any refused newcomer (their request read, the refusal,
+      // FIN): a reset could lose the answer. A forced one (kDestroyNow) just destroys them.
+      this._dropWaiting(true);
       setImmediate(() => this._finishClose());
     } else if (!this.isClosed && this.closedReason === null) {
       this._finishClose();
@@ -200,7 +202,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
   [kDestroyNow](): void {
     this.close();
     for (const s of this._refusing) s.destroy();
-    this._dropWaiting();
+    this._dropWaiting(false);
   }
 
   #listen(addr: XAddress, ipv6Only: boolean): Promise<XAsyncTCPServer> {
@@ -344,14 +346,21 @@ export class XAsyncTCPServer extends XAsyncSocket {
     }
   }
 
-  private _dropWaiting(): void {
+  /** Lets go of the newcomers waiting for a slot: refused (`refuse`) or destroyed. */
+  private _dropWaiting(refuse: boolean): void {
     const w = this._waiting;
     this._waiting = [];
-    for (const s of w) s.destroy();
     const p = this._parked;
     this._parked = [];
     this._stopParkTimer();
-    for (const x of p) x.sock.destroy();
+    for (const s of w) this._letGo(s, refuse);
+    for (const x of p) this._letGo(x.sock, refuse);
+  }
+
+  private _letGo(sock: net.Socket, refuse: boolean): void {
+    if (!refuse || sock.destroyed) { sock.destroy(); return; }
+    sock.off('error', noop);
+    this._refuse(sock, true);
   }
 
   private _refuse(sock: net.Socket, noSlot: boolean): void {
