@@ -200,7 +200,7 @@ export class HttpResponse {
   /** Sends `code` with `content` (string: UTF-8; Buffer; null: no body). */
   return(code: number, content: string | Uint8Array | null = null): void {
     this._begin(code);
-    this._sendWhole(code, content);
+    this._sendWhole(this._st, code, content);
   }
 
   returnOk(content: string | Uint8Array | null = null): void { this.return(200, content); }
@@ -330,7 +330,7 @@ export class HttpResponse {
   // ---- internals -------------------------------------------------------------------------------
 
   private _begin(code: number): void {
-    if (this._state !== State.Idle) {
+    if (this._s.state !== State.Idle) {
       throw new MwsError('ERR_MWS_RESPONSE_SENT', `cannot send ${code || 'a file'}: this response was already sent (status ${this.statusCode})`);
     }
     if (code !== 0 && !(Number.isInteger(code) && code >= 100 && code <= 999)) throw invalidOption('status code', 'an integer from 100 to 999', code);
@@ -342,26 +342,31 @@ export class HttpResponse {
     this.return(code, errorPage(code, detail));
   }
 
-  private _sendWhole(code: number, content: string | Uint8Array | null): void {
-    const sink = this._sink;
+  /**
+   * Sends the head and the whole body. `st`: this response's state, checked by `_begin` just before
+   * (issue 19: read once here, not through the checking accessors on every field).
+   */
+  private _sendWhole(st: ResponseState, code: number, content: string | Uint8Array | null): void {
+    const sink = st.sink!;
     const noBody = statusHasNoBody(code);
-    const isHead = this._req.method === 'HEAD';
+    const isHead = st.req.method === 'HEAD';
     let len = 0;
     let ascii = true;
     if (content !== null && !noBody) {
+      // The defaults below are valid values: set on the state, past checkedValue.
       if (typeof content === 'string') {
         len = utf8Length(content);
         ascii = len === content.length; // only then is latin1 the same bytes as UTF-8
-        this.contentType ??= 'text/html';
+        st.contentType ??= 'text/html';
       } else {
         len = content.length;
-        this.contentType ??= 'application/octet-stream';
+        st.contentType ??= 'application/octet-stream';
       }
     }
     const close = !sink.canKeepAlive();
-    this._writeHead(code, noBody ? -1 : len, close);
-    this._state = State.HeadSent;
-    this._bodyBytes = isHead || noBody ? 0 : len;
+    this._writeHeadOf(st, code, noBody ? -1 : len, close);
+    st.state = State.HeadSent;
+    st.bodyBytes = isHead || noBody ? 0 : len;
     if (isHead || noBody || len === 0) {
       // head only
     } else if (typeof content === 'string') {
@@ -370,7 +375,7 @@ export class HttpResponse {
     } else {
       sink.writeBuffer(content as Uint8Array);
     }
-    this._state = State.Finished;
+    st.state = State.Finished;
     sink.finish(this, close);
   }
 
@@ -414,47 +419,53 @@ export class HttpResponse {
    * the field lines (most of them cached strings) are joined into one string, written once.
    */
   private _writeHead(code: number, length: number, close: boolean): void {
-    const server = this._sink.defaults;
-    const sink = this._sink;
-    this.statusCode = code;
+    this._writeHeadOf(this._s, code, length, close);
+  }
+
+  /** `_writeHead` on this response's state `st` (checked by the caller: see `_sendWhole`). */
+  private _writeHeadOf(st: ResponseState, code: number, length: number, close: boolean): void {
+    const sink = st.sink!;
+    const server = sink.defaults;
+    const req = st.req;
+    st.statusCode = code;
     // The common shape (a length, no CORS, no fields of its own): one memoized string (head-memo.ts).
-    if (length >= 0 && this._headers === null && this.accessControlAllowOrigin === null && !server.allowAllOrigins && !server.corsAllowAll) {
-      const ct = this.contentType;
-      const cs = this.contentCharset;
+    if (length >= 0 && st.headers === null && st.acao === null && !server.allowAllOrigins && !server.corsAllowAll) {
+      const ct = st.contentType;
+      const cs = st.charset;
       const m = memoHead(code + length, statusLine(code), httpDateLine(), server.serverLine,
         ct === null ? '' : contentTypeLine(ct, cs !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1 ? cs : null),
         contentLengthLine(length),
-        close ? (this.allowCaching ? CLOSE_TAIL : NO_STORE_CLOSE_TAIL)
-          : this.allowCaching ? (this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine)
-            : noStoreTail(this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine));
+        close ? (st.allowCaching ? CLOSE_TAIL : NO_STORE_CLOSE_TAIL)
+          : st.allowCaching ? (req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine)
+            : noStoreTail(req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine));
       sink.writeLatin1(m.head, m.bytes);
       return;
     }
     // Built as one string, written once (the sink copies it in one call).
     let h = statusLine(code) + httpDateLine() + server.serverLine;
-    const ct = this.contentType;
+    const ct = st.contentType;
     if (ct !== null && length !== -1 && length !== -2) {
-      const cs = this.contentCharset;
+      const cs = st.charset;
       h += contentTypeLine(ct, cs !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1 ? cs : null);
     }
     if (length >= 0) h += contentLengthLine(length);
     else if (length === -3) h += 'Transfer-Encoding: chunked\r\n';
-    if (!this.allowCaching && code !== 101) h += NO_STORE;
-    if (this.accessControlAllowOrigin !== null) {
-      h += 'Access-Control-Allow-Origin: ' + this.accessControlAllowOrigin + '\r\n';
+    if (!st.allowCaching && code !== 101) h += NO_STORE;
+    if (st.acao !== null) {
+      h += 'Access-Control-Allow-Origin: ' + st.acao + '\r\n';
     } else if (server.allowAllOrigins) {
-      const origin = this._req.getHeader('origin');
+      const origin = req.getHeader('origin');
       // Echoing the origin makes the response vary by it: caches must know (RFC 9110 §12.5.5).
       if (origin) h += 'Access-Control-Allow-Origin: ' + origin + '\r\nVary: Origin\r\n' + (server.corsAllowAll ? 'Access-Control-Allow-Credentials: true\r\n' : '');
-    } else if (server.corsAllowAll && this._req.getHeader('origin') !== undefined) {
+    } else if (server.corsAllowAll && req.getHeader('origin') !== undefined) {
       h += 'Access-Control-Allow-Origin: *\r\n';
     }
-    const extra = this._headers;
+    const extra = st.headers;
     // A field named '' holds lines already formatted (kFieldLines: a static file's validators).
     if (extra !== null) for (let i = 0; i < extra.length; i += 2) h += extra[i] === '' ? extra[i + 1] : extra[i] + ': ' + extra[i + 1] + '\r\n';
     if (code === 101) h += '\r\n';
     else if (close) h += CLOSE_TAIL;
-    else h += this._req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine;
+    else h += req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine;
     sink.writeLatin1(h);
   }
 }
