@@ -87,6 +87,12 @@ export class SocketSender implements TurnWriter {
   send(data: Buffer | string, binary: boolean, fragmentSize: number | undefined): boolean {
     const frag = fragmentSize ?? this._settings.fragmentSize;
     if (!Number.isSafeInteger(frag) || frag < 0) throw invalid('fragmentSize', 'an integer >= 0', frag);
+    // The topic messages batched for this socket in this turn were published before this send: they go
+    // first, and now, not from inside this message's first write (a fragment's write must not start
+    // another message, RFC 6455 §5.4). Their slow policy may have closed the socket: no data after a
+    // Close (§5.5.1).
+    this._beforeWrite();
+    if (this._noData) return false;
     const len = typeof data === 'string' ? (data.length < 1024 ? data.length * 3 : Buffer.byteLength(data)) : data.length;
     const queued = this.bufferedAmount;
     // The bounded send queue: an empty queue takes a message of any size; otherwise the bound holds.
@@ -172,8 +178,11 @@ export class SocketSender implements TurnWriter {
     this._client.uncork();
   }
 
-  /** The connection drained: the next queued fragments. */
-  pump(): void { this._queue.pump(); }
+  /** The connection drained: the next queued fragments, behind the topic messages batched before them. */
+  pump(): void {
+    this._beforeWrite();
+    this._queue.pump();
+  }
 
   /** Drops what is queued (a Close was sent); `closed`: the connection is gone, forget the Sender's count too. */
   drop(closed = false): void {
