@@ -83,6 +83,15 @@ export class SocketSender implements TurnWriter {
   /** Nothing queued and the connection below the high-water mark. */
   get free(): boolean { return this._queue.isEmpty && this._client.sendPending < PUMP_LOW_WATER; }
 
+  /**
+   * Writes the topic messages batched for this socket in this turn, as the first thing a write of its own
+   * does. False when their slow policy closed the socket: nothing may follow the Close (RFC 6455 §5.5.1).
+   */
+  flushTopics(): boolean {
+    this._beforeWrite();
+    return !this._noData;
+  }
+
   /** A message, fragmented above `fragmentSize`; false when the queue bound refuses it. */
   send(data: Buffer | string, binary: boolean, fragmentSize: number | undefined): boolean {
     const frag = fragmentSize ?? this._settings.fragmentSize;
@@ -91,8 +100,7 @@ export class SocketSender implements TurnWriter {
     // first, and now, not from inside this message's first write (a fragment's write must not start
     // another message, RFC 6455 §5.4). Their slow policy may have closed the socket: no data after a
     // Close (§5.5.1).
-    this._beforeWrite();
-    if (this._noData) return false;
+    if (!this.flushTopics()) return false;
     const len = typeof data === 'string' ? (data.length < 1024 ? data.length * 3 : Buffer.byteLength(data)) : data.length;
     const queued = this.bufferedAmount;
     // The bounded send queue: an empty queue takes a message of any size; otherwise the bound holds.

@@ -73,24 +73,29 @@ test('with fragments waiting (backpressure), a publish then an own send in one t
   expect(got.slice(1).map((d) => d.toString())).toEqual(['m1', 'own']);
 }, 20000);
 
-test("topicSlowPolicy close: an own send after a publish the queue refuses is refused too, no data frame after the Close", async () => {
+test('topicSlowPolicy close: an own send or ping after a publish the queue refuses is refused too, nothing after the Close', async () => {
   const max = 1024 * 1024;
-  const { ts, raw, ws } = await subscribedSocket({ maxSendQueueBytes: max });
-  ws.topicSlowPolicy = 'close';
-  raw.sock.pause();
-  // Fill the kernel's buffers until a few bytes wait in the socket's queue (well under the bound).
-  const chunk = Buffer.alloc(64 * 1024, 'f'.charCodeAt(0));
-  let sent = 0;
-  while (ws.bufferedAmount === 0 && sent < 1000) { expect(ws.sendBinaryMessage(chunk)).toBe(true); sent++; }
-  expect(ws.bufferedAmount).toBeGreaterThan(0);
-  expect(ws.bufferedAmount + 3).toBeLessThanOrEqual(max);
-  ts.srv.publish('t', Buffer.alloc(max, 'p'.charCodeAt(0))); // cannot fit: the policy closes with 1008
-  expect(ws.sendTextMessage('own')).toBe(false);
-  expect(ws.isClosed).toBe(true);
-  raw.sock.resume();
-  await until(() => raw.frames().some((f) => f.opcode === 8), 8000);
-  await sleep(100);
-  const got = messages(raw.frames());
-  expect(got.length).toBe(sent + 1);
-  expect(got[sent]).toBe('CLOSE 1008');
-}, 20000);
+  for (const own of ['send', 'ping'] as const) {
+    const { ts, raw, ws } = await subscribedSocket({ maxSendQueueBytes: max });
+    ws.topicSlowPolicy = 'close';
+    raw.sock.pause();
+    // Fill the kernel's buffers until a few bytes wait in the socket's queue (well under the bound).
+    const chunk = Buffer.alloc(64 * 1024, 'f'.charCodeAt(0));
+    let sent = 0;
+    while (ws.bufferedAmount === 0 && sent < 1000) { expect(ws.sendBinaryMessage(chunk)).toBe(true); sent++; }
+    expect(ws.bufferedAmount).toBeGreaterThan(0);
+    expect(ws.bufferedAmount + 3).toBeLessThanOrEqual(max);
+    ts.srv.publish('t', Buffer.alloc(max, 'p'.charCodeAt(0))); // cannot fit: the policy closes with 1008
+    expect(own === 'send' ? ws.sendTextMessage('own') : ws.ping(Buffer.from('own'))).toBe(false);
+    expect(ws.isClosed).toBe(true);
+    raw.sock.resume();
+    await until(() => raw.frames().some((f) => f.opcode === 8), 8000);
+    await sleep(100);
+    const frames = raw.frames();
+    const got = messages(frames);
+    expect(got.length).toBe(sent + 1);
+    expect(got[sent]).toBe('CLOSE 1008');
+    expect(frames[frames.length - 1]!.opcode).toBe(8);
+    await cleanup();
+  }
+}, 30000);
