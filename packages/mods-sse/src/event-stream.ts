@@ -156,12 +156,17 @@ export class EventStream implements TopicSubscriber {
    * and has none of them yet; otherwise one by one as {@link deliver} (queue, drop-oldest, held replay).
    */
   deliverBatch(joined: Buffer | null, messages: readonly TopicMessage[], from: number, to: number): void {
-    if (joined !== null && this._held === null && !this._blocked && !this._closed && this._host.idOf(messages[from]!) > this._lastId) {
-      // Ids increase with publish order: all of them are new to this stream.
+    if (joined !== null && this._held === null && !this._blocked && !this._closed) {
+      // Ids increase with publish order: all of them are new to this stream when the first one is. Not so
+      // when a pattern mixes topics numbered by a shared history store and locally numbered ones (the last
+      // below the first): then message by message, so the stream's last id never goes back.
+      const first = this._host.idOf(messages[from]!);
       const last = this._host.idOf(messages[to - 1]!);
-      this._lastId = last;
-      this._write(joined, last);
-      return;
+      if (first > this._lastId && last >= first) {
+        this._lastId = last;
+        this._write(joined, last);
+        return;
+      }
     }
     for (let i = from; i < to; i++) this.deliver(messages[i]!);
   }

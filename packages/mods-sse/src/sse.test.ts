@@ -1,6 +1,7 @@
 /** Server-sent events against real clients: raw sockets for the wire, the `eventsource` package for reconnection. */
 import { cleanup, eventSource, RawClient, sleep, startSse, until } from './__tests__/helpers';
-import type { EventStream } from './index';
+import { TopicMessage } from '@microwebsrv/core';
+import type { EventStream, ServerSentEvents } from './index';
 
 afterEach(cleanup);
 
@@ -136,6 +137,35 @@ describe('streams from a route', () => {
     const ids = [got[0]!, got[1]!, got[3]!].map((e) => Number(e.id));
     expect(ids.map((id) => id - ids[0]!)).toEqual([0, 2, 3]); // numbered in publish order: b1 took the one between
     expect(o.events()[0]).toMatchObject({ data: 'b1', id: String(ids[0]! + 1) });
+  });
+
+  test("a turn whose ids do not increase (store-numbered and local topics under one pattern): the stream's ids never go back", async () => {
+    let sse!: ServerSentEvents;
+    const t = await startSse({}, (srv, m) => {
+      sse = m;
+      // A transport that numbers news/a's messages as a shared history store would (ids of another
+      // clock: here below the local ones), and leaves the others to the module's own numbering.
+      const inner = srv.topics.bus;
+      let stored = 0;
+      srv.topics.bus = {
+        publish: (msg) => inner.publish(msg.topic === 'news/a' ? new TopicMessage(msg.topic, msg.data, msg.binary, msg.event, sse.lastId - 20 + ++stored) : msg),
+        subscribe: (p, l) => inner.subscribe(p, l),
+        unsubscribe: (p, l) => inner.unsubscribe(p, l),
+      };
+      srv.registerRoute((_s, req) => { sse.open(req)!.subscribe('news/#'); }, 'GET', '/n');
+    });
+    const c = RawClient.get(t.port, '/n');
+    await until(() => t.srv.subscribers('news/a') === 1);
+    t.srv.publish('news/b', 'local'); // one turn: [L, L - 19]
+    t.srv.publish('news/a', 'stored1');
+    await sleep(20);
+    t.srv.publish('news/a', 'stored2'); // L - 18: older than what the stream wrote
+    await sleep(20);
+    t.srv.publish('news/b', 'after');
+    await c.waitFor((x) => x.events().some((e) => e.data === 'after'));
+    const ids = c.events().filter((e) => e.id !== undefined).map((e) => Number(e.id));
+    for (let i = 1; i < ids.length; i++) expect(ids[i]!).toBeGreaterThan(ids[i - 1]!);
+    expect(c.events().filter((e) => e.data !== undefined).map((e) => e.data)).toEqual(['local', 'after']); // as one by one: an id not above the last is skipped
   });
 
   test('graceful stop: onStop sends a last event, then the stream ends with the last chunk', async () => {

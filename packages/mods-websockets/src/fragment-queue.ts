@@ -29,6 +29,12 @@ export class FragmentQueue {
   private _items: Pending[] = [];
   private _bytes = 0;
   private _waiting = false;
+  /**
+   * Inside {@link pump}: a frame's write may run code that queues more (the socket's topic messages are
+   * written before any write of its own). Those only queue; the running pump writes them in order. A nested
+   * pump would write the message being fragmented again from its start (RFC 6455 §5.4).
+   */
+  private _pumping = false;
 
   constructor(sink: FragmentSink) {
     this._sink = sink;
@@ -54,6 +60,12 @@ export class FragmentQueue {
 
   /** Writes queued fragments while the socket's queue is low; goes on when bytes reach the kernel. */
   pump(): void {
+    if (this._pumping) return;
+    this._pumping = true;
+    try { this._pump(); } finally { this._pumping = false; }
+  }
+
+  private _pump(): void {
     const s = this._sink;
     while (this._items.length > 0 && !this._waiting) {
       if (!s.canWrite()) { this.drop(); return; }
@@ -63,18 +75,20 @@ export class FragmentQueue {
         return;
       }
       const p = this._items[0]!;
+      // Counted before the write and taken off the queue after it: a write can drop the queue (a Close).
       if (p.raw) {
-        s.raw(p.data);
         this._bytes -= p.len;
-        this._items.shift();
+        s.raw(p.data);
+        if (this._items[0] === p) this._items.shift();
         continue;
       }
-      const end = Math.min(p.off + p.frag, p.data.length);
+      const start = p.off;
+      const end = Math.min(start + p.frag, p.data.length);
       const fin = end === p.data.length;
-      s.frame(p.data.subarray(p.off, end), p.binary, fin, end - p.off);
-      this._bytes -= end - p.off;
+      this._bytes -= end - start;
       p.off = end;
-      if (fin) this._items.shift();
+      s.frame(p.data.subarray(start, end), p.binary, fin, end - start);
+      if (fin && this._items[0] === p) this._items.shift();
     }
   }
 

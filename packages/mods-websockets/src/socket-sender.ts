@@ -83,10 +83,24 @@ export class SocketSender implements TurnWriter {
   /** Nothing queued and the connection below the high-water mark. */
   get free(): boolean { return this._queue.isEmpty && this._client.sendPending < PUMP_LOW_WATER; }
 
+  /**
+   * Writes the topic messages batched for this socket in this turn, as the first thing a write of its own
+   * does. False when their slow policy closed the socket: nothing may follow the Close (RFC 6455 §5.5.1).
+   */
+  flushTopics(): boolean {
+    this._beforeWrite();
+    return !this._noData;
+  }
+
   /** A message, fragmented above `fragmentSize`; false when the queue bound refuses it. */
   send(data: Buffer | string, binary: boolean, fragmentSize: number | undefined): boolean {
     const frag = fragmentSize ?? this._settings.fragmentSize;
     if (!Number.isSafeInteger(frag) || frag < 0) throw invalid('fragmentSize', 'an integer >= 0', frag);
+    // The topic messages batched for this socket in this turn were published before this send: they go
+    // first, and now, not from inside this message's first write (a fragment's write must not start
+    // another message, RFC 6455 §5.4). Their slow policy may have closed the socket: no data after a
+    // Close (§5.5.1).
+    if (!this.flushTopics()) return false;
     const len = typeof data === 'string' ? (data.length < 1024 ? data.length * 3 : Buffer.byteLength(data)) : data.length;
     const queued = this.bufferedAmount;
     // The bounded send queue: an empty queue takes a message of any size; otherwise the bound holds.
@@ -172,8 +186,11 @@ export class SocketSender implements TurnWriter {
     this._client.uncork();
   }
 
-  /** The connection drained: the next queued fragments. */
-  pump(): void { this._queue.pump(); }
+  /** The connection drained: the next queued fragments, behind the topic messages batched before them. */
+  pump(): void {
+    this._beforeWrite();
+    this._queue.pump();
+  }
 
   /** Drops what is queued (a Close was sent); `closed`: the connection is gone, forget the Sender's count too. */
   drop(closed = false): void {

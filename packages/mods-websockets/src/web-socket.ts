@@ -201,6 +201,7 @@ export class WebSocket {
   ping(data: Uint8Array = EMPTY): boolean {
     if (this.isClosed) return false;
     if (data.byteLength > 125) throw invalid('ping data', 'at most 125 bytes (RFC 6455 §5.5)', data.byteLength);
+    if (!this._out.flushTopics()) return false; // the turn's topic messages closed it (slow policy)
     this._out.ws.ping(Buffer.from(data), false);
     return true;
   }

@@ -109,3 +109,38 @@ test('subscribers without a batch encoder, and observers, get each message at on
   expect(other.got).toEqual(['<a><b>']);
   expect(t.stats.delivered).toBe(4); // 2 plain + 2 batched; the observer not counted
 });
+
+test('a subscriber whose patterns change while a message is dispatched gets it once (batched ↔ per message)', async () => {
+  // Batched → per message: S batched on a/#; a per-message subscriber of a/b subscribes S to a/b while
+  // a/b's message is dispatched. S's batch gives it the message; a/b's dispatch must not give it again.
+  const t = new Topics();
+  const s = batcher();
+  let done = false;
+  t.subscribe('a/#', s);
+  t.subscribe('a/b', { deliver: () => { if (!done) { done = true; t.subscribe('a/b', s); } } });
+  t.publish('a/b', 'one');
+  await tick();
+  expect(s.got).toEqual(['b:one']);
+  expect(t.stats.delivered).toBe(2);
+  t.publish('a/b', 'two'); // per message now, once across its two patterns
+  expect(s.got).toEqual(['b:one', 'm:two']);
+
+  // Per message → batched: S on a/b and a/# (a/b's dispatch first) gets the message per message, and a
+  // subscriber of a/b then takes S off a/b: S is batched again on a/# before the message reaches a/#.
+  for (const [pa, pb] of [['a/b', 'a/#'], ['a/b', 'a/+']] as const) {
+    const t2 = new Topics();
+    const s2 = batcher();
+    let once = false;
+    t2.subscribe(pb, batcher()); // another batched subscriber on the pattern S goes back to
+    t2.subscribe(pa, s2);
+    t2.subscribe(pb, s2);
+    t2.subscribe(pa, { deliver: () => { if (!once) { once = true; t2.unsubscribe(pa, s2); } } });
+    t2.publish('a/b', 'one');
+    await tick();
+    expect(s2.got).toEqual(['m:one']);
+    expect(t2.stats.delivered).toBe(3); // s2 once, the other batcher, the per-message subscriber
+    t2.publish('a/b', 'two');
+    await tick();
+    expect(s2.got).toEqual(['m:one', 'b:two']);
+  }
+});

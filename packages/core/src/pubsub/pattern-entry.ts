@@ -89,10 +89,12 @@ export class PatternEntry {
   /** The messages of the turn being flushed, while its loop runs. */
   private _flushing: TopicMessage[] | null = null;
   private readonly _onError: (err: unknown) => void;
+  private readonly _stats: DeliveryStats;
 
   /** `enlist`: called with the entry when its turn gets a first message (the owner flushes it at the turn's end). */
   constructor(onError: (err: unknown) => void, stats: DeliveryStats, enlist: (e: PatternEntry) => void) {
     this._onError = onError;
+    this._stats = stats;
     const each = this.each;
     this.listener = (message: TopicMessage): void => {
       if (this.batched.size > 0) {
@@ -158,8 +160,21 @@ export class PatternEntry {
 
   /** `messages[from, to)` to `r`: `bytes` when `known`, else joined here. */
   private _give(r: SubscriberRecord, msgs: readonly TopicMessage[], from: number, to: number, bytes: Buffer | null, known: boolean): void {
+    if (!known && msgs[from] === r.last) { this._skip(r); if (++from === to) return; }
+    // The dedup marker, as per-message delivery sets it: a pattern added during this publish's dispatch
+    // (a subscriber switching to per-message delivery) must not give the last of these again.
+    r.last = msgs[to - 1]!;
     const joined = known ? bytes : joinEncoded(msgs, from, to, r.sub.batchEncoder!);
     try { r.sub.deliverBatch!(joined, msgs, from, to); } catch (err) { this._onError(err); }
+  }
+
+  /**
+   * The first message of `r`'s part is the one it last got per message: its patterns changed while that
+   * message was being dispatched (it was taken off a per-message pattern and batched again, before the
+   * message reached this pattern). It is skipped, and was counted once too often.
+   */
+  private _skip(r: SubscriberRecord): void {
+    if (r.counted) this._stats.delivered--;
   }
 
   /** The turn ends: every batched subscriber gets its messages of the turn; subscribers with one encoder from the start share one Buffer. */
@@ -176,10 +191,11 @@ export class PatternEntry {
     try {
       for (const r of this.batched) {
         if (r.turn > t) continue; // joined during this flush, or already given its part (flushOne)
-        const from = r.turn === t ? r.from : 0;
+        let from = r.turn === t ? r.from : 0;
         r.turn = t + 1;
         r.from = 0;
         if (from >= n) continue;
+        if (msgs[from] === r.last) { this._skip(r); if (++from === n) continue; }
         const e = r.sub.batchEncoder!;
         if (from === 0 && e === enc) { this._give(r, msgs, 0, n, shared, true); continue; }
         const bytes = joinEncoded(msgs, from, n, e);
