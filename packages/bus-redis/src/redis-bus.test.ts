@@ -234,6 +234,36 @@ run('RedisBus on a real redis-server', () => {
     } finally { admin.disconnect(); watcher.disconnect(); }
   });
 
+  test('a Redis without EVAL (renamed away: "ERR unknown command"): the batch goes as pipelined PUBLISHes, once', async () => {
+    const noEval = await RedisServer.start(['--rename-command', 'EVAL', '']);
+    const watcher = new Redis(noEval.url);
+    try {
+      const logs: string[] = [];
+      const a = bus({ prefix: 't9:', url: noEval.url, log: (m, l) => logs.push(`${l} ${m}`) });
+      const b = bus({ prefix: 't9:', url: noEval.url });
+      await Promise.all([a.ready(), b.ready()]);
+      const seen: string[] = [];
+      watcher.on('pmessageBuffer', (_g: Buffer, ch: Buffer) => seen.push(ch.toString()));
+      await watcher.psubscribe('t9:*');
+      const gotB: string[] = [];
+      b.subscribe('#', (m) => gotB.push(m.text));
+      await new Promise((r) => setTimeout(r, 50));
+      for (const t of ['x', 'y', 'z']) a.publish(makeMessage(t, t, undefined));
+      await until(() => gotB.length === 3, 'the batch, pipelined');
+      for (const t of ['p', 'q']) a.publish(makeMessage(t, t, undefined));
+      await until(() => gotB.length === 5, 'the next batch');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(gotB).toEqual(['x', 'y', 'z', 'p', 'q']);
+      expect(seen).toEqual(['t9:x', 't9:y', 't9:z', 't9:p', 't9:q']);
+      expect(a.stats).toMatchObject({ published: 5, sent: 5, failed: 0 });
+      expect(logs.filter((l) => l.startsWith('WARNING'))).toEqual([expect.stringMatching(/refused the publish batch script .*unknown command/)]);
+    } finally {
+      watcher.disconnect();
+      await Promise.all(buses.splice(0).map((x) => x.close()));
+      await noEval.stop();
+    }
+  });
+
   test('Redis down: local pub/sub goes on, state and one log line per change; back: across processes again', async () => {
     const logs: string[] = [];
     const states: RedisBusState[] = [];
