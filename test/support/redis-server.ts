@@ -31,11 +31,13 @@ export class RedisServer {
   private _child: ChildProcess | null = null;
   private _out = '';
 
-  private constructor(port: number) { this.port = port; }
+  private readonly _extraArgs: string[];
 
-  /** Starts one on a free port and resolves once it accepts connections. */
-  static async start(): Promise<RedisServer> {
-    const r = new RedisServer(await freePort());
+  private constructor(port: number, extraArgs: string[]) { this.port = port; this._extraArgs = extraArgs; }
+
+  /** Starts one on a free port and resolves once it accepts connections (`extraArgs`: more config, e.g. `['--rename-command', 'EVAL', '']`). */
+  static async start(extraArgs: string[] = []): Promise<RedisServer> {
+    const r = new RedisServer(await freePort(), extraArgs);
     await r.startAgain();
     return r;
   }
@@ -48,7 +50,7 @@ export class RedisServer {
   /** (Re)starts it on its port. */
   startAgain(timeoutMs = 10000): Promise<void> {
     if (this._child !== null) return Promise.resolve();
-    const child = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(REDIS_SERVER, ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'no', ...this._extraArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this._child = child;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error(`redis-server did not start on ${this.port}:\n${this._out}`)); }, timeoutMs);

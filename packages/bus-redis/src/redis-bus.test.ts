@@ -190,6 +190,80 @@ run('RedisBus on a real redis-server', () => {
     } finally { admin.disconnect(); }
   });
 
+  test('a PUBLISH refused inside the batch script (ACL channel): only it is delivered locally (one warning), the others go out once, later batches still use the script', async () => {
+    const admin = new Redis(redis.url);
+    const watcher = new Redis(redis.url);
+    try {
+      // May publish to t8:ok* only: the script runs, one PUBLISH in it is refused.
+      await admin.acl('SETUSER', 'okonly', 'on', '>pw', '~*', 'resetchannels', '&t8:ok*', '+@all');
+      const u = new URL(redis.url);
+      const logs: string[] = [];
+      const a = bus({ prefix: 't8:', url: `redis://okonly:pw@${u.host}`, log: (m, l) => logs.push(`${l} ${m}`) });
+      const b = bus({ prefix: 't8:' });
+      await Promise.all([a.ready(), b.ready()]);
+      // Another Redis client sees every PUBLISH Redis made, duplicates included (a bus would drop a repeat
+      // arriving back to back).
+      const seen: string[] = [];
+      watcher.on('pmessageBuffer', (_g: Buffer, ch: Buffer, msg: Buffer) => seen.push(`${ch.toString()} ${msg.toString('latin1').slice(-3)}`));
+      await watcher.psubscribe('t8:*');
+      const gotA: string[] = [];
+      const gotB: string[] = [];
+      for (const t of ['ok1', 'ok2', 'bad']) { a.subscribe(t, (m) => gotA.push(m.text)); b.subscribe(t, (m) => gotB.push(m.text)); }
+      await new Promise((r) => setTimeout(r, 50));
+      const evals = async (): Promise<number> => Number(/cmdstat_eval:calls=(\d+)/.exec(await admin.info('commandstats'))?.[1] ?? 0);
+      const evalsBefore = await evals();
+      // One turn: one batch of three, the middle one refused.
+      a.publish(makeMessage('ok1', 'm-1', undefined));
+      a.publish(makeMessage('bad', 'm-2', undefined));
+      a.publish(makeMessage('ok2', 'm-3', undefined));
+      await until(() => gotB.length === 2 && gotA.length === 3, 'the first batch');
+      // Another turn, the same: the script is still used (Redis counts one more EVAL), nothing is sent again.
+      a.publish(makeMessage('ok1', 'm-4', undefined));
+      a.publish(makeMessage('bad', 'm-5', undefined));
+      a.publish(makeMessage('ok2', 'm-6', undefined));
+      await until(() => gotB.length === 4 && gotA.length === 6, 'the second batch');
+      await new Promise((r) => setTimeout(r, 100)); // room for a duplicate to show
+      expect(seen).toEqual(['t8:ok1 m-1', 't8:ok2 m-3', 't8:ok1 m-4', 't8:ok2 m-6']);
+      expect(gotB).toEqual(['m-1', 'm-3', 'm-4', 'm-6']);
+      expect([...gotA].sort()).toEqual(['m-1', 'm-2', 'm-3', 'm-4', 'm-5', 'm-6']); // the refused ones locally, each once
+      expect(await evals() - evalsBefore).toBe(2);
+      expect(a.stats).toMatchObject({ published: 6, sent: 6, failed: 2 });
+      expect(b.stats.received).toBe(4);
+      const warnings = logs.filter((l) => l.startsWith('WARNING') && !/^WARNING subscribe bad:/.test(l));
+      expect(warnings).toEqual([expect.stringMatching(/refused a publish .*can't publish to the channel.*delivered to this process only/)]);
+    } finally { admin.disconnect(); watcher.disconnect(); }
+  });
+
+  test('a Redis without EVAL (renamed away: "ERR unknown command"): the batch goes as pipelined PUBLISHes, once', async () => {
+    const noEval = await RedisServer.start(['--rename-command', 'EVAL', '']);
+    const watcher = new Redis(noEval.url);
+    try {
+      const logs: string[] = [];
+      const a = bus({ prefix: 't9:', url: noEval.url, log: (m, l) => logs.push(`${l} ${m}`) });
+      const b = bus({ prefix: 't9:', url: noEval.url });
+      await Promise.all([a.ready(), b.ready()]);
+      const seen: string[] = [];
+      watcher.on('pmessageBuffer', (_g: Buffer, ch: Buffer) => seen.push(ch.toString()));
+      await watcher.psubscribe('t9:*');
+      const gotB: string[] = [];
+      b.subscribe('#', (m) => gotB.push(m.text));
+      await new Promise((r) => setTimeout(r, 50));
+      for (const t of ['x', 'y', 'z']) a.publish(makeMessage(t, t, undefined));
+      await until(() => gotB.length === 3, 'the batch, pipelined');
+      for (const t of ['p', 'q']) a.publish(makeMessage(t, t, undefined));
+      await until(() => gotB.length === 5, 'the next batch');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(gotB).toEqual(['x', 'y', 'z', 'p', 'q']);
+      expect(seen).toEqual(['t9:x', 't9:y', 't9:z', 't9:p', 't9:q']);
+      expect(a.stats).toMatchObject({ published: 5, sent: 5, failed: 0 });
+      expect(logs.filter((l) => l.startsWith('WARNING'))).toEqual([expect.stringMatching(/refused the publish batch script .*unknown command/)]);
+    } finally {
+      watcher.disconnect();
+      await Promise.all(buses.splice(0).map((x) => x.close()));
+      await noEval.stop();
+    }
+  });
+
   test('Redis down: local pub/sub goes on, state and one log line per change; back: across processes again', async () => {
     const logs: string[] = [];
     const states: RedisBusState[] = [];

@@ -75,6 +75,15 @@ function defaultLog(msg: string, level: 'INFO' | 'WARNING' | 'ERROR'): void {
   (level === 'INFO' ? console.log : console.warn)(`RedisBus ${level}: ${msg}`);
 }
 
+/**
+ * Errors meaning Redis refused EVAL itself, so the script never ran: NOPERM (an ACL without EVAL; a PUBLISH
+ * refused inside the script is caught by its pcall and never makes EVAL fail), EVAL unknown (renamed away,
+ * a proxy or server that does not offer it), scripting disabled or not supported.
+ */
+function scriptRefused(err: Error): boolean {
+  return /^(NOPERM|ERR unknown command)/.test(err.message) || /script(ing)?\b.*\b(disabled|not supported)|\b(disabled|not supported)\b.*script/i.test(err.message);
+}
+
 export class RedisBus implements Bus {
   /** The channel and key prefix. */
   readonly prefix: string;
@@ -104,8 +113,10 @@ export class RedisBus implements Bus {
   private _batchMessages: TopicMessage[] = [];
   private _batchBytes = 0;
   private _flushQueued = false;
-  /** False once Redis refused the batch script (an ACL without EVAL, scripting disabled): batches are then pipelined PUBLISHes. */
+  /** False once Redis refused the batch script itself (an ACL without EVAL, EVAL unknown): batches are then pipelined PUBLISHes. */
   private _scripts = true;
+  /** The text of the last publish refusal logged (each distinct refusal is logged once in a row). */
+  private _lastRefusal = '';
   /** Sends the batch (queued with process.nextTick: the end of the current turn, before any I/O). */
   private readonly _flush = (): void => { this._flushQueued = false; this._sendBatch(); };
 
@@ -193,10 +204,12 @@ export class RedisBus implements Bus {
     this._batchBytes = 0;
     if (messages.length === 1) { this._pub.publish(args[0]!, args[1]!).catch((err: Error) => this._failed(messages, err)); return; }
     if (!this._scripts) { this._pipelined(args, messages); return; }
-    this._pub.eval(PUBLISH_MANY, 0, ...args).catch((err: Error) => {
-      // Redis answered and refused the script (NOPERM, scripting disabled, BUSY): the same publishes as
-      // plain PUBLISHes, from now on. (A batch sent while the answer was on its way may arrive before this one.)
-      if (err instanceof ReplyError && this._state === 'ready') {
+    this._pub.eval(PUBLISH_MANY, 0, ...args).then((reply) => this._batchDone(reply, messages), (err: Error) => {
+      // Redis refused the script itself, so none of it ran (an ACL without EVAL, EVAL renamed away or not
+      // offered): the same publishes as plain PUBLISHes, from now on. (A batch sent while the answer was on
+      // its way may arrive before this one.) Any other error (BUSY, the connection lost) may or may not
+      // have published: delivered locally only, never sent again (a resend could duplicate).
+      if (err instanceof ReplyError && this._state === 'ready' && scriptRefused(err)) {
         if (this._scripts) {
           this._scripts = false;
           this._log(`Redis refused the publish batch script (${err.message}): publishing one PUBLISH per message, pipelined`, 'WARNING');
@@ -206,6 +219,17 @@ export class RedisBus implements Bus {
       }
       this._failed(messages, err);
     });
+  }
+
+  /** The script's reply: the PUBLISHes Redis refused (index, error, …); the others went out. */
+  private _batchDone(reply: unknown, messages: TopicMessage[]): void {
+    if (!Array.isArray(reply) || reply.length === 0) return;
+    const refused: TopicMessage[] = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      const m = messages[Number(reply[i]) - 1];
+      if (m !== undefined) refused.push(m);
+    }
+    this._failed(refused, new ReplyError(String(reply[1])));
   }
 
   /** The batch as pipelined PUBLISHes (one write, one command per message); what Redis refuses is delivered locally. */
@@ -218,10 +242,19 @@ export class RedisBus implements Bus {
     }, (err: Error) => this._failed(messages, err));
   }
 
-  /** Redis did not take these publishes (an error reply, the connection lost): this process still gets them. */
+  /**
+   * Redis did not take these publishes (an error reply, the connection lost): this process still gets
+   * them. A refusal by Redis (an ACL channel restriction…) is logged when its text differs from the last
+   * one logged, so a publisher refused again and again logs once.
+   */
   private _failed(messages: TopicMessage[], err: Error): void {
+    if (messages.length === 0) return;
     this.stats.failed += messages.length;
     this._lastError = err;
+    if (err instanceof ReplyError && err.message !== this._lastRefusal) {
+      this._lastRefusal = err.message;
+      this._log(`Redis refused a publish (${err.message}): delivered to this process only`, 'WARNING');
+    }
     for (const m of messages) this._local.publish(m);
   }
 

@@ -42,8 +42,20 @@ return ids
  * Several publishes without history in one command (ARGV: channel, payload, channel, payload…), in their
  * order: one client command for a turn's publishes instead of one each. A script runs atomically; the
  * bus bounds a batch (MAX_BATCH, MAX_BATCH_BYTES in redis-bus.ts) so it holds Redis briefly.
+ *
+ * Each PUBLISH is a `redis.pcall`: Redis never rolls back what a script already did, so a PUBLISH refused
+ * part-way (an ACL channel restriction) must not abort the script, or the caller could not tell which
+ * messages went out. Returns the refused ones: message index (1-based), error text, index, error text…
+ * (empty when every PUBLISH was taken).
  */
 export const PUBLISH_MANY = `
-for i = 1, #ARGV, 2 do redis.call('PUBLISH', ARGV[i], ARGV[i + 1]) end
-return #ARGV / 2
+local failed = {}
+for i = 1, #ARGV, 2 do
+  local r = redis.pcall('PUBLISH', ARGV[i], ARGV[i + 1])
+  if type(r) == 'table' and r.err then
+    failed[#failed + 1] = (i + 1) / 2
+    failed[#failed + 1] = r.err
+  end
+end
+return failed
 `;

@@ -34,7 +34,10 @@ export async function deleteOp(ctx: FilesContext, request: HttpRequest, place: P
     if (!place.dirSlash) return refused(409, 'a folder: end the path with / to remove it');
     if (request.queryParams.force === '1') {
       // The quota gives back what the tree held, measured as it goes: the rest of the base is not walked.
-      ctx.quota.release(await removeTree(entry));
+      // Released in `finally`: a tree that fails part-way (EACCES, EBUSY, ENAMETOOLONG on one entry) still
+      // gives back the files already gone, so the quota keeps matching what is on disk.
+      const freed = { bytes: 0 };
+      try { await removeTree(entry, freed); } finally { ctx.quota.release(freed.bytes); }
     } else {
       try { await fsp.rmdir(entry); } catch (err) {
         const code = (err as NodeJS.ErrnoException).code;
@@ -54,28 +57,28 @@ export async function deleteOp(ctx: FilesContext, request: HttpRequest, place: P
 
 /**
  * Removes the folder `dir` with everything in it, symlinks themselves (never what they point to), and
- * returns the bytes of the regular files it removed — the quota's share of the tree. A temp file of an
+ * adds to `freed.bytes` the bytes of each regular file as it is removed — the quota's share of the tree,
+ * counted as it goes so that a failure part-way still reports what was removed before it. A temp file of an
  * upload still running here is not counted: that upload gives its own bytes back when its rename fails.
  * A file created meanwhile (ENOTEMPTY at the end) is removed in another round; after the last one the
  * rest goes uncounted (the quota then errs on the full side until the next start recounts it).
  */
-async function removeTree(dir: string, round = 0): Promise<number> {
-  let bytes = 0;
+async function removeTree(dir: string, freed: { bytes: number }, round = 0): Promise<void> {
   let entries: import('node:fs').Dirent[];
   try { entries = await fsp.readdir(dir, { withFileTypes: true }); } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0; // removed meanwhile
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // removed meanwhile
     throw err;
   }
   for (const e of entries) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) { bytes += await removeTree(p); continue; }
+    if (e.isDirectory()) { await removeTree(p, freed); continue; }
     let size = 0;
     if (e.isFile() && !isOwnTemp(e.name)) {
       try { size = (await fsp.lstat(p)).size; } catch { continue; } // gone meanwhile
     }
     try {
       await fsp.unlink(p);
-      bytes += size;
+      freed.bytes += size;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
     }
@@ -84,10 +87,9 @@ async function removeTree(dir: string, round = 0): Promise<number> {
     await fsp.rmdir(dir);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return bytes;
+    if (code === 'ENOENT') return;
     if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err;
-    if (round + 1 < TREE_ROUNDS) return bytes + await removeTree(dir, round + 1);
+    if (round + 1 < TREE_ROUNDS) { await removeTree(dir, freed, round + 1); return; }
     await fsp.rm(dir, { recursive: true, force: true });
   }
-  return bytes;
 }

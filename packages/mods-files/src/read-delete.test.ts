@@ -1,6 +1,7 @@
 /** The file manager's reads, listings, new folders, deletes, ACL and options, against a real server with fetch. */
 import * as fs from 'node:fs';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { MicroWebSrv } from '@microwebsrv/core';
 import { FileManager } from './index';
@@ -147,6 +148,38 @@ describe('folders and deletes', () => {
     // 30 used: 70 fit exactly (a rescan of the base would have counted behind.bin and answered 507).
     expect(await put('/more.bin', 70)).toBe(201);
     expect(await put('/one-more.bin', 1)).toBe(507);
+  });
+
+  test('a DELETE ?force=1 that fails part-way (500) still gives the quota back the files it removed: the quota equals what is left on disk', async () => {
+    // A real failure that holds as root too (chmod does not stop root's unlink): a chain of folders whose
+    // path passes PATH_MAX, so removing the tree fails with ENAMETOOLONG when it reaches the deep end.
+    const t = await startFiles({ maxTotalBytes: 1000 });
+    const docs = path.join(t.base, 'docs');
+    try {
+      const put = (p: string, n: number): Promise<number> => fetch(`${t.url}/fs${p}`, { method: 'PUT', body: Buffer.alloc(n, 1) }).then((r) => r.status);
+      expect(await put('/keep.txt', 100)).toBe(201);
+      mkdirSync(path.join(docs, 'deep'), { recursive: true });
+      execFileSync(process.execPath, ['-e', `const fs = require('fs'); process.chdir(process.argv[1]);
+        for (let i = 0; i < 17; i++) { fs.mkdirSync('d'.repeat(250)); process.chdir('d'.repeat(250)); }`, path.join(docs, 'deep')]);
+      // Files beside the chain, 10 bytes each. The module removes entries in readdir order, which is sorted
+      // (libuv's scandir): a*.bin go before the chain fails, z*.bin stay.
+      for (const n of ['a0.bin', 'a1.bin', 'a2.bin', 'z0.bin', 'z1.bin']) expect(await put(`/docs/${n}`, 10)).toBe(201);
+      const order = readdirSync(docs);
+      expect(order).toEqual(['a0.bin', 'a1.bin', 'a2.bin', 'deep', 'z0.bin', 'z1.bin']);
+      const removedFirst = order.slice(0, order.indexOf('deep'));
+      const res = await fetch(`${t.url}/fs/docs/?force=1`, { method: 'DELETE' });
+      expect(res.status).toBe(500);
+      expect(t.logs.some((l) => l.type === 'ERROR' && l.msg.includes('ENAMETOOLONG'))).toBe(true);
+      const left = readdirSync(docs).filter((n) => n !== 'deep');
+      expect(left).toEqual(order.slice(order.indexOf('deep') + 1));
+      for (const n of removedFirst) expect(existsSync(path.join(docs, n))).toBe(false);
+      // Used now: keep.txt + the files left; exactly the rest of the 1000 bytes fits, one byte more does not.
+      const used = 100 + 10 * left.length;
+      expect(await put('/fill.bin', 1000 - used)).toBe(201);
+      expect(await put('/one-more.bin', 1)).toBe(507);
+    } finally {
+      execFileSync('rm', ['-rf', docs]); // Node's rmSync stops at ENAMETOOLONG; rm walks relative to each folder
+    }
   });
 
   test('DELETE never leaves the base: traversal → 400, a symlink out is not followed (only links inside go, themselves)', async () => {
