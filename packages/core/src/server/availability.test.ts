@@ -26,6 +26,14 @@ afterEach(async () => {
 
 const GET = 'GET /hello HTTP/1.1\r\nHost: x\r\n\r\n';
 const GET_CLOSE = 'GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+
+/** Sends a request with Connection: close and waits for the server's close: the status it answered. */
+async function answerOf(p: Peer): Promise<number> {
+  await p.send(GET_CLOSE);
+  expect(await p.until((x) => x.closed)).toBe(true);
+  return p.status();
+}
+
 const WAIT = 'GET /wait HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
 
 /** Long timeouts: only the mechanism under test may close a connection. */
@@ -81,9 +89,7 @@ describe('eviction when the pool is full', () => {
     // Every slot busy with a request in progress: nothing to evict, the newcomer gets the 503.
     expect(await until(() => waiting === 3)).toBe(true);
     const n4 = peer(ts);
-    await n4.send(GET_CLOSE);
-    expect(await n4.until((p) => p.closed)).toBe(true);
-    expect(n4.status()).toBe(503);
+    expect(await answerOf(n4)).toBe(503);
     expect(n4.data).toMatch(/\r\nRetry-After: 1\r\n/);
     release();
     for (const n of [n1, n2, n3]) {
@@ -126,9 +132,7 @@ describe('eviction when the pool is full', () => {
     await idle.send(GET);
     await idle.until((p) => p.data.endsWith('hello'));
     const n = peer(ts);
-    await n.send(GET_CLOSE);
-    expect(await n.until((p) => p.closed)).toBe(true);
-    expect(n.status()).toBe(503);
+    expect(await answerOf(n)).toBe(503);
     expect(idle.closed).toBe(false);
     expect(ts.srv.stats.evicted).toBe(0);
   });
@@ -224,9 +228,7 @@ describe('eviction of slow readers', () => {
     // The kernel's buffers fill at loopback speed, then nothing drains: two sweeps see no progress.
     await withStalledReaders(() => undefined, async (ts) => {
       const legit = peer(ts);
-      await legit.send(GET_CLOSE);
-      expect(await legit.until((p) => p.closed)).toBe(true);
-      expect(legit.status()).toBe(200);
+      expect(await answerOf(legit)).toBe(200);
       expect(legit.data.endsWith('hello')).toBe(true);
       expect(ts.srv.stats.evictedBy.send).toBe(1);
       expect(ts.srv.stats.evicted).toBe(1);
@@ -242,9 +244,7 @@ describe('a pool just filled by readers that stopped at once', () => {
     await withStalledReaders(() => undefined, async (ts) => {
       expect(ts.srv.poolFullWaitSec).toBe(1);
       const legit = peer(ts);
-      await legit.send(GET_CLOSE);
-      expect(await legit.until((p) => p.closed)).toBe(true);
-      expect(legit.status()).toBe(200);
+      expect(await answerOf(legit)).toBe(200);
       expect(legit.data.endsWith('hello')).toBe(true);
       expect(ts.srv.stats.evictedBy.send).toBe(1);
       expect(ts.srv.stats.refused).toBe(0);
@@ -255,9 +255,7 @@ describe('a pool just filled by readers that stopped at once', () => {
     await withStalledReaders((srv) => { srv.poolFullWaitSec = 0; }, async (ts) => {
       // The first newcomer finds nobody judged yet: 503, but the readers are looked at now.
       const first = peer(ts);
-      await first.send(GET_CLOSE);
-      expect(await first.until((p) => p.closed)).toBe(true);
-      expect(first.status()).toBe(503);
+      expect(await answerOf(first)).toBe(503);
       // 100 ms after that look a reader that took nothing is slow. On a loaded machine the kernel may still
       // have been filling the readers' buffers then (they took bytes): a later newcomer gets its slot.
       let refused = 1;
@@ -289,9 +287,7 @@ describe('a pool just filled by readers that stopped at once', () => {
     expect(await until(() => waiters.length === 1)).toBe(true);
     const t0 = Date.now();
     const late = peer(ts);
-    await late.send(GET_CLOSE);
-    expect(await late.until((p) => p.closed)).toBe(true);
-    expect(late.status()).toBe(503);
+    expect(await answerOf(late)).toBe(503);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(250);
     expect(ts.srv.stats.refused).toBe(1);
     // A slot that comes back goes to the next one waiting at once.
@@ -312,27 +308,21 @@ describe('per-address cap', () => {
     const held = [peer(ts, { localAddress: '127.0.0.1' }), peer(ts, { localAddress: '127.0.0.1' })];
     for (const h of held) { await h.send(GET); await h.until((p) => p.data.endsWith('hello')); }
     const third = peer(ts, { localAddress: '127.0.0.1' });
-    await third.send(GET_CLOSE);
-    expect(await third.until((p) => p.closed)).toBe(true);
-    expect(third.status()).toBe(503);
+    expect(await answerOf(third)).toBe(503);
     return { ts, held };
   }
 
   test('beyond maxConnectionsPerAddress an address gets 503; another address is served', async () => {
     const { ts, held } = await capReached();
     const other = peer(ts, { localAddress: '127.0.0.2' });
-    await other.send(GET_CLOSE);
-    expect(await other.until((p) => p.closed)).toBe(true);
-    expect(other.status()).toBe(200);
+    expect(await answerOf(other)).toBe(200);
     expect(ts.srv.stats.refusedByAddress).toBe(1);
     expect(ts.logs.some((l) => l.type === 'WARNING' && /From 127\.0\.0\.1 refused: 2 connections/.test(l.msg))).toBe(true);
     // A slot given back counts: one held connection leaves, the address may connect again.
     held[0]!.destroy();
     expect(await until(() => ts.srv.stats.connections === 1)).toBe(true);
     const again = peer(ts, { localAddress: '127.0.0.1' });
-    await again.send(GET_CLOSE);
-    expect(await again.until((p) => p.closed)).toBe(true);
-    expect(again.status()).toBe(200);
+    expect(await answerOf(again)).toBe(200);
   });
 
   test('stop() and start() of the same server: the counts start from the live connections, under the new cap and prefix', async () => {
@@ -349,16 +339,12 @@ describe('per-address cap', () => {
     expect(await first.until((p) => p.data.endsWith('hello'))).toBe(true);
     // 127.0.0.1 is in 127.0.0.2's /24 now: the group holds its one connection (not the old run's two).
     const grouped = peer(again, { localAddress: '127.0.0.1' });
-    await grouped.send(GET_CLOSE);
-    expect(await grouped.until((p) => p.closed)).toBe(true);
-    expect(grouped.status()).toBe(503);
+    expect(await answerOf(grouped)).toBe(503);
     // The one connection leaves: the group may connect again (a count left by the first run would refuse it).
     first.destroy();
     expect(await until(() => ts.srv.stats.connections === 0)).toBe(true);
     const after = peer(again, { localAddress: '127.0.0.1' });
-    await after.send(GET_CLOSE);
-    expect(await after.until((p) => p.closed)).toBe(true);
-    expect(after.status()).toBe(200);
+    expect(await answerOf(after)).toBe(200);
     expect(ts.srv.stats.refusedByAddress).toBe(2);
   });
 
@@ -368,9 +354,7 @@ describe('per-address cap', () => {
     await a.send(GET);
     await a.until((p) => p.data.endsWith('hello'));
     const b = peer(ts, { localAddress: '127.0.0.2' });
-    await b.send(GET_CLOSE);
-    expect(await b.until((p) => p.closed)).toBe(true);
-    expect(b.status()).toBe(503);
+    expect(await answerOf(b)).toBe(503);
   });
 
   test('IPv6 ::1 is capped on its own /64 (when the host has IPv6)', async () => {
@@ -385,9 +369,7 @@ describe('per-address cap', () => {
     await a.send(GET);
     await a.until((p) => p.data.endsWith('hello'));
     const b = peer(ts, { host: '::1' });
-    await b.send(GET_CLOSE);
-    expect(await b.until((p) => p.closed)).toBe(true);
-    expect(b.status()).toBe(503);
+    expect(await answerOf(b)).toBe(503);
     expect(ts.srv.stats.refusedByAddress).toBe(1);
   });
 });
