@@ -40,11 +40,15 @@ async function row(kind, preset, attack) {
   const failures = {};
   // Connect times (the kernel's and the client's share of the latency: what the server cannot change).
   const connectMs = [];
+  // The probes above 40 ms, with when they began (s after the attack began): where the p99 comes from.
+  const slow = [];
   const t0 = Date.now() - 1000;
   const end = Date.now() + (seconds - 1.5) * 1000;
   while (Date.now() < end) {
     const at = ((Date.now() - t0) / 1000).toFixed(0);
-    probes.push(probe(srv.port, 2000, (ms) => connectMs.push(ms), (why) => { const k = `${why}@${at}s`; failures[k] = (failures[k] ?? 0) + 1; }));
+    const atMs = Date.now() - t0;
+    probes.push(probe(srv.port, 2000, (ms) => connectMs.push(ms), (why) => { const k = `${why}@${at}s`; failures[k] = (failures[k] ?? 0) + 1; })
+      .then((ms) => { if (ms !== null && ms > 40) slow.push(`${ms.toFixed(0)} ms@${(atMs / 1000).toFixed(2)}s`); return ms; }));
     await new Promise((r) => setTimeout(r, 20));
   }
   const lat = await Promise.all(probes);
@@ -58,7 +62,7 @@ async function row(kind, preset, attack) {
     server: kind === 'mws' ? `MicroWebSrv-TS@${preset}` : `node:http (${preset} load)`, attack, conns,
     probes: lat.length, served: ok.length, p50: pct(ok, 50), p99: pct(ok, 99), peakRssMiB: peak / 1024,
     limitMiB: srv.slotBytes === null ? null : (srv.slotBytes + srv.budget) / 1048576 + 64,
-    attackerOpened: att.opened, stats, failures, connectP99: pct(connectMs.sort((a, b) => a - b), 99),
+    attackerOpened: att.opened, stats, failures, slow, connectP99: pct(connectMs.sort((a, b) => a - b), 99),
   };
 }
 
@@ -73,7 +77,7 @@ async function main() {
         const s = r.stats;
         const extra = `loop delay p99 ${s.loopP99Ms.toFixed(1)} ms max ${s.loopMaxMs.toFixed(0)} ms  ` + (s.evictedBy ? `evicted ${s.evicted} (idle ${s.evictedBy.idle}, head ${s.evictedBy.head}, body ${s.evictedBy.body}, send ${s.evictedBy.send}), refused ${s.refused}, rateClosed ${s.rateClosed} (body ${s.rateClosedBy.body}, send ${s.rateClosedBy.send}), budgetRefused ${s.bodyBudgetRefused}` : '');
         const failed = Object.entries(r.failures).map(([k, n]) => `${n}× ${k}`).join(', ');
-        console.log(`  ${r.server.padEnd(28)} ${attack.padEnd(9)} ${String(r.conns).padStart(4)} conns  served ${r.served}/${r.probes}  p99 ${r.p99.toFixed(1)} ms (connect p99 ${r.connectP99.toFixed(1)} ms)  peak RSS ${r.peakRssMiB.toFixed(0)} MiB  attacker opened ${r.attackerOpened}  ${extra}${failed ? `  not served: ${failed}` : ''}`);
+        console.log(`  ${r.server.padEnd(28)} ${attack.padEnd(9)} ${String(r.conns).padStart(4)} conns  served ${r.served}/${r.probes}  p99 ${r.p99.toFixed(1)} ms (connect p99 ${r.connectP99.toFixed(1)} ms)  peak RSS ${r.peakRssMiB.toFixed(0)} MiB  attacker opened ${r.attackerOpened}  ${extra}${failed ? `  not served: ${failed}` : ''}${r.slow.length ? `  slow probes: ${r.slow.join(', ')}` : ''}`);
       }
     }
   }

@@ -22,6 +22,8 @@ const startServer = startTarget;
 
 /** Connect times of the probes (the kernel's part of their latency). */
 let connectMs = [];
+/** Slow or unserved probes of each row (`<latency>@<ms after the burst began>`). */
+const slowRows = [];
 
 const pct = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]);
 
@@ -33,8 +35,15 @@ async function row(kind, preset) {
   const readers = fork(path.join(__dirname, 'attack-client.js'), ['slowread', String(srv.port), String(clients), String(seconds + 1)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const readersDone = new Promise((r) => readers.once('exit', r));
   const probes = [];
+  const slow = [];
   const end = Date.now() + seconds * 1000;
-  while (Date.now() < end) { probes.push(probe(srv.port, 3000, (ms) => connectMs.push(ms))); await new Promise((r) => setTimeout(r, 10)); }
+  // The probes above 50 ms with when they began (ms after the burst began), printed after the table.
+  const t0 = Date.now();
+  while (Date.now() < end) {
+    const at = Date.now() - t0;
+    probes.push(probe(srv.port, 3000, (ms) => connectMs.push(ms)).then((ms) => { if (ms === null || ms > 50) slow.push(`${ms === null ? 'unserved' : `${ms.toFixed(0)} ms`}@${at}`); return ms; }));
+    await new Promise((r) => setTimeout(r, 10));
+  }
   const lat = await Promise.all(probes);
   const stats = await new Promise((r) => { srv.child.once('message', (m) => r(m.stats)); srv.child.send('stats'); });
   const peak = hwmKiB(srv.child.pid) / 1024;
@@ -45,6 +54,7 @@ async function row(kind, preset) {
   const conn = connectMs.sort((a, b) => a - b);
   connectMs = [];
   const name = kind === 'mws' ? `MicroWebSrv-TS@${preset}` : `node:http (${preset} run)`;
+  if (slow.length > 0) slowRows.push(`${name}: ${slow.join(', ')}`);
   console.log(`| ${name} | ${clients} | ${ok.length}/${lat.length} | ${pct(ok, 50).toFixed(1)} | ${pct(ok, 99).toFixed(1)} | ${ok.length ? ok[ok.length - 1].toFixed(1) : '-'} | ${stats.loopP99Ms.toFixed(1)} | ${stats.loopMaxMs.toFixed(0)} | ${peak.toFixed(0)} | ${pct(conn, 50).toFixed(1)} / ${pct(conn, 99).toFixed(1)} |`);
 }
 
@@ -53,4 +63,5 @@ async function row(kind, preset) {
   console.log('| server | readers | probes served | p50 ms | p99 ms | max ms | loop delay p99 ms | loop max ms | peak RSS MiB | connect p50 / p99 ms |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const preset of presets) for (const kind of servers) await row(kind, preset);
+  if (slowRows.length > 0) console.log(`\nprobes above 50 ms or unserved (latency@ms after the burst began):\n${slowRows.join('\n')}`);
 })().catch((err) => { console.error(err); process.exit(1); });

@@ -55,6 +55,20 @@ export class ClientTimers extends Timed {
     this._s.pool.timer.arm(this._send, ms);
   }
 
+  /**
+   * Since when queued bytes have been waiting (a `Date.now()` time), 0 when none wait: the send watch's
+   * start, moved on when the watch saw progress ({@link sendWaitFlushed} is the count flushed then).
+   * Free to read: the watch's deadline less its length (no clock read per write).
+   */
+  get sendWaitSince(): number {
+    const e = this._sendEntry;
+    if (e === null || e.deadline === 0) return 0;
+    return this._s.pool.timer.toEpoch(e.deadline) - this._s.opts.sendTimeoutMs;
+  }
+
+  /** Bytes flushed to the kernel in all when the current send wait began ({@link sendWaitSince}). */
+  get sendWaitFlushed(): number { return this._lastFlushed; }
+
   disarmSend(): void { if (this._sendEntry) this._s.pool.timer.disarm(this._sendEntry); }
 
   armMisc(kind: MiscKind, ms: number): void {

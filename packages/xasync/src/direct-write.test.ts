@@ -106,4 +106,31 @@ describe('direct writes', () => {
     expect(server.bytesWritten).toBe(all.length);
     peer.destroy();
   });
+  test('sendWaitSince / sendWaitFlushed: when the bytes began to wait and what was flushed then; 0 once the queue empties', async () => {
+    const { peer, server } = await pair();
+    expect(server.sendWaitSince).toBe(0);
+    peer.pause();
+    const chunk = Buffer.alloc(60 * 1024, 0x63);
+    const t0 = Date.now();
+    let writes = 0;
+    while (server.sendPending === 0 && writes < 2000) { server.asyncSendData(chunk); writes++; }
+    for (let i = 0; i < 20; i++) server.asyncSendData(chunk);
+    const since = server.sendWaitSince;
+    expect(since).toBeGreaterThanOrEqual(t0 - 1);
+    expect(since).toBeLessThanOrEqual(Date.now());
+    // What the kernel had taken when the wait began (within one write's accounting: a direct write in
+    // libuv counts by its remainder, one in Node's stream by its whole size).
+    const flushed0 = server.sendWaitFlushed;
+    expect(flushed0).toBeGreaterThan(0);
+    expect(flushed0).toBeLessThanOrEqual(server.bytesWritten);
+    // A reader that takes nothing: the wait's start stays put (the guard dates its look back to it).
+    await new Promise((r) => setTimeout(r, 120));
+    expect(server.sendWaitSince).toBe(since);
+    const total = server.bytesWritten;
+    const got = collect(peer, total);
+    peer.resume();
+    await got;
+    await waitFor(() => server.sendPending === 0 && server.sendWaitSince === 0);
+    peer.destroy();
+  });
 });

@@ -142,6 +142,14 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
   get recvDeadline(): number { return this.pool.timer.toEpoch(this._s.recvTimer!.deadline); }
   /** Outgoing bytes queued and not yet handed to the kernel. */
   get sendPending(): number { return queuedBytes(this._s.sock, this._s); }
+  /**
+   * Since when outgoing bytes have been waiting without the queue emptying (a `Date.now()` time; moved
+   * on each time the send timeout's watch saw them progress), 0 when none wait or `sendTimeoutSec` is 0.
+   * With {@link sendWaitFlushed}, a guard can judge a reader's rate from the start of its wait.
+   */
+  get sendWaitSince(): number { return this._timers.sendWaitSince; }
+  /** {@link bytesWritten} less {@link sendPending} (bytes the kernel took) when that wait began. */
+  get sendWaitFlushed(): number { return this._timers.sendWaitFlushed; }
   get isClosing(): boolean { return this._s.closing; }
   get bytesRead(): number { return this._s.sock.bytesRead; }
   get bytesWritten(): number { return this._s.sock.bytesWritten; }

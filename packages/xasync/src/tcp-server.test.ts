@@ -238,6 +238,46 @@ describe('XAsyncTCPServer hooks', () => {
     }
   });
 
+  test('poolFullWaitMs: the newest waiting newcomer gets the slot that comes back first (a burst parked before it waits, not it)', async () => {
+    const pool = new XAsyncSocketsPool();
+    const slots = new XBufferSlots(1, 1024);
+    const srv = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, slots, { poolFullWaitMs: 5000, onPoolFull: () => null });
+    const accepted: XAsyncTCPClient[] = [];
+    srv.onClientAccepted = (_s, c) => { accepted.push(c); c.asyncRecvLine((cc, line) => { cc.asyncSendData(`echo ${line}\n`); }); };
+    const socks: net.Socket[] = [];
+    const open = (line: string): { got: () => string } => {
+      const sock = net.connect(srv.address.port, '127.0.0.1');
+      socks.push(sock);
+      sock.on('error', () => undefined);
+      let got = '';
+      sock.on('data', (d) => { got += d.toString(); });
+      sock.write(`${line}\n`);
+      return { got: () => got };
+    };
+    const until = async (ok: () => boolean): Promise<void> => { for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 10)); };
+    try {
+      open('first');
+      await until(() => accepted.length === 1);
+      const older = open('older');
+      await new Promise((r) => setTimeout(r, 80));
+      const newer = open('newer');
+      await new Promise((r) => setTimeout(r, 150));
+      expect(accepted.length).toBe(1);
+      accepted[0]!.close();
+      await until(() => newer.got() !== '');
+      expect(newer.got()).toBe('echo newer\n');
+      expect(older.got()).toBe('');
+      // The older one still waits (its deadline is far) and takes the next slot.
+      accepted[1]!.close();
+      await until(() => older.got() !== '');
+      expect(older.got()).toBe('echo older\n');
+      expect(srv.stats).toMatchObject({ accepted: 3, refused: 0 });
+    } finally {
+      for (const x of socks) x.destroy();
+      await pool.stop({ graceSec: 0.2 });
+    }
+  });
+
   test('poolFullWaitMs: closing the listener answers the waiting newcomers with the refusal (read, 503, FIN), not a reset', async () => {
     const pool = new XAsyncSocketsPool();
     const slots = new XBufferSlots(1, 1024);

@@ -271,21 +271,29 @@ export class XAsyncTCPServer extends XAsyncSocket {
   }
 
   /**
-   * The waiting newcomers, oldest first: a free slot, else an eviction (one pass of `onPoolFull` each;
-   * none for the rest once it finds nothing); those past their deadline are refused.
+   * The waiting newcomers, newest first (adaptive LIFO, as overloaded services queue: a burst that filled
+   * the queue — an attacker's reconnections, a crowd of downloads — is older than the legitimate newcomer
+   * that just arrived, which therefore waits only for the next free slot instead of behind all of them;
+   * the old ones reach their deadline and are refused): a free slot, else an eviction (one pass of
+   * `onPoolFull` each; none for the rest once it finds nothing); those past their deadline are refused.
    */
   private _retryParked(): void {
     // Taken out while it runs: a bind's callback may come back here (a newcomer parked meanwhile queues after).
     const parked = this._parked;
     this._parked = [];
     let canEvict = this.onPoolFull !== null;
+    let canBind = true;
     const kept: Array<{ sock: net.Socket; until: number }> = [];
     const now = Date.now();
-    for (const p of parked) {
+    for (let i = parked.length - 1; i >= 0; i--) {
+      const p = parked[i];
       const sock = p.sock;
       if (sock.destroyed || !this._accepting) { sock.destroy(); continue; }
-      const slot = this.slots.acquire(this);
-      if (slot !== null) { sock.off('error', noop); this._bind(sock, slot); continue; }
+      if (canBind) {
+        const slot = this.slots.acquire(this);
+        if (slot !== null) { sock.off('error', noop); this._bind(sock, slot); continue; }
+        canBind = false;
+      }
       if (canEvict) {
         sock.off('error', noop);
         if (this._evictFor(sock) === true) continue;
@@ -295,6 +303,8 @@ export class XAsyncTCPServer extends XAsyncSocket {
       if (now >= p.until) { sock.off('error', noop); this._refuse(sock, true); continue; }
       kept.push(p);
     }
+    // `kept` is newest first: back to arrival order, ahead of any parked meanwhile (newer still).
+    kept.reverse();
     this._parked = kept.length === 0 ? this._parked : kept.concat(this._parked);
     if (this._parked.length === 0) this._stopParkTimer();
   }

@@ -7,8 +7,9 @@
  *   3. a body sender below the minimum rate (`minBodyRateBytesPerSec`, a RUDY), the slowest first: 408;
  *   4. a reader whose response drains below `minSendRateBytesPerSec` (a slow read: it already failed its
  *      reader duty), the one slow for longest first: closed (its response cannot be completed). Judged
- *      from the last look at it (the sweep's, or an earlier eviction's) once SEND_WATCH_MS old: a pool
- *      filled by readers that stopped at once is not held until two sweeps saw them.
+ *      from the last look at it (the sweep's, or the first one, dated back to when its bytes began to
+ *      wait) once SEND_WATCH_MS old: a pool filled by readers that stopped at once is not held until
+ *      two sweeps saw them.
  * A connection with a request in progress (a handler, a response the reader takes) is never taken: when every
  * slot is such, the newcomer gets the pre-encoded 503. One pass over the server's connections, only when
  * the pool is full (never on the request path).
@@ -37,9 +38,10 @@ export interface EvictionCounts {
 /**
  * Picks the connection to evict among `conns`, ends it (FIN for an idle one, 408 for a slow head or
  * body, a plain close for a slow reader; logged at DEBUG), counts it, and returns its client (xasync destroys it and hands its slot to
- * the newcomer). Null: every slot has a request in progress (the newcomer may wait for a slot). False:
- * none now, but heads younger than MIN_HEAD_WAIT_MS or bodies not yet watched for a sweep will be
- * judged within 250 ms: the newcomer is refused at once rather than waiting. Those are what a
+ * the newcomer). Null: every slot has a request in progress, or a reader under watch will be judged
+ * within SEND_WATCH_MS (the newcomer may wait for a slot). False: none now, but heads younger than
+ * MIN_HEAD_WAIT_MS or bodies not yet watched for a sweep will be judged within 250 ms, and no reader
+ * is under watch: the newcomer is refused at once rather than waiting. Those are what a
  * reconnecting slowloris or RUDY fills the pool with; a wait would queue a legitimate newcomer behind the
  * attacker's own reconnections, whereas refused, those must reconnect and the next newcomer competes
  * with them on arrival.
@@ -55,6 +57,8 @@ export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimi
   let sendSince = Infinity;
   /** Heads or bodies that will be judged soon (see above). */
   let soon = false;
+  /** A reader under watch, judged within SEND_WATCH_MS: then the newcomer waits rather than being refused. */
+  let sendSoon = false;
   for (const c of conns) {
     if (c.isDetached || c.client.isClosing) continue;
     const a = c.activity;
@@ -71,9 +75,11 @@ export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimi
       if (r < 0) soon = true;
       else if (r < minBodyRate && r < bodyLowest) { body = c; bodyLowest = r; }
     } else if (a === Activity.Sending && idle === null && head === null && body === null && minSendRate > 0) {
+      // Its first look, dated back to when its bytes began to wait (no-op once looked at).
+      watchSend(c, now);
       const since = slowSendSince(c, minSendRate, now);
-      if (since !== 0 && since < sendSince) { send = c; sendSince = since; }
-      else if (since === 0) watchSend(c, now);
+      if (since === 0) sendSoon = true;
+      else if (since < sendSince) { send = c; sendSince = since; }
     }
   }
   if (idle !== null) {
@@ -82,7 +88,7 @@ export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimi
     return idle.client;
   }
   if (head === null && body === null) {
-    if (send === null) return soon ? false : null;
+    if (send === null) return soon && !sendSoon ? false : null;
     counts.send++;
     send.log('DEBUG', `From ${send.remoteHost}:${send.remotePort} evicted (response drained below ${minSendRate} B/s, ${send.client.sendPending} bytes waiting) for a new connection: the pool is full`);
     return send.client;

@@ -67,13 +67,21 @@ export function slowSendSince(c: HttpConnection, minSendRate: number, now: numbe
 }
 
 /**
- * A response waiting on its reader that no sweep has looked at yet: its first look, now (what eviction
- * does when the pool is full, so that the next newcomer can judge it without waiting for the sweep).
+ * A response waiting on its reader that no sweep has looked at yet: its first look, which eviction takes
+ * when the pool is full, so that the next newcomer can judge it without waiting for the sweep. The look
+ * is dated back to when its bytes began to wait (xasync's send watch): a reader that stopped while its
+ * kernel buffers filled has shown it since then, and is judged at once rather than SEND_WATCH_MS later.
  */
 export function watchSend(c: HttpConnection, now: number): void {
   const m = (c.marks ??= new RateMarks());
   if (m.drainAt !== 0) return;
   const client = c.client;
+  const since = client.sendWaitSince;
+  if (since !== 0 && since < now) {
+    m.drainAt = since;
+    m.drained = client.sendWaitFlushed;
+    return;
+  }
   m.drainAt = now;
   m.drained = client.bytesWritten - client.sendPending;
 }

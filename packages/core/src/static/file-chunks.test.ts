@@ -141,3 +141,26 @@ test('a stream destroyed while it waits for a read turn leaves the queue and clo
   await Promise.all(busy.map((s) => new Promise((r) => (s.closed ? r(null) : s.once('close', r)))));
   expect(fileChunkReads()).toEqual({ inFlight: 0, waiting: 0 });
 });
+
+test('read turns go depth first: a stream whose reader keeps up reads on ahead of streams that wait for their first turn', async () => {
+  // 24 streams of 1 MiB (below the 8 MiB run) at once, each read as fast as it comes: with round-robin
+  // turns every stream would finish last-ish together; depth first the first ones finish before the
+  // last ones get their first chunk (so a reader that stopped shows its stop early: issue 18).
+  const file = path.join(dir, 'f.bin');
+  const n = 24;
+  const streams = Array.from({ length: n }, () => new FileChunks(fs.openSync(file, 'r'), 0, 1024 * 1024 - 1, 16 * 1024));
+  const firstChunk: number[] = new Array(n).fill(-1);
+  const ended: number[] = new Array(n).fill(-1);
+  let tick = 0;
+  await Promise.all(streams.map(async (s, i) => {
+    for await (const _c of s) {
+      if (firstChunk[i] === -1) firstChunk[i] = tick++;
+      s.chunkWritten();
+    }
+    ended[i] = tick++;
+  }));
+  const lastFirst = Math.max(...firstChunk);
+  const firstEnd = Math.min(...ended);
+  expect(firstEnd).toBeLessThan(lastFirst);
+  expect(fileChunkReads()).toEqual({ inFlight: 0, waiting: 0 });
+});

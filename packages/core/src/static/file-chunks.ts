@@ -36,8 +36,17 @@ const pools = new Map<number, Buffer[]>();
  */
 const MAX_READS = 16;
 let readsInFlight = 0;
-/** Streams waiting for a read turn, oldest first. */
+/** Streams waiting for a read turn, in turn order. */
 const waiting: FileChunks[] = [];
+/**
+ * Bytes a stream whose reader keeps up may read in a row ahead of the others (see `_read`). Round-robin
+ * turns made a burst of 128 downloads fill their sockets' kernel buffers (megabytes each on loopback) all
+ * together, over a second: readers that stopped at once looked busy, not slow, all that time, and the
+ * pool-full eviction (engine/eviction.ts) could judge none of them, so a legitimate newcomer waited
+ * (issue 18). Depth first, one reader's buffers fill and it shows its stop within milliseconds; the
+ * bound keeps the other downloads moving (a turn at the back after each run).
+ */
+const STREAK_BYTES = 8 * 1024 * 1024;
 
 /** Reads in flight and streams waiting for one (tests). */
 export function fileChunkReads(): { inFlight: number; waiting: number } { return { inFlight: readsInFlight, waiting: waiting.length }; }
@@ -84,6 +93,8 @@ export class FileChunks extends Readable {
   private _destroyErr: Error | null = null;
   /** In the `waiting` queue for a read turn. */
   private _queued = false;
+  /** Bytes read since this stream last took a turn at the back of the queue. */
+  private _streak = 0;
 
   /** `chunkSize`: bytes per read (and per buffer), the server's `staticFileChunkSize`. */
   constructor(fd: number, start: number, end: number, chunkSize: number = FILE_CHUNK) {
@@ -106,7 +117,13 @@ export class FileChunks extends Readable {
     if (this._fd < 0 || this._buf !== null || this._queued || this.destroyed) return;
     const left = this._end - this._pos + 1;
     if (left <= 0) { this.push(null); return; }
-    if (readsInFlight >= MAX_READS) { this._queued = true; waiting.push(this); return; }
+    if (readsInFlight >= MAX_READS) {
+      this._queued = true;
+      // Its reader took the last chunk at once (it asks again): the front, for a bounded run; else the back.
+      if (this._streak > 0 && this._streak < STREAK_BYTES) waiting.unshift(this);
+      else { this._streak = 0; waiting.push(this); }
+      return;
+    }
     this._startRead();
   }
 
@@ -140,6 +157,7 @@ export class FileChunks extends Readable {
     // A file that shrank since its fstat: the writer sees the short body and aborts the connection.
     if (n === 0) { giveBack(buf); this.push(null); return; }
     this._pos += n;
+    this._streak += n;
     this._out.push(buf);
     this.push(n === buf.length ? buf : buf.subarray(0, n));
   }
