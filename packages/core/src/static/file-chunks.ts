@@ -30,11 +30,15 @@ const POOL_BYTES = 2 * 1024 * 1024;
 const pools = new Map<number, Buffer[]>();
 
 /**
- * Reads in flight at once, all streams together. libuv runs four file reads at a time (its thread pool):
- * a read queued behind them would only hold its buffer. 200 slow readers starting at once held 200
- * chunks in queued reads; now a stream waits for its turn without a buffer (issue 18's RSS bound).
+ * Reads in flight at once, all streams together: as many as libuv's thread pool runs at a time (4 unless
+ * UV_THREADPOOL_SIZE says otherwise); a read queued behind them would only hold its buffer. 200 slow
+ * readers starting at once held 200 chunks in queued reads; now a stream waits for its turn without a
+ * buffer (issue 18's RSS bound). Measured against 16: the same download throughput (2–32 concurrent
+ * curl downloads of 5 MiB, 150–210 MiB/s), and during a burst of 200 downloads a legitimate request's p99
+ * fell from 66–72 ms to 31–39 ms on Normal (`node bench/src/static-burst.js`): fewer sockets fill at once,
+ * so the first readers that stopped show it sooner.
  */
-const MAX_READS = 16;
+export const MAX_FILE_READS = Math.max(1, Math.min(64, Number(process.env.UV_THREADPOOL_SIZE) || 4));
 let readsInFlight = 0;
 /** Streams waiting for a read turn, in turn order. */
 const waiting: FileChunks[] = [];
@@ -54,7 +58,7 @@ export function fileChunkReads(): { inFlight: number; waiting: number } { return
 /** A read landed: the oldest stream still waiting (and alive) starts its read. */
 function nextRead(): void {
   readsInFlight--;
-  while (waiting.length > 0 && readsInFlight < MAX_READS) {
+  while (waiting.length > 0 && readsInFlight < MAX_FILE_READS) {
     const s = waiting.shift()!;
     s[kStartRead]();
   }
@@ -117,7 +121,7 @@ export class FileChunks extends Readable {
     if (this._fd < 0 || this._buf !== null || this._queued || this.destroyed) return;
     const left = this._end - this._pos + 1;
     if (left <= 0) { this.push(null); return; }
-    if (readsInFlight >= MAX_READS) {
+    if (readsInFlight >= MAX_FILE_READS) {
       this._queued = true;
       // Its reader took the last chunk at once (it asks again): the front, for a bounded run; else the back.
       if (this._streak > 0 && this._streak < STREAK_BYTES) waiting.unshift(this);
