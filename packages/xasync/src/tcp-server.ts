@@ -64,8 +64,12 @@ export interface XAsyncTCPServerStats {
 
 /** A refused connection is given this long to take its refusal response before it is destroyed. */
 const REFUSAL_GRACE_MS = 1000;
-/** How often newcomers waiting for a slot (`poolFullWaitMs`) ask `onPoolFull` again. */
-export const PARK_RETRY_MS = 50;
+/**
+ * How often newcomers waiting for a slot (`poolFullWaitMs`) ask `onPoolFull` again: a connection becomes
+ * evictable at a precise moment (a reader 100 ms into its stop), so a coarser retry only adds to the
+ * newcomer's wait (50 ms made a burst's p99 ~30 ms longer). One pass, and only while newcomers wait.
+ */
+export const PARK_RETRY_MS = 20;
 /**
  * Newcomers waiting for a slot at most (each holds a descriptor and a socket object, no slot): beyond,
  * a newcomer is refused at once, so a flood cannot grow the wait list without end.
