@@ -8,7 +8,7 @@
 // length is not `size` is counted as bad. SSE: HTTP/1.0, so that the stream is the bare event blocks.
 // Talks to the runner over IPC:
 //   -> { ready: opened, failed, reason }   every connection open (its 101 / 200 head arrived) or failed
-//   <- { expect: total }                   -> { done: received, bad, idleMs } once `total` more arrived,
+//   <- { expect: total }                   -> { done: received, bad, idleMs, reads } once `total` more arrived,
 //                                             or nothing came for IDLE_MS (then idleMs says how long)
 //   <- { exit: true }                      closes every connection and exits
 // Usage: node fanout-client.js <ws|sse> <port> <N> <size>
@@ -27,6 +27,8 @@ let bad = 0;
 let expect = Infinity;
 let last = Date.now();
 let finished = true;
+/** Reads (onread callbacks) so far: messages per read tells how much the server's writes coalesced by the time the client read. */
+let reads = 0;
 
 function count(k) {
   received += k;
@@ -35,7 +37,7 @@ function count(k) {
 }
 function finish(idleMs) {
   finished = true;
-  process.send({ done: received, bad, idleMs });
+  process.send({ done: received, bad, idleMs, reads });
 }
 
 /** One read buffer for every socket (`onread`: no Buffer, no 'data' event per read; each read is handled before the next). */
@@ -52,6 +54,7 @@ function connect(request, status, resolve, reject, onBody) {
     onread: {
       buffer: READ_BUF,
       callback(nread, buf) {
+        reads++;
         if (head === null) { onBody(buf, 0, nread); return; }
         head = Buffer.concat([head, buf.subarray(0, nread)]);
         const i = head.indexOf('\r\n\r\n');

@@ -103,7 +103,8 @@ async function measureFanoutOnce(ctx, spec, n, size, o) {
     const check = await burst(srv, cl, n, k, size); // the checked burst: every message, of the right size
     if (check.done - prev !== k * n || check.bad > 0) throw new Error(`check: ${check.done - prev} of ${k * n} messages delivered, ${check.bad} of the wrong size`);
     prev = check.done;
-    for (const until = Date.now() + o.warmup * 1000; Date.now() < until;) prev = (await burst(srv, cl, n, k, size)).done;
+    let reads0 = check.reads;
+    for (const until = Date.now() + o.warmup * 1000; Date.now() < until;) { const w = await burst(srv, cl, n, k, size); prev = w.done; reads0 = w.reads; }
     const rss = [rssKiB(srv.pid)];
     const sampler = setInterval(() => rss.push(rssKiB(srv.pid)), 1000);
     const me0 = process.cpuUsage();
@@ -114,6 +115,7 @@ async function measureFanoutOnce(ctx, spec, n, size, o) {
     let expected = 0;
     let secs = 0;
     let bad = 0;
+    let readsEnd = reads0;
     const t0 = process.hrtime.bigint();
     for (const until = Date.now() + o.duration * 1000; Date.now() < until;) {
       const b = await burst(srv, cl, n, k, size);
@@ -122,6 +124,7 @@ async function measureFanoutOnce(ctx, spec, n, size, o) {
       secs += b.secs;
       bad = b.bad;
       prev = b.done;
+      readsEnd = b.reads;
     }
     const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
     const serverCpuUs = cpuMicros(srv.pid) - s0;
@@ -138,6 +141,9 @@ async function measureFanoutOnce(ctx, spec, n, size, o) {
       bad,
       published: expected / n,
       perBurst: k,
+      // Messages per client read: how far the server's writes had coalesced when the client read them (the
+      // client's cost is mostly per read, so a server whose bytes arrive in fewer, larger reads is cheaper to receive).
+      msgsPerRead: readsEnd > reads0 ? delivered / (readsEnd - reads0) : null,
       serverCpuUsPerMsg: serverCpuUs / delivered,
       clientCpuUsPerMsg: clientCpuUs / delivered,
       serverCpuPct: (100 * serverCpuUs) / wallUs,
@@ -190,7 +196,7 @@ async function runFanout(ctx, name, sc, o) {
             const s = await measureFanoutOnce(ctx, specs[i], n, size, o);
             row.samples.push(s);
             ctx.log(`  round ${round + 1}/${rounds}  ${row.label.padEnd(30)} N=${fmtInt(n).padStart(6)} ${String(size).padStart(5)} B ${fmtInt(s.perSec).padStart(10)} msg/s` +
-              `  server ${s.serverCpuUsPerMsg.toFixed(3)} µs/msg (${s.serverCpuPct.toFixed(0)}%)  client ${s.clientCpuUsPerMsg.toFixed(3)} µs/msg (${s.clientCpuPct.toFixed(0)}%)` +
+              `  server ${s.serverCpuUsPerMsg.toFixed(3)} µs/msg (${s.serverCpuPct.toFixed(0)}%)  client ${s.clientCpuUsPerMsg.toFixed(3)} µs/msg (${s.clientCpuPct.toFixed(0)}%, ${s.msgsPerRead === null ? '-' : s.msgsPerRead.toFixed(1)} msgs/read)` +
               `  RSS ${s.rssFirstMB} / ${s.rssPeakMB} / ${s.rssLastMB} MB  other ${s.otherLoadPct === null ? '-' : s.otherLoadPct.toFixed(0)}%  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
           } catch (err) {
             row.status = err instanceof ServerUnavailable ? err.status : 'failed';

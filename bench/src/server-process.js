@@ -12,10 +12,12 @@ class ServerUnavailable extends Error {
 
 /**
  * Resolves to a running server {pid, port, child, allocStart(), allocStop(), mem(), stop()}; rejects with
- * ServerUnavailable. `spec.nodeArgs` (optional): node options before the script (e.g. --expose-gc).
+ * ServerUnavailable. `spec.nodeArgs` (optional): node options before the script (e.g. --expose-gc);
+ * BENCH_SERVER_NODE_ARGS (environment, space-separated) adds more to every server, e.g. to profile one:
+ * `BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' node bench/src/run.js …`.
  */
 function startServer(spec, port, { pin }) {
-  const [cmd, args] = pinned(pin, SERVER_CPU, process.execPath, [...(spec.nodeArgs || []), spec.script, String(port)]);
+  const [cmd, args] = pinned(pin, SERVER_CPU, process.execPath, [...(spec.nodeArgs || []), ...(process.env.BENCH_SERVER_NODE_ARGS ? process.env.BENCH_SERVER_NODE_ARGS.split(' ') : []), spec.script, String(port)]);
   const child = spawn(cmd, args, {
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, ...spec.env },
