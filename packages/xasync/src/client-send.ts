@@ -32,6 +32,11 @@ export function queueSend(s: ClientState, timers: ClientTimers, data: Uint8Array
       return true;
     }
   }
+  // Behind a direct write still in libuv (the peer is slow to read), writes are corked until it
+  // completes: they then leave in one writev, where each would have been its own libuv request and
+  // syscall (a fan-out's turns to a slow subscriber arrive as one read instead of one per turn, as
+  // uWebSockets.js's backpressure buffer does).
+  if (s.directPending !== null && !s.corkedBehindDirect && s.tls === null) { out.cork(); s.corkedBehindDirect = true; }
   const ok = onWritten !== null ? out.write(data, encoding, onWritten) : out.write(data, encoding);
   if (out.writableLength > 0) timers.armSend(out);
   return ok;

@@ -84,6 +84,8 @@ export class ClientState {
   rawIdleMs = 0;
   /** A direct write still in libuv's queue (the kernel did not take it all at once), else null. */
   directPending: object | null = null;
+  /** The output was corked behind that write (client-send.ts): uncorked when it completes. */
+  corkedBehindDirect = false;
 
   constructor(owner: ClientOwner, pool: MemberPool, opts: ResolvedClientOptions, reader: SlotReader) {
     this.owner = owner;
@@ -94,6 +96,14 @@ export class ClientState {
 
   /** The stream writes go to, and reading is paused on: the TLS socket once upgraded. */
   get out(): net.Socket { return this.tls ?? this.sock; }
+
+  /** DirectOwner: the direct write in libuv completed; what was corked behind it goes now, in one write. */
+  directDone(): void {
+    if (!this.corkedBehindDirect) return;
+    this.corkedBehindDirect = false;
+    const out = this.out;
+    if (!out.destroyed) out.uncork();
+  }
 
   /** Closes the connection at once for `reason` (timeouts, overflows, protocol errors). */
   fail(reason: XClosedReason, err: Error | null): void { this.owner[kFail](reason, err); }

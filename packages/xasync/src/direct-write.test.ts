@@ -133,4 +133,26 @@ describe('direct writes', () => {
     await waitFor(() => server.sendPending === 0 && server.sendWaitSince === 0);
     peer.destroy();
   });
+  test('writes behind a direct write still in libuv are corked, then leave together in order when it completes', async () => {
+    const { peer, server } = await pair();
+    peer.pause();
+    const chunk = Buffer.alloc(60 * 1024, 0x64);
+    const want: Buffer[] = [];
+    let writes = 0;
+    while (server.sendPending === 0 && writes < 2000) { const b = Buffer.from(chunk.fill(writes & 0xff)); want.push(b); server.asyncSendData(b); writes++; }
+    // The last direct write is in libuv; what follows is held by Node's stream, corked.
+    for (let i = 0; i < 10; i++) { const s = `|turn ${i}|`; want.push(Buffer.from(s, 'latin1')); server.asyncSendData(s, null, 'latin1'); }
+    expect(server.sendPending).toBeGreaterThan(10 * 8);
+    const all = Buffer.concat(want);
+    const got = collect(peer, all.length);
+    peer.resume();
+    expect((await got).equals(all)).toBe(true);
+    await waitFor(() => server.sendPending === 0);
+    // Uncorked: the next small write goes straight out again.
+    peer.removeAllListeners('data');
+    const more = collect(peer, 4);
+    server.asyncSendData('done', null, 'latin1');
+    expect((await more).toString('latin1')).toBe('done');
+    peer.destroy();
+  });
 });

@@ -15,8 +15,11 @@ import type * as net from 'node:net';
 
 interface WriteReq { handle: unknown; oncomplete: ((status: number) => void) | null; async: boolean; bytes: number; buffer: unknown; owner: DirectOwner | null }
 
-/** Where a connection records its direct write still in libuv's queue (one at most). */
-export interface DirectOwner { directPending: object | null }
+/**
+ * Where a connection records its direct write still in libuv's queue (one at most). `directDone` is
+ * called when that write completes (or is cancelled by a close).
+ */
+export interface DirectOwner { directPending: object | null; directDone(): void }
 interface StreamHandle {
   writeLatin1String(req: WriteReq, s: string): number;
   writeBuffer(req: WriteReq, b: Uint8Array): number;
@@ -48,13 +51,16 @@ function newReq(): WriteReq {
   return r;
 }
 
-/** An asynchronous direct write finished (or was cancelled by a close): nothing to do but let it go. */
+/** An asynchronous direct write finished (or was cancelled by a close): its owner is told (it may uncork). */
 function onAsyncDone(this: WriteReq): void {
   const owner = this.owner;
-  if (owner !== null && owner.directPending === this) owner.directPending = null;
   this.owner = null;
   this.buffer = null;
   this.handle = null;
+  if (owner !== null && owner.directPending === this) {
+    owner.directPending = null;
+    owner.directDone();
+  }
 }
 
 /**
