@@ -21,7 +21,6 @@ type Writer = Buffer & {
 const HEX = '0123456789abcdef';
 const hasOwn = Object.prototype.hasOwnProperty;
 const objectProto = Object.prototype;
-const arrayProto = Array.prototype;
 
 /**
  * Writes `value` as JSON into `buf` from `offset`; returns the end offset, or -1 when it cannot (the
@@ -63,8 +62,9 @@ function writeResolved(value: unknown, buf: Writer, pos: number, end: number, de
     case 'object': {
       if (value === null) return literal('null', buf, pos, end);
       if (depth >= MAX_DEPTH || types.isProxy(value)) return -1;
+      // IsArray, as SerializeJSONProperty (a subclass, another realm's array; proxies are left above).
+      if (Array.isArray(value)) return writeArray(value, buf, pos, end, depth + 1);
       const proto = Object.getPrototypeOf(value) as unknown;
-      if (Array.isArray(value)) return proto === arrayProto ? writeArray(value, buf, pos, end, depth + 1) : -1;
       // Number, String, Boolean and BigInt objects are unwrapped by JSON.stringify (§25.5.2.2 step 4).
       if (proto !== objectProto && proto !== null && types.isBoxedPrimitive(value)) return -1;
       return writeObject(value as Record<string, unknown>, buf, pos, end, depth + 1);
