@@ -3,6 +3,7 @@
  * surrogates, non-ASCII, numbers of every form, nested and sparse containers, toJSON, skipped members),
  * explicit cases, the values it leaves to JSON.stringify (-1), and a buffer too small at every length.
  */
+import * as fc from 'fast-check';
 import { MAX_DEPTH, writeJson } from './json-writer';
 
 const buf = Buffer.alloc(1 << 20);
@@ -115,6 +116,23 @@ test('5,000 generated values: the same bytes as Buffer.from(JSON.stringify(v))',
     expectSame(v);
   }
   expect(accepted).toBeGreaterThan(3500);
+});
+
+test('fast-check anything(): accepted values give the bytes of JSON.stringify; what it throws on gives -1', () => {
+  let accepted = 0;
+  fc.assert(fc.property(fc.anything({
+    withBoxedValues: true, withMap: true, withSet: true, withObjectString: true, withNullPrototype: true, withBigInt: true,
+    withDate: true, withTypedArray: true, withSparseArray: true, withUnicodeString: true, maxDepth: 4,
+  }), (v) => {
+    let text: string | undefined;
+    try { text = JSON.stringify(v); } catch { expect(writeJson(v, buf, 0)).toBe(-1); return; }
+    const n = writeJson(v, buf, 0);
+    if (n < 0) return; // left to JSON.stringify (boxed values, undefined at the top)
+    accepted++;
+    expect(buf.toString('utf8', 0, n)).toBe(text);
+    expect(buf.subarray(0, n).equals(Buffer.from(text!, 'utf8'))).toBe(true);
+  }), { numRuns: 2000, seed: 19 });
+  expect(accepted).toBeGreaterThan(1000);
 });
 
 test('explicit cases', () => {
