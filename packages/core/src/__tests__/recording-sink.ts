@@ -50,6 +50,7 @@ export class RecordingSink implements ResponseSink<HttpResponse> {
   canKeepAlive(): boolean { return this.keepAlive; }
   writeLatin1(s: string): void { this.chunks.push(s); }
   writeBuffer(b: Uint8Array): boolean { this.chunks.push(Buffer.from(b)); return true; }
+  writeCopy(b: Uint8Array): void { this.chunks.push(Buffer.from(b)); }
   onceDrain(cb: () => void): void { setImmediate(cb); }
   flush(): void { /* nothing batched here */ }
   cork(): void { /* nothing batched here */ }

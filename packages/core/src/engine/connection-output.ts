@@ -53,6 +53,16 @@ export abstract class ConnectionOutput {
   }
 
   writeBuffer(b: Uint8Array, onWritten: (() => void) | null = null): boolean {
+    return this._writeBytes(b, onWritten, false);
+  }
+
+  /** Queues a copy of `b` (returnJSON's scratch): into the batch or behind the head, else a copy is sent. */
+  writeCopy(b: Uint8Array): void {
+    this._writeBytes(b, null, true);
+  }
+
+  /** `b` sent, copied when `copy` (the caller reuses it) or when it joins the batch or the head. */
+  private _writeBytes(b: Uint8Array, onWritten: (() => void) | null, copy: boolean): boolean {
     const bt = batch;
     // A buffer with a write callback (a file chunk going back to its pool once written) is never copied.
     if (bt.owner === this) {
@@ -78,11 +88,12 @@ export abstract class ConnectionOutput {
       c.cork();
       c.asyncSendData(out, null, 'latin1');
       this._out = '';
-      const ok = c.asyncSendData(b, onWritten);
+      const ok = c.asyncSendData(copy ? Buffer.from(b) : b, onWritten);
       c.uncork();
       return ok;
     }
-    return c.asyncSendData(b, onWritten);
+    // A queued write keeps a view of its Buffer (libuv, Node's queue): never one of the caller's scratch.
+    return c.asyncSendData(copy ? Buffer.from(b) : b, onWritten);
   }
 
   log(type: LogLevelName, msg: string): void {

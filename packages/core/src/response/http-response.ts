@@ -4,7 +4,8 @@ import { MwsError, invalidOption } from '../base/errors';
 import type { RequestRef, ServerRef } from '../base/refs';
 import { clearingCookie, serializeCookie, type CookieOptions } from './cookie';
 import { memoHead } from './head-memo';
-import { contentDisposition, contentLengthLine, contentTypeLine, errorPage, httpDateLine, isFieldValue, isToken, statusHasNoBody, statusLine } from './head-builder';
+import { contentDisposition, contentLengthLine, contentTypeLine, errorPage, httpDateLine, isFieldValue, isToken, statusHasNoBody, statusLine, utf8Length } from './head-builder';
+import { jsonBody } from './json-body';
 import { kFieldLines, kKeep, kKept, kMarkFinished, kRetire } from './internals';
 import type { RequestView } from './request-view';
 import type { ResponseSink } from './response-sink';
@@ -35,14 +36,6 @@ function checkedValue(name: string, v: string | null): string | null {
   return v;
 }
 let lastChecked: string | null = null;
-
-/** UTF-8 length; short ASCII strings (the common small body) are counted without a native call. */
-function utf8Length(s: string): number {
-  const n = s.length;
-  if (n > 64) return Buffer.byteLength(s, 'utf8');
-  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s, 'utf8');
-  return n;
-}
 
 /**
  * The response to one request, MicroWebSrv2's `HttpResponse` in Node naming. One `return…` call sends it;
@@ -205,10 +198,12 @@ export class HttpResponse {
 
   returnOk(content: string | Uint8Array | null = null): void { this.return(200, content); }
 
-  /** Sends `obj` as JSON (application/json). */
+  /** Sends `obj` as JSON (application/json), written without an intermediate string (json-body.ts). */
   returnJSON(code: number, obj: unknown): void {
     this.contentType ??= 'application/json';
-    this.return(code, JSON.stringify(obj) ?? 'null');
+    const body = jsonBody(obj);
+    this._begin(code);
+    this._sendWhole(this._st, code, body, typeof body !== 'string');
   }
 
   returnOkJSON(obj: unknown): void { this.returnJSON(200, obj); }
@@ -344,9 +339,10 @@ export class HttpResponse {
 
   /**
    * Sends the head and the whole body. `st`: this response's state, checked by `_begin` just before
-   * (issue 19: read once here, not through the checking accessors on every field).
+   * (issue 19: read once here, not through the checking accessors on every field). `scratch`: `content`
+   * is a view of returnJSON's scratch (json-body.ts), which the sink must copy at once.
    */
-  private _sendWhole(st: ResponseState, code: number, content: string | Uint8Array | null): void {
+  private _sendWhole(st: ResponseState, code: number, content: string | Uint8Array | null, scratch = false): void {
     const sink = st.sink!;
     const noBody = statusHasNoBody(code);
     const isHead = st.req.method === 'HEAD';
@@ -372,6 +368,8 @@ export class HttpResponse {
     } else if (typeof content === 'string') {
       if (ascii) sink.writeLatin1(content);
       else sink.writeBuffer(Buffer.from(content, 'utf8'));
+    } else if (scratch) {
+      sink.writeCopy(content as Uint8Array); // json-body.ts's scratch: copied now
     } else {
       sink.writeBuffer(content as Uint8Array);
     }

@@ -26,6 +26,8 @@ export interface ResponseSink<R = unknown> {
    * may be reused from then on (static files' reused read buffers).
    */
   writeBuffer(b: Uint8Array, onWritten?: (() => void) | null): boolean;
+  /** Queues a copy of `b`, taken before this returns: the caller reuses `b`'s bytes at once (returnJSON's scratch). */
+  writeCopy(b: Uint8Array): void;
   onceDrain(cb: () => void): void;
   /** Sends what is queued now (an open-ended response must not wait for the end of a read). */
   flush(): void;

@@ -1,0 +1,234 @@
+import { types } from 'node:util';
+
+/*
+ * A JSON serializer writing UTF-8 straight into a caller's Buffer (issue 19). `JSON.stringify` returns a
+ * cons-string once its result passes ~32 characters, which V8 flattens into a second heap string when it
+ * is measured and written (~210 B of garbage per JSON response); this walk allocates nothing for plain
+ * data. Its bytes are those of `Buffer.from(JSON.stringify(value), 'utf8')` for every value it accepts
+ * (ECMA-262 §25.5.2, JSON.stringify without replacer or indent); it gives up (-1) on the rest, and the
+ * caller then uses JSON.stringify, which also throws where it must (BigInt, cycles).
+ */
+
+/** Containers nested deeper than this are left to JSON.stringify (a cycle ends here too). */
+export const MAX_DEPTH = 64;
+/** Strings up to this length are written by a loop: shorter than a native call's own cost. */
+const LOOP_MAX = 24;
+
+type Writer = Buffer & {
+  latin1Write(s: string, offset: number, length: number): number;
+};
+
+const HEX = '0123456789abcdef';
+const hasOwn = Object.prototype.hasOwnProperty;
+const objectProto = Object.prototype;
+
+/**
+ * Writes `value` as JSON into `buf` from `offset`; returns the end offset, or -1 when it cannot (the
+ * bytes do not fit before `buf.length`, or the value is one it leaves to JSON.stringify: undefined at
+ * the top, BigInt, boxed primitives, proxies, nesting beyond MAX_DEPTH). After -1 the bytes written from
+ * `offset` are garbage, and getters or `toJSON` methods met so far have run once already.
+ */
+export function writeJson(value: unknown, buf: Buffer, offset: number): number {
+  return writeValue(value, '', buf as Writer, offset, buf.length, 0, false);
+}
+
+/**
+ * One value at `pos` (an array element, or the top level): `toJSON(key)` applied first (SerializeJSONProperty,
+ * §25.5.2.2 step 2; `key`: the index, or '' at the top), then written by `writeResolved`.
+ */
+function writeValue(value: unknown, key: string | number, buf: Writer, pos: number, end: number, depth: number, inArray: boolean): number {
+  if (typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    value = (value as { toJSON(k: string): unknown }).toJSON(typeof key === 'number' ? String(key) : key);
+  }
+  if (isSkipped(value)) return inArray ? literal('null', buf, pos, end) : -1;
+  return writeResolved(value, buf, pos, end, depth);
+}
+
+/**
+ * What JSON.stringify leaves out of an object and writes as `null` in an array (after toJSON). A function
+ * with a toJSON of its own (JSON.stringify calls it) is not: it goes to writeResolved, which gives up.
+ */
+function isSkipped(v: unknown): boolean {
+  const t = typeof v;
+  return t === 'undefined' || t === 'symbol' || (t === 'function' && typeof (v as { toJSON?: unknown }).toJSON !== 'function');
+}
+
+/** A value whose toJSON has been applied (toJSON is called once: not again on what it returned). */
+function writeResolved(value: unknown, buf: Writer, pos: number, end: number, depth: number): number {
+  switch (typeof value) {
+    case 'string': return writeString(value, buf, pos, end);
+    case 'number': return writeNumber(value, buf, pos, end);
+    case 'boolean': return value ? literal('true', buf, pos, end) : literal('false', buf, pos, end);
+    case 'object': {
+      if (value === null) return literal('null', buf, pos, end);
+      if (depth >= MAX_DEPTH || types.isProxy(value)) return -1;
+      // IsArray, as SerializeJSONProperty (a subclass, another realm's array; proxies are left above).
+      if (Array.isArray(value)) return writeArray(value, buf, pos, end, depth + 1);
+      const proto = Object.getPrototypeOf(value) as unknown;
+      // Number, String, Boolean and BigInt objects are unwrapped by JSON.stringify (§25.5.2.2 step 4).
+      if (proto !== objectProto && proto !== null && types.isBoxedPrimitive(value)) return -1;
+      return writeObject(value as Record<string, unknown>, buf, pos, end, depth + 1);
+    }
+    default: return -1; // bigint (JSON.stringify throws its TypeError), a function with toJSON
+  }
+}
+
+function writeArray(a: unknown[], buf: Writer, pos: number, end: number, depth: number): number {
+  if (pos >= end) return -1;
+  buf[pos++] = 0x5b; // [
+  const n = a.length;
+  for (let i = 0; i < n; i++) {
+    if (i > 0) { if (pos >= end) return -1; buf[pos++] = 0x2c; }
+    pos = writeValue(a[i], i, buf, pos, end, depth, true);
+    if (pos < 0) return -1;
+  }
+  if (pos >= end) return -1;
+  buf[pos++] = 0x5d; // ]
+  return pos;
+}
+
+/**
+ * Own enumerable string-keyed properties in for..in order, which for own properties is
+ * [[OwnPropertyKeys]]' order (integer keys ascending, then insertion order), as JSON.stringify uses.
+ * for..in over a fast-mode object reads V8's enum cache: no key array is made.
+ */
+function writeObject(o: Record<string, unknown>, buf: Writer, pos: number, end: number, depth: number): number {
+  if (pos >= end) return -1;
+  buf[pos++] = 0x7b; // {
+  let first = true;
+  for (const k in o) {
+    if (!hasOwn.call(o, k)) continue;
+    let v = o[k];
+    if (typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
+      v = (v as { toJSON(k: string): unknown }).toJSON(k);
+    }
+    if (isSkipped(v)) continue;
+    if (!first) { if (pos >= end) return -1; buf[pos++] = 0x2c; }
+    first = false;
+    pos = writeString(k, buf, pos, end);
+    if (pos < 0 || pos >= end) return -1;
+    buf[pos++] = 0x3a; // :
+    pos = writeResolved(v, buf, pos, end, depth);
+    if (pos < 0) return -1;
+  }
+  if (pos >= end) return -1;
+  buf[pos++] = 0x7d; // }
+  return pos;
+}
+
+function literal(s: string, buf: Writer, pos: number, end: number): number {
+  const n = s.length;
+  if (pos + n > end) return -1;
+  for (let i = 0; i < n; i++) buf[pos + i] = s.charCodeAt(i);
+  return pos + n;
+}
+
+/** Number::toString for finite numbers (safe integers digit by digit, no string made); NaN, ±Infinity: null. */
+function writeNumber(n: number, buf: Writer, pos: number, end: number): number {
+  if (n !== n || n === Infinity || n === -Infinity) return literal('null', buf, pos, end);
+  if (Number.isSafeInteger(n)) {
+    if (pos + 17 > end) return -1;
+    if (n < 0) { buf[pos++] = 0x2d; n = -n; } // -0 is not < 0: written "0", as String(-0)
+    // Exact for safe integers: the remainder is exact, and (m - r) / 10 divides a multiple of 10.
+    let digits = 1;
+    for (let m = n; m >= 10; m = (m - (m % 10)) / 10) digits++;
+    let at = pos + digits;
+    do { const r = n % 10; buf[--at] = 0x30 + r; n = (n - r) / 10; } while (n > 0);
+    return pos + digits;
+  }
+  const s = String(n); // ASCII: digits, '.', 'e', '+', '-'
+  return literal(s, buf, pos, end);
+}
+
+/**
+ * A JSON string (QuoteJSONString, §25.5.2.3): `"` and `\` escaped, \b \f \n \r \t, other controls as
+ * \u00xx, lone surrogates as \udxxx (well-formed JSON.stringify), everything else as UTF-8.
+ */
+function writeString(s: string, buf: Writer, pos: number, end: number): number {
+  const n = s.length;
+  // The common case first: printable ASCII without quote or backslash, the same bytes in latin1.
+  let plain = true;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) { plain = false; break; }
+  }
+  if (plain) {
+    if (pos + n + 2 > end) return -1;
+    buf[pos++] = 0x22;
+    if (n <= LOOP_MAX) for (let i = 0; i < n; i++) buf[pos + i] = s.charCodeAt(i);
+    else buf.latin1Write(s, pos, n);
+    pos += n;
+    buf[pos++] = 0x22;
+    return pos;
+  }
+  if (pos >= end) return -1;
+  buf[pos++] = 0x22;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) {
+      if (pos >= end) return -1;
+      buf[pos++] = c;
+    } else if (c < 0x80) {
+      pos = writeEscape(c, buf, pos, end);
+      if (pos < 0) return -1;
+    } else if (c < 0x800) {
+      if (pos + 2 > end) return -1;
+      buf[pos++] = 0xc0 | (c >> 6);
+      buf[pos++] = 0x80 | (c & 0x3f);
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
+      if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
+        if (pos + 4 > end) return -1;
+        const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
+        buf[pos++] = 0xf0 | (cp >> 18);
+        buf[pos++] = 0x80 | ((cp >> 12) & 0x3f);
+        buf[pos++] = 0x80 | ((cp >> 6) & 0x3f);
+        buf[pos++] = 0x80 | (cp & 0x3f);
+        i++;
+      } else {
+        pos = writeUnicodeEscape(c, buf, pos, end); // a lone surrogate
+        if (pos < 0) return -1;
+      }
+    } else {
+      if (pos + 3 > end) return -1;
+      buf[pos++] = 0xe0 | (c >> 12);
+      buf[pos++] = 0x80 | ((c >> 6) & 0x3f);
+      buf[pos++] = 0x80 | (c & 0x3f);
+    }
+  }
+  if (pos >= end) return -1;
+  buf[pos++] = 0x22;
+  return pos;
+}
+
+/** An ASCII character that needs escaping: `"`, `\`, a control character or DEL (DEL is not escaped). */
+function writeEscape(c: number, buf: Writer, pos: number, end: number): number {
+  let e = 0;
+  switch (c) {
+    case 0x22: e = 0x22; break; // \"
+    case 0x5c: e = 0x5c; break; // \\
+    case 0x08: e = 0x62; break; // \b
+    case 0x0c: e = 0x66; break; // \f
+    case 0x0a: e = 0x6e; break; // \n
+    case 0x0d: e = 0x72; break; // \r
+    case 0x09: e = 0x74; break; // \t
+    case 0x7f: if (pos >= end) return -1; buf[pos] = c; return pos + 1;
+    default: return writeUnicodeEscape(c, buf, pos, end);
+  }
+  if (pos + 2 > end) return -1;
+  buf[pos] = 0x5c;
+  buf[pos + 1] = e;
+  return pos + 2;
+}
+
+/** `\uXXXX` with lowercase hex digits, as JSON.stringify writes them. */
+function writeUnicodeEscape(c: number, buf: Writer, pos: number, end: number): number {
+  if (pos + 6 > end) return -1;
+  buf[pos] = 0x5c;
+  buf[pos + 1] = 0x75;
+  buf[pos + 2] = HEX.charCodeAt((c >> 12) & 0xf);
+  buf[pos + 3] = HEX.charCodeAt((c >> 8) & 0xf);
+  buf[pos + 4] = HEX.charCodeAt((c >> 4) & 0xf);
+  buf[pos + 5] = HEX.charCodeAt(c & 0xf);
+  return pos + 6;
+}
