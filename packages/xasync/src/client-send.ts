@@ -16,6 +16,10 @@ const DIRECT_MAX = 64 * 1024;
 export function queueSend(s: ClientState, timers: ClientTimers, data: Uint8Array | string, encoding: BufferEncoding, onWritten: (() => void) | null): boolean {
   const out = s.out;
   const queued = queuedBytes(out, s);
+  // Nothing waits: a send watch still armed belongs to a wait that is over (direct writes and writes
+  // below the high-water mark never see 'drain'); the next wait starts its own (its start dates a slow
+  // reader's first look: engine/rates.ts in core).
+  if (queued === 0) timers.disarmSend();
   if (queued > s.opts.maxSendPending) {
     s.fail(XClosedReason.Error, new XAsyncError('ERR_XAS_SEND_OVERFLOW',
       `${queued} bytes queued for ${s.remoteHost}:${s.remotePort} is above maxSendPending (${s.opts.maxSendPending}): the peer is not reading`));

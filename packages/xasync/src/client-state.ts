@@ -101,8 +101,9 @@ export class ClientState {
   directDone(): void {
     if (!this.corkedBehindDirect) return;
     this.corkedBehindDirect = false;
-    const out = this.out;
-    if (!out.destroyed) out.uncork();
+    // The plain socket: the one corked (never under TLS), even if a TLS upgrade came in between.
+    const sock = this.sock;
+    if (!sock.destroyed) sock.uncork();
   }
 
   /** Closes the connection at once for `reason` (timeouts, overflows, protocol errors). */

@@ -72,7 +72,8 @@ const REFUSAL_GRACE_MS = 1000;
 export const PARK_RETRY_MS = 20;
 /**
  * Newcomers waiting for a slot at most (each holds a descriptor and a socket object, no slot): beyond,
- * a newcomer is refused at once, so a flood cannot grow the wait list without end.
+ * the oldest waiting one is refused, so a flood cannot grow the wait list without end (and, newest
+ * first, the newcomer that just arrived keeps its chance).
  */
 export const MAX_PARKED = 256;
 
@@ -265,7 +266,9 @@ export class XAsyncTCPServer extends XAsyncSocket {
 
   /** Nothing to evict: the newcomer waits for a slot (paused, holding none) or is refused. */
   private _park(sock: net.Socket): void {
-    if (this._poolFullWaitMs === 0 || this._parked.length >= MAX_PARKED) { this._refuse(sock, true); return; }
+    if (this._poolFullWaitMs === 0) { this._refuse(sock, true); return; }
+    // Full: the oldest waiting newcomer is refused, not this one (newest first, as `_retryParked` serves them).
+    if (this._parked.length >= MAX_PARKED) { const old = this._parked.shift()!; old.sock.off('error', noop); this._refuse(old.sock, true); }
     sock.on('error', noop);
     this._parked.push({ sock, until: Date.now() + this._poolFullWaitMs });
     if (this._parkTimer === null) {

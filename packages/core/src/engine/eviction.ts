@@ -18,7 +18,7 @@ import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import { Activity } from './activity';
 import type { HttpConnection } from './connection';
 import type { ConnectionLimits } from './connection-host';
-import { bodyRate, slowSendSince, watchSend } from './rates';
+import { bodyRate, SEND_WATCH_MS, slowSendSince, watchSend } from './rates';
 
 /**
  * A head is taken only once it has been arriving this long: a connection just bound to a slot has not
@@ -78,7 +78,9 @@ export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimi
       // Its first look, dated back to when its bytes began to wait (no-op once looked at).
       watchSend(c, now);
       const since = slowSendSince(c, minSendRate, now);
-      if (since === 0) sendSoon = true;
+      // Not slow (yet): under watch for less than SEND_WATCH_MS, it may be judged shortly (a healthy reader
+      // watched longer is not a reason to make the newcomer wait).
+      if (since === 0) { if (c.marks !== null && now - c.marks.drainAt < SEND_WATCH_MS) sendSoon = true; }
       else if (since < sendSince) { send = c; sendSince = since; }
     }
   }

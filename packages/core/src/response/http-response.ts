@@ -5,7 +5,7 @@ import type { RequestRef, ServerRef } from '../base/refs';
 import { clearingCookie, serializeCookie, type CookieOptions } from './cookie';
 import { memoHead } from './head-memo';
 import { contentDisposition, contentLengthLine, contentTypeLine, errorPage, httpDateLine, isFieldValue, isToken, statusHasNoBody, statusLine, utf8Length } from './head-builder';
-import { jsonBody } from './json-body';
+import { isScratchView, jsonBody } from './json-body';
 import { kFieldLines, kKeep, kKept, kMarkFinished, kRetire } from './internals';
 import type { RequestView } from './request-view';
 import type { ResponseSink } from './response-sink';
@@ -203,7 +203,7 @@ export class HttpResponse {
     this.contentType ??= 'application/json';
     const body = jsonBody(obj);
     this._begin(code);
-    this._sendWhole(this._st, code, body, typeof body !== 'string');
+    this._sendWhole(this._st, code, body, typeof body !== 'string' && isScratchView(body));
   }
 
   returnOkJSON(obj: unknown): void { this.returnJSON(200, obj); }

@@ -1,10 +1,10 @@
 /**
  * returnJSON / returnOkJSON over real sockets with the scratch writer (json-body.ts): the bytes and
  * Content-Length of JSON.stringify for small, unicode, mid-size (beyond the batch's copy limit) and
- * larger-than-scratch (fallback) bodies; pipelined JSON responses sharing the scratch; after an await
+ * larger-than-scratch (a grown Buffer of its own) bodies; pipelined JSON responses sharing the scratch; after an await
  * (outside a read's batch); HEAD; HTTPS; a cyclic or BigInt value → 500 as any throwing handler.
  */
-import { JSON_SCRATCH_SIZE, jsonBody } from './json-body';
+import { JSON_SCRATCH_SIZE, isScratchView, jsonBody } from './json-body';
 import { RawClient, TEST_CERT, TEST_KEY, get, httpsGet, sleep, startServer, stopAll, type TestServer } from '../__tests__/server-harness';
 
 const row = (i: number): Record<string, unknown> => ({ id: i, name: `user ${i}`, tags: ['a', 'é', '\n'], score: i / 7, ok: i % 2 === 0 });
@@ -17,7 +17,7 @@ const VALUES: Record<string, unknown> = {
   unicode: { s: 'héllo → wörld ✓ \ud83d\ude00 \ud800 "q" \\ \t\x01', list: [1.5, -0, 1e21, 1e-7, null, true, undefined, NaN] },
   mid: rows(90), // ~6 KB, below the batch's copy limit
   beyondCopy: rows(160), // ~11 KB: past the batch's 8 KiB copy limit, joined behind the head
-  large: rows(400), // past the scratch: JSON.stringify
+  large: rows(400), // past the scratch: written on into a Buffer of its own
   date: { when: new Date(0), items: [new Date(1000)] },
   nothing: undefined,
   top: 'just a string',
@@ -47,8 +47,27 @@ test('the sizes cover the scratch and the batch paths', () => {
   expect(expected('beyondCopy').length).toBeGreaterThan(8 * 1024);
   expect(expected('beyondCopy').length).toBeLessThan(JSON_SCRATCH_SIZE);
   expect(expected('large').length).toBeGreaterThan(JSON_SCRATCH_SIZE);
-  expect(typeof jsonBody(VALUES.large)).toBe('string');
-  expect(Buffer.isBuffer(jsonBody(VALUES.beyondCopy))).toBe(true);
+  const large = jsonBody(VALUES.large);
+  expect(Buffer.isBuffer(large) && !isScratchView(large)).toBe(true);
+  expect((large as Buffer).equals(expected('large'))).toBe(true);
+  const beyond = jsonBody(VALUES.beyondCopy);
+  expect(Buffer.isBuffer(beyond) && isScratchView(beyond)).toBe(true);
+});
+
+test('a large body runs each getter and toJSON once (the writer grows instead of restarting)', () => {
+  let getters = 0;
+  let toJSONs = 0;
+  const pending = rows(400);
+  const v = {
+    get counted(): number { return ++getters; },
+    queue: { toJSON: (): unknown[] => { toJSONs++; return pending.splice(0); } },
+  };
+  const body = jsonBody(v);
+  expect(getters).toBe(1);
+  expect(toJSONs).toBe(1);
+  const parsed = JSON.parse(Buffer.isBuffer(body) ? body.toString('utf8') : body) as { counted: number; queue: unknown[] };
+  expect(parsed.counted).toBe(1);
+  expect(parsed.queue).toHaveLength(400);
 });
 
 test.each(Object.keys(VALUES))('GET /v/%s: the bytes and Content-Length of JSON.stringify, application/json', async (k) => {

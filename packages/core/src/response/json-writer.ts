@@ -22,26 +22,63 @@ const HEX = '0123456789abcdef';
 const hasOwn = Object.prototype.hasOwnProperty;
 const objectProto = Object.prototype;
 
-/**
- * Writes `value` as JSON into `buf` from `offset`; returns the end offset, or -1 when it cannot (the
- * bytes do not fit before `buf.length`, or the value is one it leaves to JSON.stringify: undefined at
- * the top, BigInt, boxed primitives, proxies, nesting beyond MAX_DEPTH). After -1 the bytes written from
- * `offset` are garbage, and getters or `toJSON` methods met so far have run once already.
+/*
+ * The output, module state for the walk (one walk at a time: the walk is synchronous, and a toJSON that
+ * sends JSON itself is sent through JSON.stringify by json-body.ts). `grow` replaces `buf` by a larger
+ * copy when the value does not fit and `limit` allows: the walk then goes on, so no getter or toJSON
+ * ever runs twice for a large body (a restart through JSON.stringify would run them again).
  */
-export function writeJson(value: unknown, buf: Buffer, offset: number): number {
-  return writeValue(value, '', buf as Writer, offset, buf.length, 0, false);
+const EMPTY = Buffer.alloc(0) as Writer;
+let buf: Writer = EMPTY;
+let end = 0;
+let limit = 0;
+
+function grow(need: number): boolean {
+  if (need > limit) return false;
+  const next = Buffer.allocUnsafeSlow(Math.min(limit, Math.max(need, 2 * end))) as Writer;
+  buf.copy(next, 0, 0, end);
+  buf = next;
+  end = next.length;
+  return true;
+}
+
+/**
+ * Writes `value` as JSON into `into` from `offset`; returns the end offset, or -1 when it cannot (the
+ * bytes need more than `maxBytes` in all, or the value is one it leaves to JSON.stringify: undefined at
+ * the top, BigInt, boxed primitives, proxies, nesting beyond MAX_DEPTH). With `maxBytes` above
+ * `into.length` the bytes may end up in a larger Buffer: {@link writtenBuffer} says which. After -1 the
+ * bytes written are garbage, and getters or `toJSON` methods met so far have run once already.
+ */
+export function writeJson(value: unknown, into: Buffer, offset: number, maxBytes: number = into.length): number {
+  buf = into as Writer;
+  end = into.length;
+  limit = Math.max(maxBytes, end);
+  return writeValue(value, '', offset, 0, false);
+}
+
+/**
+ * The Buffer the last {@link writeJson} wrote into (its `into`, or a larger copy it grew into), let go of
+ * here: the module keeps no reference to a grown Buffer past the call.
+ */
+export function takeWritten(): Buffer {
+  const b = buf;
+  buf = EMPTY;
+  end = 0;
+  return b;
 }
 
 /**
  * One value at `pos` (an array element, or the top level): `toJSON(key)` applied first (SerializeJSONProperty,
  * §25.5.2.2 step 2; `key`: the index, or '' at the top), then written by `writeResolved`.
  */
-function writeValue(value: unknown, key: string | number, buf: Writer, pos: number, end: number, depth: number, inArray: boolean): number {
-  if (typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
-    value = (value as { toJSON(k: string): unknown }).toJSON(typeof key === 'number' ? String(key) : key);
+function writeValue(value: unknown, key: string | number, pos: number, depth: number, inArray: boolean): number {
+  if (typeof value === 'object' && value !== null) {
+    // Read once, as SerializeJSONProperty does (a `toJSON` getter runs once).
+    const toJSON = (value as { toJSON?: unknown }).toJSON;
+    if (typeof toJSON === 'function') value = (toJSON as (k: string) => unknown).call(value, typeof key === 'number' ? String(key) : key);
   }
-  if (isSkipped(value)) return inArray ? literal('null', buf, pos, end) : -1;
-  return writeResolved(value, buf, pos, end, depth);
+  if (isSkipped(value)) return inArray ? literal('null', pos) : -1;
+  return writeResolved(value, pos, depth);
 }
 
 /**
@@ -54,35 +91,35 @@ function isSkipped(v: unknown): boolean {
 }
 
 /** A value whose toJSON has been applied (toJSON is called once: not again on what it returned). */
-function writeResolved(value: unknown, buf: Writer, pos: number, end: number, depth: number): number {
+function writeResolved(value: unknown, pos: number, depth: number): number {
   switch (typeof value) {
-    case 'string': return writeString(value, buf, pos, end);
-    case 'number': return writeNumber(value, buf, pos, end);
-    case 'boolean': return value ? literal('true', buf, pos, end) : literal('false', buf, pos, end);
+    case 'string': return writeString(value, pos);
+    case 'number': return writeNumber(value, pos);
+    case 'boolean': return value ? literal('true', pos) : literal('false', pos);
     case 'object': {
-      if (value === null) return literal('null', buf, pos, end);
+      if (value === null) return literal('null', pos);
       if (depth >= MAX_DEPTH || types.isProxy(value)) return -1;
       // IsArray, as SerializeJSONProperty (a subclass, another realm's array; proxies are left above).
-      if (Array.isArray(value)) return writeArray(value, buf, pos, end, depth + 1);
+      if (Array.isArray(value)) return writeArray(value, pos, depth + 1);
       const proto = Object.getPrototypeOf(value) as unknown;
       // Number, String, Boolean and BigInt objects are unwrapped by JSON.stringify (§25.5.2.2 step 4).
       if (proto !== objectProto && proto !== null && types.isBoxedPrimitive(value)) return -1;
-      return writeObject(value as Record<string, unknown>, buf, pos, end, depth + 1);
+      return writeObject(value as Record<string, unknown>, pos, depth + 1);
     }
     default: return -1; // bigint (JSON.stringify throws its TypeError), a function with toJSON
   }
 }
 
-function writeArray(a: unknown[], buf: Writer, pos: number, end: number, depth: number): number {
-  if (pos >= end) return -1;
+function writeArray(a: unknown[], pos: number, depth: number): number {
+  if (pos >= end && !grow(pos + 1)) return -1;
   buf[pos++] = 0x5b; // [
   const n = a.length;
   for (let i = 0; i < n; i++) {
-    if (i > 0) { if (pos >= end) return -1; buf[pos++] = 0x2c; }
-    pos = writeValue(a[i], i, buf, pos, end, depth, true);
+    if (i > 0) { if (pos >= end && !grow(pos + 1)) return -1; buf[pos++] = 0x2c; }
+    pos = writeValue(a[i], i, pos, depth, true);
     if (pos < 0) return -1;
   }
-  if (pos >= end) return -1;
+  if (pos >= end && !grow(pos + 1)) return -1;
   buf[pos++] = 0x5d; // ]
   return pos;
 }
@@ -92,42 +129,43 @@ function writeArray(a: unknown[], buf: Writer, pos: number, end: number, depth: 
  * [[OwnPropertyKeys]]' order (integer keys ascending, then insertion order), as JSON.stringify uses.
  * for..in over a fast-mode object reads V8's enum cache: no key array is made.
  */
-function writeObject(o: Record<string, unknown>, buf: Writer, pos: number, end: number, depth: number): number {
-  if (pos >= end) return -1;
+function writeObject(o: Record<string, unknown>, pos: number, depth: number): number {
+  if (pos >= end && !grow(pos + 1)) return -1;
   buf[pos++] = 0x7b; // {
   let first = true;
   for (const k in o) {
     if (!hasOwn.call(o, k)) continue;
     let v = o[k];
-    if (typeof v === 'object' && v !== null && typeof (v as { toJSON?: unknown }).toJSON === 'function') {
-      v = (v as { toJSON(k: string): unknown }).toJSON(k);
+    if (typeof v === 'object' && v !== null) {
+      const toJSON = (v as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') v = (toJSON as (k: string) => unknown).call(v, k);
     }
     if (isSkipped(v)) continue;
-    if (!first) { if (pos >= end) return -1; buf[pos++] = 0x2c; }
+    if (!first) { if (pos >= end && !grow(pos + 1)) return -1; buf[pos++] = 0x2c; }
     first = false;
-    pos = writeString(k, buf, pos, end);
-    if (pos < 0 || pos >= end) return -1;
+    pos = writeString(k, pos);
+    if (pos < 0 || (pos >= end && !grow(pos + 1))) return -1;
     buf[pos++] = 0x3a; // :
-    pos = writeResolved(v, buf, pos, end, depth);
+    pos = writeResolved(v, pos, depth);
     if (pos < 0) return -1;
   }
-  if (pos >= end) return -1;
+  if (pos >= end && !grow(pos + 1)) return -1;
   buf[pos++] = 0x7d; // }
   return pos;
 }
 
-function literal(s: string, buf: Writer, pos: number, end: number): number {
+function literal(s: string, pos: number): number {
   const n = s.length;
-  if (pos + n > end) return -1;
+  if (pos + n > end && !grow(pos + n)) return -1;
   for (let i = 0; i < n; i++) buf[pos + i] = s.charCodeAt(i);
   return pos + n;
 }
 
 /** Number::toString for finite numbers (safe integers digit by digit, no string made); NaN, ±Infinity: null. */
-function writeNumber(n: number, buf: Writer, pos: number, end: number): number {
-  if (n !== n || n === Infinity || n === -Infinity) return literal('null', buf, pos, end);
+function writeNumber(n: number, pos: number): number {
+  if (n !== n || n === Infinity || n === -Infinity) return literal('null', pos);
   if (Number.isSafeInteger(n)) {
-    if (pos + 17 > end) return -1;
+    if (pos + 17 > end && !grow(pos + 17)) return -1;
     if (n < 0) { buf[pos++] = 0x2d; n = -n; } // -0 is not < 0: written "0", as String(-0)
     // Exact for safe integers: the remainder is exact, and (m - r) / 10 divides a multiple of 10.
     let digits = 1;
@@ -137,14 +175,14 @@ function writeNumber(n: number, buf: Writer, pos: number, end: number): number {
     return pos + digits;
   }
   const s = String(n); // ASCII: digits, '.', 'e', '+', '-'
-  return literal(s, buf, pos, end);
+  return literal(s, pos);
 }
 
 /**
  * A JSON string (QuoteJSONString, §25.5.2.3): `"` and `\` escaped, \b \f \n \r \t, other controls as
  * \u00xx, lone surrogates as \udxxx (well-formed JSON.stringify), everything else as UTF-8.
  */
-function writeString(s: string, buf: Writer, pos: number, end: number): number {
+function writeString(s: string, pos: number): number {
   const n = s.length;
   // The common case first: printable ASCII without quote or backslash, the same bytes in latin1.
   let plain = true;
@@ -153,7 +191,7 @@ function writeString(s: string, buf: Writer, pos: number, end: number): number {
     if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) { plain = false; break; }
   }
   if (plain) {
-    if (pos + n + 2 > end) return -1;
+    if (pos + n + 2 > end && !grow(pos + n + 2)) return -1;
     buf[pos++] = 0x22;
     if (n <= LOOP_MAX) for (let i = 0; i < n; i++) buf[pos + i] = s.charCodeAt(i);
     else buf.latin1Write(s, pos, n);
@@ -161,24 +199,24 @@ function writeString(s: string, buf: Writer, pos: number, end: number): number {
     buf[pos++] = 0x22;
     return pos;
   }
-  if (pos >= end) return -1;
+  if (pos >= end && !grow(pos + 1)) return -1;
   buf[pos++] = 0x22;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0x20 && c < 0x7f && c !== 0x22 && c !== 0x5c) {
-      if (pos >= end) return -1;
+      if (pos >= end && !grow(pos + 1)) return -1;
       buf[pos++] = c;
     } else if (c < 0x80) {
-      pos = writeEscape(c, buf, pos, end);
+      pos = writeEscape(c, pos);
       if (pos < 0) return -1;
     } else if (c < 0x800) {
-      if (pos + 2 > end) return -1;
+      if (pos + 2 > end && !grow(pos + 2)) return -1;
       buf[pos++] = 0xc0 | (c >> 6);
       buf[pos++] = 0x80 | (c & 0x3f);
     } else if (c >= 0xd800 && c <= 0xdfff) {
       const d = i + 1 < n ? s.charCodeAt(i + 1) : 0;
       if (c <= 0xdbff && d >= 0xdc00 && d <= 0xdfff) {
-        if (pos + 4 > end) return -1;
+        if (pos + 4 > end && !grow(pos + 4)) return -1;
         const cp = 0x10000 + ((c - 0xd800) << 10) + (d - 0xdc00);
         buf[pos++] = 0xf0 | (cp >> 18);
         buf[pos++] = 0x80 | ((cp >> 12) & 0x3f);
@@ -186,23 +224,23 @@ function writeString(s: string, buf: Writer, pos: number, end: number): number {
         buf[pos++] = 0x80 | (cp & 0x3f);
         i++;
       } else {
-        pos = writeUnicodeEscape(c, buf, pos, end); // a lone surrogate
+        pos = writeUnicodeEscape(c, pos); // a lone surrogate
         if (pos < 0) return -1;
       }
     } else {
-      if (pos + 3 > end) return -1;
+      if (pos + 3 > end && !grow(pos + 3)) return -1;
       buf[pos++] = 0xe0 | (c >> 12);
       buf[pos++] = 0x80 | ((c >> 6) & 0x3f);
       buf[pos++] = 0x80 | (c & 0x3f);
     }
   }
-  if (pos >= end) return -1;
+  if (pos >= end && !grow(pos + 1)) return -1;
   buf[pos++] = 0x22;
   return pos;
 }
 
 /** An ASCII character that needs escaping: `"`, `\`, a control character or DEL (DEL is not escaped). */
-function writeEscape(c: number, buf: Writer, pos: number, end: number): number {
+function writeEscape(c: number, pos: number): number {
   let e = 0;
   switch (c) {
     case 0x22: e = 0x22; break; // \"
@@ -212,18 +250,18 @@ function writeEscape(c: number, buf: Writer, pos: number, end: number): number {
     case 0x0a: e = 0x6e; break; // \n
     case 0x0d: e = 0x72; break; // \r
     case 0x09: e = 0x74; break; // \t
-    case 0x7f: if (pos >= end) return -1; buf[pos] = c; return pos + 1;
-    default: return writeUnicodeEscape(c, buf, pos, end);
+    case 0x7f: if (pos >= end && !grow(pos + 1)) return -1; buf[pos] = c; return pos + 1;
+    default: return writeUnicodeEscape(c, pos);
   }
-  if (pos + 2 > end) return -1;
+  if (pos + 2 > end && !grow(pos + 2)) return -1;
   buf[pos] = 0x5c;
   buf[pos + 1] = e;
   return pos + 2;
 }
 
 /** `\uXXXX` with lowercase hex digits, as JSON.stringify writes them. */
-function writeUnicodeEscape(c: number, buf: Writer, pos: number, end: number): number {
-  if (pos + 6 > end) return -1;
+function writeUnicodeEscape(c: number, pos: number): number {
+  if (pos + 6 > end && !grow(pos + 6)) return -1;
   buf[pos] = 0x5c;
   buf[pos + 1] = 0x75;
   buf[pos + 2] = HEX.charCodeAt((c >> 12) & 0xf);

@@ -123,8 +123,9 @@ export class FileChunks extends Readable {
     if (left <= 0) { this.push(null); return; }
     if (readsInFlight >= MAX_FILE_READS) {
       this._queued = true;
-      // Its reader took the last chunk at once (it asks again): the front, for a bounded run; else the back.
-      if (this._streak > 0 && this._streak < STREAK_BYTES) waiting.unshift(this);
+      // A first read (a new download: its first bytes soon), or its reader took the last chunk and asks
+      // again: the front, for a bounded run; past the run, the back.
+      if (this._streak < STREAK_BYTES) waiting.unshift(this);
       else { this._streak = 0; waiting.push(this); }
       return;
     }
