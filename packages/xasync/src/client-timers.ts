@@ -62,9 +62,7 @@ export class ClientTimers extends Timed {
    */
   get sendWaitSince(): number {
     const e = this._sendEntry;
-    // Under TLS the watch counts the TLS socket's plaintext while the client's byte counts are the raw
-    // socket's ciphertext: not comparable, so none is given (the guard then looks for itself).
-    if (e === null || e.deadline === 0 || this._s.tls !== null) return 0;
+    if (e === null || e.deadline === 0) return 0;
     return this._s.pool.timer.toEpoch(e.deadline) - this._s.opts.sendTimeoutMs;
   }
 

@@ -140,15 +140,23 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
   get recvPending(): number { return this._s.reader.pending; }
   /** When the receive timeout fires (a `Date.now()` time, from `setRecvTimeout`), 0 when none is armed. */
   get recvDeadline(): number { return this.pool.timer.toEpoch(this._s.recvTimer!.deadline); }
-  /** Outgoing bytes queued and not yet handed to the kernel. */
-  get sendPending(): number { return queuedBytes(this._s.sock, this._s); }
+  /**
+   * Outgoing bytes queued and not yet handed to the kernel: the TLS socket's once upgraded (plaintext
+   * bytes waiting to be encrypted and written; the plain socket under it queues nothing in JavaScript).
+   */
+  get sendPending(): number { return queuedBytes(this._s.out, this._s); }
+  /**
+   * Bytes the kernel has taken so far, in the same units as {@link sendPending} (plaintext under TLS):
+   * what the rate guards measure a reader by. {@link bytesWritten} counts the wire's bytes.
+   */
+  get bytesFlushed(): number { const out = this._s.out; return out.bytesWritten - queuedBytes(out, this._s); }
   /**
    * Since when outgoing bytes have been waiting without the queue emptying (a `Date.now()` time; moved
    * on each time the send timeout's watch saw them progress), 0 when none wait or `sendTimeoutSec` is 0.
    * With {@link sendWaitFlushed}, a guard can judge a reader's rate from the start of its wait.
    */
   get sendWaitSince(): number { return this._timers.sendWaitSince; }
-  /** {@link bytesWritten} less {@link sendPending} (bytes the kernel took) when that wait began. */
+  /** {@link bytesFlushed} when that wait began. */
   get sendWaitFlushed(): number { return this._timers.sendWaitFlushed; }
   get isClosing(): boolean { return this._s.closing; }
   get bytesRead(): number { return this._s.sock.bytesRead; }

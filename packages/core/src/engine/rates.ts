@@ -61,7 +61,7 @@ export function slowSendSince(c: HttpConnection, minSendRate: number, now: numbe
   const ms = now - m.drainAt;
   if (ms <= 0) return m.slowSince;
   const client = c.client;
-  if (recentDrainRate(m, client.bytesWritten - client.sendPending, now) >= minSendRate) return 0;
+  if (recentDrainRate(m, client.bytesFlushed, now) >= minSendRate) return 0;
   if (m.slowSince !== 0) return m.slowSince;
   return ms >= SEND_WATCH_MS ? m.drainAt : 0;
 }
@@ -83,7 +83,7 @@ export function watchSend(c: HttpConnection, now: number): void {
     return;
   }
   m.drainAt = now;
-  m.drained = client.bytesWritten - client.sendPending;
+  m.drained = client.bytesFlushed;
 }
 
 /**
@@ -136,7 +136,7 @@ function checkSend(c: HttpConnection, limits: RateLimits, now: number, counts: R
     return;
   }
   const mm = m ?? (c.marks = new RateMarks());
-  const flushed = client.bytesWritten - pending;
+  const flushed = client.bytesFlushed;
   // The recent rate, sweep to sweep: what eviction judges a reader by (the window's average would hide a
   // reader that stopped after the kernel's buffers took the first megabytes at loopback speed).
   const recent = recentDrainRate(mm, flushed, now);

@@ -9,7 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { MicroWebSrv } from '../index';
-import { startServer, stopAll, type TestServer } from '../__tests__/server-harness';
+import * as tls from 'node:tls';
+import { TEST_CERT, TEST_KEY, startServer, stopAll, type TestServer } from '../__tests__/server-harness';
 import { Peer, until } from './__tests__/peer';
 
 const peers: Peer[] = [];
@@ -196,6 +197,30 @@ describe('minimum rates and deadlines', () => {
     expect(await until(() => ts.srv.stats.connections === 0, 8000)).toBe(true);
     expect(ts.srv.stats.rateClosedBy.send).toBe(1);
     expect(ts.logs.some((l) => /response drained below 100000 B\/s/.test(l.msg))).toBe(true);
+  }, 15000);
+
+  test('under TLS too: a reader that does not drain is seen (its plaintext waiting) and closed', async () => {
+    const big = Buffer.alloc(32 * 1024 * 1024, 0x61);
+    const ts = await startServer((srv) => {
+      patient(srv);
+      srv.enableSSL({ certFile: TEST_CERT, keyFile: TEST_KEY });
+      srv.minSendRateBytesPerSec = 100_000;
+      srv.sendRateWindowSec = 1;
+      srv.registerRoute((_s, req) => { req.response.returnOk(big); }, 'GET', '/big');
+    });
+    const sock = tls.connect({ port: ts.port, host: '127.0.0.1', rejectUnauthorized: false });
+    try {
+      sock.on('error', () => undefined);
+      await new Promise<void>((r) => sock.once('secureConnect', () => r()));
+      sock.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+      sock.pause(); // never reads
+      expect(await until(() => ts.srv.stats.connections === 1)).toBe(true);
+      expect(await until(() => ts.srv.stats.connections === 0, 8000)).toBe(true);
+      expect(ts.srv.stats.rateClosedBy.send).toBe(1);
+      expect(ts.logs.some((l) => /response drained below 100000 B\/s/.test(l.msg))).toBe(true);
+    } finally {
+      sock.destroy();
+    }
   }, 15000);
 });
 
