@@ -136,14 +136,21 @@ function checkSend(c: HttpConnection, limits: RateLimits, now: number, counts: R
     return;
   }
   const mm = m ?? (c.marks = new RateMarks());
+  // The first look, dated back to when its bytes began to wait (as eviction's): whoever looks first, a
+  // reader is judged SEND_WATCH_MS after it stopped.
+  if (mm.drainAt === 0) watchSend(c, now);
   const flushed = client.bytesFlushed;
-  // The recent rate, sweep to sweep: what eviction judges a reader by (the window's average would hide a
-  // reader that stopped after the kernel's buffers took the first megabytes at loopback speed).
+  // The recent rate, look to look: what eviction judges a reader by (the window's average would hide a
+  // reader that stopped after the kernel's buffers took the first megabytes at loopback speed). A look
+  // younger than SEND_WATCH_MS is too short to judge by (a reader on a slow link may show no ACK for a
+  // few milliseconds without being slow): it is kept for the next sweep.
   const recent = recentDrainRate(mm, flushed, now);
-  if (recent >= limits.minSendRateBytesPerSec) mm.slowSince = 0;
-  else if (recent >= 0 && mm.slowSince === 0) mm.slowSince = mm.drainAt;
-  mm.drainAt = now;
-  mm.drained = flushed;
+  if (recent >= 0 && now - mm.drainAt >= SEND_WATCH_MS) {
+    if (recent >= limits.minSendRateBytesPerSec) mm.slowSince = 0;
+    else if (mm.slowSince === 0) mm.slowSince = mm.drainAt;
+    mm.drainAt = now;
+    mm.drained = flushed;
+  }
   if (mm.sendAt === 0) { mm.sendAt = now; mm.sent0 = flushed; return; }
   const ms = now - mm.sendAt;
   if (ms < limits.sendRateWindowSec * 1000) return;
