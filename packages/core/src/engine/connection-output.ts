@@ -9,10 +9,10 @@ import { batch, COPY_MAX } from './output-batch';
 const JOIN_MAX = 16 * 1024;
 
 /**
- * The output half of an HTTP connection (its subclass, connection.ts, is the request cycle): the bytes
+ * The output half of an HTTP connection (its subclass, request-cycle.ts, is the request cycle): the bytes
  * of the responses of one read batched into `_out` and written in one send, Buffers written past it,
  * and the waiters of drain and abort. The plain part of the responses' sink (`ResponseSink`); what
- * depends on the request cycle (finish, abort, keep-alive) stays in the subclass.
+ * depends on the request cycle (finish, keep-alive; abort) stays in the subclasses (request-cycle.ts, connection.ts).
  */
 export abstract class ConnectionOutput {
   readonly server: ServerRef;

@@ -3,39 +3,22 @@ import type { Readable } from 'node:stream';
 import { MwsError, invalidOption } from '../base/errors';
 import type { RequestRef, ServerRef } from '../base/refs';
 import { clearingCookie, serializeCookie, type CookieOptions } from './cookie';
-import { memoHead } from './head-memo';
-import { contentDisposition, contentLengthLine, contentTypeLine, errorPage, httpDateLine, isFieldValue, isToken, statusHasNoBody, statusLine, utf8Length } from './head-builder';
+import { answerFile } from './file-answer';
+import { errorPage, isToken, statusHasNoBody, utf8Length } from './head-builder';
+import { writeHead } from './head-writer';
 import { isScratchView, jsonBody } from './json-body';
 import { kFieldLines, kKeep, kKept, kMarkFinished, kRetire } from './internals';
 import type { RequestView } from './request-view';
+import { authenticateValue, checkedField, checkedValue, fieldOf, setField } from './response-fields';
 import type { ResponseSink } from './response-sink';
+import { ResponseState, staleError } from './response-state';
 import { OpenStream, type OpenStreamOptions } from './open-stream';
 import { streamBody, type StreamTarget } from './stream-body';
-import { refusedTypeMessage } from './unknown-type';
 
 export type { ResponseSink } from './response-sink';
 
+/** Where a response is (its state's `state`: 0, Idle, is what a new or reset state holds). */
 const enum State { Idle, Started, HeadSent, Finished }
-
-const NO_STORE = 'Cache-Control: no-store\r\n';
-const CLOSE_TAIL = 'Connection: close\r\n\r\n';
-const NO_STORE_CLOSE_TAIL = NO_STORE + CLOSE_TAIL;
-let lastKeepAlive = '';
-let lastNoStoreKeepAlive = '';
-/** `Cache-Control: no-store` + the keep-alive lines, made once per keep-alive setting in use. */
-function noStoreTail(keepAlive: string): string {
-  if (keepAlive !== lastKeepAlive) { lastKeepAlive = keepAlive; lastNoStoreKeepAlive = NO_STORE + keepAlive; }
-  return lastNoStoreKeepAlive;
-}
-
-/** Properties that end up in the head are checked when set: CR/LF there would split the response. */
-function checkedValue(name: string, v: string | null): string | null {
-  if (v === null || v === lastChecked) return v;
-  if (typeof v !== 'string' || !isFieldValue(v)) throw invalidOption(name, 'a string without CR, LF or control characters, or null', v);
-  lastChecked = v; // handlers set the same few values on every request: check each once
-  return v;
-}
-let lastChecked: string | null = null;
 
 /**
  * The response to one request, MicroWebSrv2's `HttpResponse` in Node naming. One `return…` call sends it;
@@ -44,7 +27,7 @@ let lastChecked: string | null = null;
  */
 export class HttpResponse {
   /** The state, shared with the responses before and after this one on its connection when they are reused. */
-  private readonly _st: ResponseState;
+  private readonly _st: ResponseState<HttpResponse>;
 
   /**
    * Made by the connection for each request (`sink`: the connection; tests pass a recording sink and a
@@ -62,7 +45,7 @@ export class HttpResponse {
   }
 
   /** The state, while this response is its owner (else ERR_MWS_STALE: the connection reused it). */
-  private get _s(): ResponseState {
+  private get _s(): ResponseState<HttpResponse> {
     const st = this._st;
     if (st.owner !== this) throw staleError();
     return st;
@@ -143,14 +126,7 @@ export class HttpResponse {
    */
   setHeader(name: string, value: string | number): void {
     const v = this._checkHeader(name, value);
-    const h = (this._headers ??= []);
-    const lower = name.toLowerCase();
-    if (lower !== 'set-cookie') {
-      for (let i = 0; i < h.length; i += 2) {
-        if (h[i].toLowerCase() === lower) { h[i + 1] = v; return; }
-      }
-    }
-    h.push(name, v);
+    setField(this._headers ??= [], name, v);
   }
 
   /** Adds a field even if the name is already set (for fields that may repeat, such as Link). */
@@ -160,13 +136,7 @@ export class HttpResponse {
   }
 
   /** The value of a field set on this response, or undefined. */
-  getHeader(name: string): string | undefined {
-    const h = this._headers;
-    if (h === null) return undefined;
-    const lower = name.toLowerCase();
-    for (let i = 0; i < h.length; i += 2) if (h[i].toLowerCase() === lower) return h[i + 1];
-    return undefined;
-  }
+  getHeader(name: string): string | undefined { return fieldOf(this._headers, name); }
 
   /**
    * Adds a Set-Cookie field (one per cookie, RFC 6265 §3) built by {@link serializeCookie}: the value is
@@ -182,10 +152,9 @@ export class HttpResponse {
     this.appendHeader('Set-Cookie', clearingCookie(name, options));
   }
 
+  /** The checks of response-fields.ts, then: no field after the head left. */
   private _checkHeader(name: string, value: string | number): string {
-    const v = String(value);
-    if (typeof name !== 'string' || !isToken(name)) throw invalidOption('setHeader name', 'an HTTP token (RFC 9110 §5.1)', name);
-    if (!isFieldValue(v)) throw invalidOption(`setHeader value of ${name}`, 'a field value without CR, LF or control characters', v);
+    const v = checkedField(name, value);
     if (this._state >= State.HeadSent) throw new MwsError('ERR_MWS_RESPONSE_SENT', `setHeader(${name}): the head is already sent`);
     return v;
   }
@@ -255,19 +224,7 @@ export class HttpResponse {
     return new Promise<void>((resolve) => {
       fs.stat(path, (err, st) => {
         this._state = State.Idle;
-        if (err || !st.isFile()) { this.returnNotFound(); resolve(); return; }
-        const type = this._sink.defaults.mimeTypeOf(path);
-        if (type === null) {
-          this._sink.log('DEBUG', refusedTypeMessage(`returnFile ${path}`, path));
-          this.returnForbidden();
-          resolve();
-          return;
-        }
-        this.contentType ??= type;
-        if (attachmentName !== undefined) this.setHeader('Content-Disposition', contentDisposition(attachmentName));
-        this.setHeader('Last-Modified', st.mtime.toUTCString());
-        const stream = fs.createReadStream(path, { highWaterMark: 64 * 1024 });
-        this.returnStream(200, stream, st.size);
+        answerFile(this, this._sink, path, attachmentName, err ? null : st); // file-answer.ts
         resolve();
       });
     });
@@ -301,9 +258,7 @@ export class HttpResponse {
 
   /** 401 with `WWW-Authenticate: <typeName> realm="<realm>"` (RFC 9110 §11.6.1). */
   returnUnauthorized(typeName = 'Basic', realm?: string): void {
-    if (!isToken(typeName)) throw invalidOption('returnUnauthorized typeName', 'an auth scheme token such as Basic or Bearer', typeName);
-    const r = realm === undefined ? '' : ` realm="${realm.replace(/["\\\r\n]/g, '_')}"`;
-    this.setHeader('WWW-Authenticate', typeName + r);
+    this.setHeader('WWW-Authenticate', authenticateValue(typeName, realm));
     this._error(401);
   }
 
@@ -342,7 +297,7 @@ export class HttpResponse {
    * (issue 19: read once here, not through the checking accessors on every field). `scratch`: `content`
    * is a view of returnJSON's scratch (json-body.ts), which the sink must copy at once.
    */
-  private _sendWhole(st: ResponseState, code: number, content: string | Uint8Array | null, scratch = false): void {
+  private _sendWhole(st: ResponseState<HttpResponse>, code: number, content: string | Uint8Array | null, scratch = false): void {
     const sink = st.sink!;
     const noBody = statusHasNoBody(code);
     const isHead = st.req.method === 'HEAD';
@@ -360,7 +315,7 @@ export class HttpResponse {
       }
     }
     const close = !sink.canKeepAlive();
-    this._writeHeadOf(st, code, noBody ? -1 : len, close);
+    writeHead(st, code, noBody ? -1 : len, close);
     st.state = State.HeadSent;
     st.bodyBytes = isHead || noBody ? 0 : len;
     if (isHead || noBody || len === 0) {
@@ -410,113 +365,8 @@ export class HttpResponse {
     };
   }
 
-  /**
-   * Writes the head: status line, Date, Server, Content-Type, framing, caching, CORS, user fields,
-   * connection. `length`: ≥ 0 Content-Length, -1 none (no body), -2 none (101), -3 chunked, -4 close-delimited.
-   * The common shape is one memoized head (head-memo.ts), handed to the sink with its bytes; otherwise
-   * the field lines (most of them cached strings) are joined into one string, written once.
-   */
+  /** Writes the head for `code` and framing `length` (head-writer.ts): streams and 101. */
   private _writeHead(code: number, length: number, close: boolean): void {
-    this._writeHeadOf(this._s, code, length, close);
-  }
-
-  /** `_writeHead` on this response's state `st` (checked by the caller: see `_sendWhole`). */
-  private _writeHeadOf(st: ResponseState, code: number, length: number, close: boolean): void {
-    const sink = st.sink!;
-    const server = sink.defaults;
-    const req = st.req;
-    st.statusCode = code;
-    // The common shape (a length, no CORS, no fields of its own): one memoized string (head-memo.ts).
-    if (length >= 0 && st.headers === null && st.acao === null && !server.allowAllOrigins && !server.corsAllowAll) {
-      const ct = st.contentType;
-      const cs = st.charset;
-      const m = memoHead(code + length, statusLine(code), httpDateLine(), server.serverLine,
-        ct === null ? '' : contentTypeLine(ct, cs !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1 ? cs : null),
-        contentLengthLine(length),
-        close ? (st.allowCaching ? CLOSE_TAIL : NO_STORE_CLOSE_TAIL)
-          : st.allowCaching ? (req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine)
-            : noStoreTail(req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine));
-      sink.writeLatin1(m.head, m.bytes);
-      return;
-    }
-    // Built as one string, written once (the sink copies it in one call).
-    let h = statusLine(code) + httpDateLine() + server.serverLine;
-    const ct = st.contentType;
-    if (ct !== null && length !== -1 && length !== -2) {
-      const cs = st.charset;
-      h += contentTypeLine(ct, cs !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1 ? cs : null);
-    }
-    if (length >= 0) h += contentLengthLine(length);
-    else if (length === -3) h += 'Transfer-Encoding: chunked\r\n';
-    if (!st.allowCaching && code !== 101) h += NO_STORE;
-    if (st.acao !== null) {
-      h += 'Access-Control-Allow-Origin: ' + st.acao + '\r\n';
-    } else if (server.allowAllOrigins) {
-      const origin = req.getHeader('origin');
-      // Echoing the origin makes the response vary by it: caches must know (RFC 9110 §12.5.5).
-      if (origin) h += 'Access-Control-Allow-Origin: ' + origin + '\r\nVary: Origin\r\n' + (server.corsAllowAll ? 'Access-Control-Allow-Credentials: true\r\n' : '');
-    } else if (server.corsAllowAll && req.getHeader('origin') !== undefined) {
-      h += 'Access-Control-Allow-Origin: *\r\n';
-    }
-    const extra = st.headers;
-    // A field named '' holds lines already formatted (kFieldLines: a static file's validators).
-    if (extra !== null) for (let i = 0; i < extra.length; i += 2) h += extra[i] === '' ? extra[i + 1] : extra[i] + ': ' + extra[i + 1] + '\r\n';
-    if (code === 101) h += '\r\n';
-    else if (close) h += CLOSE_TAIL;
-    else h += req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine;
-    sink.writeLatin1(h);
-  }
-}
-
-/** ERR_MWS_STALE (see the catalogue). */
-function staleError(): MwsError {
-  return new MwsError('ERR_MWS_STALE', 'this request was answered and its connection reused its objects for the next request: read what you need before answering, or keep it through an async handler or onSent');
-}
-
-/**
- * A response's fields, apart from the response object so that its connection can hand them to the next
- * response (reset) when nothing kept the last one: per request only the small HttpResponse is made.
- */
-class ResponseState {
-  /** The response using this state (null: retired): any other is stale. */
-  owner: HttpResponse | null;
-  /** Something uses this exchange after its handler returns (kKeep): never reused. */
-  kept = false;
-  allowCaching = false;
-  acao: string | null = null;
-  contentType: string | null = null;
-  charset: string | null = 'UTF-8';
-  contentLength = -1;
-  onSent: ((server: ServerRef, response: HttpResponse) => void) | null = null;
-  statusCode = 0;
-  bodyBytes = 0;
-  state = State.Idle;
-  headers: string[] | null = null;
-  req: RequestView & RequestRef;
-  /** The connection (null while retired). */
-  sink: ResponseSink<HttpResponse> | null;
-
-  constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>, owner: HttpResponse) {
-    this.req = req;
-    this.sink = sink;
-    this.owner = owner;
-  }
-
-  /** Back to a new response's values, for request `req` on `sink`, owned by `owner` from now on. */
-  reset(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>, owner: HttpResponse): void {
-    this.owner = owner;
-    this.sink = sink;
-    this.kept = false;
-    this.allowCaching = false;
-    this.acao = null;
-    this.contentType = null;
-    this.charset = 'UTF-8';
-    this.contentLength = -1;
-    this.onSent = null;
-    this.statusCode = 0;
-    this.bodyBytes = 0;
-    this.state = State.Idle;
-    this.headers = null;
-    this.req = req;
+    writeHead(this._s, code, length, close);
   }
 }
