@@ -38,6 +38,14 @@ const CONTINUE_100 = 'HTTP/1.1 100 Continue\r\n\r\n';
 const SPARE: HttpRequest[] = [];
 const MAX_SPARE = 64;
 const EMPTY = Buffer.alloc(0);
+/**
+ * Responses waiting to be sent past which a pipelining connection stops reading requests until they
+ * drain (RFC 9112 §9.3.2: the server answers pipelined requests in order, and nothing obliges it to read
+ * ahead). Without it a client that pipelines faster than it reads — or a TLS socket that drains slower
+ * than responses are made — filled the queue to maxSendPending and was closed. Above xasync's 64 KiB
+ * direct writes, so the queue is Node's stream's and its 'drain' comes.
+ */
+const PIPELINE_HWM = 256 * 1024;
 
 /**
  * The request cycle of an HTTP connection (its subclass, connection.ts, is the connection's life: start,
@@ -72,6 +80,9 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
   marks: RateMarks | null = null;
   /** The body receiver's resume callback, made with the first body (most connections never see one). */
   private _resumer: (() => void) | null = null;
+  /** Reading stopped until the queued responses drain (PIPELINE_HWM), and what resumes it (made on first need). */
+  private _drainPaused = false;
+  private _drainResumer: (() => void) | null = null;
 
   constructor(host: ConnectionHost, client: XAsyncTCPClient, isSSL: boolean) {
     super(host, client);
@@ -128,6 +139,7 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
       if (this._phase === Phase.Head) this._enterHead();
     }
     this._flush();
+    if (this._phase === Phase.Head && this.client.sendPending > PIPELINE_HWM) this._readAfterDrain();
     // A body in progress is finished first (a graceful stop lets in-flight requests complete).
     if (this._closeAfter && this._phase !== Phase.Handling && this._phase !== Phase.Upgraded && this._phase !== Phase.Body) {
       this._phase = Phase.Closing;
@@ -277,6 +289,17 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
     this._reqHead = head;
     if (this._host.timing) this._startedAt = performance.now();
     return req;
+  }
+
+  /** Stops reading requests until the responses waiting to be sent drain (PIPELINE_HWM). */
+  private _readAfterDrain(): void {
+    if (this._drainPaused) return;
+    this._drainPaused = true;
+    this.client.pauseReading();
+    this.onceDrain((this._drainResumer ??= () => {
+      this._drainPaused = false;
+      if (this._phase !== Phase.Closing && this._phase !== Phase.Upgraded) this.client.resumeReading();
+    }));
   }
 
   /** Gives the parser back to the server's pool when it holds nothing and the connection waits for a head. */
