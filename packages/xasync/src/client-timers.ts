@@ -1,7 +1,7 @@
 import type * as net from 'node:net';
 import type { ClientState } from './client-state';
 import { XClosedReason } from './closed-reason';
-import { queuedBytes } from './direct-write';
+import { flushedBytes, queuedBytes } from './direct-write';
 import { Timed, TimerEntry } from './coarse-timer';
 import { XAsyncError } from './errors';
 import { kDestroyNow } from './pool-member';
@@ -51,7 +51,7 @@ export class ClientTimers extends Timed {
   armSend(out: net.Socket): void {
     const ms = this._s.opts.sendTimeoutMs;
     if (ms <= 0 || this._send.deadline !== 0) return;
-    this._lastFlushed = out.bytesWritten - queuedBytes(out, this._s);
+    this._lastFlushed = flushedBytes(out, this._s);
     this._s.pool.timer.arm(this._send, ms);
   }
 

@@ -76,6 +76,14 @@ export function queuedBytes(sock: net.Socket, owner: DirectOwner): number {
   return h !== null && typeof h.writeQueueSize === 'number' ? n + h.writeQueueSize : n;
 }
 
+/**
+ * Bytes of `sock` the kernel has taken (written less {@link queuedBytes}): what the send-progress guards
+ * (the send timeout, core's rate checks through `bytesFlushed`) measure a reader by.
+ */
+export function flushedBytes(sock: net.Socket, owner: DirectOwner): number {
+  return sock.bytesWritten - queuedBytes(sock, owner);
+}
+
 /** True when direct writes are available in this Node. */
 export const directWriteAvailable = binding !== null;
 

@@ -6,7 +6,7 @@ import { beginClosing, destroySockets, endGracefully, socketClosed } from './cli
 import { queueSend, sendDrained } from './client-send';
 import { ClientState, kFail, RecvMode, type ClientOwner } from './client-state';
 import { ClientTimers } from './client-timers';
-import { queuedBytes } from './direct-write';
+import { flushedBytes, queuedBytes } from './direct-write';
 import { XClosedReason } from './closed-reason';
 import { assertInt, assertSeconds, XAsyncError } from './errors';
 import { rewrapWithOnRead, type OnReadOption } from './onread-rewrap';
@@ -149,7 +149,7 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
    * Bytes the kernel has taken so far, in the same units as {@link sendPending} (plaintext under TLS):
    * what the rate guards measure a reader by. {@link bytesWritten} counts the wire's bytes.
    */
-  get bytesFlushed(): number { const out = this._s.out; return out.bytesWritten - queuedBytes(out, this._s); }
+  get bytesFlushed(): number { return flushedBytes(this._s.out, this._s); }
   /**
    * Since when outgoing bytes have been waiting without the queue emptying (a `Date.now()` time; moved
    * on each time the send timeout's watch saw them progress), 0 when none wait or `sendTimeoutSec` is 0.

@@ -51,9 +51,9 @@ export const SEND_WATCH_MS = 100;
 
 /**
  * Since when the connection's response has drained below `minSendRate` (0: not known to be slow): the
- * sweep's mark when two sweeps saw it slow, else the last look (a sweep's, or an eviction's through
- * {@link watchSend}) if it is SEND_WATCH_MS old and the bytes flushed since are below the rate. A
- * reader that took bytes at the rate since the last look is not slow.
+ * sweep's mark once a look at least SEND_WATCH_MS old saw it slow, else the last look (the first one
+ * dated back by {@link watchSend}) if it is SEND_WATCH_MS old and the bytes flushed since are below the
+ * rate. A reader that took bytes at the rate since the last look is not slow.
  */
 export function slowSendSince(c: HttpConnection, minSendRate: number, now: number): number {
   const m = c.marks;
@@ -67,10 +67,10 @@ export function slowSendSince(c: HttpConnection, minSendRate: number, now: numbe
 }
 
 /**
- * A response waiting on its reader that no sweep has looked at yet: its first look, which eviction takes
- * when the pool is full, so that the next newcomer can judge it without waiting for the sweep. The look
- * is dated back to when its bytes began to wait (xasync's send watch): a reader that stopped while its
- * kernel buffers filled has shown it since then, and is judged at once rather than SEND_WATCH_MS later.
+ * The first look at a response waiting on its reader (a no-op once looked at), taken by eviction when
+ * the pool is full or by the sweep, whichever comes first. It is dated back to when the bytes began to
+ * wait (xasync's send watch): a reader is judged SEND_WATCH_MS after it stopped, not after it was first
+ * looked at.
  */
 export function watchSend(c: HttpConnection, now: number): void {
   const m = (c.marks ??= new RateMarks());
@@ -135,10 +135,8 @@ function checkSend(c: HttpConnection, limits: RateLimits, now: number, counts: R
     if (m !== null) { m.sendAt = 0; m.drainAt = 0; m.slowSince = 0; }
     return;
   }
-  const mm = m ?? (c.marks = new RateMarks());
-  // The first look, dated back to when its bytes began to wait (as eviction's): whoever looks first, a
-  // reader is judged SEND_WATCH_MS after it stopped.
-  if (mm.drainAt === 0) watchSend(c, now);
+  watchSend(c, now); // the first look, dated back (see there)
+  const mm = c.marks!;
   const flushed = client.bytesFlushed;
   // The recent rate, look to look: what eviction judges a reader by (the window's average would hide a
   // reader that stopped after the kernel's buffers took the first megabytes at loopback speed). A look
