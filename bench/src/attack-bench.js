@@ -5,6 +5,7 @@
 // their p50/p99 latency (connect to full response), the server's peak RSS (VmHWM) and, for this project,
 // its defences' counters. Loopback only, bounded in time (~--seconds + 3 s per row).
 // Usage: node bench/src/attack-bench.js [--seconds 10] [--presets light,normal] [--attacks slowloris,rudy,slowread] [--servers mws,node-http]
+//   [--attack-from 127.0.0.2]  (the attackers' source address; the probes come from 127.0.0.1)
 // Build first (npx -y pnpm@10.34.9 build). The attackers: src/attack-client.js; the servers: servers/attack-target.js.
 const fs = require('node:fs');
 const { fork } = require('node:child_process');
@@ -16,6 +17,8 @@ const seconds = Number(arg('seconds', '10'));
 const presets = arg('presets', 'light,normal').split(',');
 const attacks = arg('attacks', 'slowloris,rudy,slowread').split(',');
 const servers = arg('servers', 'mws,node-http').split(',');
+/** Where the attack comes from (attack-client.js): another address than the probes' 127.0.0.1 by default. */
+const attackFrom = arg('attack-from', '127.0.0.2');
 const SLOTS = { light: 128, normal: 512 };
 /** Attack connections: twice the preset's pool for slowloris and RUDY (the issue: 128 / 512 held, 600 RUDY), 200 slow readers. */
 const connsFor = (attack, preset) => (attack === 'slowread' ? 200 : 2 * SLOTS[preset]);
@@ -31,7 +34,7 @@ const pct = (sorted, p) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.l
 async function row(kind, preset, attack) {
   const srv = await startServer(kind, preset);
   const conns = connsFor(attack, preset);
-  const attacker = fork(path.join(__dirname, 'attack-client.js'), [attack, String(srv.port), String(conns), String(seconds)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const attacker = fork(path.join(__dirname, 'attack-client.js'), [attack, String(srv.port), String(conns), String(seconds), attackFrom], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const attackDone = new Promise((r) => attacker.once('message', r));
   // Let the attack fill the pool first (1 s), then probe every 20 ms until it ends.
   await new Promise((r) => setTimeout(r, 1000));

@@ -1,6 +1,8 @@
 'use strict';
 // The attacker of src/attack-bench.js (its own process, so it does not slow the legitimate prober's loop).
-// Usage (forked): attack-client.js <slowloris|rudy|slowread> <port> <connections> <seconds>
+// Usage (forked): attack-client.js <slowloris|rudy|slowread> <port> <connections> <seconds> [<source address>]
+// The source address (default 127.0.0.2): the attacker is another machine than the legitimate client
+// (127.0.0.1), as the threat is; pass 127.0.0.1 to attack from the client's own address.
 // Every connection is re-opened as soon as the server closes it (at most `rate` new connections a second):
 //   slowloris  a request head never finished: one header line of 1 byte more every second
 //   rudy       POST /up with Content-Length 500,000 (under Light's 512 KiB limit), then 1 body byte a second
@@ -9,7 +11,7 @@
 // Reports { opened, closedByServer } over IPC when done.
 const net = require('node:net');
 
-const [kind, portS, nS, secsS] = process.argv.slice(2);
+const [kind, portS, nS, secsS, source = '127.0.0.2'] = process.argv.slice(2);
 const port = Number(portS);
 const n = Number(nS);
 const until = Date.now() + Number(secsS) * 1000;
@@ -25,7 +27,7 @@ function open() {
   budget--;
   opened++;
   live++;
-  const s = net.connect(port, '127.0.0.1');
+  const s = net.connect({ port, host: '127.0.0.1', localAddress: source });
   socks.add(s);
   s.on('error', () => undefined);
   s.on('connect', () => {

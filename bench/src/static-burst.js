@@ -4,6 +4,7 @@
 // `GET /` during the burst's first --seconds. Printed per server: the probes' p50/p99/max latency, the
 // server's event-loop delay (p99, max) and peak RSS (VmHWM). Loopback only, bounded (~--seconds + 2 s a row).
 // Usage: node bench/src/static-burst.js [--seconds 2] [--clients 200] [--servers mws,node-http] [--presets light,normal]
+//   [--attack-from 127.0.0.2]  (the readers' source address; the probes come from 127.0.0.1)
 // Build first (npx -y pnpm@10.34.9 build). The server: servers/attack-target.js.
 const fs = require('node:fs');
 const { fork } = require('node:child_process');
@@ -14,6 +15,8 @@ const arg = (name, def) => { const i = process.argv.indexOf(`--${name}`); return
 const seconds = Number(arg('seconds', '2'));
 const clients = Number(arg('clients', '200'));
 const servers = arg('servers', 'mws,node-http').split(',');
+/** Where the attack comes from (attack-client.js): another address than the probes' 127.0.0.1 by default. */
+const attackFrom = arg('attack-from', '127.0.0.2');
 const presets = arg('presets', 'light,normal').split(',');
 
 const hwmKiB = (pid) => Number(/VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/status`, 'latin1'))[1]);
@@ -32,7 +35,7 @@ async function row(kind, preset) {
   await new Promise((r) => setTimeout(r, 300));
   // The readers live in their own process (attack-client.js slowread): in the probing process, their
   // sockets' reads would delay the probes' own and be measured as the server's latency.
-  const readers = fork(path.join(__dirname, 'attack-client.js'), ['slowread', String(srv.port), String(clients), String(seconds + 1)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const readers = fork(path.join(__dirname, 'attack-client.js'), ['slowread', String(srv.port), String(clients), String(seconds + 1), attackFrom], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const readersDone = new Promise((r) => readers.once('exit', r));
   const probes = [];
   const slow = [];
@@ -59,7 +62,7 @@ async function row(kind, preset) {
 }
 
 (async () => {
-  console.log(`static burst: ${clients} clients GET /big-5m.bin at once and never read; GET / every 10 ms for ${seconds} s`);
+  console.log(`static burst: ${clients} clients (from ${attackFrom}) GET /big-5m.bin at once and never read; GET / every 10 ms for ${seconds} s`);
   console.log('| server | readers | probes served | p50 ms | p99 ms | max ms | loop delay p99 ms | loop max ms | peak RSS MiB | connect p50 / p99 ms |');
   console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const preset of presets) for (const kind of servers) await row(kind, preset);

@@ -278,6 +278,50 @@ describe('XAsyncTCPServer hooks', () => {
     }
   });
 
+  test('parkRank: a waiting newcomer of a lower rank gets the slot before newer ones of a higher rank (newest first among equals)', async () => {
+    const pool = new XAsyncSocketsPool();
+    const slots = new XBufferSlots(1, 1024);
+    // 127.0.0.2 is the crowd (rank 5), 127.0.0.1 the lone client (rank 0).
+    const srv = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, slots, { poolFullWaitMs: 5000, onPoolFull: () => null, parkRank: (h) => (h === '127.0.0.2' ? 5 : 0) });
+    const accepted: XAsyncTCPClient[] = [];
+    srv.onClientAccepted = (_s, c) => { accepted.push(c); c.asyncRecvLine((cc, line) => { cc.asyncSendData(`echo ${line}\n`); }); };
+    const socks: net.Socket[] = [];
+    const open = (line: string, from: string): { got: () => string } => {
+      const sock = net.connect({ port: srv.address.port, host: '127.0.0.1', localAddress: from });
+      socks.push(sock);
+      sock.on('error', () => undefined);
+      let got = '';
+      sock.on('data', (d) => { got += d.toString(); });
+      sock.write(`${line}\n`);
+      return { got: () => got };
+    };
+    const until = async (ok: () => boolean): Promise<void> => { for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 10)); };
+    try {
+      open('first', '127.0.0.2');
+      await until(() => accepted.length === 1);
+      const lone = open('lone', '127.0.0.1');
+      await new Promise((r) => setTimeout(r, 60));
+      const crowdOld = open('crowd-old', '127.0.0.2');
+      await new Promise((r) => setTimeout(r, 60));
+      const crowdNew = open('crowd-new', '127.0.0.2');
+      await new Promise((r) => setTimeout(r, 100));
+      expect(accepted.length).toBe(1);
+      accepted[0]!.close();
+      await until(() => lone.got() !== '');
+      expect(lone.got()).toBe('echo lone\n');
+      expect(crowdNew.got() + crowdOld.got()).toBe('');
+      // Equal ranks: the newer of the crowd first.
+      accepted[1]!.close();
+      await until(() => crowdNew.got() !== '');
+      expect(crowdNew.got()).toBe('echo crowd-new\n');
+      expect(crowdOld.got()).toBe('');
+      expect(srv.stats).toMatchObject({ accepted: 3, refused: 0 });
+    } finally {
+      for (const x of socks) x.destroy();
+      await pool.stop({ graceSec: 0.2 });
+    }
+  });
+
   test('poolFullWaitMs: closing the listener answers the waiting newcomers with the refusal (read, 503, FIN), not a reset', async () => {
     const pool = new XAsyncSocketsPool();
     const slots = new XBufferSlots(1, 1024);

@@ -5,6 +5,7 @@ import { XClosedReason } from './closed-reason';
 import { assertInt, XAsyncError } from './errors';
 import type { XAsyncSocketsPool } from './pool';
 import { kDestroyNow } from './pool-member';
+import { ParkQueue, type Parked } from './park-queue';
 import { XAsyncSocket } from './socket';
 import { XAsyncTCPClient } from './tcp-client';
 import { resolveClientOptions, type ResolvedClientOptions, type XAsyncTCPClientOptions } from './tcp-client-options';
@@ -32,11 +33,17 @@ export interface XAsyncTCPServerOptions {
   onAdmit?: ((server: XAsyncTCPServer, remoteHost: string) => boolean) | null;
   onPoolFull?: ((server: XAsyncTCPServer) => XAsyncTCPClient | null | false) | null;
   /**
+   * Orders the newcomers waiting for a slot (`poolFullWaitMs`): lower first, newest first among equals
+   * (park-queue.ts). E.g. how many connections the newcomer's address holds, so that a crowd from one
+   * address does not pass another's newcomer. Default: newest first only.
+   */
+  parkRank?: ((remoteHost: string) => number) | null;
+  /**
    * How long a newcomer that finds every slot in use and nothing to evict (`onPoolFull` gave null; false
    * refuses it at once) waits
    * for a slot before it is refused, in milliseconds (default 0: refused at once). Meanwhile it holds no
    * slot (paused, nothing read), and `onPoolFull` is asked again every {@link PARK_RETRY_MS}: a connection
-   * may close, or become evictable as its owner measures it. At most {@link MAX_PARKED} wait at once.
+   * may close, or become evictable as its owner measures it. At most MAX_PARKED (park-queue.ts) wait at once.
    */
   poolFullWaitMs?: number;
 }
@@ -70,12 +77,6 @@ const REFUSAL_GRACE_MS = 1000;
  * newcomer's wait (50 ms made a burst's p99 ~30 ms longer). One pass, and only while newcomers wait.
  */
 export const PARK_RETRY_MS = 20;
-/**
- * Newcomers waiting for a slot at most (each holds a descriptor and a socket object, no slot): beyond,
- * the oldest waiting one is refused, so a flood cannot grow the wait list without end (and, newest
- * first, the newcomer that just arrived keeps its chance).
- */
-export const MAX_PARKED = 256;
 
 /**
  * A listening TCP socket of the pool. Each accepted connection is bound to a free slot of `slots` and
@@ -122,7 +123,8 @@ export class XAsyncTCPServer extends XAsyncSocket {
   /** Newcomers waiting for the slot of a connection evicted for them (one per eviction in flight). */
   private _waiting: net.Socket[] = [];
   /** Newcomers that found nothing to evict, waiting for a slot until their deadline (`poolFullWaitMs`). */
-  private _parked: Array<{ sock: net.Socket; until: number }> = [];
+  private readonly _parked = new ParkQueue();
+  private readonly _parkRank: ((remoteHost: string) => number) | null;
   private _parkTimer: NodeJS.Timeout | null = null;
   private readonly _poolFullWaitMs: number;
   private _address: XAddress = { host: '', port: 0 };
@@ -146,6 +148,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
     this.onAdmit = options.onAdmit ?? null;
     this.onPoolFull = options.onPoolFull ?? null;
     this._poolFullWaitMs = options.poolFullWaitMs ?? 0;
+    this._parkRank = options.parkRank ?? null;
     this._clientOptions = { ...(options.clientOptions ?? {}) };
     this._resolved = resolved;
     // pauseOnConnect: nothing is read before the socket is re-wrapped to read into its slot.
@@ -267,10 +270,10 @@ export class XAsyncTCPServer extends XAsyncSocket {
   /** Nothing to evict: the newcomer waits for a slot (paused, holding none) or is refused. */
   private _park(sock: net.Socket): void {
     if (this._poolFullWaitMs === 0) { this._refuse(sock, true); return; }
-    // Full: the oldest waiting newcomer is refused, not this one (newest first, as `_retryParked` serves them).
-    if (this._parked.length >= MAX_PARKED) { const old = this._parked.shift()!; old.sock.off('error', noop); this._refuse(old.sock, true); }
     sock.on('error', noop);
-    this._parked.push({ sock, until: Date.now() + this._poolFullWaitMs });
+    // Full: the oldest waiting newcomer is refused, not this one (newest first, as `_retryParked` serves them).
+    const old = this._parked.push({ sock, until: Date.now() + this._poolFullWaitMs, host: sock.remoteAddress ?? '' });
+    if (old !== null) { old.sock.off('error', noop); this._refuse(old.sock, true); }
     if (this._parkTimer === null) {
       this._parkTimer = setInterval(() => this._retryParked(), PARK_RETRY_MS);
       this._parkTimer.unref();
@@ -278,22 +281,18 @@ export class XAsyncTCPServer extends XAsyncSocket {
   }
 
   /**
-   * The waiting newcomers, newest first (adaptive LIFO, as overloaded services queue: a burst that filled
-   * the queue — an attacker's reconnections, a crowd of downloads — is older than the legitimate newcomer
-   * that just arrived, which therefore waits only for the next free slot instead of behind all of them;
-   * the old ones reach their deadline and are refused): a free slot, else an eviction (one pass of
-   * `onPoolFull` each; none for the rest once it finds nothing); those past their deadline are refused.
+   * The waiting newcomers, in the queue's order (park-queue.ts: by `parkRank`, then newest first): a free
+   * slot, else an eviction (one pass of `onPoolFull` each; none for the rest once it finds nothing); those
+   * past their deadline are refused.
    */
   private _retryParked(): void {
     // Taken out while it runs: a bind's callback may come back here (a newcomer parked meanwhile queues after).
-    const parked = this._parked;
-    this._parked = [];
+    const parked = this._parked.takeAll(this._parkRank);
     let canEvict = this.onPoolFull !== null;
     let canBind = true;
-    const kept: Array<{ sock: net.Socket; until: number }> = [];
+    const kept: Parked[] = [];
     const now = Date.now();
-    for (let i = parked.length - 1; i >= 0; i--) {
-      const p = parked[i];
+    for (const p of parked) {
       const sock = p.sock;
       if (sock.destroyed || !this._accepting) { sock.destroy(); continue; }
       if (canBind) {
@@ -310,9 +309,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
       if (now >= p.until) { sock.off('error', noop); this._refuse(sock, true); continue; }
       kept.push(p);
     }
-    // `kept` is newest first: back to arrival order, ahead of any parked meanwhile (newer still).
-    kept.reverse();
-    this._parked = kept.length === 0 ? this._parked : kept.concat(this._parked);
+    this._parked.putBack(kept);
     if (this._parked.length === 0) this._stopParkTimer();
   }
 
@@ -367,8 +364,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
   private _dropWaiting(refuse: boolean): void {
     const w = this._waiting;
     this._waiting = [];
-    const p = this._parked;
-    this._parked = [];
+    const p = this._parked.drain();
     this._stopParkTimer();
     for (const s of w) this._letGo(s, refuse);
     for (const x of p) this._letGo(x.sock, refuse);

@@ -47,7 +47,7 @@ function expandIPv6(addr: string): number[] {
   return [...l, ...fill, ...r].map((g) => parseInt(g, 16));
 }
 
-/** Live connections per address group. */
+/** Live connections per address group (with or without a cap). */
 export class AddressLimits {
   /** Most connections per group; 0: no cap. */
   max = 0;
@@ -66,14 +66,21 @@ export class AddressLimits {
     return false;
   }
 
+  /**
+   * How many connections `host`'s group holds: the rank of a newcomer waiting for a slot (xasync's
+   * `parkRank`: a crowd from one address does not pass another address's newcomer).
+   */
+  held(host: string): number {
+    return this._counts.get(addressGroup(host, this.v4Prefix, this.v6Prefix)) ?? 0;
+  }
+
+  // Counted with or without a cap: the counts also rank the newcomers waiting for a slot (held).
   add(host: string): void {
-    if (this.max === 0) return;
     const g = addressGroup(host, this.v4Prefix, this.v6Prefix);
     this._counts.set(g, (this._counts.get(g) ?? 0) + 1);
   }
 
   remove(host: string): void {
-    if (this.max === 0) return;
     const g = addressGroup(host, this.v4Prefix, this.v6Prefix);
     const n = (this._counts.get(g) ?? 0) - 1;
     if (n > 0) this._counts.set(g, n);

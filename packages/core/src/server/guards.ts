@@ -68,6 +68,9 @@ export class ServerGuards {
     return false;
   };
 
+  /** xasync's `parkRank`: newcomers waiting for a slot, those whose address group holds fewer connections first. */
+  readonly parkRank = (host: string): number => this.addresses.held(host);
+
   /** xasync's `onPoolFull`: the connection that matters least; null: none (the newcomer waits, then 503); false: 503 now (engine/eviction.ts). */
   readonly onPoolFull = (): XAsyncTCPClient | null | false => (this._settings.evictWhenPoolFull
     ? evictOne(this._conns, this._limits, this._settings.minBodyRateBytesPerSec, this._settings.minSendRateBytesPerSec, Date.now(), this._evicted)

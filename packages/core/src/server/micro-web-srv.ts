@@ -371,6 +371,7 @@ export class MicroWebSrv extends ServerSettings {
         onClientRefused: (_s, remote) => this._logger.log('WARNING', `From ${remote.host}:${remote.port} refused: all ${slots.count} slots in use >> [503]`),
         onAdmit: this._guards.onAdmit,
         onPoolFull: this._guards.onPoolFull,
+        parkRank: this._guards.parkRank,
         poolFullWaitMs: Math.round(cfg.poolFullWaitSec * 1000),
       });
     } catch (err) {

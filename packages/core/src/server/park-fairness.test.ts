@@ -1,0 +1,53 @@
+/**
+ * Newcomers waiting for a slot (poolFullWaitSec) are served by address first (server/guards.ts parkRank,
+ * xasync park-queue.ts): a crowd from one address that arrives after another address's newcomer does not
+ * pass it (docs/availability.md). Real sockets from 127.0.0.1 and 127.0.0.2.
+ */
+import { startServer, stopAll } from '../__tests__/server-harness';
+import { Peer, until } from './__tests__/peer';
+
+const peers: Peer[] = [];
+afterEach(async () => {
+  for (const p of peers.splice(0)) p.destroy();
+  await stopAll();
+});
+
+const WAIT = 'GET /wait HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+const GET_CLOSE = 'GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+
+test('a lone client waiting for a slot is served before a crowd from another address that came after it', async () => {
+  const waiters: Array<() => void> = [];
+  const ts = await startServer((srv) => {
+    srv.requestsTimeoutSec = 60;
+    srv.bufferSlotsCount = 2;
+    srv.poolFullWaitSec = 5;
+    srv.registerRoute(() => 'hello', 'GET', '/hello');
+    srv.registerRoute(() => new Promise<string>((r) => { waiters.push(() => r('done')); }), 'GET', '/wait');
+  });
+  const from = (localAddress: string): Peer => { const p = new Peer(ts.port, { localAddress }); peers.push(p); return p; };
+  // The crowd's address holds both slots with requests in progress: nothing to evict.
+  const held = [from('127.0.0.2'), from('127.0.0.2')];
+  for (const h of held) await h.send(WAIT);
+  expect(await until(() => waiters.length === 2)).toBe(true);
+  const lone = from('127.0.0.1');
+  await lone.send(GET_CLOSE);
+  await new Promise((r) => setTimeout(r, 60));
+  const crowd = [from('127.0.0.2'), from('127.0.0.2'), from('127.0.0.2')];
+  for (const c of crowd) await c.send(WAIT);
+  await new Promise((r) => setTimeout(r, 100));
+  expect(lone.data).toBe('');
+  // One slot comes back: the lone client's address holds none, the crowd's one.
+  waiters.shift()!();
+  expect(await lone.until((p) => p.closed)).toBe(true);
+  expect(lone.status()).toBe(200);
+  // Its slot, back, goes to one of the crowd.
+  expect(await until(() => waiters.length === 2)).toBe(true);
+  await new Promise((r) => setTimeout(r, 50));
+  expect(crowd.map((c) => c.data !== '')).toEqual([false, false, false]);
+  expect(waiters.length).toBe(2);
+  // The rest are served as slots come back.
+  for (let i = 0; i < 4; i++) { expect(await until(() => waiters.length > 0)).toBe(true); waiters.shift()!(); }
+  for (const c of crowd) expect(await c.until((p) => p.closed)).toBe(true);
+  expect(crowd.map((c) => c.status())).toEqual([200, 200, 200]);
+  expect(ts.srv.stats.refused).toBe(0);
+});
