@@ -44,7 +44,8 @@ async function row(kind, preset) {
   const t0 = Date.now();
   while (Date.now() < end) {
     const at = Date.now() - t0;
-    probes.push(probe(srv.port, 3000, (ms) => connectMs.push(ms)).then((ms) => { if (ms === null || ms > 50) slow.push(`${ms === null ? 'unserved' : `${ms.toFixed(0)} ms`}@${at}`); return ms; }));
+    let why = '';
+    probes.push(probe(srv.port, 3000, (ms) => connectMs.push(ms), (w) => { why = w; }).then((ms) => { if (ms === null || ms > 50) slow.push(`${ms === null ? `unserved (${why})` : `${ms.toFixed(0)} ms`}@${at}`); return ms; }));
     await new Promise((r) => setTimeout(r, 10));
   }
   const lat = await Promise.all(probes);

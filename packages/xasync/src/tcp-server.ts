@@ -73,7 +73,7 @@ export interface XAsyncTCPServerStats {
 const REFUSAL_GRACE_MS = 1000;
 /**
  * How often newcomers waiting for a slot (`poolFullWaitMs`) ask `onPoolFull` again: a connection becomes
- * evictable at a precise moment (a reader 100 ms into its stop), so a coarser retry only adds to the
+ * evictable at a precise moment (a reader 50 ms into its stop), so a coarser retry only adds to the
  * newcomer's wait (50 ms made a burst's p99 ~30 ms longer). One pass, and only while newcomers wait.
  */
 export const PARK_RETRY_MS = 20;

@@ -43,11 +43,15 @@ export function bodyRate(c: HttpConnection, now: number): number {
 
 /**
  * A response the sweep (or an eviction) saw waiting is judged after this long without draining at the
- * minimum rate, when the pool is full: long enough for a reader on a slow link to show an ACK (a full
- * send buffer drains at least one segment per round trip), short enough that newcomers do not wait for
- * two sweeps.
+ * minimum rate, when the pool is full: long enough for a reader on a link with ACKs coming to show one
+ * (a full send buffer drains on every ACK, and a bulk transfer's ACKs come spread over the round trip),
+ * short enough that newcomers do not wait long. A pool filled by readers whose first megabytes are still
+ * going into the kernel's buffers becomes evictable one reader at a time, each this long after it
+ * stopped: during a burst of 200 downloads on Light the probes' p99 was 71-182 ms with 100 ms, 44-96 ms
+ * with 50 (bench/src/static-burst.js). It only decides who gives up a slot when the pool is full; the
+ * sweep closes a reader on its average over `sendRateWindowSec`.
  */
-export const SEND_WATCH_MS = 100;
+export const SEND_WATCH_MS = 50;
 
 /**
  * Since when the connection's response has drained below `minSendRate` (0: not known to be slow): the
