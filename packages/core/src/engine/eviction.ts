@@ -40,7 +40,8 @@ export interface EvictionCounts {
  * body, a plain close for a slow reader; logged at DEBUG), counts it, and returns its client (xasync destroys it and hands its slot to
  * the newcomer). Null: every slot has a request in progress, or a reader not judged slow (yet) holds
  * one (the newcomer may wait for a slot). False: none now, but heads younger than MIN_HEAD_WAIT_MS or
- * bodies not yet watched for a sweep will be judged within 250 ms, and no reader holds a slot: the
+ * bodies not yet watched for a sweep will be judged within 250 ms, and no reader or request in progress
+ * holds a slot: the
  * newcomer is refused at once rather than waiting. Those are what a
  * reconnecting slowloris or RUDY fills the pool with; a wait would queue a legitimate newcomer behind the
  * attacker's own reconnections, whereas refused, those must reconnect and the next newcomer competes
@@ -57,7 +58,7 @@ export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimi
   let sendSince = Infinity;
   /** Heads or bodies that will be judged soon (see above). */
   let soon = false;
-  /** A reader not judged slow: then the newcomer waits rather than being refused (see below). */
+  /** A reader not judged slow, or a request in progress: then the newcomer waits rather than being refused (see below). */
   let sendSoon = false;
   for (const c of conns) {
     if (c.isDetached || c.client.isClosing) continue;
@@ -84,6 +85,12 @@ export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimi
       // requests got a 503 during a burst of 200 downloads on Light (bench/src/static-burst.js).
       if (since === 0) sendSoon = true;
       else if (since < sendSince) { send = c; sendSince = since; }
+    } else if (a === Activity.Busy) {
+      // A request in progress (a handler, a file response waiting for its read turn): it ends or becomes
+      // a reader to judge, so the newcomer waits too. During a burst of 200 downloads on Light most slots
+      // were downloads waiting for their next file read, with no reader under watch for a moment: refused
+      // at once, 6 of ~180 legitimate requests got a 503.
+      sendSoon = true;
     }
   }
   if (idle !== null) {

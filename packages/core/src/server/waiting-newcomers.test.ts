@@ -1,7 +1,8 @@
 /**
  * Newcomers waiting for a slot (poolFullWaitSec) are served by address first (server/guards.ts parkRank,
  * xasync park-queue.ts): a crowd from one address that arrives after another address's newcomer does not
- * pass it (docs/availability.md). Real sockets from 127.0.0.1 and 127.0.0.2.
+ * pass it (docs/availability.md); and a newcomer waits rather than getting a 503 at once while a request
+ * in progress holds a slot (engine/eviction.ts). Real sockets from 127.0.0.1 and 127.0.0.2.
  */
 import { startServer, stopAll } from '../__tests__/server-harness';
 import { Peer, until } from './__tests__/peer';
@@ -50,4 +51,34 @@ test('a lone client waiting for a slot is served before a crowd from another add
   for (const c of crowd) expect(await c.until((p) => p.closed)).toBe(true);
   expect(crowd.map((c) => c.status())).toEqual([200, 200, 200]);
   expect(ts.srv.stats.refused).toBe(0);
+});
+
+test('a newcomer waits (then evicts the slow head) rather than a 503 at once when a request in progress holds a slot beside young heads', async () => {
+  const waiters: Array<() => void> = [];
+  const ts = await startServer((srv) => {
+    srv.requestsTimeoutSec = 60;
+    srv.logLevel = 'DEBUG';
+    srv.bufferSlotsCount = 2;
+    srv.poolFullWaitSec = 2;
+    srv.registerRoute(() => 'hello', 'GET', '/hello');
+    srv.registerRoute(() => new Promise<string>((r) => { waiters.push(() => r('done')); }), 'GET', '/wait');
+  });
+  const p = (): Peer => { const x = new Peer(ts.port); peers.push(x); return x; };
+  const busy = p();
+  await busy.send(WAIT);
+  expect(await until(() => waiters.length === 1)).toBe(true);
+  // A head that has just begun (too young to be judged): the only other slot.
+  const slow = p();
+  await slow.send('GET /hello HTTP/1.1\r\nHost: x\r\n');
+  await new Promise((r) => setTimeout(r, 20));
+  const newcomer = p();
+  await newcomer.send(GET_CLOSE);
+  expect(await newcomer.until((x) => x.closed)).toBe(true);
+  expect(newcomer.status()).toBe(200);
+  expect(ts.srv.stats.refused).toBe(0);
+  expect(ts.srv.stats.evictedBy.head).toBe(1);
+  expect(await slow.until((x) => x.closed)).toBe(true);
+  expect(slow.status()).toBe(408);
+  waiters.shift()!();
+  expect(await busy.until((x) => x.closed)).toBe(true);
 });
