@@ -13,7 +13,7 @@ describe('the example', () => {
     const r = await fetch(base + '/stats');
     expect(r.status).toBe(200);
     const st = await r.json() as Record<string, unknown>;
-    expect(st).toMatchObject({ evicted: 0, evictedBy: { idle: 0, head: 0, body: 0, send: 0 }, refusedByAddress: 0, rateClosed: 0, bodyBudgetRefused: 0 });
+    expect(st).toMatchObject({ evicted: 0, evictedBy: { idle: 0, head: 0, body: 0, send: 0, share: 0 }, refusedByAddress: 0, rateClosed: 0, bodyBudgetRefused: 0 });
     expect(srv.output()).toContain('listening on');
   });
 

@@ -31,7 +31,7 @@ export interface XAsyncTCPServerOptions {
   onClientRefused?: ((server: XAsyncTCPServer, remote: XAddress) => void) | null;
   /** The server's `onAdmit` / `onPoolFull`, set before it listens for the same reason. */
   onAdmit?: ((server: XAsyncTCPServer, remoteHost: string) => boolean) | null;
-  onPoolFull?: ((server: XAsyncTCPServer) => XAsyncTCPClient | null | false) | null;
+  onPoolFull?: ((server: XAsyncTCPServer, remoteHost: string) => XAsyncTCPClient | null | false) | null;
   /**
    * Orders the newcomers waiting for a slot (`poolFullWaitMs`): lower first, newest first among equals
    * (park-queue.ts). E.g. how many connections the newcomer's address holds, so that a crowd from one
@@ -105,8 +105,10 @@ export class XAsyncTCPServer extends XAsyncSocket {
    * The pool is full: the connection to evict for a newcomer; null when there is none (the newcomer waits
    * up to `poolFullWaitMs`, then is refused); false when there is none now and the newcomer should not
    * wait (refused at once: e.g. connections about to become evictable, which the next newcomers take).
+   * `remoteHost`: the newcomer's address (e.g. to let an address that holds no slot take one from an
+   * address that holds most of them).
    */
-  onPoolFull: ((server: XAsyncTCPServer) => XAsyncTCPClient | null | false) | null = null;
+  onPoolFull: ((server: XAsyncTCPServer, remoteHost: string) => XAsyncTCPClient | null | false) | null = null;
   refusalResponse: Buffer | null;
   readonly slots: XBufferSlots;
   readonly backlog: number;
@@ -258,7 +260,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
    * null / false: no victim (`onPoolFull`'s answer: may wait / refuse at once).
    */
   private _evictFor(sock: net.Socket): true | null | false {
-    const victim = this.onPoolFull === null ? null : this._victim();
+    const victim = this.onPoolFull === null ? null : this._victim(sock.remoteAddress ?? '');
     if (victim === null || victim === false) return victim;
     this._evicted++;
     this._waiting.push(sock);
@@ -339,9 +341,9 @@ export class XAsyncTCPServer extends XAsyncSocket {
     try { return this.onAdmit!(this, sock.remoteAddress ?? '') !== false; } catch (err) { this.pool.onCallbackError(err, this); return true; }
   }
 
-  private _victim(): XAsyncTCPClient | null | false {
+  private _victim(remoteHost: string): XAsyncTCPClient | null | false {
     let v: XAsyncTCPClient | null | false = null;
-    try { v = this.onPoolFull!(this); } catch (err) { this.pool.onCallbackError(err, this); return null; }
+    try { v = this.onPoolFull!(this, remoteHost); } catch (err) { this.pool.onCallbackError(err, this); return null; }
     if (v === null || v === false) return v;
     // Only an open connection of this server can give its slot back.
     return this._clients.has(v) && !v.isClosed ? v : null;

@@ -10,6 +10,12 @@
  *      from the last look at it (the sweep's, or the first one, dated back to when its bytes began to
  *      wait) once SEND_WATCH_MS old: a pool filled by readers that stopped at once is not held until
  *      two sweeps saw them.
+ *   5. a fair share: when the newcomer's address group holds almost nothing (less than a quarter of what
+ *      the other holds) and another group holds more than half the pool, a reader of that group with
+ *      bytes waiting, judged or not, the one waiting for longest first: closed. One machine's worth of
+ *      downloads that never read fills a Light pool faster than its readers can be judged (each takes
+ *      megabytes of kernel buffers first); a client from another address then takes a slot from them at
+ *      once instead of waiting for the judgement (bench/src/static-burst.js).
  * A connection with a request in progress (a handler, a response the reader takes) is never taken: when every
  * slot is such, the newcomer gets the pre-encoded 503. One pass over the server's connections, only when
  * the pool is full (never on the request path).
@@ -33,6 +39,18 @@ export interface EvictionCounts {
   head: number;
   body: number;
   send: number;
+  /** Readers of an address group holding more than half the pool, for a newcomer of a group holding almost none. */
+  share: number;
+}
+
+/** The newcomer's address group against the others (rule 5 above); null: no fair share (a single group, or off). */
+export interface FairShare {
+  /** Connections the newcomer's group holds. */
+  readonly newcomerHeld: number;
+  /** Connections the group of `host` holds. */
+  held(host: string): number;
+  /** The pool's size (its slots). */
+  readonly slots: number;
 }
 
 /**
@@ -47,7 +65,7 @@ export interface EvictionCounts {
  * attacker's own reconnections, whereas refused, those must reconnect and the next newcomer competes
  * with them on arrival.
  */
-export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimits, minBodyRate: number, minSendRate: number, now: number, counts: EvictionCounts): XAsyncTCPClient | null | false {
+export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimits, minBodyRate: number, minSendRate: number, now: number, counts: EvictionCounts, share: FairShare | null = null): XAsyncTCPClient | null | false {
   let idle: HttpConnection | null = null;
   let idleSince = Infinity;
   let head: HttpConnection | null = null;
@@ -60,6 +78,12 @@ export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimi
   let soon = false;
   /** A reader not judged slow, or a request in progress: then the newcomer waits rather than being refused (see below). */
   let sendSoon = false;
+  /** Rule 5: the reader of a dominant group waiting for longest, while no reader is judged slow. */
+  let fair: HttpConnection | null = null;
+  let fairSince = Infinity;
+  // The fair share applies only to a newcomer whose group holds less than a quarter of half the pool.
+  const shareFloor = share === null ? -1 : share.slots / 2;
+  const newcomerHeld = share === null ? 0 : share.newcomerHeld;
   for (const c of conns) {
     if (c.isDetached || c.client.isClosing) continue;
     const a = c.activity;
@@ -83,8 +107,16 @@ export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimi
       // keeps up: waiting newcomers are served newest first (xasync), so a wait does not queue a
       // legitimate newcomer behind an attacker's reconnections; refused at once, 1–2 of ~186 legitimate
       // requests got a 503 during a burst of 200 downloads on Light (bench/src/static-burst.js).
-      if (since === 0) sendSoon = true;
-      else if (since < sendSince) { send = c; sendSince = since; }
+      if (since === 0) {
+        sendSoon = true;
+        if (shareFloor >= 0 && send === null) {
+          const waitSince = c.client.sendWaitSince || now;
+          if (waitSince < fairSince) {
+            const held = share!.held(c.remoteHost);
+            if (held > shareFloor && newcomerHeld * 4 < held) { fair = c; fairSince = waitSince; }
+          }
+        }
+      } else if (since < sendSince) { send = c; sendSince = since; }
     } else if (a === Activity.Busy) {
       // A request in progress (a handler, a file response waiting for its read turn): it ends or becomes
       // a reader to judge, so the newcomer waits too. During a burst of 200 downloads on Light most slots
@@ -99,6 +131,11 @@ export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimi
     return idle.client;
   }
   if (head === null && body === null) {
+    if (send === null && fair !== null) {
+      counts.share++;
+      fair.log('DEBUG', `From ${fair.remoteHost}:${fair.remotePort} evicted (fair share: its address holds more than half the pool, ${fair.client.sendPending} bytes waiting) for a new connection from another address: the pool is full`);
+      return fair.client;
+    }
     if (send === null) return soon && !sendSoon ? false : null;
     counts.send++;
     send.log('DEBUG', `From ${send.remoteHost}:${send.remotePort} evicted (response drained below ${minSendRate} B/s, ${send.client.sendPending} bytes waiting) for a new connection: the pool is full`);

@@ -100,7 +100,7 @@ describe('eviction when the pool is full', () => {
 
     const st = ts.srv.stats;
     expect(st.evicted).toBe(3);
-    expect(st.evictedBy).toEqual({ idle: 1, head: 1, body: 1, send: 0 });
+    expect(st.evictedBy).toEqual({ idle: 1, head: 1, body: 1, send: 0, share: 0 });
     expect(st.refused).toBe(1);
     const debug = ts.logs.filter((l) => l.type === 'DEBUG' && /evicted/.test(l.msg)).map((l) => l.msg);
     expect(debug).toHaveLength(3);

@@ -9,7 +9,7 @@ import type { Logger } from '../base/logger';
 import { BodyBudget } from '../engine/body-budget';
 import type { HttpConnection } from '../engine/connection';
 import type { ConnectionLimits } from '../engine/connection-host';
-import { evictOne, type EvictionCounts } from '../engine/eviction';
+import { evictOne, type EvictionCounts, type FairShare } from '../engine/eviction';
 import { SWEEP_MS, sweepRates, type RateCounts, type RateLimits } from '../engine/rates';
 import { AddressLimits } from './address-limits';
 
@@ -20,6 +20,7 @@ export const POOL_FULL_503 = Buffer.from(`HTTP/1.1 503 Service Unavailable\r\nCo
 /** The guards' settings (the server's, read when they act). */
 export interface GuardSettings extends RateLimits {
   readonly evictWhenPoolFull: boolean;
+  readonly fairShareEviction: boolean;
 }
 
 /** What `srv.stats` shows of the guards. */
@@ -44,7 +45,7 @@ export interface GuardStats {
 export class ServerGuards {
   readonly budget = new BodyBudget();
   readonly addresses = new AddressLimits();
-  private readonly _evicted: EvictionCounts = { idle: 0, head: 0, body: 0, send: 0 };
+  private readonly _evicted: EvictionCounts = { idle: 0, head: 0, body: 0, send: 0, share: 0 };
   private readonly _rateClosed: RateCounts = { body: 0, send: 0 };
   private _sweep: NodeJS.Timeout | null = null;
 
@@ -72,9 +73,21 @@ export class ServerGuards {
   readonly parkRank = (host: string): number => this.addresses.held(host);
 
   /** xasync's `onPoolFull`: the connection that matters least; null: none (the newcomer waits, then 503); false: 503 now (engine/eviction.ts). */
-  readonly onPoolFull = (): XAsyncTCPClient | null | false => (this._settings.evictWhenPoolFull
-    ? evictOne(this._conns, this._limits, this._settings.minBodyRateBytesPerSec, this._settings.minSendRateBytesPerSec, Date.now(), this._evicted)
-    : null);
+  readonly onPoolFull = (_s: XAsyncTCPServer, host: string): XAsyncTCPClient | null | false => {
+    const st = this._settings;
+    if (!st.evictWhenPoolFull) return null;
+    const share = st.fairShareEviction ? this._share(host, _s.slots.count) : null;
+    return evictOne(this._conns, this._limits, st.minBodyRateBytesPerSec, st.minSendRateBytesPerSec, Date.now(), this._evicted, share);
+  };
+
+  /** The newcomer's group against the others (engine/eviction.ts rule 5), reused: one eviction at a time. */
+  private readonly _fair = { newcomerHeld: 0, slots: 0, held: (h: string): number => this.addresses.held(h) };
+  private _share(host: string, slots: number): FairShare {
+    const f = this._fair;
+    f.newcomerHeld = this.addresses.held(host);
+    f.slots = slots;
+    return f;
+  }
 
   /** The server started: the minimum-rate sweep. */
   attach(): void {
@@ -97,7 +110,7 @@ export class ServerGuards {
     const e = this._evicted;
     const r = this._rateClosed;
     return {
-      evicted: e.idle + e.head + e.body + e.send, evictedBy: { ...e }, refusedByAddress: this.addresses.refused,
+      evicted: e.idle + e.head + e.body + e.send + e.share, evictedBy: { ...e }, refusedByAddress: this.addresses.refused,
       rateClosed: r.body + r.send, rateClosedBy: { ...r }, bodyBudgetRefused: this.budget.refused, bufferedBodyBytes: this.budget.used,
       readBuffersLent: this.budget.readBuffers.lent,
     };

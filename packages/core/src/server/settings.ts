@@ -47,6 +47,7 @@ export abstract class ServerSettings {
   /** addressPrefixV4, addressPrefixV6. */
   protected readonly _addrPrefix: [number, number] = [32, 64];
   private _evict = true;
+  private _fairShare = true;
 
   /** True while the server runs or is starting (settings that shape it are then refused). */
   protected abstract _busy(): boolean;
@@ -124,6 +125,13 @@ export abstract class ServerSettings {
   /** When the pool is full, a new connection takes the slot of an idle, then slow-head, then slow-body one (default true); false: 503. */
   get evictWhenPoolFull(): boolean { return this._evict; }
   set evictWhenPoolFull(v: boolean) { this._evict = checkBoolean('evictWhenPoolFull', v); }
+  /**
+   * When the pool is full, a newcomer from an address group that holds almost no connection may take the
+   * slot of a reader with bytes waiting from a group that holds more than half the pool, before it is
+   * judged slow (default true; docs/availability.md, "fair share").
+   */
+  get fairShareEviction(): boolean { return this._fairShare; }
+  set fairShareEviction(v: boolean) { this._fairShare = checkBoolean('fairShareEviction', v); }
 
   /** Not found pages redirect here when set (never to themselves). */
   get notFoundURL(): string | null { return this._defaults.notFoundURL; }

@@ -1,0 +1,82 @@
+/**
+ * The fair share (engine/eviction.ts rule 5, docs/availability.md): when the pool is full of readers from
+ * one address group, a newcomer from another address takes the slot of one of them at once, before they
+ * are judged slow. Real sockets from 127.0.0.2 (the readers) and 127.0.0.1 (the newcomer).
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { startServer, stopAll, type TestServer } from '../__tests__/server-harness';
+import { Peer, until } from './__tests__/peer';
+
+const peers: Peer[] = [];
+let dir = '';
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mws-fair-'));
+  fs.writeFileSync(path.join(dir, 'big.bin'), Buffer.alloc(16 * 1024 * 1024, 0x62));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+afterEach(async () => {
+  for (const p of peers.splice(0)) p.destroy();
+  await stopAll();
+});
+
+const from = (ts: TestServer, localAddress: string): Peer => { const p = new Peer(ts.port, { localAddress }); peers.push(p); return p; };
+
+/** 4 slots, all held by clients of 127.0.0.2 that asked for a 16 MiB file and never read. */
+async function poolOfReaders(fairShare: boolean): Promise<TestServer> {
+  const ts = await startServer((srv) => {
+    srv.requestsTimeoutSec = 60;
+    srv.logLevel = 'DEBUG';
+    srv.rootPath = dir;
+    srv.bufferSlotsCount = 4;
+    srv.poolFullWaitSec = 3;
+    srv.fairShareEviction = fairShare;
+    srv.registerRoute(() => 'hello', 'GET', '/hello');
+  });
+  for (let i = 0; i < 4; i++) {
+    const r = from(ts, '127.0.0.2');
+    await r.send('GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n');
+    r.sock.pause();
+  }
+  expect(await until(() => ts.srv.stats.slots?.inUse === 4)).toBe(true);
+  return ts;
+}
+
+test('a newcomer from another address takes a reader\'s slot at once, before any is judged slow', async () => {
+  const ts = await poolOfReaders(true);
+  const t0 = Date.now();
+  const lone = from(ts, '127.0.0.1');
+  await lone.send('GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  expect(await lone.until((p) => p.closed)).toBe(true);
+  expect(lone.status()).toBe(200);
+  expect(lone.data.endsWith('hello')).toBe(true);
+  // Not the slow-reader judgement (SEND_WATCH_MS after the stop): the fair share.
+  expect(ts.srv.stats.evictedBy).toMatchObject({ share: 1, send: 0 });
+  expect(ts.logs.some((l) => l.type === 'DEBUG' && /evicted \(fair share: its address holds more than half the pool, \d+ bytes waiting\)/.test(l.msg))).toBe(true);
+  expect(Date.now() - t0).toBeLessThan(2000);
+  // The other three readers keep their slots.
+  expect(ts.srv.stats.connections).toBe(3);
+});
+
+test('a newcomer from the readers\' own address does not get the fair share (it waits for a judgement); nor anyone with fairShareEviction = false', async () => {
+  const ts = await poolOfReaders(true);
+  const same = from(ts, '127.0.0.2');
+  await same.send('GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  expect(await same.until((p) => p.closed)).toBe(true);
+  expect(same.status()).toBe(200);
+  expect(ts.srv.stats.evictedBy).toMatchObject({ share: 0, send: 1 });
+  await stopAll();
+
+  const off = await poolOfReaders(false);
+  const lone = from(off, '127.0.0.1');
+  await lone.send('GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  expect(await lone.until((p) => p.closed)).toBe(true);
+  expect(lone.status()).toBe(200);
+  expect(off.srv.stats.evictedBy).toMatchObject({ share: 0, send: 1 });
+});
+
+test('fairShareEviction must be a boolean', async () => {
+  const ts = await startServer(() => undefined);
+  expect(() => { (ts.srv as unknown as { fairShareEviction: unknown }).fairShareEviction = 'yes'; }).toThrow(/fairShareEviction/);
+});
