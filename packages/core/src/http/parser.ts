@@ -15,7 +15,8 @@
  */
 import { ChunkState, ChunkedDecoder } from './chunked';
 import { HttpError, type HttpErrorCode } from './errors';
-import { createHead, parseFieldLines, parseRequestHead, type RequestHead } from './head';
+import { createHead, parseRequestHead, type RequestHead } from './head';
+import { parseFieldLines } from './parse-head';
 
 export type { RequestHead } from './head';
 
