@@ -55,11 +55,8 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
   protected _connecting = false;
   protected _usesOnRead = false;
 
-  /**
-   * @internal Use XAsyncTCPClient.create / connect, or an XAsyncTCPServer (which passes the `accepted`
-   * socket, bound here: the zero-copy `onread` re-wrap when Node allows it, else 'data' chunks copied).
-   */
-  constructor(pool: XAsyncSocketsPool, options: XAsyncTCPClientOptions, slot: XBufferSlot | null, slots: XBufferSlots | null,
+  /** See XAsyncTCPClient's constructor: the `accepted` socket is bound here. */
+  protected constructor(pool: XAsyncSocketsPool, options: XAsyncTCPClientOptions, slot: XBufferSlot | null, slots: XBufferSlots | null,
     resolved: ResolvedClientOptions | null = null, accepted: net.Socket | null = null, onRelease: ((client: never) => void) | null = null) {
     super(pool);
     this._slot = slot;

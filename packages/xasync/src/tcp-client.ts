@@ -1,7 +1,7 @@
 import * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { toAddress, type XAddress, type XAddressLike } from './address';
-import type { XBufferSlot } from './buffer-slots';
+import type { XBufferSlot, XBufferSlots } from './buffer-slots';
 import { beginClosing, endGracefully } from './client-close';
 import { queueSend } from './client-send';
 import { RecvMode } from './client-state';
@@ -13,7 +13,7 @@ import type { XAsyncSocketsPool } from './pool';
 import { kDestroyNow } from './pool-member';
 import { endBufferLoan, lendBuffer } from './recv-loan';
 import { setOneShot, setRaw, stopRaw } from './recv-modes';
-import type { XAsyncTCPClientOptions } from './tcp-client-options';
+import type { ResolvedClientOptions, XAsyncTCPClientOptions } from './tcp-client-options';
 import { TcpClientSocket } from './tcp-client-socket';
 import type { XSSLOptions } from './tls-upgrade';
 
@@ -45,6 +45,17 @@ export class XAsyncTCPClient extends TcpClientSocket {
   declare onRecvTimeout: ((client: XAsyncTCPClient) => boolean) | null;
   /** Free for the owner (core keeps its HTTP connection state here). */
   userData: unknown = null;
+
+  /**
+   * @internal Use {@link create}, {@link connect}, or an XAsyncTCPServer (which passes the `accepted`
+   * socket, bound by TcpClientSocket: the zero-copy `onread` re-wrap when Node allows it, else 'data'
+   * chunks copied). Explicit, with its parameters named: an implicit constructor would forward them as
+   * a rest array.
+   */
+  constructor(pool: XAsyncSocketsPool, options: XAsyncTCPClientOptions, slot: XBufferSlot | null, slots: XBufferSlots | null,
+    resolved: ResolvedClientOptions | null = null, accepted: net.Socket | null = null, onRelease: ((client: XAsyncTCPClient) => void) | null = null) {
+    super(pool, options, slot, slots, resolved, accepted, onRelease);
+  }
 
   /**
    * Opens an outgoing connection (asynchronous: `onConnected` or `onFailsToConnect` follows).
