@@ -2,23 +2,20 @@ import * as net from 'node:net';
 import type * as tls from 'node:tls';
 import { toAddress, type XAddress, type XAddressLike } from './address';
 import type { XBufferSlot, XBufferSlots } from './buffer-slots';
-import { beginClosing, destroySockets, endGracefully, socketClosed } from './client-close';
-import { queueSend, sendDrained } from './client-send';
-import { ClientState, kFail, RecvMode, type ClientOwner } from './client-state';
-import { ClientTimers } from './client-timers';
+import { beginClosing, endGracefully } from './client-close';
+import { queueSend } from './client-send';
+import { RecvMode } from './client-state';
 import { flushedBytes, queuedBytes } from './direct-write';
 import { XClosedReason } from './closed-reason';
 import { assertInt, assertSeconds, XAsyncError } from './errors';
-import { rewrapWithOnRead, type OnReadOption } from './onread-rewrap';
+import type { OnReadOption } from './onread-rewrap';
 import type { XAsyncSocketsPool } from './pool';
 import { kDestroyNow } from './pool-member';
-import { ReadFlow } from './read-flow';
 import { endBufferLoan, lendBuffer } from './recv-loan';
 import { setOneShot, setRaw, stopRaw } from './recv-modes';
-import { SlotReader } from './slot-reader';
-import { XAsyncSocket } from './socket';
-import { resolveClientOptions, type ResolvedClientOptions, type XAsyncTCPClientOptions } from './tcp-client-options';
-import { startTls, type XSSLOptions } from './tls-upgrade';
+import type { ResolvedClientOptions, XAsyncTCPClientOptions } from './tcp-client-options';
+import { TcpClientSocket } from './tcp-client-socket';
+import type { XSSLOptions } from './tls-upgrade';
 
 /**
  * A protocol parser's receive callback: unconsumed bytes are `buf[start, end)` (a view of the slot,
@@ -26,64 +23,38 @@ import { startTls, type XSSLOptions } from './tls-upgrade';
  */
 export type RawReceiver = (client: XAsyncTCPClient, buf: Buffer, start: number, end: number) => number;
 
-// One set of socket listeners for every connection (no closures per connection): they find the client
-// through a symbol on the socket.
-const kClient = Symbol('xasync.client');
-/** The peer address of the connection accepted last (see #accept). */
-let lastRemoteHost = '';
-type Owned = net.Socket & { [kClient]?: XAsyncTCPClient };
-
 /**
  * A TCP connection of the pool, accepted by an {@link XAsyncTCPServer} or opened with {@link create}.
  * Received bytes land in the connection's slot; one receive is pending at a time (`asyncRecvLine`,
  * `asyncRecvData`, or a persistent raw receiver for protocol parsers); sends are queued by Node with a
- * bound and a no-progress timeout; `onClosed` fires exactly once.
+ * bound and a no-progress timeout; `onClosed` fires exactly once. Its base, TcpClientSocket
+ * (tcp-client-socket.ts), binds the socket: accepting, the socket's listeners and read path, its close.
  */
-export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
+export class XAsyncTCPClient extends TcpClientSocket {
   declare onClosed: ((client: XAsyncTCPClient, reason: XClosedReason) => void) | null;
   /** Outgoing: the connection is established. */
   onConnected: ((client: XAsyncTCPClient) => void) | null = null;
   /** Outgoing: the connection could not be established (then `onClosed` follows). */
-  onFailsToConnect: ((client: XAsyncTCPClient, err: Error) => void) | null = null;
+  declare onFailsToConnect: ((client: XAsyncTCPClient, err: Error) => void) | null;
   /** Queued outgoing bytes were flushed after a send returned false. */
-  onSendReady: ((client: XAsyncTCPClient) => void) | null = null;
+  declare onSendReady: ((client: XAsyncTCPClient) => void) | null;
   /**
    * The receive timeout expired. Return true if you handled it (answered, re-armed, closed);
    * otherwise the connection closes with reason Timeout.
    */
-  onRecvTimeout: ((client: XAsyncTCPClient) => boolean) | null = null;
+  declare onRecvTimeout: ((client: XAsyncTCPClient) => boolean) | null;
   /** Free for the owner (core keeps its HTTP connection state here). */
   userData: unknown = null;
 
-  /** The state the helpers share (read flow, receive modes, timers, TLS upgrade). */
-  private readonly _s: ClientState;
-  private readonly _flow: ReadFlow;
-  private readonly _timers: ClientTimers;
-  private readonly _slot: XBufferSlot | null;
-  private readonly _slots: XBufferSlots | null;
-  /** The accepting server's bookkeeping (a plain callback: no promise per connection). */
-  private readonly _onRelease: ((client: XAsyncTCPClient) => void) | null;
-  private _connecting = false;
-  private _usesOnRead = false;
-
   /**
    * @internal Use {@link create}, {@link connect}, or an XAsyncTCPServer (which passes the `accepted`
-   * socket, bound here: the zero-copy `onread` re-wrap when Node allows it, else 'data' chunks copied).
+   * socket, bound by TcpClientSocket: the zero-copy `onread` re-wrap when Node allows it, else 'data'
+   * chunks copied). Explicit, with its parameters named: an implicit constructor would forward them as
+   * a rest array.
    */
   constructor(pool: XAsyncSocketsPool, options: XAsyncTCPClientOptions, slot: XBufferSlot | null, slots: XBufferSlots | null,
     resolved: ResolvedClientOptions | null = null, accepted: net.Socket | null = null, onRelease: ((client: XAsyncTCPClient) => void) | null = null) {
-    super(pool);
-    this._slot = slot;
-    this._slots = slots;
-    this._onRelease = onRelease;
-    // Accepted connections share their server's resolved options (one object per server, not per connection).
-    const opts = resolved ?? resolveClientOptions(options);
-    const len = assertInt('recvBufLen', options.recvBufLen ?? 4096, 256, 16 * 1024 * 1024);
-    const s = new ClientState(this, pool, opts, new SlotReader(slot ? slot.buffer : Buffer.allocUnsafeSlow(len)));
-    this._s = s;
-    this._flow = new ReadFlow(s);
-    this._timers = new ClientTimers(s);
-    if (accepted !== null) this.#accept(accepted);
+    super(pool, options, slot, slots, resolved, accepted, onRelease);
   }
 
   /**
@@ -287,12 +258,12 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
    * completes, and a failure closes the connection with reason Error (or Timeout).
    */
   startSSL(options: XSSLOptions = {}): Promise<void> {
-    return this.#startTls(options, null);
+    return this._startTls(options, null);
   }
 
   /** Like {@link startSSL} with a prepared `tls.SecureContext`. */
   startSSLContext(context: tls.SecureContext, serverSide: boolean, options: Omit<XSSLOptions, 'serverSide'> = {}): Promise<void> {
-    return this.#startTls({ ...options, serverSide }, context);
+    return this._startTls({ ...options, serverSide }, context);
   }
 
   // ---- closing ---------------------------------------------------------------------------------
@@ -315,17 +286,6 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
     this[kDestroyNow]();
   }
 
-  /** @internal Ends the connection now (pool stop, linger timeout, failures). */
-  [kDestroyNow](): void {
-    destroySockets(this._s, this._flow);
-  }
-
-  /** @internal Closes at once for `reason` (timeouts, overflows, protocol errors). */
-  [kFail](reason: XClosedReason, err: Error | null): void {
-    this._setReason(reason, err);
-    this[kDestroyNow]();
-  }
-
   // ---- internals -------------------------------------------------------------------------------
 
   #open(addr: XAddress): void {
@@ -334,7 +294,7 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
     this._connecting = true;
     const sock = net.connect({ host: addr.host, port: addr.port, noDelay: this._s.opts.noDelay, onread: this.#onreadOption() });
     this._usesOnRead = true;
-    this.#attach(sock);
+    this._attach(sock);
     this._timers.armMisc('connect', this._s.opts.connectTimeoutMs);
     sock.once('connect', () => {
       this._connecting = false;
@@ -343,57 +303,15 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
     });
   }
 
-  #accept(orig: net.Socket): void {
-    // Node makes a new string per socket: many connections from one address (a proxy, a NAT, a load
-    // balancer) share the previous connection's instead of keeping one copy each.
-    const host = orig.remoteAddress ?? '';
-    if (host === lastRemoteHost) this._s.remoteHost = lastRemoteHost;
-    else this._s.remoteHost = lastRemoteHost = host;
-    this._s.remotePort = orig.remotePort ?? 0;
-    // The new socket asks the shared generator for its first target from inside its constructor.
-    XAsyncTCPClient.#readNext = this;
-    const wrapped = rewrapWithOnRead(orig, XAsyncTCPClient.#sharedOnRead);
-    if (wrapped) {
-      this._usesOnRead = true;
-      this.#attach(wrapped);
-      wrapped.resume();
-    } else {
-      this._s.reader.copyMode = true;
-      this.#attach(orig);
-      orig.on('data', (chunk: Buffer) => this._flow.onChunk(chunk));
-      orig.resume();
-    }
-  }
-
   /**
    * The read path of an outgoing connection: Node asks where the next read lands, then reports how many
    * bytes landed there. Closures of its own: `net.connect` may set its handle up later (after a lookup),
-   * when the shared generator's connection (below) is another one. Accepted connections share one pair.
+   * when the shared generator's connection (tcp-client-socket.ts) is another one. Accepted connections share one pair.
    */
   #onreadOption(): OnReadOption {
     const reader = this._s.reader;
     const flow = this._flow;
     return { buffer: () => reader.nextTarget(), callback: (n) => flow.onRead(n) };
-  }
-
-  #attach(sock: net.Socket): void {
-    this._s.sock = sock;
-    sock.setNoDelay(this._s.opts.noDelay);
-    XAsyncTCPClient.#listen(sock, this);
-  }
-
-  #startTls(options: XSSLOptions, context: tls.SecureContext | null): Promise<void> {
-    return startTls({
-      state: this._s, flow: this._flow, timers: this._timers, acceptedSide: this._slot !== null,
-      // TLS took over: bytes now come as decrypted chunks on `t`.
-      attach: (t) => {
-        this._s.tls = t;
-        this._s.reader.copyMode = true;
-        this._usesOnRead = false;
-        t.on('data', (chunk: Buffer) => this._flow.onChunk(chunk));
-        XAsyncTCPClient.#listen(t, this);
-      },
-    }, options, context);
   }
 
   #oneShot(mode: RecvMode.Line | RecvMode.Data, cb: (client: XAsyncTCPClient, v: any) => void, size: number, timeoutSec: number): void {
@@ -409,66 +327,5 @@ export class XAsyncTCPClient extends XAsyncSocket implements ClientOwner {
       this.whenClosed().then(() => { if (!settled) onClose(); });
       start((_c, v) => { settled = true; resolve(v); });
     });
-  }
-
-  #sockError(err: Error): void {
-    this._setReason(XClosedReason.Error, err);
-    if (this._s.tlsFail) this._s.tlsFail(err);
-  }
-
-  #sockClose(): void {
-    if (!socketClosed(this._s, this._flow, this._timers)) return;
-    if (this._connecting) {
-      this._connecting = false;
-      const err = this.error ?? new XAsyncError('ERR_XAS_CONNECT', 'the connection closed before it was established');
-      this._callback(this.onFailsToConnect, err);
-    }
-    if (this._s.tlsFail) this._s.tlsFail(this.error ?? new XAsyncError('ERR_XAS_TLS', 'the connection closed during the TLS handshake'));
-    // Release only now: no read can land in the slot once the handle is closed.
-    this._s.reader.dropLoan();
-    if (this._slot && this._slots) this._slots.release(this._slot);
-    this._onRelease?.(this);
-    this._finishClose();
-  }
-
-  #sockDrain(): void {
-    sendDrained(this._s, this._timers);
-    this._callback(this.onSendReady);
-  }
-
-  #sockEnd(): void {
-    this._setReason(XClosedReason.ClosedByPeer);
-  }
-
-  // The accepted connections' `onread`, one pair for all (no closures per idle connection). Node calls
-  // the callback as a method of the socket (`stream[kBufferCb](n, buf)`, lib/internal/stream_base_commons.js)
-  // and, right after it in the same function, the generator as a plain function, which therefore takes
-  // its connection from #readNext, set by the callback (or by #accept for the call from the socket's
-  // constructor, before the socket is tagged). No other read can run in between: reads come one at a time
-  // from the event loop, and the callback runs no I/O callback synchronously.
-  static #readNext: XAsyncTCPClient | null = null;
-  static #sharedTarget(): Buffer { return XAsyncTCPClient.#readNext!._s.reader.nextTarget(); }
-  static #sharedRead(this: Owned, n: number): boolean {
-    const c = this[kClient]!;
-    const more = c._flow.onRead(n);
-    XAsyncTCPClient.#readNext = c;
-    return more;
-  }
-  // Made on first use: a static initializer may not reference the class's static private methods yet.
-  static #shared: OnReadOption | null = null;
-  static get #sharedOnRead(): OnReadOption {
-    return (XAsyncTCPClient.#shared ??= { buffer: XAsyncTCPClient.#sharedTarget, callback: XAsyncTCPClient.#sharedRead });
-  }
-
-  static #onEnd(this: Owned): void { this[kClient]!.#sockEnd(); }
-  static #onError(this: Owned, err: Error): void { this[kClient]!.#sockError(err); }
-  static #onClose(this: Owned): void { this[kClient]!.#sockClose(); }
-  static #onDrain(this: Owned): void { this[kClient]!.#sockDrain(); }
-  static #listen(sock: Owned, client: XAsyncTCPClient): void {
-    sock[kClient] = client;
-    sock.on('end', XAsyncTCPClient.#onEnd);
-    sock.on('error', XAsyncTCPClient.#onError);
-    sock.on('close', XAsyncTCPClient.#onClose);
-    sock.on('drain', XAsyncTCPClient.#onDrain);
   }
 }

@@ -5,7 +5,7 @@ import type { LogLevelName } from '../base/logger';
 import { HttpError } from '../http/errors';
 import type { ParserHandler } from '../http/parser';
 import { errorResponse } from '../http/responses';
-import type { BodyFlow } from '../request/body-stream';
+import type { BodyFlow } from '../request/body-feed';
 import type { RequestOrigin } from '../request/http-request';
 import type { HttpResponse, ResponseSink } from '../response/http-response';
 import { Activity } from './activity';

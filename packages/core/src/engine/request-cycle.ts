@@ -3,7 +3,7 @@ import { HttpError } from '../http/errors';
 import { releaseHead, type RequestHead } from '../http/head';
 import type { HttpRequestParser, ParserHandler } from '../http/parser';
 import { errorResponseFor } from '../http/responses';
-import type { BodyFlow } from '../request/body-stream';
+import type { BodyFlow } from '../request/body-feed';
 import { HttpRequest, type RequestOrigin } from '../request/http-request';
 import { kRetireRequest } from '../request/internals';
 import type { HttpResponse, ResponseSink } from '../response/http-response';

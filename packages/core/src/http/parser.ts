@@ -15,7 +15,9 @@
  */
 import { ChunkState, ChunkedDecoder } from './chunked';
 import { HttpError, type HttpErrorCode } from './errors';
-import { createHead, parseFieldLines, parseRequestHead, type RequestHead } from './head';
+import { createHead, parseRequestHead, type RequestHead } from './head';
+import { parseFieldLines } from './parse-head';
+import { BARE_LF, hasBareLf, NEED_MORE, SectionScanner } from './section-scan';
 
 export type { RequestHead } from './head';
 
@@ -74,21 +76,6 @@ export type ParserStateValue = (typeof ParserState)[keyof typeof ParserState];
 
 /** RFC 9112 §2.2 asks to ignore "at least one" empty line before a request-line; more is abuse. */
 const MAX_LEADING_EMPTY_LINES = 8;
-/** First slice of a head: enough for most heads, and for many small pipelined ones at once. */
-const FIRST_SLICE = 1024;
-const CRLFCRLF = '\r\n\r\n';
-
-// findSection results besides an index.
-const NEED_MORE = -1;
-const BARE_LF = -2;
-const TOO_LARGE = -3;
-
-interface Latin1Buffer { latin1Slice(start: number, end: number): string }
-/** Buffer#latin1Slice skips toString's encoding dispatch; it is undocumented, so feature-detected. */
-const latin1 = typeof (Buffer.prototype as unknown as Partial<Latin1Buffer>).latin1Slice === 'function'
-  ? (buf: Buffer, a: number, b: number): string => (buf as unknown as Latin1Buffer).latin1Slice(a, b)
-  : (buf: Buffer, a: number, b: number): string => buf.toString('latin1', a, b);
-
 function checkLimit(name: string, value: unknown, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new RangeError(`ParserLimits.${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
@@ -96,16 +83,11 @@ function checkLimit(name: string, value: unknown, min: number, max: number): num
   return value;
 }
 
-/** True when an LF in s[from, to) is not preceded by CR; an LF at `headStart` starts the section. */
-function hasBareLf(s: string, from: number, to: number, headStart: number): boolean {
-  for (let k = s.indexOf('\n', from); k >= 0 && k < to; k = s.indexOf('\n', k + 1)) {
-    if (k === headStart || s.charCodeAt(k - 1) !== 0x0d) return true;
-  }
-  return false;
-}
-
-/** An incremental HTTP/1.1 request parser; one per connection, reused across its requests. */
-export class HttpRequestParser {
+/**
+ * An incremental HTTP/1.1 request parser; one per connection, reused across its requests. Its base,
+ * SectionScanner (section-scan.ts), finds where a head or a trailer section ends.
+ */
+export class HttpRequestParser extends SectionScanner {
   private handler: ParserHandler;
   private readonly maxHeadBytes: number;
   private readonly maxHeaders: number;
@@ -119,23 +101,16 @@ export class HttpRequestParser {
   private _paused = false;
   /** Content-Length bytes still due (state BODY). */
   private remaining = 0;
-  /** Bytes of the pending head/trailer section already searched for its end (not consumed). */
-  private scanned = 0;
   private emptyLines = 0;
   private head: RequestHead | null = null;
   private trailers: string[] | null = null;
-  /** latin1 copy of part of the buffer, kept only during one execute(): reused by pipelined heads. */
-  private win: string | null = null;
-  private winStart = 0;
-  /** The string and its offset in the buffer where findSection found the section (one execute()). */
-  private secStr = '';
-  private secBase = 0;
 
   /**
    * @param handler receives the events.
    * @param limits bounds; throws RangeError naming the limit when one is out of range.
    */
   constructor(handler: ParserHandler, limits: ParserLimits) {
+    super();
     this.handler = handler;
     this.maxHeadBytes = checkLimit('maxHeadBytes', limits.maxHeadBytes, 16, 0x3fffffff);
     this.maxHeaders = checkLimit('maxHeaders', limits.maxHeaders ?? 100, 0, 0xffff);
@@ -332,61 +307,6 @@ export class HttpRequestParser {
     this.trailers = fields;
     this._state = ParserState.COMPLETE;
     return idx + 4;
-  }
-
-  /**
-   * Finds the CRLFCRLF that ends a field section starting at pos, within `limit` bytes. Returns its
-   * index in buf (and sets secStr/secBase to a string holding the section), or NEED_MORE, BARE_LF,
-   * TOO_LARGE. Remembers how far it searched, so a head arriving byte by byte is not rescanned.
-   */
-  private findSection(buf: Buffer, pos: number, end: number, limit: number): number {
-    const avail = end - pos < limit ? end - pos : limit;
-    let scanned = this.scanned;
-    if (scanned > avail) scanned = 0; // fewer bytes than last time: not the contract, but stay correct
-    if (scanned === 0) {
-      let s = this.win;
-      let base = this.winStart;
-      if (s === null || pos < base || pos >= base + s.length) {
-        s = latin1(buf, pos, pos + (avail < FIRST_SLICE ? avail : FIRST_SLICE));
-        base = pos;
-      }
-      let i = s.indexOf(CRLFCRLF, pos - base);
-      if (i < 0 && base + s.length < pos + avail) {
-        s = latin1(buf, pos, pos + avail);
-        base = pos;
-        i = s.indexOf(CRLFCRLF);
-      }
-      this.win = s;
-      this.winStart = base;
-      if (i >= 0 && base + i + 4 - pos <= limit) {
-        this.secStr = s;
-        this.secBase = base;
-        return base + i;
-      }
-      // Detect a bare-LF head now rather than wait for a CRLFCRLF that may never come (RFC 9112 §2.2).
-      // Checked before the size so that the outcome does not depend on how the bytes were split.
-      if (hasBareLf(s, pos - base, pos + avail - base, pos - base)) return BARE_LF;
-      if (avail >= limit) return TOO_LARGE;
-      this.scanned = avail;
-      return NEED_MORE;
-    }
-    if (avail === scanned) return NEED_MORE;
-    // Search only the new bytes, and the 3 before them that may begin the terminator.
-    const from = scanned > 3 ? pos + scanned - 3 : pos;
-    const t = latin1(buf, from, pos + avail);
-    const j = t.indexOf(CRLFCRLF);
-    if (j >= 0) {
-      // t ends within the limit, so does the terminator.
-      const abs = from + j;
-      this.secStr = latin1(buf, pos, abs + 4);
-      this.secBase = pos;
-      return abs;
-    }
-    // LFs before `from + 1` were checked by the previous calls.
-    if (from === pos ? hasBareLf(t, 0, t.length, 0) : hasBareLf(t, 1, t.length, -1)) return BARE_LF;
-    if (avail >= limit) return TOO_LARGE;
-    this.scanned = avail;
-    return NEED_MORE;
   }
 
   /**

@@ -1,34 +1,23 @@
 import type * as tls from 'node:tls';
 import { XAsyncSocketsPool, XAsyncTCPServer, XBufferSlots, type XAsyncTCPClient } from '@microwebsrv/xasync';
 import { MwsError, invalidOption } from '../base/errors';
-import type { ServerRef } from '../base/refs';
 import { isLogLevel, LEVEL_RANK, type LogFields, type LogLevelName } from '../base/logger';
 import { HttpConnection } from '../engine/connection';
-import type { MwsModule, MwsModuleClass } from '../modules/module';
-import { AccessStage, type AccessCheck } from '../pipeline/access-stage';
-import { ModuleStage } from '../pipeline/module-stage';
-import { OptionsStage } from '../pipeline/options-stage';
 import { Pipeline } from '../pipeline/pipeline';
-import { HandlerStage, type RequestHandler } from '../pipeline/handler-stage';
-import { FallbackStage, RouteStage, type RouteHandler } from '../pipeline/route-stage';
-import type { Stage, StagePosition } from '../pipeline/stage';
-import { StaticStage } from '../pipeline/static-stage';
+import type { AccessCheck } from '../pipeline/access-stage';
+import type { RequestHandler } from '../pipeline/handler-stage';
 import type { HttpRequest } from '../request/http-request';
-import { RouteTable, type RouteMatch, type RouteOptions } from '../routes/route-table';
 import { listenError, loadSecureContext } from './listen-ssl';
 import { POOL_FULL_503, ServerGuards } from './guards';
 import type { ServerStats } from './server-stats';
-import { defaultLogger } from './logging';
 import { runModuleHooks } from './module-hooks';
-import { checkRequestHandler, pipelineStages, type HandlerSetting } from './request-handler';
+import { checkRequestHandler, pipelineStages } from './request-handler';
 import { ServerHost } from './server-host';
-import { checkStructuredLogger, ServerLogger, type StructuredLogger } from './server-logger';
-import { ServerSettings } from './settings';
-import { StageList } from './stage-list';
+import { checkStructuredLogger, type StructuredLogger } from './server-logger';
+import { ServerStages } from './server-stages';
 import type { TrafficStats } from './traffic';
 import { ConnectionSet } from './connection-set';
 import { Topics, type PublishData, type PublishOptions, type TopicMessage } from '../pubsub';
-import { globalRoutes } from './web-route';
 
 export type { SSLFiles } from './settings';
 export type { ServerStats } from './server-stats';
@@ -39,9 +28,10 @@ export type LoggingCallback = (server: MicroWebSrv, msg: string, type: LogLevelN
  * An HTTP/1.1 server on the xasync buffer-slot pool: MicroWebSrv2's `MicroWebSrv2` class in Node naming.
  * Configure (a preset, then any setting), register routes, then `startManaged()` (its own pool) or
  * `startInPool(pool)` (a shared pool: e.g. an HTTP and an HTTPS server). Settings that shape the pool or
- * the listener throw ERR_MWS_RUNNING while the server runs.
+ * the listener throw ERR_MWS_RUNNING while the server runs. Its bases: ServerStages (server-stages.ts: access
+ * control, modules, stages, the single handler, routes) over ServerSettings (settings.ts).
  */
-export class MicroWebSrv extends ServerSettings {
+export class MicroWebSrv extends ServerStages {
   /**
    * Server-wide access check (uhttpd's ACL callback), run before modules and routes: return true to let
    * the request through; anything else answers 403 (unless the check answered itself). May be async.
@@ -52,14 +42,6 @@ export class MicroWebSrv extends ServerSettings {
     if (v !== null && v !== undefined && typeof v !== 'function') throw invalidOption('onAccessCheck', 'a function (server, request) => boolean | Promise<boolean>, or null', v);
     this._access.onAccessCheck = (v ?? null) as AccessCheck | null;
   }
-  /** Own routes first, then the global registry (WebRoute / registerRoute). */
-  private readonly _routes = new RouteTable<RouteHandler>(globalRoutes);
-  private readonly _modules: Array<{ name: string; instance: MwsModule }> = [];
-  /** What the access stage reads per request: data the setters keep up to date. */
-  private readonly _access: { server: ServerRef; basicAuth: { user: string; pass: string; realm: string } | null; onAccessCheck: AccessCheck | null } = { server: this, basicAuth: null, onAccessCheck: null };
-  private readonly _logger: ServerLogger = new ServerLogger<ServerRef>(this, defaultLogger);
-  private _handler: HandlerSetting | null = null;
-  private readonly _stageList: StageList;
   private _logLevel: LogLevelName = 'INFO';
   private _pool: XAsyncSocketsPool | null = null;
   private _ownPool = false;
@@ -70,7 +52,7 @@ export class MicroWebSrv extends ServerSettings {
   private _starting = false;
   private _stopPromise: Promise<void> | null = null;
   /** The narrow interface every connection of this server talks to (see engine/connection-host.ts). */
-  private readonly _host: ServerHost;
+  protected readonly _host: ServerHost;
   /** Eviction, minimum rates, per-address cap, body budget (server/guards.ts). */
   private readonly _guards: ServerGuards;
 
@@ -78,13 +60,6 @@ export class MicroWebSrv extends ServerSettings {
     super();
     const log = this._logger;
     this._conns = new ConnectionSet(log);
-    this._stageList = new StageList([
-      new AccessStage(this._access),
-      new RouteStage(this._routes, this, log),
-      new StaticStage(this),
-      new OptionsStage(this._defaults, this._routes),
-      new FallbackStage(this._routes),
-    ]);
     this._guards = new ServerGuards(this._conns.live, this, this._limits, log);
     this._conns.watch(this._guards);
     const conns = this._conns;
@@ -131,90 +106,7 @@ export class MicroWebSrv extends ServerSettings {
     this._host.updateTiming();
   }
 
-  // ---- access control, modules and stages ------------------------------------------------------
-
-  /**
-   * Requires Basic credentials on every request (uhttpd's server-wide protection), checked before
-   * modules and routes in constant time; others get 401 with `WWW-Authenticate: Basic realm="…"`.
-   * `null` removes the requirement.
-   */
-  requireBasicAuth(user: string | null, pass?: string, realm = 'Restricted'): void {
-    if (user === null) { this._access.basicAuth = null; return; }
-    if (typeof user !== 'string' || user.includes(':')) throw invalidOption('requireBasicAuth user', "a user name without ':' (RFC 7617 §2)", user);
-    if (typeof pass !== 'string') throw invalidOption('requireBasicAuth pass', 'a string', pass);
-    this._access.basicAuth = { user, pass, realm };
-  }
-
-  /**
-   * Loads a module on this server (not globally, unlike the original): `new ModuleClass(server, options)`.
-   * Its `onRequest` becomes the stage `module:<ClassName>`, after the modules loaded before it and
-   * before the routes; stages the module adds in its constructor (default position) follow it. Returns
-   * the instance.
-   */
-  loadModule<M extends MwsModule, O>(ModuleClass: MwsModuleClass<M, O>, options?: O): M {
-    if (typeof ModuleClass !== 'function') throw invalidOption('loadModule ModuleClass', 'a class whose instances implement onRequest/onStart/onStop', ModuleClass);
-    this._notRunning('loadModule');
-    let name = ModuleClass.name || 'module';
-    // Two instances of one class (e.g. two template roots) get distinct stage names.
-    for (let n = 2; this._stageList.names.includes(`module:${name}`); n++) name = `${ModuleClass.name || 'module'}#${n}`;
-    // Its place is taken before construction, so that stages the module adds come after its onRequest.
-    const stageName = `module:${name}`;
-    this._stageList.insert({ name: stageName, run: () => false }, { before: 'routes' });
-    let instance: M;
-    try {
-      instance = new ModuleClass(this, options as O);
-    } catch (err) {
-      this._stageList.remove(stageName);
-      throw err;
-    }
-    this._modules.push({ name, instance });
-    this._stageList.replace(stageName, new ModuleStage(name, instance, this, this._logger));
-    if (typeof instance.onRequestBody === 'function') this._host.bodyModules.push(instance);
-    return instance;
-  }
-
-  /** The loaded module instances, in load order. */
-  get modules(): MwsModule[] { return this._modules.map((m) => m.instance); }
-
-  /**
-   * Adds a stage to the request pipeline (default: before 'routes', after the modules loaded so far).
-   * Stage names: `access`, `module:<Name>`, `routes`, `static`, `options`, `fallback`, and those added.
-   * Throws ERR_MWS_RUNNING while the server runs, ERR_MWS_INVALID_OPTION for a bad stage or position.
-   */
-  addStage(stage: Stage, position?: StagePosition): void {
-    this._notRunning('addStage');
-    this._stageList.insert(stage, position);
-  }
-
-  /** The pipeline's stage names, in order. */
-  get stageNames(): string[] { return this._stageList.names; }
-
   // ---- single-handler mode (picohttp) ----------------------------------------------------------
-
-  /**
-   * One handler for every request that nothing else answers (picohttp's `HttpServer(port, handler,
-   * args)`): `handler(request, response, ...args)`. It becomes the stage `handler`, before `fallback`:
-   * access checks, modules, routes, OPTIONS answers (and static files, when `rootPath` was set) come
-   * first, so with none of them configured it takes every request. It may be async and may return a
-   * value (answered as a route's). `null` removes it. Throws ERR_MWS_INVALID_OPTION for a handler that
-   * is not a function, ERR_MWS_RUNNING while the server runs.
-   */
-  setRequestHandler<A extends unknown[]>(handler: RequestHandler<A> | null, ...args: A): void {
-    this._notRunning('setRequestHandler');
-    if (handler === null) {
-      this._stageList.remove('handler');
-      this._handler = null;
-      return;
-    }
-    const setting = checkRequestHandler(handler, args);
-    const stage = new HandlerStage(setting.handler, setting.args, this._logger);
-    if (this._handler !== null) this._stageList.replace('handler', stage);
-    else this._stageList.insert(stage, { before: 'fallback' });
-    this._handler = setting;
-  }
-
-  /** The handler set by `setRequestHandler` and its extra arguments, or null. */
-  get requestHandler(): { handler: RequestHandler; args: readonly unknown[] } | null { return this._handler; }
 
   /**
    * A server with one handler (picohttp's `HttpServer(port, handler, args)`, the port set by
@@ -225,31 +117,6 @@ export class MicroWebSrv extends ServerSettings {
     const srv = new MicroWebSrv();
     srv.setRequestHandler(setting.handler, ...setting.args);
     return srv;
-  }
-
-  // ---- routes ----------------------------------------------------------------------------------
-
-  /**
-   * Registers `handler` for `method` and a path pattern on this server only: `/users/<id>` (an
-   * integer-looking value arrives as a number), typed `<n:int>`, `<x:float>`, `<d:digit>`, `<s:string>`,
-   * and `<rest:path>` last. Own routes win over global ones (`WebRoute`, module-level `registerRoute`).
-   * A duplicate method + pattern, or name, throws ERR_MWS_ROUTE_DUPLICATE. The fourth argument is the
-   * route's name, or {@link RouteOptions}: `{ name?, body?: 'buffer' | 'stream', maxBodyBytes? }` — a
-   * streamed route's handler runs as soon as the head is in (after the access checks) and reads the body
-   * itself (`request.read()`, `request.body`, `request.pipeTo()`, `request.multipart()`).
-   */
-  registerRoute(handler: RouteHandler, method: string, path: string, nameOrOptions?: string | RouteOptions): void {
-    this._routes.add(handler, method, path, nameOrOptions);
-  }
-
-  /** The route that would serve `method path` (the path as sent, percent-encoded; HEAD falls back to GET), or null. */
-  resolveRoute(method: string, path: string): RouteMatch<RouteHandler> | null {
-    return this._routes.find(method.toUpperCase(), path);
-  }
-
-  /** Builds the path of the route named `name` with `args` (values percent-encoded; names match in any case). */
-  pathFromRoute(name: string, args?: Readonly<Record<string, unknown>>): string {
-    return this._routes.pathFromRoute(name, args);
   }
 
   // ---- running ---------------------------------------------------------------------------------

@@ -1,8 +1,8 @@
 /**
  * What a MicroWebSrv is configured with before it starts: the presets and pool shape, the address, the
  * timeouts, TLS files, static-file settings and the MIME table, each validated when set. The running
- * server (micro-web-srv.ts) extends it; settings that shape the pool or the listener throw ERR_MWS_RUNNING
- * while it runs.
+ * server (micro-web-srv.ts) extends it, through ServerStages (server-stages.ts); settings that shape the
+ * pool or the listener throw ERR_MWS_RUNNING while it runs.
  */
 import * as path from 'node:path';
 import { MwsError, assertIntOption, assertNumberOption, invalidOption } from '../base/errors';

@@ -1,0 +1,97 @@
+/**
+ * Where a field section ends: the base of HttpRequestParser (parser.ts, the state machine), apart because
+ * it is one concept with its own state — finding the CRLFCRLF that ends a head or a trailer section in
+ * the slot, within a size limit, without rescanning bytes already searched when a head arrives in pieces;
+ * the latin1 window that pipelined heads of one execute() share; bare-LF detection, so that the outcome
+ * does not depend on how the bytes were split (RFC 9112 §2.2). It knows nothing of the parser's states.
+ */
+
+/** First slice of a head: enough for most heads, and for many small pipelined ones at once. */
+const FIRST_SLICE = 1024;
+const CRLFCRLF = '\r\n\r\n';
+
+// findSection results besides an index.
+export const NEED_MORE = -1;
+export const BARE_LF = -2;
+export const TOO_LARGE = -3;
+
+interface Latin1Buffer { latin1Slice(start: number, end: number): string }
+/** Buffer#latin1Slice skips toString's encoding dispatch; it is undocumented, so feature-detected. */
+const latin1 = typeof (Buffer.prototype as unknown as Partial<Latin1Buffer>).latin1Slice === 'function'
+  ? (buf: Buffer, a: number, b: number): string => (buf as unknown as Latin1Buffer).latin1Slice(a, b)
+  : (buf: Buffer, a: number, b: number): string => buf.toString('latin1', a, b);
+
+/** True when an LF in s[from, to) is not preceded by CR; an LF at `headStart` starts the section. */
+export function hasBareLf(s: string, from: number, to: number, headStart: number): boolean {
+  for (let k = s.indexOf('\n', from); k >= 0 && k < to; k = s.indexOf('\n', k + 1)) {
+    if (k === headStart || s.charCodeAt(k - 1) !== 0x0d) return true;
+  }
+  return false;
+}
+
+/** The section search of HttpRequestParser (use that class; this one is not exported from the package). */
+export abstract class SectionScanner {
+  /** Bytes of the pending head/trailer section already searched for its end (not consumed). */
+  protected scanned = 0;
+  /** latin1 copy of part of the buffer, kept only during one execute(): reused by pipelined heads. */
+  protected win: string | null = null;
+  protected winStart = 0;
+  /** The string and its offset in the buffer where findSection found the section (one execute()). */
+  protected secStr = '';
+  protected secBase = 0;
+
+  /**
+   * Finds the CRLFCRLF that ends a field section starting at pos, within `limit` bytes. Returns its
+   * index in buf (and sets secStr/secBase to a string holding the section), or NEED_MORE, BARE_LF,
+   * TOO_LARGE. Remembers how far it searched, so a head arriving byte by byte is not rescanned.
+   */
+  protected findSection(buf: Buffer, pos: number, end: number, limit: number): number {
+    const avail = end - pos < limit ? end - pos : limit;
+    let scanned = this.scanned;
+    if (scanned > avail) scanned = 0; // fewer bytes than last time: not the contract, but stay correct
+    if (scanned === 0) {
+      let s = this.win;
+      let base = this.winStart;
+      if (s === null || pos < base || pos >= base + s.length) {
+        s = latin1(buf, pos, pos + (avail < FIRST_SLICE ? avail : FIRST_SLICE));
+        base = pos;
+      }
+      let i = s.indexOf(CRLFCRLF, pos - base);
+      if (i < 0 && base + s.length < pos + avail) {
+        s = latin1(buf, pos, pos + avail);
+        base = pos;
+        i = s.indexOf(CRLFCRLF);
+      }
+      this.win = s;
+      this.winStart = base;
+      if (i >= 0 && base + i + 4 - pos <= limit) {
+        this.secStr = s;
+        this.secBase = base;
+        return base + i;
+      }
+      // Detect a bare-LF head now rather than wait for a CRLFCRLF that may never come (RFC 9112 §2.2).
+      // Checked before the size so that the outcome does not depend on how the bytes were split.
+      if (hasBareLf(s, pos - base, pos + avail - base, pos - base)) return BARE_LF;
+      if (avail >= limit) return TOO_LARGE;
+      this.scanned = avail;
+      return NEED_MORE;
+    }
+    if (avail === scanned) return NEED_MORE;
+    // Search only the new bytes, and the 3 before them that may begin the terminator.
+    const from = scanned > 3 ? pos + scanned - 3 : pos;
+    const t = latin1(buf, from, pos + avail);
+    const j = t.indexOf(CRLFCRLF);
+    if (j >= 0) {
+      // t ends within the limit, so does the terminator.
+      const abs = from + j;
+      this.secStr = latin1(buf, pos, abs + 4);
+      this.secBase = pos;
+      return abs;
+    }
+    // LFs before `from + 1` were checked by the previous calls.
+    if (from === pos ? hasBareLf(t, 0, t.length, 0) : hasBareLf(t, 1, t.length, -1)) return BARE_LF;
+    if (avail >= limit) return TOO_LARGE;
+    this.scanned = avail;
+    return NEED_MORE;
+  }
+}
