@@ -13,7 +13,7 @@ srv.minSendRateBytesPerSec = 1024;           // a response drains at 1 KiB/s per
 srv.maxConnectionsPerAddress = 32;           // one address (an IPv6 /64) holds at most 32 of the 128 slots
 srv.maxBufferedBodyBytes = 4 * 1024 * 1024;  // bodies being buffered hold at most 4 MiB: beyond, 503 + Retry-After
 srv.evictWhenPoolFull = true;                // (the default) a full pool evicts idle, then stalled connections
-srv.fairShareEviction = true;                // (the default) …and a reader of an address holding over half of it, for another address
+srv.fairShareEviction = true;                // (the default) …and a stalled reader of an address holding over half of it, for another address
 srv.poolFullWaitSec = 1;                     // (the default) with nothing to evict, a newcomer waits up to 1 s for a slot, then 503
 
 srv.registerRoute((server) => server.stats, 'GET', '/stats');

@@ -20,6 +20,8 @@ export interface Parked {
   readonly until: number;
   /** Its remote address, as the rank reads it. */
   readonly host: string;
+  /** Arrival order (set by the queue). */
+  seq?: number;
 }
 
 /**
@@ -32,12 +34,14 @@ export const MAX_PARKED = 256;
 export class ParkQueue {
   /** Arrival order. */
   private _list: Parked[] = [];
+  private _seq = 0;
 
   get length(): number { return this._list.length; }
 
   /** Adds `p`; returns the oldest waiting one when the queue was full (the caller refuses it), else null. */
   push(p: Parked): Parked | null {
     const old = this._list.length >= MAX_PARKED ? this._list.shift()! : null;
+    p.seq = this._seq++;
     this._list.push(p);
     return old;
   }
@@ -46,15 +50,21 @@ export class ParkQueue {
    * Takes every waiting newcomer out, in serving order: lowest `rank` first, newest first among equals.
    * Those not served go back with {@link putBack}; newcomers parked meanwhile wait in the queue.
    */
-  takeAll(rank: ((host: string) => number) | null): Parked[] {
+  takeAll(rank: ((host: string) => number) | null, onError: (err: unknown) => void): Parked[] {
     const list = this._list;
-    this._list = [];
     list.reverse();
-    if (rank === null || list.length < 2) return list;
-    // Ranked once per pass (a rank changes as the pass binds newcomers, but one pass is a moment).
-    const keyed = list.map((p, i) => ({ p, r: rank(p.host), i }));
-    keyed.sort((a, b) => a.r - b.r || a.i - b.i); // stable on arrival: newest first among equals
-    for (let k = 0; k < keyed.length; k++) list[k] = keyed[k]!.p;
+    if (rank !== null && list.length > 1) {
+      // Ranked once per pass (a rank changes as the pass binds newcomers, but one pass is a moment); a rank
+      // that throws counts as 0, and nobody leaves the queue without being served, kept or refused.
+      const keyed = list.map((p, i) => {
+        let r = 0;
+        try { r = rank(p.host); } catch (err) { onError(err); }
+        return { p, r, i };
+      });
+      keyed.sort((a, b) => a.r - b.r || a.i - b.i); // newest first among equals
+      for (let k = 0; k < keyed.length; k++) list[k] = keyed[k]!.p;
+    }
+    this._list = [];
     return list;
   }
 
@@ -64,8 +74,7 @@ export class ParkQueue {
    */
   putBack(kept: Parked[]): void {
     if (kept.length === 0) return;
-    // Arrival order is by deadline (the same wait for every newcomer); a stable sort keeps equals as they were.
-    kept.sort((a, b) => a.until - b.until);
+    kept.sort((a, b) => a.seq! - b.seq!);
     this._list = kept.concat(this._list);
   }
 

@@ -73,7 +73,7 @@ export interface XAsyncTCPServerStats {
 const REFUSAL_GRACE_MS = 1000;
 /**
  * How often newcomers waiting for a slot (`poolFullWaitMs`) ask `onPoolFull` again: a connection becomes
- * evictable at a precise moment (a reader 50 ms into its stop), so a coarser retry only adds to the
+ * evictable at a precise moment (a reader 100 ms into its stop), so a coarser retry only adds to the
  * newcomer's wait (50 ms made a burst's p99 ~30 ms longer). One pass, and only while newcomers wait.
  */
 export const PARK_RETRY_MS = 20;
@@ -127,6 +127,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
   /** Newcomers that found nothing to evict, waiting for a slot until their deadline (`poolFullWaitMs`). */
   private readonly _parked = new ParkQueue();
   private readonly _parkRank: ((remoteHost: string) => number) | null;
+  private readonly _onRankError = (err: unknown): void => { this.pool.onCallbackError(err, this); };
   private _parkTimer: NodeJS.Timeout | null = null;
   private readonly _poolFullWaitMs: number;
   private _address: XAddress = { host: '', port: 0 };
@@ -236,6 +237,9 @@ export class XAsyncTCPServer extends XAsyncSocket {
   private _onConnection(sock: net.Socket): void {
     // Not `_listening`: a connection handed over in the tick before 'listening' is emitted is served.
     if (!this._accepting) { sock.destroy(); return; }
+    // Reset by its client before it was accepted (Node then gives it no address): nothing to serve, and
+    // it must not evict anyone or jump the wait list as an address that holds nothing.
+    if (sock.remoteAddress === undefined) { sock.destroy(); return; }
     if (this.onAdmit !== null && !this._admit(sock)) {
       this._notAdmitted++;
       this._refuse(sock, false);
@@ -289,7 +293,7 @@ export class XAsyncTCPServer extends XAsyncSocket {
    */
   private _retryParked(): void {
     // Taken out while it runs: a bind's callback may come back here (a newcomer parked meanwhile queues after).
-    const parked = this._parked.takeAll(this._parkRank);
+    const parked = this._parked.takeAll(this._parkRank, this._onRankError);
     let canEvict = this.onPoolFull !== null;
     let canBind = true;
     const kept: Parked[] = [];

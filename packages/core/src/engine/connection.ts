@@ -141,6 +141,9 @@ export class HttpConnection extends RequestCycle implements ParserHandler, Respo
 
   get isDetached(): boolean { return this._detached; }
 
+  /** An open-ended response (server-sent events, a long poll) runs: it ends only when the client leaves or the server stops. */
+  get openEnded(): boolean { return this._stopWaiters !== null; }
+
   // ---- timeouts and close ----------------------------------------------------------------------
 
   /** @internal */

@@ -11,14 +11,14 @@
  *      wait) once SEND_WATCH_MS old: a pool filled by readers that stopped at once is not held until
  *      two sweeps saw them.
  *   5. a fair share: when the newcomer's address group holds almost nothing (less than a quarter of what
- *      the other holds) and another group holds more than half the pool, a reader of that group with
- *      bytes waiting, judged or not, the one waiting for longest first: closed. One machine's worth of
- *      downloads that never read fills a Light pool faster than its readers can be judged (each takes
- *      megabytes of kernel buffers first); a client from another address then takes a slot from them at
- *      once instead of waiting for the judgement (bench/src/static-burst.js).
- * A connection with a request in progress (a handler, a response the reader takes) is never taken: when every
- * slot is such, the newcomer gets the pre-encoded 503. One pass over the server's connections, only when
- * the pool is full (never on the request path).
+ *      the other holds) and another group holds more than half the pool, a reader of that group that has
+ *      taken nothing for FAIR_STALL_MS, before rule 4 judges it, the one stalled longest first: closed.
+ *      One machine's worth of downloads that never read fills a Light pool faster than its readers can be
+ *      judged (each takes megabytes of kernel buffers first); a client from another address then takes
+ *      a slot from them without waiting for the judgement (bench/src/static-burst.js).
+ * A connection with a request in progress (a handler, a response the reader takes) is never taken: when
+ * every slot is such, the newcomer waits for a slot (`poolFullWaitSec`), then gets the pre-encoded 503.
+ * One pass over the server's connections, only when the pool is full (never on the request path).
  */
 import type { XAsyncTCPClient } from '@microwebsrv/xasync';
 import { Activity } from './activity';
@@ -33,6 +33,13 @@ import { bodyRate, slowSendSince, watchSend } from './rates';
  */
 const MIN_HEAD_WAIT_MS = 250;
 
+/**
+ * Rule 5 takes a reader that has taken nothing for this long (rule 4 judges after SEND_WATCH_MS): long
+ * enough that a reader taking data never qualifies, short enough that a newcomer from another address
+ * does not wait for the judgement.
+ */
+export const FAIR_STALL_MS = 25;
+
 /** Evictions by kind (`srv.stats`). */
 export interface EvictionCounts {
   idle: number;
@@ -43,7 +50,7 @@ export interface EvictionCounts {
   share: number;
 }
 
-/** The newcomer's address group against the others (rule 5 above); null: no fair share (a single group, or off). */
+/** The newcomer's address group against the others (rule 5 above); null: no fair share (`fairShareEviction` off). */
 export interface FairShare {
   /** Connections the newcomer's group holds. */
   readonly newcomerHeld: number;
@@ -110,18 +117,22 @@ export function evictOne(conns: Iterable<HttpConnection>, limits: ConnectionLimi
       if (since === 0) {
         sendSoon = true;
         if (shareFloor >= 0 && send === null) {
-          const waitSince = c.client.sendWaitSince || now;
-          if (waitSince < fairSince) {
+          // Stalled: not a byte taken since its bytes began to wait, FAIR_STALL_MS ago at least (a reader
+          // that takes data, however fast, is never a fair-share victim).
+          const cl = c.client;
+          const waitSince = cl.sendWaitSince;
+          if (waitSince !== 0 && waitSince < fairSince && now - waitSince >= FAIR_STALL_MS && cl.bytesFlushed === cl.sendWaitFlushed) {
             const held = share!.held(c.remoteHost);
             if (held > shareFloor && newcomerHeld * 4 < held) { fair = c; fairSince = waitSince; }
           }
         }
       } else if (since < sendSince) { send = c; sendSince = since; }
-    } else if (a === Activity.Busy) {
+    } else if (a === Activity.Busy && !c.openEnded) {
       // A request in progress (a handler, a file response waiting for its read turn): it ends or becomes
       // a reader to judge, so the newcomer waits too. During a burst of 200 downloads on Light most slots
       // were downloads waiting for their next file read, with no reader under watch for a moment: refused
-      // at once, 6 of ~180 legitimate requests got a 503.
+      // at once, 6 of ~180 legitimate requests got a 503. Not an open-ended response (an event stream
+      // lives until its client leaves): a pool of slowloris heads beside one keeps its 503 at once.
       sendSoon = true;
     }
   }

@@ -43,15 +43,14 @@ export function bodyRate(c: HttpConnection, now: number): number {
 
 /**
  * A response the sweep (or an eviction) saw waiting is judged after this long without draining at the
- * minimum rate, when the pool is full: long enough for a reader on a link with ACKs coming to show one
- * (a full send buffer drains on every ACK, and a bulk transfer's ACKs come spread over the round trip),
- * short enough that newcomers do not wait long. A pool filled by readers whose first megabytes are still
- * going into the kernel's buffers becomes evictable one reader at a time, each this long after it
- * stopped: during a burst of 200 downloads on Light the probes' p99 was 71-182 ms with 100 ms, 44-96 ms
- * with 50 (bench/src/static-burst.js). It only decides who gives up a slot when the pool is full; the
- * sweep closes a reader on its average over `sendRateWindowSec`.
+ * minimum rate, when the pool is full: long enough for a reader on a slow link to show an ACK (a full
+ * send buffer drains at least one segment per round trip) and for the server's own pauses (a collection,
+ * a long handler: no write completes while the loop is held) not to look like a reader's, short enough
+ * that newcomers do not wait for two sweeps. 50 ms cut a Light burst's tail when its readers and the
+ * legitimate client shared an address, but judged a reader taking megabytes a second slow under a
+ * loaded machine; the fair share (eviction.ts rule 5) answers the burst from another address.
  */
-export const SEND_WATCH_MS = 50;
+export const SEND_WATCH_MS = 100;
 
 /**
  * Since when the connection's response has drained below `minSendRate` (0: not known to be slow): the

@@ -9,6 +9,9 @@ import { isIPv4, isIPv6 } from 'node:net';
 
 /** The group an address counts in: the address with its host bits cleared, as text. */
 export function addressGroup(host: string, v4Prefix: number, v6Prefix: number): string {
+  // Counted for every accepted and closed connection: a plain IPv4 address as the kernel gives it (no
+  // colon) is its own group with the default prefix, without a check.
+  if (v4Prefix >= 32 && host.indexOf(':') < 0) return host;
   // An IPv4 client on a dual-stack listener appears as ::ffff:a.b.c.d.
   const h = host.startsWith('::ffff:') && isIPv4(host.slice(7)) ? host.slice(7) : host;
   if (isIPv4(h)) {

@@ -276,12 +276,12 @@ describe('a pool just filled by readers that stopped at once', () => {
     });
   }, 15000);
 
-  test('without the wait, a reader that took nothing since an eviction first looked at it (SEND_WATCH_MS, 50 ms) is judged then, not after two sweeps', async () => {
+  test('without the wait, a reader that took nothing since an eviction first looked at it (SEND_WATCH_MS, 100 ms) is judged then, not after two sweeps', async () => {
     await withStalledReaders((srv) => { srv.poolFullWaitSec = 0; }, async (ts) => {
       // The first newcomer finds nobody judged yet: 503, but the readers are looked at now.
       const first = peer(ts);
       expect(await answerOf(first)).toBe(503);
-      // 50 ms after that look a reader that took nothing is slow. On a loaded machine the kernel may still
+      // 100 ms after that look a reader that took nothing is slow. On a loaded machine the kernel may still
       // have been filling the readers' buffers then (they took bytes): a later newcomer gets its slot.
       let refused = 1;
       let status = 0;

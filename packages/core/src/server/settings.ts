@@ -127,8 +127,9 @@ export abstract class ServerSettings {
   set evictWhenPoolFull(v: boolean) { this._evict = checkBoolean('evictWhenPoolFull', v); }
   /**
    * When the pool is full, a newcomer from an address group that holds almost no connection may take the
-   * slot of a reader with bytes waiting from a group that holds more than half the pool, before it is
-   * judged slow (default true; docs/availability.md, "fair share").
+   * slot of a reader that has taken nothing for 25 ms from a group that holds more than half the pool,
+   * before it is judged slow (default true; docs/availability.md, rule 5: turn it off when a proxy or NAT
+   * in front of the server carries most clients and others connect directly).
    */
   get fairShareEviction(): boolean { return this._fairShare; }
   set fairShareEviction(v: boolean) { this._fairShare = checkBoolean('fairShareEviction', v); }

@@ -82,3 +82,27 @@ test('a newcomer waits (then evicts the slow head) rather than a 503 at once whe
   waiters.shift()!();
   expect(await busy.until((x) => x.closed)).toBe(true);
 });
+
+test('beside an open-ended response (an event stream) and young heads, a newcomer still gets the 503 at once', async () => {
+  const ts = await startServer((srv) => {
+    srv.requestsTimeoutSec = 60;
+    srv.bufferSlotsCount = 2;
+    srv.poolFullWaitSec = 2;
+    srv.registerRoute((_s, req) => { req.response.openStream(200, { contentType: 'text/event-stream' }).write('data: hi\n\n'); }, 'GET', '/events');
+  });
+  const p = (): Peer => { const x = new Peer(ts.port); peers.push(x); return x; };
+  const stream = p();
+  await stream.send('GET /events HTTP/1.1\r\nHost: x\r\n\r\n');
+  expect(await stream.until((x) => x.data.includes('data: hi'))).toBe(true);
+  const slow = p();
+  await slow.send('GET /hello HTTP/1.1\r\nHost: x\r\n');
+  await new Promise((r) => setTimeout(r, 20));
+  const t0 = Date.now();
+  const newcomer = p();
+  await newcomer.send(GET_CLOSE);
+  expect(await newcomer.until((x) => x.closed)).toBe(true);
+  expect(newcomer.status()).toBe(503);
+  // At once, not after poolFullWaitSec (2 s).
+  expect(Date.now() - t0).toBeLessThan(1500);
+  expect(ts.srv.stats.refused).toBe(1);
+});
