@@ -322,6 +322,45 @@ describe('XAsyncTCPServer hooks', () => {
     }
   });
 
+  test('parkRank that throws: the error goes to onCallbackError, the rank counts as 0, and no waiting newcomer is lost', async () => {
+    const pool = new XAsyncSocketsPool();
+    const errors: unknown[] = [];
+    pool.onCallbackError = (err) => { errors.push(err); };
+    const slots = new XBufferSlots(1, 1024);
+    const srv = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, slots, { poolFullWaitMs: 5000, onPoolFull: () => null, parkRank: () => { throw new Error('rank broke'); } });
+    const accepted: XAsyncTCPClient[] = [];
+    srv.onClientAccepted = (_s, c) => { accepted.push(c); c.asyncRecvLine((cc, line) => { cc.asyncSendData(`echo ${line}\n`); }); };
+    const socks: net.Socket[] = [];
+    const got: string[] = ['', '', ''];
+    const open = (i: number): void => {
+      const sock = net.connect(srv.address.port, '127.0.0.1');
+      socks.push(sock);
+      sock.on('error', () => undefined);
+      sock.on('data', (d) => { got[i] += d.toString(); });
+      sock.write(`n${i}\n`);
+    };
+    const until = async (ok: () => boolean): Promise<void> => { for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 10)); };
+    try {
+      open(0);
+      await until(() => accepted.length === 1);
+      open(1);
+      open(2);
+      await new Promise((r) => setTimeout(r, 80));
+      accepted[0]!.close();
+      await until(() => accepted.length === 2);
+      accepted[1]!.close();
+      await until(() => accepted.length === 3);
+      await until(() => got[1] !== '' && got[2] !== '');
+      expect(got).toEqual(['echo n0\n', 'echo n1\n', 'echo n2\n']);
+      expect(errors.length).toBeGreaterThan(0);
+      expect(String(errors[0])).toMatch(/rank broke/);
+      expect(srv.stats).toMatchObject({ accepted: 3, refused: 0 });
+    } finally {
+      for (const x of socks) x.destroy();
+      await pool.stop({ graceSec: 0.2 });
+    }
+  });
+
   test('poolFullWaitMs: closing the listener answers the waiting newcomers with the refusal (read, 503, FIN), not a reset', async () => {
     const pool = new XAsyncSocketsPool();
     const slots = new XBufferSlots(1, 1024);

@@ -30,6 +30,10 @@ test('a lone client waiting for a slot is served before a crowd from another add
   const held = [from('127.0.0.2'), from('127.0.0.2')];
   for (const h of held) await h.send(WAIT);
   expect(await until(() => waiters.length === 2)).toBe(true);
+  // One of the crowd waits before the lone client (oldest first would serve it), three after (newest first would).
+  const early = from('127.0.0.2');
+  await early.send(WAIT);
+  await new Promise((r) => setTimeout(r, 40));
   const lone = from('127.0.0.1');
   await lone.send(GET_CLOSE);
   await new Promise((r) => setTimeout(r, 60));
@@ -44,12 +48,12 @@ test('a lone client waiting for a slot is served before a crowd from another add
   // Its slot, back, goes to one of the crowd.
   expect(await until(() => waiters.length === 2)).toBe(true);
   await new Promise((r) => setTimeout(r, 50));
-  expect(crowd.map((c) => c.data !== '')).toEqual([false, false, false]);
+  expect([early, ...crowd].map((c) => c.data !== '')).toEqual([false, false, false, false]);
   expect(waiters.length).toBe(2);
   // The rest are served as slots come back.
-  for (let i = 0; i < 4; i++) { expect(await until(() => waiters.length > 0)).toBe(true); waiters.shift()!(); }
-  for (const c of crowd) expect(await c.until((p) => p.closed)).toBe(true);
-  expect(crowd.map((c) => c.status())).toEqual([200, 200, 200]);
+  for (let i = 0; i < 5; i++) { expect(await until(() => waiters.length > 0)).toBe(true); waiters.shift()!(); }
+  for (const c of [early, ...crowd]) expect(await c.until((p) => p.closed)).toBe(true);
+  expect([early, ...crowd].map((c) => c.status())).toEqual([200, 200, 200, 200]);
   expect(ts.srv.stats.refused).toBe(0);
 });
 
