@@ -5,7 +5,8 @@
 //   GET /sub (a WebSocket upgrade, or an event stream for the SSE kinds): a subscriber of the topic `fan`
 //   GET /publish?n=<messages>&size=<bytes> -> publishes n messages of `size` bytes ('a' × size) on `fan`
 //     in batches of 16 per event-loop turn (setImmediate between batches, so the kernel's writes interleave
-//     with the publishing as in a live server), then answers 200 "<n>"
+//     with the publishing as in a live server), then answers 200 "<n>"; the first of each batch carries its
+//     publish time (see `stamped`)
 //   GET /subscribers -> 200 "<how many subscribers the server holds>"
 // mws-*: MicroWebSrv-TS's topics (srv.publish: one frame / one SSE event block per publish, shared);
 // ws-loop: a `ws` server looping over its clients (ws.send per client: a frame header and a write each);
@@ -21,12 +22,22 @@ const port = portArg();
 const pkg = (name) => require(path.join(__dirname, '..', '..', 'packages', name, 'dist', 'index.js'));
 const BATCH = 16;
 
+/**
+ * The first message of each batch carries its publish time (ms since the epoch, 3 decimals, then 'a's:
+ * still `size` bytes of text) when size >= 32: the subscribers measure publish-to-receipt latency from it
+ * (fanout-client.js). The same for every kind of server.
+ */
+const STAMP_MIN_SIZE = 32;
+const stamped = (size) => `${(performance.timeOrigin + performance.now()).toFixed(3)}`.padEnd(size, 'a');
+
 function publishLoop(n, size, publishOne, done) {
   const data = 'a'.repeat(size); // valid UTF-8 text (and a valid SSE data line) for every kind
   const bytes = Buffer.from(data);
   let left = n;
   const batch = () => {
-    for (let i = 0; i < BATCH && left > 0; i++, left--) publishOne(data, bytes);
+    let i = 0;
+    if (size >= STAMP_MIN_SIZE && left > 0) { const st = stamped(size); publishOne(st, Buffer.from(st)); i++; left--; }
+    for (; i < BATCH && left > 0; i++, left--) publishOne(data, bytes);
     if (left > 0) setImmediate(batch); else done();
   };
   batch();

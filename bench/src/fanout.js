@@ -89,6 +89,12 @@ async function burst(srv, cl, n, k, size) {
   return { ...r, secs: Number(process.hrtime.bigint() - t0) / 1e9 - r.idleMs / 1000 };
 }
 
+/** The p-th percentile of `xs` (sorted in place). */
+function pctOf(xs, p) {
+  xs.sort((a, b) => a - b);
+  return xs[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+}
+
 /** One sample of `spec` with n subscribers and messages of `size` bytes. Throws ServerUnavailable or Error. */
 async function measureFanoutOnce(ctx, spec, n, size, o) {
   const srv = await onFreePort((port) => startServer(spec, port, { pin: ctx.pin }));
@@ -116,6 +122,7 @@ async function measureFanoutOnce(ctx, spec, n, size, o) {
     let secs = 0;
     let bad = 0;
     let readsEnd = reads0;
+    const lat = [];
     const t0 = process.hrtime.bigint();
     for (const until = Date.now() + o.duration * 1000; Date.now() < until;) {
       const b = await burst(srv, cl, n, k, size);
@@ -125,6 +132,7 @@ async function measureFanoutOnce(ctx, spec, n, size, o) {
       bad = b.bad;
       prev = b.done;
       readsEnd = b.reads;
+      if (b.lat) for (const x of b.lat) lat.push(x);
     }
     const wallUs = Number(process.hrtime.bigint() - t0) / 1000;
     const serverCpuUs = cpuMicros(srv.pid) - s0;
@@ -144,6 +152,9 @@ async function measureFanoutOnce(ctx, spec, n, size, o) {
       // Messages per client read: how far the server's writes had coalesced when the client read them (the
       // client's cost is mostly per read, so a server whose bytes arrive in fewer, larger reads is cheaper to receive).
       msgsPerRead: readsEnd > reads0 ? delivered / (readsEnd - reads0) : null,
+      // Publish-to-receipt latency of the stamped messages (WebSocket, size >= 32; null otherwise).
+      latP50Ms: lat.length > 0 ? pctOf(lat, 50) : null,
+      latP99Ms: lat.length > 0 ? pctOf(lat, 99) : null,
       serverCpuUsPerMsg: serverCpuUs / delivered,
       clientCpuUsPerMsg: clientCpuUs / delivered,
       serverCpuPct: (100 * serverCpuUs) / wallUs,
@@ -197,6 +208,7 @@ async function runFanout(ctx, name, sc, o) {
             row.samples.push(s);
             ctx.log(`  round ${round + 1}/${rounds}  ${row.label.padEnd(30)} N=${fmtInt(n).padStart(6)} ${String(size).padStart(5)} B ${fmtInt(s.perSec).padStart(10)} msg/s` +
               `  server ${s.serverCpuUsPerMsg.toFixed(3)} µs/msg (${s.serverCpuPct.toFixed(0)}%)  client ${s.clientCpuUsPerMsg.toFixed(3)} µs/msg (${s.clientCpuPct.toFixed(0)}%, ${s.msgsPerRead === null ? '-' : s.msgsPerRead.toFixed(1)} msgs/read)` +
+              (s.latP50Ms === null ? '' : `  latency ${s.latP50Ms.toFixed(1)} / ${s.latP99Ms.toFixed(1)} ms`) +
               `  RSS ${s.rssFirstMB} / ${s.rssPeakMB} / ${s.rssLastMB} MB  other ${s.otherLoadPct === null ? '-' : s.otherLoadPct.toFixed(0)}%  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
           } catch (err) {
             row.status = err instanceof ServerUnavailable ? err.status : 'failed';

@@ -58,14 +58,14 @@ function memoryTable(rows) {
 
 /** The fan-out scenario's table: one row per (N, size, server). */
 function fanoutTable(rows) {
-  const head = ['N', 'size', 'server', 'msg/s', 'srv CPU µs/msg', 'client CPU µs/msg', 'srv core', 'client core', 'other load', 'RSS MB first / peak / last', 'lost',
+  const head = ['N', 'size', 'server', 'msg/s', 'latency p50 / p99 ms', 'srv CPU µs/msg', 'client CPU µs/msg', 'srv core', 'client core', 'other load', 'RSS MB first / peak / last', 'lost',
     '×uWS', '×ws loop', '×better-sse'];
   const refIds = [...FANOUT_REFS.ws, ...FANOUT_REFS.sse].map(([id]) => id);
   const body = rows.map((r) => {
     const where = [fmtInt(r.n), `${fmtInt(r.size)} B`, r.label];
     if (r.status !== 'ok') return [where.join(' '), `${r.status}: ${r.reason}`];
     const m = r.median;
-    return [...where, fmtInt(m.perSec), f3(m.serverCpuUsPerMsg), f3(m.clientCpuUsPerMsg), pct(m.serverCoreBusyPct ?? m.serverCpuPct), pct(m.clientCoreBusyPct ?? m.clientCpuPct),
+    return [...where, fmtInt(m.perSec), m.latP50Ms == null ? '–' : `${f1(m.latP50Ms)} / ${f1(m.latP99Ms)}`, f3(m.serverCpuUsPerMsg), f3(m.clientCpuUsPerMsg), pct(m.serverCoreBusyPct ?? m.serverCpuPct), pct(m.clientCoreBusyPct ?? m.clientCpuPct),
       pct(m.otherLoadPct), `${f1(m.rssFirstMB)} / ${f1(m.rssPeakMB)} / ${f1(m.rssLastMB)}`, fmtInt(m.lost), ...refIds.map((id) => (id in r.ratios ? ratio(r.ratios[id]) : ''))];
   });
   return { head, body };

@@ -2,7 +2,8 @@
 import { Topics, type MessageEncoder, type TopicMessage, type TopicSubscriber } from '../index';
 
 const ENC: MessageEncoder = { encode: (m) => Buffer.from(`[${m.text}]`) };
-const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
+/** Until the turn's flush: topics write a turn's messages at the end of the next loop turn (topics.ts). */
+const tick = async (): Promise<void> => { for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r)); };
 
 /** A batching subscriber recording what it got: `b:` joined batches, `m:` single deliveries. */
 function batcher(encoder: MessageEncoder = ENC): TopicSubscriber & { got: string[]; bufs: Array<Buffer | null> } {

@@ -36,9 +36,20 @@ export class Topics {
   /** Entries with batched messages in this turn, flushed when it ends. */
   private _dirty: PatternEntry[] = [];
   private readonly _enlist = (e: PatternEntry): void => {
-    if (this._dirty.length === 0) process.nextTick(this._flushTurn);
+    // Flush consolidation (as Netty's FlushConsolidationHandler, or Nagle's algorithm in user space): a
+    // turn's messages are written at the end of the *next* turn of the event loop, with that turn's. A
+    // subscriber's write costs about the same for 1 KiB as for 2 KiB (a system call, the loopback or NIC
+    // path), so under continuous publishing each subscriber gets two turns' messages in one write: half
+    // the system calls of the fan-out (bench/README.md, "Fan-out": 64 B messages to 1,000 subscribers
+    // 0.57 → 0.33 µs of server CPU per delivered message, the publish-to-receipt latency unchanged under
+    // that load). The cost is one turn of the loop: microseconds when it is idle. Messages published by
+    // the callbacks of one poll phase (a chat's incoming messages) leave in one write too, where a flush
+    // per callback made one write each.
+    if (this._dirty.length === 0) setImmediate(this._flushNextTurn);
     this._dirty.push(e);
   };
+  /** Runs in the check phase of the publish's turn (or the next one): the flush goes one loop turn later. */
+  private readonly _flushNextTurn = (): void => { setImmediate(this._flushTurn); };
   private readonly _flushTurn = (): void => {
     const list = this._dirty;
     // Index loop: a delivery that publishes enlists entries of the next batch here too.
