@@ -6,6 +6,30 @@ import type { XAsyncTCPClient } from './tcp-client';
 import { XAsyncTCPServer } from './tcp-server';
 import { rawClient, sleep, waitFor } from './__tests__/helpers';
 
+/** Polls `ok` every 10 ms, at most 3 s. */
+const until = async (ok: () => boolean): Promise<void> => { for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 10)); };
+
+/**
+ * A one-slot line-echo server whose newcomers wait for the slot (poolFullWaitMs 5 s, nothing evictable),
+ * and `open(line, from?)`: a client that sends one line (from a given source address) and collects the answer.
+ */
+async function oneSlotEcho(pool: XAsyncSocketsPool, options: Parameters<typeof XAsyncTCPServer.create>[4] = {}) {
+  const srv = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, new XBufferSlots(1, 1024), { poolFullWaitMs: 5000, onPoolFull: () => null, ...options });
+  const accepted: XAsyncTCPClient[] = [];
+  srv.onClientAccepted = (_s, c) => { accepted.push(c); c.asyncRecvLine((cc, line) => { cc.asyncSendData(`echo ${line}\n`); }); };
+  const socks: net.Socket[] = [];
+  const open = (line: string, from?: string): { got: () => string } => {
+    const sock = net.connect({ port: srv.address.port, host: '127.0.0.1', localAddress: from });
+    socks.push(sock);
+    sock.on('error', () => undefined);
+    let got = '';
+    sock.on('data', (d) => { got += d.toString(); });
+    sock.write(`${line}\n`);
+    return { got: () => got };
+  };
+  return { srv, accepted, socks, open };
+}
+
 describe('XAsyncTCPServer', () => {
   let pool: XAsyncSocketsPool;
   beforeEach(() => { pool = new XAsyncSocketsPool({ timerResolutionMs: 20 }); });
@@ -240,21 +264,7 @@ describe('XAsyncTCPServer hooks', () => {
 
   test('poolFullWaitMs: the newest waiting newcomer gets the slot that comes back first (a burst parked before it waits, not it)', async () => {
     const pool = new XAsyncSocketsPool();
-    const slots = new XBufferSlots(1, 1024);
-    const srv = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, slots, { poolFullWaitMs: 5000, onPoolFull: () => null });
-    const accepted: XAsyncTCPClient[] = [];
-    srv.onClientAccepted = (_s, c) => { accepted.push(c); c.asyncRecvLine((cc, line) => { cc.asyncSendData(`echo ${line}\n`); }); };
-    const socks: net.Socket[] = [];
-    const open = (line: string): { got: () => string } => {
-      const sock = net.connect(srv.address.port, '127.0.0.1');
-      socks.push(sock);
-      sock.on('error', () => undefined);
-      let got = '';
-      sock.on('data', (d) => { got += d.toString(); });
-      sock.write(`${line}\n`);
-      return { got: () => got };
-    };
-    const until = async (ok: () => boolean): Promise<void> => { for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 10)); };
+    const { srv, accepted, socks, open } = await oneSlotEcho(pool);
     try {
       open('first');
       await until(() => accepted.length === 1);
@@ -280,22 +290,8 @@ describe('XAsyncTCPServer hooks', () => {
 
   test('parkRank: a waiting newcomer of a lower rank gets the slot before newer ones of a higher rank (newest first among equals)', async () => {
     const pool = new XAsyncSocketsPool();
-    const slots = new XBufferSlots(1, 1024);
     // 127.0.0.2 is the crowd (rank 5), 127.0.0.1 the lone client (rank 0).
-    const srv = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, slots, { poolFullWaitMs: 5000, onPoolFull: () => null, parkRank: (h) => (h === '127.0.0.2' ? 5 : 0) });
-    const accepted: XAsyncTCPClient[] = [];
-    srv.onClientAccepted = (_s, c) => { accepted.push(c); c.asyncRecvLine((cc, line) => { cc.asyncSendData(`echo ${line}\n`); }); };
-    const socks: net.Socket[] = [];
-    const open = (line: string, from: string): { got: () => string } => {
-      const sock = net.connect({ port: srv.address.port, host: '127.0.0.1', localAddress: from });
-      socks.push(sock);
-      sock.on('error', () => undefined);
-      let got = '';
-      sock.on('data', (d) => { got += d.toString(); });
-      sock.write(`${line}\n`);
-      return { got: () => got };
-    };
-    const until = async (ok: () => boolean): Promise<void> => { for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 10)); };
+    const { srv, accepted, socks, open } = await oneSlotEcho(pool, { parkRank: (h) => (h === '127.0.0.2' ? 5 : 0) });
     try {
       open('first', '127.0.0.2');
       await until(() => accepted.length === 1);
@@ -326,32 +322,18 @@ describe('XAsyncTCPServer hooks', () => {
     const pool = new XAsyncSocketsPool();
     const errors: unknown[] = [];
     pool.onCallbackError = (err) => { errors.push(err); };
-    const slots = new XBufferSlots(1, 1024);
-    const srv = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, slots, { poolFullWaitMs: 5000, onPoolFull: () => null, parkRank: () => { throw new Error('rank broke'); } });
-    const accepted: XAsyncTCPClient[] = [];
-    srv.onClientAccepted = (_s, c) => { accepted.push(c); c.asyncRecvLine((cc, line) => { cc.asyncSendData(`echo ${line}\n`); }); };
-    const socks: net.Socket[] = [];
-    const got: string[] = ['', '', ''];
-    const open = (i: number): void => {
-      const sock = net.connect(srv.address.port, '127.0.0.1');
-      socks.push(sock);
-      sock.on('error', () => undefined);
-      sock.on('data', (d) => { got[i] += d.toString(); });
-      sock.write(`n${i}\n`);
-    };
-    const until = async (ok: () => boolean): Promise<void> => { for (let i = 0; i < 300 && !ok(); i++) await new Promise((r) => setTimeout(r, 10)); };
+    const { srv, accepted, socks, open } = await oneSlotEcho(pool, { parkRank: () => { throw new Error('rank broke'); } });
     try {
-      open(0);
+      const first = open('n0');
       await until(() => accepted.length === 1);
-      open(1);
-      open(2);
+      const waiting = [open('n1'), open('n2')];
       await new Promise((r) => setTimeout(r, 80));
       accepted[0]!.close();
       await until(() => accepted.length === 2);
       accepted[1]!.close();
       await until(() => accepted.length === 3);
-      await until(() => got[1] !== '' && got[2] !== '');
-      expect(got).toEqual(['echo n0\n', 'echo n1\n', 'echo n2\n']);
+      await until(() => waiting.every((w) => w.got() !== ''));
+      expect([first, ...waiting].map((w) => w.got())).toEqual(['echo n0\n', 'echo n1\n', 'echo n2\n']);
       expect(errors.length).toBeGreaterThan(0);
       expect(String(errors[0])).toMatch(/rank broke/);
       expect(srv.stats).toMatchObject({ accepted: 3, refused: 0 });

@@ -23,8 +23,16 @@ afterEach(async () => {
 
 const from = (ts: TestServer, localAddress: string): Peer => { const p = new Peer(ts.port, { localAddress }); peers.push(p); return p; };
 
-/** 4 slots, all held by clients of 127.0.0.2 that asked for a 16 MiB file and never read. */
-async function poolOfReaders(fairShare: boolean): Promise<TestServer> {
+/** `GET /hello` with Connection: close from `localAddress`, once answered and closed. */
+async function hello(ts: TestServer, localAddress: string): Promise<Peer> {
+  const p = from(ts, localAddress);
+  await p.send('GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+  expect(await p.until((x) => x.closed)).toBe(true);
+  return p;
+}
+
+/** 4 slots held by clients of `addrs` (default all 127.0.0.2) that asked for a 16 MiB file and never read. */
+async function poolOfReaders(fairShare: boolean, addrs = ['127.0.0.2', '127.0.0.2', '127.0.0.2', '127.0.0.2']): Promise<TestServer> {
   const ts = await startServer((srv) => {
     srv.requestsTimeoutSec = 60;
     srv.logLevel = 'DEBUG';
@@ -34,8 +42,8 @@ async function poolOfReaders(fairShare: boolean): Promise<TestServer> {
     srv.fairShareEviction = fairShare;
     srv.registerRoute(() => 'hello', 'GET', '/hello');
   });
-  for (let i = 0; i < 4; i++) {
-    const r = from(ts, '127.0.0.2');
+  for (const addr of addrs) {
+    const r = from(ts, addr);
     await r.send('GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n');
     r.sock.pause();
   }
@@ -49,9 +57,7 @@ test('a newcomer from another address takes a stalled reader\'s slot before any 
   let evictedBy: Record<string, number> = {};
   for (let attempt = 0; attempt < 3 && evictedBy.share !== 1; attempt++) {
     const ts = await poolOfReaders(true);
-    const lone = from(ts, '127.0.0.1');
-    await lone.send('GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-    expect(await lone.until((p) => p.closed)).toBe(true);
+    const lone = await hello(ts, '127.0.0.1');
     expect(lone.status()).toBe(200);
     expect(lone.data.endsWith('hello')).toBe(true);
     evictedBy = { ...ts.srv.stats.evictedBy };
@@ -67,24 +73,9 @@ test('a newcomer from another address takes a stalled reader\'s slot before any 
 });
 
 test('no fair share when no group holds more than half the pool', async () => {
-  const ts = await startServer((srv) => {
-    srv.requestsTimeoutSec = 60;
-    srv.logLevel = 'DEBUG';
-    srv.rootPath = dir;
-    srv.bufferSlotsCount = 4;
-    srv.poolFullWaitSec = 3;
-    srv.registerRoute(() => 'hello', 'GET', '/hello');
-  });
   // Two groups of two stalled readers: half the pool each.
-  for (const addr of ['127.0.0.2', '127.0.0.2', '127.0.0.3', '127.0.0.3']) {
-    const r = from(ts, addr);
-    await r.send('GET /big.bin HTTP/1.1\r\nHost: x\r\n\r\n');
-    r.sock.pause();
-  }
-  expect(await until(() => ts.srv.stats.slots?.inUse === 4)).toBe(true);
-  const lone = from(ts, '127.0.0.1');
-  await lone.send('GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-  expect(await lone.until((p) => p.closed)).toBe(true);
+  const ts = await poolOfReaders(true, ['127.0.0.2', '127.0.0.2', '127.0.0.3', '127.0.0.3']);
+  const lone = await hello(ts, '127.0.0.1');
   // Served once a reader is judged slow (rule 4), not by the fair share.
   expect(lone.status()).toBe(200);
   expect(ts.srv.stats.evictedBy).toMatchObject({ share: 0, send: 1 });
@@ -92,17 +83,13 @@ test('no fair share when no group holds more than half the pool', async () => {
 
 test('a newcomer from the readers\' own address does not get the fair share (it waits for a judgement); nor anyone with fairShareEviction = false', async () => {
   const ts = await poolOfReaders(true);
-  const same = from(ts, '127.0.0.2');
-  await same.send('GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-  expect(await same.until((p) => p.closed)).toBe(true);
+  const same = await hello(ts, '127.0.0.2');
   expect(same.status()).toBe(200);
   expect(ts.srv.stats.evictedBy).toMatchObject({ share: 0, send: 1 });
   await stopAll();
 
   const off = await poolOfReaders(false);
-  const lone = from(off, '127.0.0.1');
-  await lone.send('GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-  expect(await lone.until((p) => p.closed)).toBe(true);
+  const lone = await hello(off, '127.0.0.1');
   expect(lone.status()).toBe(200);
   expect(off.srv.stats.evictedBy).toMatchObject({ share: 0, send: 1 });
 });
