@@ -23,12 +23,13 @@ const pkg = (name) => require(path.join(__dirname, '..', '..', 'packages', name,
 const BATCH = 16;
 
 /**
- * The first message of each batch carries its publish time (ms since the epoch, 3 decimals, then 'a's:
- * still `size` bytes of text) when size >= 32: the subscribers measure publish-to-receipt latency from it
- * (fanout-client.js). The same for every kind of server.
+ * The first message of each batch carries its publish time (the monotonic clock, CLOCK_MONOTONIC, which
+ * every process of the machine shares, in µs: 16 digits, then 'a's — still `size` bytes of text) when
+ * size >= 32: the subscribers measure publish-to-receipt latency from it (fanout-client.js). The same for
+ * every kind of server.
  */
 const STAMP_MIN_SIZE = 32;
-const stamped = (size) => `${(performance.timeOrigin + performance.now()).toFixed(3)}`.padEnd(size, 'a');
+const stamped = (size) => String(process.hrtime.bigint() / 1000n).padStart(16, '0').padEnd(size, 'a');
 
 function publishLoop(n, size, publishOne, done) {
   const data = 'a'.repeat(size); // valid UTF-8 text (and a valid SSE data line) for every kind

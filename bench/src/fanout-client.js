@@ -31,11 +31,13 @@ let finished = true;
 let reads = 0;
 /**
  * Publish-to-receipt latencies (ms) of the stamped messages (bench/servers/fanout.js: the first of each
- * batch), read by one subscriber in LAT_EVERY (parsing costs the client), WebSocket only; sent with each
- * `done` and reset.
+ * batch, stamped with the monotonic clock in µs), read by one subscriber in LAT_EVERY (parsing costs the
+ * client), WebSocket only; sent with each `done` and reset.
  */
 let lat = [];
 const LAT_EVERY = 8;
+/** Subscribers opened so far (the sampled ones are every LAT_EVERY-th). */
+let opened = 0;
 const LAT_MAX = 100000;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
@@ -87,7 +89,7 @@ function openWs() {
     const key = crypto.randomBytes(16).toString('base64');
     const request = `GET /sub HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`;
     const hdr = Buffer.alloc(14); // a frame header split across reads
-    const sampled = conns.length % LAT_EVERY === 0 && size >= 32;
+    const sampled = opened++ % LAT_EVERY === 0 && size >= 32;
     let hlen = 0;
     let skip = 0; // payload bytes of the current frame still to pass
     let msgLen = 0; // payload bytes of the current (fragmented) message so far
@@ -113,8 +115,9 @@ function openWs() {
         }
         skip = len;
         // A stamped message whose time is in this read: its latency (ms since the epoch, 3 decimals).
-        if (sampled && i + 17 <= n && d[i] >= DIGIT_0 && d[i] <= DIGIT_9 && lat.length < LAT_MAX) {
-          lat.push(performance.timeOrigin + performance.now() - Number(d.latin1Slice(i, i + 17)));
+        if (sampled && i + 16 <= n && d[i] >= DIGIT_0 && d[i] <= DIGIT_9 && lat.length < LAT_MAX) {
+          // CLOCK_MONOTONIC, shared by every process of the machine (µs, as the server stamped it).
+          lat.push((Number(process.hrtime.bigint() / 1000n) - Number(d.latin1Slice(i, i + 16))) / 1000);
         }
         const op = b0 & 0x0f;
         if (op >= 8) continue; // a control frame (ping, pong, close): not a message

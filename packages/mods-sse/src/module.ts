@@ -168,7 +168,12 @@ export class ServerSentEvents implements MwsModule {
     let es: EventStream | null = null;
     const os = response.openStream(200, {
       contentType: CONTENT_TYPE,
-      onStop: () => { if (es !== null && o.onStop !== null) { try { o.onStop(es); } catch (err) { this._host.error('onStop', err); } } },
+      // The server stops: the topic events published before go first, then the user's last words.
+      onStop: () => {
+        if (es === null) return;
+        if (!es.closed) this._host.flushPending(es);
+        if (o.onStop !== null) { try { o.onStop(es); } catch (err) { this._host.error('onStop', err); } }
+      },
     });
     const stream = new EventStream(os, this._host, request.getHeader('last-event-id') ?? null, o.maxQueue, o.slowPolicy);
     es = stream;

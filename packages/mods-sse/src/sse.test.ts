@@ -179,6 +179,21 @@ describe('streams from a route', () => {
     expect(c.events().pop()).toMatchObject({ event: 'bye', data: 'server stopping' });
     expect(c.raw.endsWith('0\r\n\r\n')).toBe(true);
   });
+
+  test('graceful stop right after publishing: every event published before it arrives, before the end', async () => {
+    const t = await startSse({}, (_srv, sse) => { sse.event('/ev'); });
+    const c = RawClient.get(t.port, '/ev');
+    await until(() => t.sse.count === 1);
+    // Topic messages leave at the end of a loop turn: published now, they are still waiting when stop() begins.
+    const stopped = new Promise<void>((resolve) => setTimeout(() => {
+      for (let i = 1; i <= 5; i++) t.srv.publish('/ev', `m${i}`);
+      void t.srv.stop().then(resolve);
+    }, 5));
+    await stopped;
+    await c.waitFor((x) => x.ended);
+    expect(c.events().map((e) => e.data)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5']);
+    expect(c.raw.endsWith('0\r\n\r\n')).toBe(true);
+  });
 });
 
 describe('Last-Event-ID (HTML §9.2.4) with the eventsource client', () => {

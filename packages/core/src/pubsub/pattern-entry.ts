@@ -5,10 +5,11 @@
  *   several patterns are here (a message matching two of their patterns reaches them once), and any
  *   subscriber without `deliverBatch`.
  * - **Per turn** (`batched`): subscribers with `deliverBatch` and exactly one pattern. A publish only
- *   appends the message to the pattern's list of this event-loop turn (O(1), whatever the number of
- *   subscribers); when the turn ends, the messages' encodings are joined once per encoder and every
- *   subscriber gets that one shared buffer in one call — one write per subscriber per turn instead of a
- *   call per message per subscriber (uWebSockets.js drains its topic tree the same way).
+ *   appends the message to the pattern's list (O(1), whatever the number of subscribers); at the flush
+ *   (topics.ts: the loop's check phase, or the next one while publishing is continuous) the messages'
+ *   encodings are joined once per encoder and every subscriber gets that one shared buffer in one call —
+ *   one write per subscriber per flush instead of a call per message per subscriber (uWebSockets.js
+ *   drains its topic tree the same way).
  *
  * Order: a batched subscriber has a single pattern, so the turn's list is exactly its messages, in publish
  * order. Anything else it writes in between (a WebSocket's own send) first takes what the list holds for it
@@ -88,10 +89,20 @@ export class PatternEntry {
   private readonly _encoders = new Map<MessageEncoder, number>();
   /** The messages of the turn being flushed, while its loop runs. */
   private _flushing: TopicMessage[] | null = null;
+  /**
+   * The last part joined for one subscriber ahead of the flush (`flushOne`: its own write, a broadcast, a
+   * ping), shared by the next subscriber that asks for the same part: a broadcast to every socket while
+   * messages wait for the flush joins them once, not once per socket.
+   */
+  private _oneMsgs: readonly TopicMessage[] | null = null;
+  private _oneFrom = 0;
+  private _oneTo = 0;
+  private _oneEnc: MessageEncoder | null = null;
+  private _oneBuf: Buffer | null = null;
   private readonly _onError: (err: unknown) => void;
   private readonly _stats: DeliveryStats;
 
-  /** `enlist`: called with the entry when its turn gets a first message (the owner flushes it at the turn's end). */
+  /** `enlist`: called with the entry when its turn gets a first message (the owner flushes it: topics.ts). */
   constructor(onError: (err: unknown) => void, stats: DeliveryStats, enlist: (e: PatternEntry) => void) {
     this._onError = onError;
     this._stats = stats;
@@ -164,8 +175,20 @@ export class PatternEntry {
     // The dedup marker, as per-message delivery sets it: a pattern added during this publish's dispatch
     // (a subscriber switching to per-message delivery) must not give the last of these again.
     r.last = msgs[to - 1]!;
-    const joined = known ? bytes : joinEncoded(msgs, from, to, r.sub.batchEncoder!);
+    const joined = known ? bytes : this._joined(msgs, from, to, r.sub.batchEncoder!);
     try { r.sub.deliverBatch!(joined, msgs, from, to); } catch (err) { this._onError(err); }
+  }
+
+  /** `messages[from, to)` joined with `enc`: the last part joined is shared by the next one that asks for it. */
+  private _joined(msgs: readonly TopicMessage[], from: number, to: number, enc: MessageEncoder): Buffer | null {
+    if (msgs === this._oneMsgs && from === this._oneFrom && to === this._oneTo && enc === this._oneEnc) return this._oneBuf;
+    const b = joinEncoded(msgs, from, to, enc);
+    this._oneMsgs = msgs;
+    this._oneFrom = from;
+    this._oneTo = to;
+    this._oneEnc = enc;
+    this._oneBuf = b;
+    return b;
   }
 
   /**
@@ -198,12 +221,15 @@ export class PatternEntry {
         if (msgs[from] === r.last) { this._skip(r); if (++from === n) continue; }
         const e = r.sub.batchEncoder!;
         if (from === 0 && e === enc) { this._give(r, msgs, 0, n, shared, true); continue; }
-        const bytes = joinEncoded(msgs, from, n, e);
+        // Sockets that took the same part ahead of the flush (a broadcast to all) share one join.
+        const bytes = from === 0 ? joinEncoded(msgs, 0, n, e) : this._joined(msgs, from, n, e);
         if (from === 0 && enc === null) { enc = e; shared = bytes; }
         this._give(r, msgs, from, n, bytes, true);
       }
     } finally {
       this._flushing = null;
+      this._oneMsgs = null; // the turn's parts are written: let them go
+      this._oneBuf = null;
     }
   }
 }

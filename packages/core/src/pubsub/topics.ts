@@ -4,8 +4,8 @@
  * pattern, and hands each message the bus delivers to the subscribers of that pattern — once per
  * subscriber, even when several of its patterns match. Publishing goes through the bus, so several servers
  * (an HTTP and an HTTPS one) sharing a bus share their topics, and a cross-process bus spans processes.
- * Subscribers that take batches (`deliverBatch`, a WebSocket) get a turn's messages at its end, in one
- * call with one shared buffer (pattern-entry.ts).
+ * Subscribers that take batches (`deliverBatch`, a WebSocket) get a turn's messages in the loop's check
+ * phase (two turns' while publishing is continuous), in one call with one shared buffer (pattern-entry.ts).
  */
 import { invalidOption } from '../base/errors';
 import { type Bus, InProcessBus, isBus } from './bus';
@@ -33,30 +33,32 @@ export class Topics {
   private _bus: Bus;
   private readonly _patterns = new Map<string, PatternEntry>();
   private readonly _records = new Map<TopicSubscriber, SubscriberRecord>();
-  /** Entries with batched messages in this turn, flushed when it ends. */
+  /** Entries with batched messages not yet flushed. */
   private _dirty: PatternEntry[] = [];
+  /** A flush ran and publishing has not paused for a whole loop turn since (see `_enlist`). */
+  private _hot = false;
+  private _coolScheduled = false;
   private readonly _enlist = (e: PatternEntry): void => {
-    // Flush consolidation (as Netty's FlushConsolidationHandler, or Nagle's algorithm in user space): a
-    // turn's messages are written at the end of the *next* turn of the event loop, with that turn's. A
-    // subscriber's write costs about the same for 1 KiB as for 2 KiB (a system call, the loopback or NIC
-    // path), so under continuous publishing each subscriber gets two turns' messages in one write: half
-    // the system calls of the fan-out (bench/README.md, "Fan-out": 64 B messages to 1,000 subscribers
-    // 0.57 → 0.33 µs of server CPU per delivered message, the publish-to-receipt latency unchanged under
-    // that load). The cost is one turn of the loop: microseconds when it is idle. Messages published by
-    // the callbacks of one poll phase (a chat's incoming messages) leave in one write too, where a flush
-    // per callback made one write each.
-    if (this._dirty.length === 0) setImmediate(this._flushNextTurn);
+    // Batched messages are written in the check phase (setImmediate), not after each callback: the
+    // messages that the callbacks of one poll phase publish (a chat's incoming messages) leave in one
+    // write per subscriber, as uWebSockets.js drains its topic tree once per loop iteration.
+    // Flush consolidation (as Netty's FlushConsolidationHandler): while publishing is continuous — a
+    // flush ran and no loop turn has passed without a publish since — the flush waits one more turn, so
+    // each subscriber gets two turns' messages in one write. A subscriber's write costs about the same for
+    // 1 KiB as for 2 KiB (a system call and the loopback or NIC path): under load this halves the
+    // fan-out's system calls (bench/README.md, "The floor under a fan-out"), at the cost of one loop turn
+    // of delay, which under load is the duration of a turn. Publishing that pauses never waits for it.
+    if (this._dirty.length === 0) setImmediate(this._hot ? this._flushNextTurn : this._flushTurn);
     this._dirty.push(e);
   };
-  /** Runs in the check phase of the publish's turn (or the next one): the flush goes one loop turn later. */
+  /** The flush goes one loop turn later (continuous publishing). */
   private readonly _flushNextTurn = (): void => { setImmediate(this._flushTurn); };
-  private readonly _flushTurn = (): void => {
-    const list = this._dirty;
-    // Index loop: a delivery that publishes enlists entries of the next batch here too.
-    for (let i = 0; i < list.length; i++) {
-      try { list[i]!.flush(); } catch (err) { this.onError(err); }
-    }
-    this._dirty = [];
+  private readonly _flushTurn = (): void => { this.flush(); };
+  /** A loop turn after a flush: publishing paused if nothing waits to be flushed. */
+  private readonly _cool = (): void => {
+    this._coolScheduled = false;
+    if (this._dirty.length === 0) this._hot = false;
+    else this._scheduleCool();
   };
 
   constructor(bus: Bus = new InProcessBus()) {
@@ -129,6 +131,33 @@ export class Topics {
     const n = rec.patterns.size;
     for (const p of [...rec.patterns]) this.unsubscribe(p, sub);
     return n;
+  }
+
+  /**
+   * Writes now what the batched subscribers have not had yet (it is otherwise written at the end of this
+   * or the next loop turn). The server calls it when its graceful `stop()` begins, so that nothing
+   * published before is lost when the connections close.
+   */
+  flush(): void {
+    if (this._dirty.length === 0) return;
+    const list = this._dirty;
+    try {
+      // Index loop: a delivery that publishes enlists entries of the next batch here too.
+      for (let i = 0; i < list.length; i++) {
+        try { list[i]!.flush(); } catch (err) { this.onError(err); }
+      }
+    } finally {
+      // Reset even when onError throws: else no flush would ever be scheduled again.
+      this._dirty = [];
+      this._hot = true;
+      this._scheduleCool();
+    }
+  }
+
+  private _scheduleCool(): void {
+    if (this._coolScheduled) return;
+    this._coolScheduled = true;
+    setImmediate(this._cool);
   }
 
   /**

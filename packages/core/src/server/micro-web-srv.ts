@@ -196,6 +196,9 @@ export class MicroWebSrv extends ServerStages {
     const listener = this._listener!;
     this._host.stopping = true;
     listener.close();
+    // Topic messages published before the stop and not yet written (they leave at the end of a loop turn)
+    // go out before the connections are closed.
+    this._topics?.flush();
     await runModuleHooks(this, this._modules, this._logger, 'onStop');
     await this._conns.drain(this._stopTimeoutSec);
     await listener.whenClosed();
