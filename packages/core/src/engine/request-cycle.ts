@@ -69,8 +69,6 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
   protected _body: BodyIntake | null = null;
   /** performance.now() when the current request's head arrived (only when the host wants durations). */
   protected _startedAt = 0;
-  /** Callbacks of open-ended responses, run when a graceful stop begins. */
-  protected _stopWaiters: Array<() => void> | null = null;
   protected _phase = Phase.Head;
   protected _req: HttpRequest | null = null;
   private _armAfterRead = false;
@@ -80,9 +78,6 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
   marks: RateMarks | null = null;
   /** The body receiver's resume callback, made with the first body (most connections never see one). */
   private _resumer: (() => void) | null = null;
-  /** Reading stopped until the queued responses drain (PIPELINE_HWM), and what resumes it (made on first need). */
-  private _drainPaused = false;
-  private _drainResumer: (() => void) | null = null;
 
   constructor(host: ConnectionHost, client: XAsyncTCPClient, isSSL: boolean) {
     super(host, client);
@@ -251,8 +246,8 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
     if (resp.onSent !== null) (this._onSentQueue ??= []).push(resp);
     if (close) this._closeAfter = true;
     this._req = null;
-    this._abortWaiters = null;
-    this._stopWaiters = null;
+    const ws = this._waiters;
+    if (ws !== null) { ws.abort = null; ws.stop = null; }
     // A streamed body not read to its end: a short rest is dropped, else the connection closes (RFC 9112 §9.6).
     if (this._phase === Phase.Body && !this._closeAfter && !this._body!.drain()) this._closeAfter = true;
     if (this._closeAfter) {
@@ -293,11 +288,12 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
 
   /** Stops reading requests until the responses waiting to be sent drain (PIPELINE_HWM). */
   private _readAfterDrain(): void {
-    if (this._drainPaused) return;
-    this._drainPaused = true;
+    const ws = this._w;
+    if (ws.drainPaused) return;
+    ws.drainPaused = true;
     this.client.pauseReading();
-    this.onceDrain((this._drainResumer ??= () => {
-      this._drainPaused = false;
+    this.onceDrain((ws.drainResumer ??= () => {
+      ws.drainPaused = false;
       if (this._phase !== Phase.Closing && this._phase !== Phase.Upgraded) this.client.resumeReading();
     }));
   }
