@@ -42,6 +42,12 @@ export type RawCallback = (client: never, buf: Buffer, start: number, end: numbe
 /** A one-shot receive callback (a line or a Buffer). */
 export type OneShotCallback = (client: never, value: any) => void;
 
+/** asyncRecvData above the slot size: its own buffer and how full it is (made with the Buffer, per such receive). */
+export class DedicatedRecv {
+  filled = 0;
+  constructor(readonly buf: Buffer) {}
+}
+
 /**
  * One connection's state, shared by the client and its helpers. A plain class with every field set in
  * the constructor, so every connection has the same shape and the read path stays monomorphic.
@@ -74,12 +80,14 @@ export class ClientState {
   /** A dispatch loop is running: a receive set from a callback is served by that loop. */
   dispatching = false;
   recvMode = RecvMode.None;
-  raw: RawCallback | null = null;
-  recvCb: OneShotCallback | null = null;
-  /** asyncRecvData: the size asked for, and (above the slot size) its own buffer and how full it is. */
+  /**
+   * The pending receive's callback, of the type its mode says: a RawCallback for Raw, a OneShotCallback
+   * for Line and Data (one field for both: one receive is pending at a time).
+   */
+  receiver: RawCallback | OneShotCallback | null = null;
+  /** asyncRecvData: the size asked for, and (above the slot size) its own buffer. */
   recvSize = 0;
-  recvDedicated: Buffer | null = null;
-  recvFilled = 0;
+  recvDedicated: DedicatedRecv | null = null;
   /** asyncRecvRaw's idle timeout, re-armed at every arrival (0: none). */
   rawIdleMs = 0;
   /** A direct write still in libuv's queue (the kernel did not take it all at once), else null. */
