@@ -28,7 +28,7 @@ import { startTls, type XSSLOptions } from './tls-upgrade';
 // One set of socket listeners for every connection (no closures per connection): they find the client
 // through a symbol on the socket.
 const kClient = Symbol('xasync.client');
-/** The peer address of the connection accepted last (see #accept). */
+/** The peer address of the connection accepted last (see _accept). */
 let lastRemoteHost = '';
 type Owned = net.Socket & { [kClient]?: TcpClientSocket };
 
@@ -69,8 +69,12 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
     this._s = s;
     this._flow = new ReadFlow(s);
     this._timers = new ClientTimers(s);
-    if (accepted !== null) this.#accept(accepted);
+    if (accepted !== null) this._accept(accepted);
   }
+
+  // Instance methods are TypeScript-private (`_name`), not `#name`: V8 stores a class's private brand on
+  // every instance of a class with `#` methods, one field more per connection (issue 19). Static `#`
+  // members brand the class, not its instances.
 
   /** @internal Ends the connection now (pool stop, linger timeout, failures). */
   [kDestroyNow](): void {
@@ -83,7 +87,7 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
     this[kDestroyNow]();
   }
 
-  #accept(orig: net.Socket): void {
+  private _accept(orig: net.Socket): void {
     // Node makes a new string per socket: many connections from one address (a proxy, a NAT, a load
     // balancer) share the previous connection's instead of keeping one copy each.
     const host = orig.remoteAddress ?? '';
@@ -126,12 +130,12 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
     }, options, context);
   }
 
-  #sockError(err: Error): void {
+  private _sockError(err: Error): void {
     this._setReason(XClosedReason.Error, err);
     if (this._s.tlsFail) this._s.tlsFail(err);
   }
 
-  #sockClose(): void {
+  private _sockClose(): void {
     if (!socketClosed(this._s, this._flow, this._timers)) return;
     if (this._connecting) {
       this._connecting = false;
@@ -146,19 +150,19 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
     this._finishClose();
   }
 
-  #sockDrain(): void {
+  private _sockDrain(): void {
     sendDrained(this._s, this._timers);
     this._callback(this.onSendReady);
   }
 
-  #sockEnd(): void {
+  private _sockEnd(): void {
     this._setReason(XClosedReason.ClosedByPeer);
   }
 
   // The accepted connections' `onread`, one pair for all (no closures per idle connection). Node calls
   // the callback as a method of the socket (`stream[kBufferCb](n, buf)`, lib/internal/stream_base_commons.js)
   // and, right after it in the same function, the generator as a plain function, which therefore takes
-  // its connection from #readNext, set by the callback (or by #accept for the call from the socket's
+  // its connection from #readNext, set by the callback (or by _accept for the call from the socket's
   // constructor, before the socket is tagged). No other read can run in between: reads come one at a time
   // from the event loop, and the callback runs no I/O callback synchronously.
   static #readNext: TcpClientSocket | null = null;
@@ -175,10 +179,10 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
     return (TcpClientSocket.#shared ??= { buffer: TcpClientSocket.#sharedTarget, callback: TcpClientSocket.#sharedRead });
   }
 
-  static #onEnd(this: Owned): void { this[kClient]!.#sockEnd(); }
-  static #onError(this: Owned, err: Error): void { this[kClient]!.#sockError(err); }
-  static #onClose(this: Owned): void { this[kClient]!.#sockClose(); }
-  static #onDrain(this: Owned): void { this[kClient]!.#sockDrain(); }
+  static #onEnd(this: Owned): void { this[kClient]!._sockEnd(); }
+  static #onError(this: Owned, err: Error): void { this[kClient]!._sockError(err); }
+  static #onClose(this: Owned): void { this[kClient]!._sockClose(); }
+  static #onDrain(this: Owned): void { this[kClient]!._sockDrain(); }
   static #listen(sock: Owned, client: TcpClientSocket): void {
     sock[kClient] = client;
     sock.on('end', TcpClientSocket.#onEnd);

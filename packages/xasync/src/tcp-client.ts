@@ -75,7 +75,7 @@ export class XAsyncTCPClient extends TcpClientSocket {
       if (slot) options.slots!.release(slot);
       throw err;
     }
-    client.#open(addr);
+    client._open(addr);
     return client;
   }
 
@@ -141,7 +141,7 @@ export class XAsyncTCPClient extends TcpClientSocket {
    * @param timeoutSec 0 for none
    */
   asyncRecvLine(onLine: (client: XAsyncTCPClient, line: string) => void, timeoutSec = 0): void {
-    this.#oneShot(RecvMode.Line, onLine, 0, timeoutSec);
+    this._oneShot(RecvMode.Line, onLine, 0, timeoutSec);
   }
 
   /**
@@ -153,17 +153,17 @@ export class XAsyncTCPClient extends TcpClientSocket {
     assertInt('asyncRecvData size', size, 1);
     const max = this._s.opts.maxRecvDataLength;
     if (size > max) throw new XAsyncError('ERR_XAS_RECV_TOO_LARGE', `asyncRecvData size ${size} is above maxRecvDataLength (${max})`);
-    this.#oneShot(RecvMode.Data, onData, size, timeoutSec);
+    this._oneShot(RecvMode.Data, onData, size, timeoutSec);
   }
 
   /** Promise form of {@link asyncRecvLine}; rejects with ERR_XAS_CLOSED if the connection closes first. */
   recvLine(timeoutSec = 0): Promise<string> {
-    return this.#promised<string>((cb) => this.asyncRecvLine(cb, timeoutSec));
+    return this._promised<string>((cb) => this.asyncRecvLine(cb, timeoutSec));
   }
 
   /** Promise form of {@link asyncRecvData}; the data is always a copy the caller owns. */
   recvData(size: number, timeoutSec = 0): Promise<Buffer> {
-    return this.#promised<Buffer>((cb) => this.asyncRecvData(size, (c, d) => cb(c, d.buffer === this._s.reader.buf.buffer ? Buffer.from(d) : d), timeoutSec));
+    return this._promised<Buffer>((cb) => this.asyncRecvData(size, (c, d) => cb(c, d.buffer === this._s.reader.buf.buffer ? Buffer.from(d) : d), timeoutSec));
   }
 
   /**
@@ -229,11 +229,11 @@ export class XAsyncTCPClient extends TcpClientSocket {
    */
   asyncSendData(data: Uint8Array | string, onSent?: ((client: XAsyncTCPClient) => void) | null, encoding: BufferEncoding = 'utf8'): boolean {
     if (this._s.closing || this.isClosed) return false;
-    return queueSend(this._s, this._timers, data, encoding, onSent ? this.#whenSent(onSent) : null);
+    return queueSend(this._s, this._timers, data, encoding, onSent ? this._whenSent(onSent) : null);
   }
 
   /** The write callback for `onSent` (made apart: a closure in asyncSendData cost a context on every call). */
-  #whenSent(onSent: (client: XAsyncTCPClient) => void): () => void {
+  private _whenSent(onSent: (client: XAsyncTCPClient) => void): () => void {
     return () => { if (!this.isClosed) this._callback(onSent); };
   }
 
@@ -287,12 +287,13 @@ export class XAsyncTCPClient extends TcpClientSocket {
   }
 
   // ---- internals -------------------------------------------------------------------------------
+  // TypeScript-private, not `#` methods: those cost every connection a field (the class's brand; see tcp-client-socket.ts).
 
-  #open(addr: XAddress): void {
+  private _open(addr: XAddress): void {
     this._s.remoteHost = addr.host;
     this._s.remotePort = addr.port;
     this._connecting = true;
-    const sock = net.connect({ host: addr.host, port: addr.port, noDelay: this._s.opts.noDelay, onread: this.#onreadOption() });
+    const sock = net.connect({ host: addr.host, port: addr.port, noDelay: this._s.opts.noDelay, onread: this._onreadOption() });
     this._usesOnRead = true;
     this._attach(sock);
     this._timers.armMisc('connect', this._s.opts.connectTimeoutMs);
@@ -308,19 +309,19 @@ export class XAsyncTCPClient extends TcpClientSocket {
    * bytes landed there. Closures of its own: `net.connect` may set its handle up later (after a lookup),
    * when the shared generator's connection (tcp-client-socket.ts) is another one. Accepted connections share one pair.
    */
-  #onreadOption(): OnReadOption {
+  private _onreadOption(): OnReadOption {
     const reader = this._s.reader;
     const flow = this._flow;
     return { buffer: () => reader.nextTarget(), callback: (n) => flow.onRead(n) };
   }
 
-  #oneShot(mode: RecvMode.Line | RecvMode.Data, cb: (client: XAsyncTCPClient, v: any) => void, size: number, timeoutSec: number): void {
+  private _oneShot(mode: RecvMode.Line | RecvMode.Data, cb: (client: XAsyncTCPClient, v: any) => void, size: number, timeoutSec: number): void {
     setOneShot(this._s, mode, cb, size);
     this.setRecvTimeout(timeoutSec);
     this._flow.kick();
   }
 
-  #promised<T>(start: (cb: (c: XAsyncTCPClient, v: T) => void) => void): Promise<T> {
+  private _promised<T>(start: (cb: (c: XAsyncTCPClient, v: T) => void) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const onClose = () => reject(new XAsyncError('ERR_XAS_CLOSED', `the connection closed (${this.closedReason}) before the receive completed`));
       let settled = false;
