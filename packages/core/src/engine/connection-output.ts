@@ -16,7 +16,6 @@ const JOIN_MAX = 16 * 1024;
  * depends on the request cycle (finish, keep-alive; abort) stays in the subclasses (request-cycle.ts, connection.ts).
  */
 export abstract class ConnectionOutput {
-  readonly server: ServerRef;
   readonly client: XAsyncTCPClient;
   protected readonly _host: ConnectionHost;
   /** True while the parser runs on a read: responses made meanwhile leave together after it. */
@@ -30,9 +29,11 @@ export abstract class ConnectionOutput {
 
   constructor(host: ConnectionHost, client: XAsyncTCPClient) {
     this._host = host;
-    this.server = host.server;
     this.client = client;
   }
+
+  /** The server (`request.server`, `onSent`'s first argument): the host's, not a field of each connection (issue 19). */
+  get server(): ServerRef { return this._host.server; }
 
   // ---- sending (ResponseSink) ------------------------------------------------------------------
 

@@ -76,8 +76,6 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
   protected _served = 0;
   /** @internal The server's rate sweep keeps its marks here (engine/rates.ts); made on first need. */
   marks: RateMarks | null = null;
-  /** The body receiver's resume callback, made with the first body (most connections never see one). */
-  private _resumer: (() => void) | null = null;
 
   constructor(host: ConnectionHost, client: XAsyncTCPClient, isSSL: boolean) {
     super(host, client);
@@ -151,15 +149,15 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
     const req = this._newRequest(head);
     const rcv = this._host.bodyReceiver(req);
     if (rcv === null) return this._host.limits.maxRequestContentLength;
-    return (this._body ??= new BodyIntake(this._host.bodyBudget, this.client)).claim(rcv, req, head, this, this._host.limits.maxRequestContentLength);
+    return (this._body ??= this._newIntake()).claim(rcv, req, head, this, this._host.limits.maxRequestContentLength);
   }
 
   onHead(head: RequestHead): void {
     const req = this._req !== null && this._reqHead === head ? this._req : this._newRequest(head);
     this._reqHead = null; // an idle connection keeps no head (nor the string of its read)
     if (head.contentLength > 0 || head.chunked) {
-      const body = (this._body ??= new BodyIntake(this._host.bodyBudget, this.client));
-      if (!body.begin(req, head, (this._resumer ??= () => this._resumeBody()))) {
+      const body = (this._body ??= this._newIntake());
+      if (!body.begin(req, head)) {
         // The server's budget for buffered bodies is spent: 503 + Retry-After before any byte is read.
         this._parser!.pause();
         this.onError(new HttpError('ERR_MWS_BODY_BUDGET'));
@@ -276,6 +274,11 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
     // Inside a read, arm once after the whole batch of pipelined requests (one clock read per read).
     if (this._inExecute) this._armAfterRead = true;
     else this.client.setRecvTimeout(this._served === 0 ? this._host.limits.headersTimeoutSec : this._host.limits.keepAliveTimeoutSec);
+  }
+
+  /** The connection's body intake, made on its first body (most connections never see one), with its resume callback. */
+  private _newIntake(): BodyIntake {
+    return new BodyIntake(this._host.bodyBudget, this.client, () => this._resumeBody());
   }
 
   private _newRequest(head: RequestHead): HttpRequest {
