@@ -44,7 +44,8 @@ export class SlotReader {
   private _targetIsSlot = true;
   /**
    * True when bytes only come in through {@link append} (TLS, 'data' fallback): no kernel read target
-   * is outstanding, so offsets may be reset and compacted at any time.
+   * is outstanding, so offsets may be reset and compacted at any time. False: the zero-copy `onread`
+   * path (the client's `zeroCopy` reads it; no flag of its own).
    */
   copyMode = false;
 

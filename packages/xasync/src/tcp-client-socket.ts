@@ -53,7 +53,6 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
   /** The accepting server's bookkeeping (a plain callback: no promise per connection). */
   protected readonly _onRelease: ((client: never) => void) | null;
   protected _connecting = false;
-  protected _usesOnRead = false;
 
   /** See XAsyncTCPClient's constructor: the `accepted` socket is bound here. */
   protected constructor(pool: XAsyncSocketsPool, options: XAsyncTCPClientOptions, slot: XBufferSlot | null, slots: XBufferSlots | null,
@@ -98,7 +97,6 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
     TcpClientSocket.#readNext = this;
     const wrapped = rewrapWithOnRead(orig, TcpClientSocket.#sharedOnRead);
     if (wrapped) {
-      this._usesOnRead = true;
       this._attach(wrapped);
       wrapped.resume();
     } else {
@@ -123,7 +121,6 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
       attach: (t) => {
         this._s.tls = t;
         this._s.reader.copyMode = true;
-        this._usesOnRead = false;
         t.on('data', (chunk: Buffer) => this._flow.onChunk(chunk));
         TcpClientSocket.#listen(t, this);
       },

@@ -98,7 +98,7 @@ export class XAsyncTCPClient extends TcpClientSocket {
   get remotePort(): number { return this._s.remotePort; }
   get localAddress(): XAddress { return { host: this._s.sock.localAddress ?? '', port: this._s.sock.localPort ?? 0 }; }
   /** True when the kernel's bytes land straight in the slot (no copy); false on the copy paths. */
-  get zeroCopy(): boolean { return this._usesOnRead; }
+  get zeroCopy(): boolean { return !this._s.reader.copyMode; }
   /** True once a TLS session is established on this connection. */
   get isSSL(): boolean { const t = this._s.tls; return t !== null && t.encrypted && !this._s.tlsFail; }
   /** The TLS socket once `startSSL` was called (peer certificate, ALPN, …). */
@@ -294,7 +294,6 @@ export class XAsyncTCPClient extends TcpClientSocket {
     this._s.remotePort = addr.port;
     this._connecting = true;
     const sock = net.connect({ host: addr.host, port: addr.port, noDelay: this._s.opts.noDelay, onread: this._onreadOption() });
-    this._usesOnRead = true;
     this._attach(sock);
     this._timers.armMisc('connect', this._s.opts.connectTimeoutMs);
     sock.once('connect', () => {
