@@ -33,12 +33,21 @@ let lastRemoteHost = '';
 type Owned = net.Socket & { [kClient]?: TcpClientSocket };
 
 /**
+ * An outgoing connection's dial: its callbacks and whether it is still connecting. Made when an outgoing
+ * connection opens (or a callback is set): an accepted connection keeps one null field for it instead of
+ * three (issue 19).
+ */
+export class Dial {
+  connecting = false;
+  onConnected: ((client: never) => void) | null = null;
+  onFailsToConnect: ((client: never, err: Error) => void) | null = null;
+}
+
+/**
  * The socket side of {@link XAsyncTCPClient} (use that class; this one is not exported from the package).
  * Callback types name the client as `never` here (as XAsyncSocket's `onClosed`); the subclass narrows them.
  */
 export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwner {
-  /** Outgoing: the connection could not be established (then `onClosed` follows). */
-  onFailsToConnect: ((client: never, err: Error) => void) | null = null;
   /** Queued outgoing bytes were flushed after a send returned false. */
   onSendReady: ((client: never) => void) | null = null;
   /** The receive timeout expired (see XAsyncTCPClient). */
@@ -52,7 +61,8 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
   protected readonly _slots: XBufferSlots | null;
   /** The accepting server's bookkeeping (a plain callback: no promise per connection). */
   protected readonly _onRelease: ((client: never) => void) | null;
-  protected _connecting = false;
+  /** Outgoing connections' dial (XAsyncTCPClient's `onConnected`, `onFailsToConnect`), else null. */
+  protected _dial: Dial | null = null;
 
   /** See XAsyncTCPClient's constructor: the `accepted` socket is bound here. */
   protected constructor(pool: XAsyncSocketsPool, options: XAsyncTCPClientOptions, slot: XBufferSlot | null, slots: XBufferSlots | null,
@@ -134,10 +144,11 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
 
   private _sockClose(): void {
     if (!socketClosed(this._s, this._flow, this._timers)) return;
-    if (this._connecting) {
-      this._connecting = false;
+    const dial = this._dial;
+    if (dial !== null && dial.connecting) {
+      dial.connecting = false;
       const err = this.error ?? new XAsyncError('ERR_XAS_CONNECT', 'the connection closed before it was established');
-      this._callback(this.onFailsToConnect, err);
+      this._callback(dial.onFailsToConnect, err);
     }
     if (this._s.tlsFail) this._s.tlsFail(this.error ?? new XAsyncError('ERR_XAS_TLS', 'the connection closed during the TLS handshake'));
     // Release only now: no read can land in the slot once the handle is closed.

@@ -14,7 +14,7 @@ import { kDestroyNow } from './pool-member';
 import { endBufferLoan, lendBuffer } from './recv-loan';
 import { setOneShot, setRaw, stopRaw } from './recv-modes';
 import type { ResolvedClientOptions, XAsyncTCPClientOptions } from './tcp-client-options';
-import { TcpClientSocket } from './tcp-client-socket';
+import { Dial, TcpClientSocket } from './tcp-client-socket';
 import type { XSSLOptions } from './tls-upgrade';
 
 /**
@@ -32,10 +32,6 @@ export type RawReceiver = (client: XAsyncTCPClient, buf: Buffer, start: number, 
  */
 export class XAsyncTCPClient extends TcpClientSocket {
   declare onClosed: ((client: XAsyncTCPClient, reason: XClosedReason) => void) | null;
-  /** Outgoing: the connection is established. */
-  onConnected: ((client: XAsyncTCPClient) => void) | null = null;
-  /** Outgoing: the connection could not be established (then `onClosed` follows). */
-  declare onFailsToConnect: ((client: XAsyncTCPClient, err: Error) => void) | null;
   /** Queued outgoing bytes were flushed after a send returned false. */
   declare onSendReady: ((client: XAsyncTCPClient) => void) | null;
   /**
@@ -89,6 +85,21 @@ export class XAsyncTCPClient extends TcpClientSocket {
   }
 
   // ---- properties ------------------------------------------------------------------------------
+
+  /** Outgoing: the connection is established. */
+  get onConnected(): ((client: XAsyncTCPClient) => void) | null {
+    return this._dial === null ? null : (this._dial.onConnected as ((client: XAsyncTCPClient) => void) | null);
+  }
+  set onConnected(v: ((client: XAsyncTCPClient) => void) | null) {
+    if (v !== null || this._dial !== null) this._dialing().onConnected = v;
+  }
+  /** Outgoing: the connection could not be established (then `onClosed` follows). */
+  get onFailsToConnect(): ((client: XAsyncTCPClient, err: Error) => void) | null {
+    return this._dial === null ? null : (this._dial.onFailsToConnect as ((client: XAsyncTCPClient, err: Error) => void) | null);
+  }
+  set onFailsToConnect(v: ((client: XAsyncTCPClient, err: Error) => void) | null) {
+    if (v !== null || this._dial !== null) this._dialing().onFailsToConnect = v;
+  }
 
   /** The peer's address (a new object at each call; {@link remoteHost} and {@link remotePort} make none). */
   get remoteAddress(): XAddress { return { host: this._s.remoteHost, port: this._s.remotePort }; }
@@ -276,7 +287,7 @@ export class XAsyncTCPClient extends TcpClientSocket {
     if (this._s.closing || this._s.finished) return;
     this._setReason(XClosedReason.ClosedByHost);
     beginClosing(this._s, this._flow);
-    if (this._connecting) this[kDestroyNow]();
+    if (this._dial !== null && this._dial.connecting) this[kDestroyNow]();
     else endGracefully(this._s, this._flow, this._timers);
   }
 
@@ -292,16 +303,20 @@ export class XAsyncTCPClient extends TcpClientSocket {
   private _open(addr: XAddress): void {
     this._s.remoteHost = addr.host;
     this._s.remotePort = addr.port;
-    this._connecting = true;
+    const dial = this._dialing();
+    dial.connecting = true;
     const sock = net.connect({ host: addr.host, port: addr.port, noDelay: this._s.opts.noDelay, onread: this._onreadOption() });
     this._attach(sock);
     this._timers.armMisc('connect', this._s.opts.connectTimeoutMs);
     sock.once('connect', () => {
-      this._connecting = false;
+      dial.connecting = false;
       this._timers.disarmMisc();
-      this._callback(this.onConnected);
+      this._callback(dial.onConnected);
     });
   }
+
+  /** The dial, made on first need (outgoing connections, or a callback set on an accepted one). */
+  private _dialing(): Dial { return (this._dial ??= new Dial()); }
 
   /**
    * The read path of an outgoing connection: Node asks where the next read lands, then reports how many
