@@ -49,6 +49,16 @@ export class DedicatedRecv {
 }
 
 /**
+ * A connection's TLS socket once `startSSL` was called, with what fails its handshake while that runs.
+ * Made by the upgrade: a plain connection keeps one null field for TLS instead of two (issue 19).
+ */
+export class TlsLink {
+  /** Set while the handshake runs: fails it (and the connection). */
+  fail: ((err: Error) => void) | null;
+  constructor(readonly socket: tls.TLSSocket, fail: (err: Error) => void) { this.fail = fail; }
+}
+
+/**
  * One connection's state, shared by the client and its helpers. A plain class with every field set in
  * the constructor, so every connection has the same shape and the read path stays monomorphic.
  */
@@ -69,10 +79,8 @@ export class ClientState {
   remotePort = 0;
   /** The plain socket: attached while the client is constructed (never null once its creator has it). */
   sock: net.Socket = null as unknown as net.Socket;
-  /** The TLS socket once `startSSL` was called. */
-  tls: tls.TLSSocket | null = null;
-  /** Set while a TLS handshake runs: fails it (and the connection). */
-  tlsFail: ((err: Error) => void) | null = null;
+  /** The TLS socket and its handshake, once `startSSL` was called. */
+  tls: TlsLink | null = null;
   /** A graceful or forced close began: receives are over, arrivals are dropped. */
   closing = false;
   /** The socket is closed (the slot is released in the same step). */
@@ -103,7 +111,7 @@ export class ClientState {
   }
 
   /** The stream writes go to, and reading is paused on: the TLS socket once upgraded. */
-  get out(): net.Socket { return this.tls ?? this.sock; }
+  get out(): net.Socket { return this.tls === null ? this.sock : this.tls.socket; }
 
   /** DirectOwner: the direct write in libuv completed; what was corked behind it goes now, in one write. */
   directDone(): void {

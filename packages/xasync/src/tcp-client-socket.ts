@@ -129,7 +129,6 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
       state: this._s, flow: this._flow, timers: this._timers, acceptedSide: this._slot !== null,
       // TLS took over: bytes now come as decrypted chunks on `t`.
       attach: (t) => {
-        this._s.tls = t;
         this._s.reader.copyMode = true;
         t.on('data', (chunk: Buffer) => this._flow.onChunk(chunk));
         TcpClientSocket.#listen(t, this);
@@ -139,7 +138,8 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
 
   private _sockError(err: Error): void {
     this._setReason(XClosedReason.Error, err);
-    if (this._s.tlsFail) this._s.tlsFail(err);
+    const t = this._s.tls;
+    if (t !== null && t.fail !== null) t.fail(err);
   }
 
   private _sockClose(): void {
@@ -150,7 +150,8 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
       const err = this.error ?? new XAsyncError('ERR_XAS_CONNECT', 'the connection closed before it was established');
       this._callback(dial.onFailsToConnect, err);
     }
-    if (this._s.tlsFail) this._s.tlsFail(this.error ?? new XAsyncError('ERR_XAS_TLS', 'the connection closed during the TLS handshake'));
+    const t = this._s.tls;
+    if (t !== null && t.fail !== null) t.fail(this.error ?? new XAsyncError('ERR_XAS_TLS', 'the connection closed during the TLS handshake'));
     // Release only now: no read can land in the slot once the handle is closed.
     this._s.reader.dropLoan();
     if (this._slot && this._slots) this._slots.release(this._slot);

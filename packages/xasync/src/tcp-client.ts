@@ -111,9 +111,9 @@ export class XAsyncTCPClient extends TcpClientSocket {
   /** True when the kernel's bytes land straight in the slot (no copy); false on the copy paths. */
   get zeroCopy(): boolean { return !this._s.reader.copyMode; }
   /** True once a TLS session is established on this connection. */
-  get isSSL(): boolean { const t = this._s.tls; return t !== null && t.encrypted && !this._s.tlsFail; }
+  get isSSL(): boolean { const t = this._s.tls; return t !== null && t.socket.encrypted && t.fail === null; }
   /** The TLS socket once `startSSL` was called (peer certificate, ALPN, …). */
-  get tlsSocket(): tls.TLSSocket | null { return this._s.tls; }
+  get tlsSocket(): tls.TLSSocket | null { return this._s.tls === null ? null : this._s.tls.socket; }
   /** The connection's receive buffer (the slot's memory). */
   get recvBuffer(): Buffer { return this._s.reader.buf; }
   /** The slot bound to this connection, if it came from a slot pool. */
