@@ -19,13 +19,14 @@ const ONE_BYTE = Buffer.alloc(1);
 const COMPACT_DIVISOR = 4;
 
 /**
- * A bigger buffer lent for a while (a large upload: fewer, bigger reads), made per loan: an idle
- * connection's reader keeps one null field for loans instead of three (issue 19).
+ * A bigger buffer lent for a while (a large upload: fewer, bigger reads), made per loan, with the slot's
+ * memory to go back to: without a loan, the reader's `buf` is the slot's memory, so an idle connection's
+ * reader keeps one null field for loans instead of four (issue 19).
  */
 class Loan {
   /** The loan ended: the lent buffer goes back as soon as `buf` is the slot again. */
   returning = false;
-  constructor(readonly buf: Buffer, readonly onReturn: (b: Buffer) => void) {}
+  constructor(readonly buf: Buffer, readonly onReturn: (b: Buffer) => void, readonly slotBuf: Buffer) {}
 }
 
 export class SlotReader {
@@ -33,8 +34,6 @@ export class SlotReader {
   buf: Buffer;
   rd = 0;
   wr = 0;
-  /** The slot's own memory. */
-  private readonly _slotBuf: Buffer;
   /**
    * The loan running, or null. `buf` switches to its buffer, and back to the slot, only when every byte
    * is consumed: unconsumed bytes never move between buffers.
@@ -51,11 +50,10 @@ export class SlotReader {
 
   constructor(buf: Buffer) {
     this.buf = buf;
-    this._slotBuf = buf;
   }
 
   /** The slot's own memory (whatever `buf` is now). */
-  get slotBuffer(): Buffer { return this._slotBuf; }
+  get slotBuffer(): Buffer { return this._loan === null ? this.buf : this._loan.slotBuf; }
 
   /** True while a buffer is lent (the loan may have ended, its bytes not yet consumed). */
   get lent(): boolean { return this._loan !== null; }
@@ -65,7 +63,7 @@ export class SlotReader {
    * `onReturn(b)` is called once `b` is no longer used (after endLoan, or at {@link dropLoan}).
    */
   lend(b: Buffer, onReturn: (b: Buffer) => void): void {
-    this._loan = new Loan(b, onReturn);
+    this._loan = new Loan(b, onReturn, this.slotBuffer);
     if (this.copyMode && this.rd === this.wr) this._switch();
   }
 
@@ -87,8 +85,9 @@ export class SlotReader {
 
   /** The connection closed (no read can land any more): a lent buffer goes back at once. */
   dropLoan(): void {
-    if (this._loan === null) return;
-    this.buf = this._slotBuf;
+    const loan = this._loan;
+    if (loan === null) return;
+    this.buf = loan.slotBuf;
     this.rd = this.wr = 0;
     this._giveBack();
   }
@@ -98,7 +97,7 @@ export class SlotReader {
     const loan = this._loan!;
     this.rd = this.wr = 0;
     if (loan.returning) {
-      this.buf = this._slotBuf;
+      this.buf = loan.slotBuf;
       this._giveBack();
     } else {
       this.buf = loan.buf;
@@ -108,7 +107,7 @@ export class SlotReader {
   private _giveBack(): void {
     const loan = this._loan!;
     this._loan = null;
-    if (this.buf === loan.buf) this.buf = this._slotBuf;
+    if (this.buf === loan.buf) this.buf = loan.slotBuf;
     loan.onReturn(loan.buf);
   }
 
