@@ -93,11 +93,13 @@ export class ClientState {
    * for Line and Data (one field for both: one receive is pending at a time).
    */
   receiver: RawCallback | OneShotCallback | null = null;
-  /** asyncRecvData: the size asked for, and (above the slot size) its own buffer. */
-  recvSize = 0;
+  /**
+   * The pending receive's number, as its mode says (one field: one receive is pending at a time):
+   * Data, the size asked for; Raw, asyncRecvRaw's idle timeout in ms, re-armed at every arrival (0: none).
+   */
+  recvParam = 0;
+  /** asyncRecvData above the slot size: its own buffer. */
   recvDedicated: DedicatedRecv | null = null;
-  /** asyncRecvRaw's idle timeout, re-armed at every arrival (0: none). */
-  rawIdleMs = 0;
   /** A direct write still in libuv's queue (the kernel did not take it all at once), else null. */
   directPending: object | null = null;
   /** The output was corked behind that write (client-send.ts): uncorked when it completes. */

@@ -110,7 +110,8 @@ export class ReadFlow {
 
   private _arrival(): void {
     const s = this._s;
-    if (s.recvMode === RecvMode.Raw && s.rawIdleMs > 0) s.pool.timer.arm(s.recvTimer!, s.rawIdleMs);
+    // Raw: recvParam is the receiver's idle timeout.
+    if (s.recvMode === RecvMode.Raw && s.recvParam > 0) s.pool.timer.arm(s.recvTimer!, s.recvParam);
     dispatchReceive(s);
     this._refill();
   }

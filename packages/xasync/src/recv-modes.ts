@@ -17,7 +17,7 @@ export function setOneShot(s: ClientState, mode: RecvMode.Line | RecvMode.Data, 
   if (s.closing || s.finished) throw new XAsyncError('ERR_XAS_CLOSED', 'cannot receive: the connection is closed or closing');
   s.recvMode = mode;
   s.receiver = cb;
-  s.recvSize = size;
+  s.recvParam = size;
   s.recvDedicated = mode === RecvMode.Data && size > s.reader.size ? new DedicatedRecv(Buffer.allocUnsafe(size)) : null;
 }
 
@@ -26,7 +26,7 @@ export function setRaw(s: ClientState, onRecv: RawCallback, idleMs: number): voi
   if (s.recvMode !== RecvMode.None && s.recvMode !== RecvMode.Raw) throw pendingError(s);
   s.recvMode = RecvMode.Raw;
   s.receiver = onRecv;
-  s.rawIdleMs = idleMs;
+  s.recvParam = idleMs;
 }
 
 /** Removes the raw receiver, if that is the pending receive. */
@@ -104,19 +104,20 @@ function deliverLine(s: ClientState): boolean {
 
 function deliverData(s: ClientState): boolean {
   const r = s.reader;
+  const size = s.recvParam; // Data: the size asked for
   const dedicated = s.recvDedicated;
   if (dedicated !== null) {
-    const n = Math.min(r.pending, s.recvSize - dedicated.filled);
+    const n = Math.min(r.pending, size - dedicated.filled);
     r.buf.copy(dedicated.buf, dedicated.filled, r.rd, r.rd + n);
     r.consume(n);
     dedicated.filled += n;
-    if (dedicated.filled < s.recvSize) return false;
+    if (dedicated.filled < size) return false;
     finishOneShot(s)(s.owner as never, dedicated.buf);
     return true;
   }
-  if (r.pending < s.recvSize) return false;
-  const view = r.buf.subarray(r.rd, r.rd + s.recvSize);
-  r.consume(s.recvSize);
+  if (r.pending < size) return false;
+  const view = r.buf.subarray(r.rd, r.rd + size);
+  r.consume(size);
   finishOneShot(s)(s.owner as never, view);
   return true;
 }

@@ -186,7 +186,7 @@ export class XAsyncTCPClient extends TcpClientSocket {
   asyncRecvRaw(onRecv: RawReceiver, idleTimeoutSec = 0): void {
     setRaw(this._s, onRecv, assertSeconds('idleTimeoutSec', idleTimeoutSec) * 1000);
     // 0 means "no idle timeout of its own": a timeout the owner armed with setRecvTimeout stays.
-    if (this._s.rawIdleMs > 0) this.setRecvTimeout(idleTimeoutSec);
+    if (this._s.recvParam > 0) this.setRecvTimeout(idleTimeoutSec);
     this._flow.kick();
   }
 
