@@ -192,6 +192,22 @@ describe('XAsyncTCPClient', () => {
     c.destroy();
   });
 
+  test('a graceful close whose peer never closes its side ends at lingerSec (the lifecycle timer)', async () => {
+    const own = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 4, new XBufferSlots(1, 512), { clientOptions: { lingerSec: 0.1 } });
+    const got: XAsyncTCPClient[] = [];
+    own.onClientAccepted = (_s, c) => got.push(c);
+    // Half-open allowed: the peer keeps its side open after our FIN, so only the linger timeout ends it.
+    const peer = net.connect({ port: own.address.port, host: '127.0.0.1', allowHalfOpen: true });
+    const peerEnded = new Promise((r) => peer.once('end', r));
+    await waitFor(() => got.length > 0);
+    const server = got[0];
+    server.close();
+    await peerEnded;
+    await expect(server.whenClosed()).resolves.toBe(XClosedReason.ClosedByHost);
+    expect(peer.destroyed).toBe(false); // the peer never closed: the server's linger did
+    peer.destroy();
+  });
+
   test('outgoing clients can take their buffer from a slot pool and give it back', async () => {
     const own = new XBufferSlots(1, 256);
     const c = await XAsyncTCPClient.connect(pool, ['127.0.0.1', srv.address.port], { slots: own });
