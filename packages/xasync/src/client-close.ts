@@ -47,7 +47,7 @@ export function socketClosed(s: ClientState, flow: ReadFlow, timers: ClientTimer
   s.finished = true;
   beginClosing(s, flow);
   timers.disarmAll();
-  if (s.tls && !s.tls.destroyed) s.tls.destroy();
+  if (s.tls && !s.tls.socket.destroyed) s.tls.socket.destroy();
   if (!s.sock.destroyed) s.sock.destroy();
   return true;
 }

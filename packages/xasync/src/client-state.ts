@@ -42,6 +42,22 @@ export type RawCallback = (client: never, buf: Buffer, start: number, end: numbe
 /** A one-shot receive callback (a line or a Buffer). */
 export type OneShotCallback = (client: never, value: any) => void;
 
+/** asyncRecvData above the slot size: its own buffer and how full it is (made with the Buffer, per such receive). */
+export class DedicatedRecv {
+  filled = 0;
+  constructor(readonly buf: Buffer) {}
+}
+
+/**
+ * A connection's TLS socket once `startSSL` was called, with what fails its handshake while that runs.
+ * Made by the upgrade: a plain connection keeps one null field for TLS instead of two (issue 19).
+ */
+export class TlsLink {
+  /** Set while the handshake runs: fails it (and the connection). */
+  fail: ((err: Error) => void) | null;
+  constructor(readonly socket: tls.TLSSocket, fail: (err: Error) => void) { this.fail = fail; }
+}
+
 /**
  * One connection's state, shared by the client and its helpers. A plain class with every field set in
  * the constructor, so every connection has the same shape and the read path stays monomorphic.
@@ -63,10 +79,8 @@ export class ClientState {
   remotePort = 0;
   /** The plain socket: attached while the client is constructed (never null once its creator has it). */
   sock: net.Socket = null as unknown as net.Socket;
-  /** The TLS socket once `startSSL` was called. */
-  tls: tls.TLSSocket | null = null;
-  /** Set while a TLS handshake runs: fails it (and the connection). */
-  tlsFail: ((err: Error) => void) | null = null;
+  /** The TLS socket and its handshake, once `startSSL` was called. */
+  tls: TlsLink | null = null;
   /** A graceful or forced close began: receives are over, arrivals are dropped. */
   closing = false;
   /** The socket is closed (the slot is released in the same step). */
@@ -74,14 +88,18 @@ export class ClientState {
   /** A dispatch loop is running: a receive set from a callback is served by that loop. */
   dispatching = false;
   recvMode = RecvMode.None;
-  raw: RawCallback | null = null;
-  recvCb: OneShotCallback | null = null;
-  /** asyncRecvData: the size asked for, and (above the slot size) its own buffer and how full it is. */
-  recvSize = 0;
-  recvDedicated: Buffer | null = null;
-  recvFilled = 0;
-  /** asyncRecvRaw's idle timeout, re-armed at every arrival (0: none). */
-  rawIdleMs = 0;
+  /**
+   * The pending receive's callback, of the type its mode says: a RawCallback for Raw, a OneShotCallback
+   * for Line and Data (one field for both: one receive is pending at a time).
+   */
+  receiver: RawCallback | OneShotCallback | null = null;
+  /**
+   * The pending receive's number, as its mode says (one field: one receive is pending at a time):
+   * Data, the size asked for; Raw, asyncRecvRaw's idle timeout in ms, re-armed at every arrival (0: none).
+   */
+  recvParam = 0;
+  /** asyncRecvData above the slot size: its own buffer. */
+  recvDedicated: DedicatedRecv | null = null;
   /** A direct write still in libuv's queue (the kernel did not take it all at once), else null. */
   directPending: object | null = null;
   /** The output was corked behind that write (client-send.ts): uncorked when it completes. */
@@ -95,7 +113,7 @@ export class ClientState {
   }
 
   /** The stream writes go to, and reading is paused on: the TLS socket once upgraded. */
-  get out(): net.Socket { return this.tls ?? this.sock; }
+  get out(): net.Socket { return this.tls === null ? this.sock : this.tls.socket; }
 
   /** DirectOwner: the direct write in libuv completed; what was corked behind it goes now, in one write. */
   directDone(): void {

@@ -10,7 +10,17 @@ export type MiscKind = 'connect' | 'linger' | 'tls';
 
 const RECV = 0;
 const SEND = 1;
-const MISC = 2;
+// The lifecycle timeouts: the entry's kind says which one is armed (no field of its own for it).
+const CONNECT = 2;
+const LINGER = 3;
+const TLS = 4;
+const MISC_CODES: Readonly<Record<MiscKind, number>> = { connect: CONNECT, linger: LINGER, tls: TLS };
+
+/** The send watch's entry, with the bytes flushed in all when the watched wait began (made with the watch). */
+class SendWatch extends TimerEntry {
+  flushed = 0;
+  constructor(target: { onTimer(kind: number): void }) { super(target, SEND); }
+}
 
 /**
  * A connection's timeouts, all on the pool's one coarse timer: the receive timeout (the owner's, see
@@ -18,10 +28,11 @@ const MISC = 2;
  * that never overlap (connect, TLS handshake, linger after a graceful close).
  */
 export class ClientTimers extends Timed {
-  private _sendEntry: TimerEntry | null = null;
+  // Made on first use, and what only they need lives on them: most connections never arm these, and an
+  // idle connection keeps two null fields for them (issue 19).
+  private _sendEntry: SendWatch | null = null;
+  /** The lifecycle timeout's entry; its kind is the one armed last (they never overlap). */
   private _miscEntry: TimerEntry | null = null;
-  private _miscKind: MiscKind | null = null;
-  private _lastFlushed = 0;
   private readonly _s: ClientState;
 
   constructor(s: ClientState) {
@@ -40,19 +51,18 @@ export class ClientTimers extends Timed {
   onTimer(kind: number): void {
     if (kind === RECV) this._onRecv();
     else if (kind === SEND) this._onSend();
-    else this._onMisc();
+    else this._onMisc(kind);
   }
 
-  // Created on first use: most connections never arm these.
-  private get _send(): TimerEntry { return (this._sendEntry ??= new TimerEntry(this, SEND)); }
-  private get _misc(): TimerEntry { return (this._miscEntry ??= new TimerEntry(this, MISC)); }
+  private get _send(): SendWatch { return (this._sendEntry ??= new SendWatch(this)); }
 
   /** Bytes are queued: watch that they make progress (armed once; progress re-arms it). */
   armSend(out: net.Socket): void {
     const ms = this._s.opts.sendTimeoutMs;
     if (ms <= 0 || this._send.deadline !== 0) return;
-    this._lastFlushed = flushedBytes(out, this._s);
-    this._s.pool.timer.arm(this._send, ms);
+    const e = this._send;
+    e.flushed = flushedBytes(out, this._s);
+    this._s.pool.timer.arm(e, ms);
   }
 
   /**
@@ -67,18 +77,23 @@ export class ClientTimers extends Timed {
   }
 
   /** Bytes flushed to the kernel in all when the current send wait began ({@link sendWaitSince}). */
-  get sendWaitFlushed(): number { return this._lastFlushed; }
+  get sendWaitFlushed(): number { const e = this._sendEntry; return e === null ? 0 : e.flushed; }
 
   disarmSend(): void { if (this._sendEntry) this._s.pool.timer.disarm(this._sendEntry); }
 
   armMisc(kind: MiscKind, ms: number): void {
     if (ms <= 0) return;
-    this._miscKind = kind;
-    this._s.pool.timer.arm(this._misc, ms);
+    const code = MISC_CODES[kind];
+    let e = this._miscEntry;
+    if (e === null || e.kind !== code) {
+      // Another lifecycle step (connect, then TLS, then linger): its own entry, the previous one disarmed.
+      if (e !== null) this._s.pool.timer.disarm(e);
+      e = this._miscEntry = new TimerEntry(this, code);
+    }
+    this._s.pool.timer.arm(e, ms);
   }
 
   disarmMisc(): void {
-    this._miscKind = null;
     if (this._miscEntry) this._s.pool.timer.disarm(this._miscEntry);
   }
 
@@ -110,19 +125,18 @@ export class ClientTimers extends Timed {
     if (queued === 0) return;
     const flushed = out.bytesWritten - queued;
     const ms = s.opts.sendTimeoutMs;
-    if (flushed > this._lastFlushed) {
-      this._lastFlushed = flushed;
-      s.pool.timer.arm(this._send, ms);
+    const e = this._send;
+    if (flushed > e.flushed) {
+      e.flushed = flushed;
+      s.pool.timer.arm(e, ms);
       return;
     }
     s.fail(XClosedReason.Timeout, new XAsyncError('ERR_XAS_TIMEOUT', `send timeout: ${queued} bytes made no progress for ${ms / 1000} s`));
   }
 
-  private _onMisc(): void {
-    const kind = this._miscKind;
-    this._miscKind = null;
-    if (kind === 'linger') { this._s.owner[kDestroyNow](); return; }
-    const what = kind === 'connect' ? 'connect timeout' : 'TLS handshake timeout';
+  private _onMisc(kind: number): void {
+    if (kind === LINGER) { this._s.owner[kDestroyNow](); return; }
+    const what = kind === CONNECT ? 'connect timeout' : 'TLS handshake timeout';
     this._s.fail(XClosedReason.Timeout, new XAsyncError('ERR_XAS_TIMEOUT', what));
   }
 }

@@ -4,6 +4,15 @@ import { XAsyncError } from './errors';
 import { dispatchReceive } from './recv-modes';
 
 /**
+ * TLS / fallback: the part of a chunk that did not fit in the slot yet. Made on the first such chunk and
+ * kept (reused): a plain connection never has one, and keeps one null field instead of two (issue 19).
+ */
+class Leftover {
+  chunk: Buffer | null = null;
+  off = 0;
+}
+
+/**
  * The receive flow of a connection: bytes arriving (straight into the slot through `onread`, or as
  * chunks to copy on the TLS / fallback paths), handed to the pending receive, and reading paused while
  * the owner asks (`pauseReading`) or while the slot is full of unconsumed bytes (backpressure).
@@ -13,9 +22,8 @@ export class ReadFlow {
   private _inRead = false;
   private _userPaused = false;
   private _fullPaused = false;
-  /** TLS / fallback: the part of a chunk that did not fit in the slot yet. */
-  private _leftover: Buffer | null = null;
-  private _leftoverOff = 0;
+  /** TLS / fallback: a chunk's rest waiting for room (see Leftover), null until the first one. */
+  private _left: Leftover | null = null;
 
   constructor(s: ClientState) {
     this._s = s;
@@ -52,8 +60,9 @@ export class ReadFlow {
     const n = s.reader.append(chunk);
     if (n < chunk.length) {
       // No room for all of it: keep the rest aside and stop the stream until the slot drains.
-      this._leftover = chunk;
-      this._leftoverOff = n;
+      const left = (this._left ??= new Leftover());
+      left.chunk = chunk;
+      left.off = n;
       this._fullPaused = true;
       this._apply();
     }
@@ -66,7 +75,7 @@ export class ReadFlow {
     if (s.dispatching || s.finished) return;
     dispatchReceive(s);
     this._refill();
-    if (this._fullPaused && this._leftover === null && !s.reader.full) {
+    if (this._fullPaused && !this._hasLeftover && !s.reader.full) {
       this._fullPaused = false;
       if (!this._inRead) this._apply();
     }
@@ -94,24 +103,29 @@ export class ReadFlow {
   }
 
   dropLeftover(): void {
-    this._leftover = null;
+    if (this._left !== null) this._left.chunk = null;
   }
+
+  private get _hasLeftover(): boolean { return this._left !== null && this._left.chunk !== null; }
 
   private _arrival(): void {
     const s = this._s;
-    if (s.recvMode === RecvMode.Raw && s.rawIdleMs > 0) s.pool.timer.arm(s.recvTimer!, s.rawIdleMs);
+    // Raw: recvParam is the receiver's idle timeout.
+    if (s.recvMode === RecvMode.Raw && s.recvParam > 0) s.pool.timer.arm(s.recvTimer!, s.recvParam);
     dispatchReceive(s);
     this._refill();
   }
 
   /** Moves a kept-aside TLS chunk into freed room, and resumes the stream when it is all in. */
   private _refill(): void {
+    const left = this._left;
+    if (left === null) return;
     const s = this._s;
-    while (this._leftover !== null && s.reader.room > 0 && !s.finished) {
-      const chunk = this._leftover;
-      this._leftoverOff += s.reader.append(chunk, this._leftoverOff);
-      if (this._leftoverOff === chunk.length) {
-        this._leftover = null;
+    while (left.chunk !== null && s.reader.room > 0 && !s.finished) {
+      const chunk = left.chunk;
+      left.off += s.reader.append(chunk, left.off);
+      if (left.off === chunk.length) {
+        left.chunk = null;
         this._fullPaused = false;
         this._apply();
       }

@@ -59,7 +59,7 @@ describe('receive modes, against a plain ClientState', () => {
   test('data above the slot size gets its own buffer, filled over several arrivals', () => {
     const got: Buffer[] = [];
     setOneShot(h.s, RecvMode.Data, (_o: unknown, d: Buffer) => got.push(d), 40);
-    expect(h.s.recvDedicated?.length).toBe(40);
+    expect(h.s.recvDedicated?.buf.length).toBe(40);
     for (let i = 0; i < 4; i++) put(h, String(i).repeat(10));
     expect(got).toHaveLength(1);
     expect(got[0].buffer).not.toBe(h.s.reader.buf.buffer);

@@ -1,4 +1,4 @@
-import { ClientState, RecvMode, type OneShotCallback, type RawCallback } from './client-state';
+import { ClientState, DedicatedRecv, RecvMode, type OneShotCallback, type RawCallback } from './client-state';
 import { XClosedReason } from './closed-reason';
 import { XAsyncError } from './errors';
 
@@ -16,30 +16,28 @@ export function setOneShot(s: ClientState, mode: RecvMode.Line | RecvMode.Data, 
   if (typeof cb !== 'function') throw new XAsyncError('ERR_XAS_INVALID_ARG', 'the receive callback must be a function');
   if (s.closing || s.finished) throw new XAsyncError('ERR_XAS_CLOSED', 'cannot receive: the connection is closed or closing');
   s.recvMode = mode;
-  s.recvCb = cb;
-  s.recvSize = size;
-  s.recvFilled = 0;
-  s.recvDedicated = mode === RecvMode.Data && size > s.reader.size ? Buffer.allocUnsafe(size) : null;
+  s.receiver = cb;
+  s.recvParam = size;
+  s.recvDedicated = mode === RecvMode.Data && size > s.reader.size ? new DedicatedRecv(Buffer.allocUnsafe(size)) : null;
 }
 
 /** Installs (or replaces) the raw receiver; `idleMs` is re-armed at every arrival (0: none of its own). */
 export function setRaw(s: ClientState, onRecv: RawCallback, idleMs: number): void {
   if (s.recvMode !== RecvMode.None && s.recvMode !== RecvMode.Raw) throw pendingError(s);
   s.recvMode = RecvMode.Raw;
-  s.raw = onRecv;
-  s.rawIdleMs = idleMs;
+  s.receiver = onRecv;
+  s.recvParam = idleMs;
 }
 
 /** Removes the raw receiver, if that is the pending receive. */
 export function stopRaw(s: ClientState): void {
-  if (s.recvMode === RecvMode.Raw) { s.recvMode = RecvMode.None; s.raw = null; }
+  if (s.recvMode === RecvMode.Raw) { s.recvMode = RecvMode.None; s.receiver = null; }
 }
 
 /** Drops whatever receive is pending (the connection is closing). */
 export function clearReceive(s: ClientState): void {
   s.recvMode = RecvMode.None;
-  s.raw = null;
-  s.recvCb = null;
+  s.receiver = null;
   s.recvDedicated = null;
 }
 
@@ -56,7 +54,7 @@ export function dispatchReceive(s: ClientState): void {
     while (r.pending > 0 && !s.closing) {
       const mode = s.recvMode;
       if (mode === RecvMode.Raw) {
-        const n = s.raw!(s.owner as never, r.buf, r.rd, r.wr);
+        const n = (s.receiver as RawCallback)(s.owner as never, r.buf, r.rd, r.wr);
         if (!(n >= 0 && n <= r.pending && Number.isInteger(n))) {
           throw new XAsyncError('ERR_XAS_INVALID_ARG', `a raw receiver must return an integer from 0 to ${r.pending}, got ${String(n)}`);
         }
@@ -80,9 +78,9 @@ export function dispatchReceive(s: ClientState): void {
 }
 
 function finishOneShot(s: ClientState): OneShotCallback {
-  const cb = s.recvCb!;
+  const cb = s.receiver as OneShotCallback;
   s.recvMode = RecvMode.None;
-  s.recvCb = null;
+  s.receiver = null;
   s.recvDedicated = null;
   s.pool.timer.disarm(s.recvTimer!);
   return cb;
@@ -106,19 +104,20 @@ function deliverLine(s: ClientState): boolean {
 
 function deliverData(s: ClientState): boolean {
   const r = s.reader;
+  const size = s.recvParam; // Data: the size asked for
   const dedicated = s.recvDedicated;
   if (dedicated !== null) {
-    const n = Math.min(r.pending, s.recvSize - s.recvFilled);
-    r.buf.copy(dedicated, s.recvFilled, r.rd, r.rd + n);
+    const n = Math.min(r.pending, size - dedicated.filled);
+    r.buf.copy(dedicated.buf, dedicated.filled, r.rd, r.rd + n);
     r.consume(n);
-    s.recvFilled += n;
-    if (s.recvFilled < s.recvSize) return false;
-    finishOneShot(s)(s.owner as never, dedicated);
+    dedicated.filled += n;
+    if (dedicated.filled < size) return false;
+    finishOneShot(s)(s.owner as never, dedicated.buf);
     return true;
   }
-  if (r.pending < s.recvSize) return false;
-  const view = r.buf.subarray(r.rd, r.rd + s.recvSize);
-  r.consume(s.recvSize);
+  if (r.pending < size) return false;
+  const view = r.buf.subarray(r.rd, r.rd + size);
+  r.consume(size);
   finishOneShot(s)(s.owner as never, view);
   return true;
 }

@@ -18,48 +18,52 @@ const ONE_BYTE = Buffer.alloc(1);
 /** Compact when less than this share of the slot is left at the end: one copy buys a big read. */
 const COMPACT_DIVISOR = 4;
 
+/**
+ * A bigger buffer lent for a while (a large upload: fewer, bigger reads), made per loan, with the slot's
+ * memory to go back to: without a loan, the reader's `buf` is the slot's memory, so an idle connection's
+ * reader keeps one null field for loans instead of four (issue 19).
+ */
+class Loan {
+  /** The loan ended: the lent buffer goes back as soon as `buf` is the slot again. */
+  returning = false;
+  constructor(readonly buf: Buffer, readonly onReturn: (b: Buffer) => void, readonly slotBuf: Buffer) {}
+}
+
 export class SlotReader {
   /** Where bytes land now: the slot's memory, or a buffer lent for a while (see {@link lend}). */
   buf: Buffer;
   rd = 0;
   wr = 0;
-  /** The slot's own memory. */
-  private readonly _slotBuf: Buffer;
   /**
-   * A bigger buffer lent for a while (a large upload: fewer, bigger reads), or null. `buf` switches to it,
-   * and back to the slot, only when every byte is consumed: unconsumed bytes never move between buffers.
+   * The loan running, or null. `buf` switches to its buffer, and back to the slot, only when every byte
+   * is consumed: unconsumed bytes never move between buffers.
    */
-  private _lent: Buffer | null = null;
-  private _onReturn: ((b: Buffer) => void) | null = null;
-  /** The loan ended: the lent buffer goes back as soon as `buf` is the slot again. */
-  private _returning = false;
+  private _loan: Loan | null = null;
   /** Where the next read was told to land: 'slot' (at wr) or the shared 1-byte overflow target. */
   private _targetIsSlot = true;
   /**
    * True when bytes only come in through {@link append} (TLS, 'data' fallback): no kernel read target
-   * is outstanding, so offsets may be reset and compacted at any time.
+   * is outstanding, so offsets may be reset and compacted at any time. False: the zero-copy `onread`
+   * path (the client's `zeroCopy` reads it; no flag of its own).
    */
   copyMode = false;
 
   constructor(buf: Buffer) {
     this.buf = buf;
-    this._slotBuf = buf;
   }
 
   /** The slot's own memory (whatever `buf` is now). */
-  get slotBuffer(): Buffer { return this._slotBuf; }
+  get slotBuffer(): Buffer { return this._loan === null ? this.buf : this._loan.slotBuf; }
 
   /** True while a buffer is lent (the loan may have ended, its bytes not yet consumed). */
-  get lent(): boolean { return this._lent !== null; }
+  get lent(): boolean { return this._loan !== null; }
 
   /**
    * Reads land in `b` instead of the slot from the next time everything is consumed, until {@link endLoan};
    * `onReturn(b)` is called once `b` is no longer used (after endLoan, or at {@link dropLoan}).
    */
   lend(b: Buffer, onReturn: (b: Buffer) => void): void {
-    this._lent = b;
-    this._onReturn = onReturn;
-    this._returning = false;
+    this._loan = new Loan(b, onReturn, this.slotBuffer);
     if (this.copyMode && this.rd === this.wr) this._switch();
   }
 
@@ -70,9 +74,10 @@ export class SlotReader {
    * Returns true when the caller should move the kernel's target to the slot to end it now.
    */
   endLoan(noTarget: boolean): boolean {
-    if (this._lent === null) return false;
-    this._returning = true;
-    if (this.buf !== this._lent) { this._giveBack(); return false; }
+    const loan = this._loan;
+    if (loan === null) return false;
+    loan.returning = true;
+    if (this.buf !== loan.buf) { this._giveBack(); return false; }
     if (this.rd !== this.wr) return false;
     if (this.copyMode || noTarget) { this._switch(); return false; }
     return true;
@@ -80,31 +85,30 @@ export class SlotReader {
 
   /** The connection closed (no read can land any more): a lent buffer goes back at once. */
   dropLoan(): void {
-    if (this._lent === null) return;
-    this.buf = this._slotBuf;
+    const loan = this._loan;
+    if (loan === null) return;
+    this.buf = loan.slotBuf;
     this.rd = this.wr = 0;
     this._giveBack();
   }
 
   /** With everything consumed: move to the lent buffer, or back to the slot when the loan ended. */
   private _switch(): void {
-    const lent = this._lent!;
+    const loan = this._loan!;
     this.rd = this.wr = 0;
-    if (this._returning) {
-      this.buf = this._slotBuf;
+    if (loan.returning) {
+      this.buf = loan.slotBuf;
       this._giveBack();
     } else {
-      this.buf = lent;
+      this.buf = loan.buf;
     }
   }
 
   private _giveBack(): void {
-    const b = this._lent!;
-    const cb = this._onReturn!;
-    this._lent = this._onReturn = null;
-    this._returning = false;
-    if (this.buf === b) this.buf = this._slotBuf;
-    cb(b);
+    const loan = this._loan!;
+    this._loan = null;
+    if (this.buf === loan.buf) this.buf = loan.slotBuf;
+    loan.onReturn(loan.buf);
   }
 
   get size(): number { return this.buf.length; }
@@ -119,7 +123,8 @@ export class SlotReader {
       this.rd = this.wr = 0;
       this._targetIsSlot = true;
       // A loan starts or ends only here on the zero-copy path: no target points into either buffer.
-      if (this._lent !== null && (this.buf !== this._lent) !== this._returning) this._switch();
+      const loan = this._loan;
+      if (loan !== null && (this.buf !== loan.buf) !== loan.returning) this._switch();
       return this.buf;
     }
     const buf = this.buf;
@@ -164,7 +169,8 @@ export class SlotReader {
     if (this.rd === this.wr && (this.copyMode || !this._targetIsSlot)) {
       // Nothing outstanding points into the slot: safe to start over.
       this.rd = this.wr = 0;
-      if (this._lent !== null && this.copyMode && (this.buf !== this._lent) !== this._returning) this._switch();
+      const loan = this._loan;
+      if (loan !== null && this.copyMode && (this.buf !== loan.buf) !== loan.returning) this._switch();
     }
   }
 

@@ -28,17 +28,26 @@ import { startTls, type XSSLOptions } from './tls-upgrade';
 // One set of socket listeners for every connection (no closures per connection): they find the client
 // through a symbol on the socket.
 const kClient = Symbol('xasync.client');
-/** The peer address of the connection accepted last (see #accept). */
+/** The peer address of the connection accepted last (see _accept). */
 let lastRemoteHost = '';
 type Owned = net.Socket & { [kClient]?: TcpClientSocket };
+
+/**
+ * An outgoing connection's dial: its callbacks and whether it is still connecting. Made when an outgoing
+ * connection opens (or a callback is set): an accepted connection keeps one null field for it instead of
+ * three (issue 19).
+ */
+export class Dial {
+  connecting = false;
+  onConnected: ((client: never) => void) | null = null;
+  onFailsToConnect: ((client: never, err: Error) => void) | null = null;
+}
 
 /**
  * The socket side of {@link XAsyncTCPClient} (use that class; this one is not exported from the package).
  * Callback types name the client as `never` here (as XAsyncSocket's `onClosed`); the subclass narrows them.
  */
 export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwner {
-  /** Outgoing: the connection could not be established (then `onClosed` follows). */
-  onFailsToConnect: ((client: never, err: Error) => void) | null = null;
   /** Queued outgoing bytes were flushed after a send returned false. */
   onSendReady: ((client: never) => void) | null = null;
   /** The receive timeout expired (see XAsyncTCPClient). */
@@ -52,8 +61,8 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
   protected readonly _slots: XBufferSlots | null;
   /** The accepting server's bookkeeping (a plain callback: no promise per connection). */
   protected readonly _onRelease: ((client: never) => void) | null;
-  protected _connecting = false;
-  protected _usesOnRead = false;
+  /** Outgoing connections' dial (XAsyncTCPClient's `onConnected`, `onFailsToConnect`), else null. */
+  protected _dial: Dial | null = null;
 
   /** See XAsyncTCPClient's constructor: the `accepted` socket is bound here. */
   protected constructor(pool: XAsyncSocketsPool, options: XAsyncTCPClientOptions, slot: XBufferSlot | null, slots: XBufferSlots | null,
@@ -69,8 +78,12 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
     this._s = s;
     this._flow = new ReadFlow(s);
     this._timers = new ClientTimers(s);
-    if (accepted !== null) this.#accept(accepted);
+    if (accepted !== null) this._accept(accepted);
   }
+
+  // Instance methods are TypeScript-private (`_name`), not `#name`: V8 stores a class's private brand on
+  // every instance of a class with `#` methods, one field more per connection (issue 19). Static `#`
+  // members brand the class, not its instances.
 
   /** @internal Ends the connection now (pool stop, linger timeout, failures). */
   [kDestroyNow](): void {
@@ -83,7 +96,7 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
     this[kDestroyNow]();
   }
 
-  #accept(orig: net.Socket): void {
+  private _accept(orig: net.Socket): void {
     // Node makes a new string per socket: many connections from one address (a proxy, a NAT, a load
     // balancer) share the previous connection's instead of keeping one copy each.
     const host = orig.remoteAddress ?? '';
@@ -94,7 +107,6 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
     TcpClientSocket.#readNext = this;
     const wrapped = rewrapWithOnRead(orig, TcpClientSocket.#sharedOnRead);
     if (wrapped) {
-      this._usesOnRead = true;
       this._attach(wrapped);
       wrapped.resume();
     } else {
@@ -117,28 +129,29 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
       state: this._s, flow: this._flow, timers: this._timers, acceptedSide: this._slot !== null,
       // TLS took over: bytes now come as decrypted chunks on `t`.
       attach: (t) => {
-        this._s.tls = t;
         this._s.reader.copyMode = true;
-        this._usesOnRead = false;
         t.on('data', (chunk: Buffer) => this._flow.onChunk(chunk));
         TcpClientSocket.#listen(t, this);
       },
     }, options, context);
   }
 
-  #sockError(err: Error): void {
+  private _sockError(err: Error): void {
     this._setReason(XClosedReason.Error, err);
-    if (this._s.tlsFail) this._s.tlsFail(err);
+    const t = this._s.tls;
+    if (t !== null && t.fail !== null) t.fail(err);
   }
 
-  #sockClose(): void {
+  private _sockClose(): void {
     if (!socketClosed(this._s, this._flow, this._timers)) return;
-    if (this._connecting) {
-      this._connecting = false;
+    const dial = this._dial;
+    if (dial !== null && dial.connecting) {
+      dial.connecting = false;
       const err = this.error ?? new XAsyncError('ERR_XAS_CONNECT', 'the connection closed before it was established');
-      this._callback(this.onFailsToConnect, err);
+      this._callback(dial.onFailsToConnect, err);
     }
-    if (this._s.tlsFail) this._s.tlsFail(this.error ?? new XAsyncError('ERR_XAS_TLS', 'the connection closed during the TLS handshake'));
+    const t = this._s.tls;
+    if (t !== null && t.fail !== null) t.fail(this.error ?? new XAsyncError('ERR_XAS_TLS', 'the connection closed during the TLS handshake'));
     // Release only now: no read can land in the slot once the handle is closed.
     this._s.reader.dropLoan();
     if (this._slot && this._slots) this._slots.release(this._slot);
@@ -146,19 +159,19 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
     this._finishClose();
   }
 
-  #sockDrain(): void {
+  private _sockDrain(): void {
     sendDrained(this._s, this._timers);
     this._callback(this.onSendReady);
   }
 
-  #sockEnd(): void {
+  private _sockEnd(): void {
     this._setReason(XClosedReason.ClosedByPeer);
   }
 
   // The accepted connections' `onread`, one pair for all (no closures per idle connection). Node calls
   // the callback as a method of the socket (`stream[kBufferCb](n, buf)`, lib/internal/stream_base_commons.js)
   // and, right after it in the same function, the generator as a plain function, which therefore takes
-  // its connection from #readNext, set by the callback (or by #accept for the call from the socket's
+  // its connection from #readNext, set by the callback (or by _accept for the call from the socket's
   // constructor, before the socket is tagged). No other read can run in between: reads come one at a time
   // from the event loop, and the callback runs no I/O callback synchronously.
   static #readNext: TcpClientSocket | null = null;
@@ -175,10 +188,10 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
     return (TcpClientSocket.#shared ??= { buffer: TcpClientSocket.#sharedTarget, callback: TcpClientSocket.#sharedRead });
   }
 
-  static #onEnd(this: Owned): void { this[kClient]!.#sockEnd(); }
-  static #onError(this: Owned, err: Error): void { this[kClient]!.#sockError(err); }
-  static #onClose(this: Owned): void { this[kClient]!.#sockClose(); }
-  static #onDrain(this: Owned): void { this[kClient]!.#sockDrain(); }
+  static #onEnd(this: Owned): void { this[kClient]!._sockEnd(); }
+  static #onError(this: Owned, err: Error): void { this[kClient]!._sockError(err); }
+  static #onClose(this: Owned): void { this[kClient]!._sockClose(); }
+  static #onDrain(this: Owned): void { this[kClient]!._sockDrain(); }
   static #listen(sock: Owned, client: TcpClientSocket): void {
     sock[kClient] = client;
     sock.on('end', TcpClientSocket.#onEnd);

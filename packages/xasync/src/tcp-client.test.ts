@@ -168,6 +168,46 @@ describe('XAsyncTCPClient', () => {
     await expect(XAsyncTCPClient.connect(pool, ['127.0.0.1', port])).rejects.toMatchObject({ code: 'ERR_XAS_CONNECT' });
   });
 
+  test('an accepted connection: outgoing callbacks read null until set (then what was set), no TLS, zero-copy reads', async () => {
+    const c = await rawClient(srv.address.port);
+    const server = await acceptOne();
+    expect(server.onConnected).toBeNull();
+    expect(server.onFailsToConnect).toBeNull();
+    server.onConnected = null; // clearing one never set is a no-op
+    expect(server.onConnected).toBeNull();
+    const cb = (): void => undefined;
+    server.onFailsToConnect = cb;
+    expect(server.onFailsToConnect).toBe(cb);
+    expect(server.onConnected).toBeNull();
+    server.onFailsToConnect = null;
+    expect(server.onFailsToConnect).toBeNull();
+    expect(server.tlsSocket).toBeNull();
+    expect(server.isSSL).toBe(false);
+    expect(server.zeroCopy).toBe(true);
+    // close() of an accepted connection is graceful: not the "still connecting" path of an outgoing one.
+    const reason = server.whenClosed();
+    server.close();
+    c.end();
+    await expect(reason).resolves.toBe(XClosedReason.ClosedByHost);
+    c.destroy();
+  });
+
+  test('a graceful close whose peer never closes its side ends at lingerSec (the lifecycle timer)', async () => {
+    const own = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 4, new XBufferSlots(1, 512), { clientOptions: { lingerSec: 0.1 } });
+    const got: XAsyncTCPClient[] = [];
+    own.onClientAccepted = (_s, c) => got.push(c);
+    // Half-open allowed: the peer keeps its side open after our FIN, so only the linger timeout ends it.
+    const peer = net.connect({ port: own.address.port, host: '127.0.0.1', allowHalfOpen: true });
+    const peerEnded = new Promise((r) => peer.once('end', r));
+    await waitFor(() => got.length > 0);
+    const server = got[0];
+    server.close();
+    await peerEnded;
+    await expect(server.whenClosed()).resolves.toBe(XClosedReason.ClosedByHost);
+    expect(peer.destroyed).toBe(false); // the peer never closed: the server's linger did
+    peer.destroy();
+  });
+
   test('outgoing clients can take their buffer from a slot pool and give it back', async () => {
     const own = new XBufferSlots(1, 256);
     const c = await XAsyncTCPClient.connect(pool, ['127.0.0.1', srv.address.port], { slots: own });

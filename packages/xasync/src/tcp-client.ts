@@ -14,7 +14,7 @@ import { kDestroyNow } from './pool-member';
 import { endBufferLoan, lendBuffer } from './recv-loan';
 import { setOneShot, setRaw, stopRaw } from './recv-modes';
 import type { ResolvedClientOptions, XAsyncTCPClientOptions } from './tcp-client-options';
-import { TcpClientSocket } from './tcp-client-socket';
+import { Dial, TcpClientSocket } from './tcp-client-socket';
 import type { XSSLOptions } from './tls-upgrade';
 
 /**
@@ -32,10 +32,6 @@ export type RawReceiver = (client: XAsyncTCPClient, buf: Buffer, start: number, 
  */
 export class XAsyncTCPClient extends TcpClientSocket {
   declare onClosed: ((client: XAsyncTCPClient, reason: XClosedReason) => void) | null;
-  /** Outgoing: the connection is established. */
-  onConnected: ((client: XAsyncTCPClient) => void) | null = null;
-  /** Outgoing: the connection could not be established (then `onClosed` follows). */
-  declare onFailsToConnect: ((client: XAsyncTCPClient, err: Error) => void) | null;
   /** Queued outgoing bytes were flushed after a send returned false. */
   declare onSendReady: ((client: XAsyncTCPClient) => void) | null;
   /**
@@ -75,7 +71,7 @@ export class XAsyncTCPClient extends TcpClientSocket {
       if (slot) options.slots!.release(slot);
       throw err;
     }
-    client.#open(addr);
+    client._open(addr);
     return client;
   }
 
@@ -90,6 +86,21 @@ export class XAsyncTCPClient extends TcpClientSocket {
 
   // ---- properties ------------------------------------------------------------------------------
 
+  /** Outgoing: the connection is established. */
+  get onConnected(): ((client: XAsyncTCPClient) => void) | null {
+    return this._dial === null ? null : (this._dial.onConnected as ((client: XAsyncTCPClient) => void) | null);
+  }
+  set onConnected(v: ((client: XAsyncTCPClient) => void) | null) {
+    if (v !== null || this._dial !== null) this._dialing().onConnected = v;
+  }
+  /** Outgoing: the connection could not be established (then `onClosed` follows). */
+  get onFailsToConnect(): ((client: XAsyncTCPClient, err: Error) => void) | null {
+    return this._dial === null ? null : (this._dial.onFailsToConnect as ((client: XAsyncTCPClient, err: Error) => void) | null);
+  }
+  set onFailsToConnect(v: ((client: XAsyncTCPClient, err: Error) => void) | null) {
+    if (v !== null || this._dial !== null) this._dialing().onFailsToConnect = v;
+  }
+
   /** The peer's address (a new object at each call; {@link remoteHost} and {@link remotePort} make none). */
   get remoteAddress(): XAddress { return { host: this._s.remoteHost, port: this._s.remotePort }; }
   /** The peer's host (IP address). */
@@ -98,11 +109,11 @@ export class XAsyncTCPClient extends TcpClientSocket {
   get remotePort(): number { return this._s.remotePort; }
   get localAddress(): XAddress { return { host: this._s.sock.localAddress ?? '', port: this._s.sock.localPort ?? 0 }; }
   /** True when the kernel's bytes land straight in the slot (no copy); false on the copy paths. */
-  get zeroCopy(): boolean { return this._usesOnRead; }
+  get zeroCopy(): boolean { return !this._s.reader.copyMode; }
   /** True once a TLS session is established on this connection. */
-  get isSSL(): boolean { const t = this._s.tls; return t !== null && t.encrypted && !this._s.tlsFail; }
+  get isSSL(): boolean { const t = this._s.tls; return t !== null && t.socket.encrypted && t.fail === null; }
   /** The TLS socket once `startSSL` was called (peer certificate, ALPN, …). */
-  get tlsSocket(): tls.TLSSocket | null { return this._s.tls; }
+  get tlsSocket(): tls.TLSSocket | null { return this._s.tls === null ? null : this._s.tls.socket; }
   /** The connection's receive buffer (the slot's memory). */
   get recvBuffer(): Buffer { return this._s.reader.buf; }
   /** The slot bound to this connection, if it came from a slot pool. */
@@ -141,7 +152,7 @@ export class XAsyncTCPClient extends TcpClientSocket {
    * @param timeoutSec 0 for none
    */
   asyncRecvLine(onLine: (client: XAsyncTCPClient, line: string) => void, timeoutSec = 0): void {
-    this.#oneShot(RecvMode.Line, onLine, 0, timeoutSec);
+    this._oneShot(RecvMode.Line, onLine, 0, timeoutSec);
   }
 
   /**
@@ -153,17 +164,17 @@ export class XAsyncTCPClient extends TcpClientSocket {
     assertInt('asyncRecvData size', size, 1);
     const max = this._s.opts.maxRecvDataLength;
     if (size > max) throw new XAsyncError('ERR_XAS_RECV_TOO_LARGE', `asyncRecvData size ${size} is above maxRecvDataLength (${max})`);
-    this.#oneShot(RecvMode.Data, onData, size, timeoutSec);
+    this._oneShot(RecvMode.Data, onData, size, timeoutSec);
   }
 
   /** Promise form of {@link asyncRecvLine}; rejects with ERR_XAS_CLOSED if the connection closes first. */
   recvLine(timeoutSec = 0): Promise<string> {
-    return this.#promised<string>((cb) => this.asyncRecvLine(cb, timeoutSec));
+    return this._promised<string>((cb) => this.asyncRecvLine(cb, timeoutSec));
   }
 
   /** Promise form of {@link asyncRecvData}; the data is always a copy the caller owns. */
   recvData(size: number, timeoutSec = 0): Promise<Buffer> {
-    return this.#promised<Buffer>((cb) => this.asyncRecvData(size, (c, d) => cb(c, d.buffer === this._s.reader.buf.buffer ? Buffer.from(d) : d), timeoutSec));
+    return this._promised<Buffer>((cb) => this.asyncRecvData(size, (c, d) => cb(c, d.buffer === this._s.reader.buf.buffer ? Buffer.from(d) : d), timeoutSec));
   }
 
   /**
@@ -175,7 +186,7 @@ export class XAsyncTCPClient extends TcpClientSocket {
   asyncRecvRaw(onRecv: RawReceiver, idleTimeoutSec = 0): void {
     setRaw(this._s, onRecv, assertSeconds('idleTimeoutSec', idleTimeoutSec) * 1000);
     // 0 means "no idle timeout of its own": a timeout the owner armed with setRecvTimeout stays.
-    if (this._s.rawIdleMs > 0) this.setRecvTimeout(idleTimeoutSec);
+    if (this._s.recvParam > 0) this.setRecvTimeout(idleTimeoutSec);
     this._flow.kick();
   }
 
@@ -229,11 +240,11 @@ export class XAsyncTCPClient extends TcpClientSocket {
    */
   asyncSendData(data: Uint8Array | string, onSent?: ((client: XAsyncTCPClient) => void) | null, encoding: BufferEncoding = 'utf8'): boolean {
     if (this._s.closing || this.isClosed) return false;
-    return queueSend(this._s, this._timers, data, encoding, onSent ? this.#whenSent(onSent) : null);
+    return queueSend(this._s, this._timers, data, encoding, onSent ? this._whenSent(onSent) : null);
   }
 
   /** The write callback for `onSent` (made apart: a closure in asyncSendData cost a context on every call). */
-  #whenSent(onSent: (client: XAsyncTCPClient) => void): () => void {
+  private _whenSent(onSent: (client: XAsyncTCPClient) => void): () => void {
     return () => { if (!this.isClosed) this._callback(onSent); };
   }
 
@@ -276,7 +287,7 @@ export class XAsyncTCPClient extends TcpClientSocket {
     if (this._s.closing || this._s.finished) return;
     this._setReason(XClosedReason.ClosedByHost);
     beginClosing(this._s, this._flow);
-    if (this._connecting) this[kDestroyNow]();
+    if (this._dial !== null && this._dial.connecting) this[kDestroyNow]();
     else endGracefully(this._s, this._flow, this._timers);
   }
 
@@ -287,40 +298,44 @@ export class XAsyncTCPClient extends TcpClientSocket {
   }
 
   // ---- internals -------------------------------------------------------------------------------
+  // TypeScript-private, not `#` methods: those cost every connection a field (the class's brand; see tcp-client-socket.ts).
 
-  #open(addr: XAddress): void {
+  private _open(addr: XAddress): void {
     this._s.remoteHost = addr.host;
     this._s.remotePort = addr.port;
-    this._connecting = true;
-    const sock = net.connect({ host: addr.host, port: addr.port, noDelay: this._s.opts.noDelay, onread: this.#onreadOption() });
-    this._usesOnRead = true;
+    const dial = this._dialing();
+    dial.connecting = true;
+    const sock = net.connect({ host: addr.host, port: addr.port, noDelay: this._s.opts.noDelay, onread: this._onreadOption() });
     this._attach(sock);
     this._timers.armMisc('connect', this._s.opts.connectTimeoutMs);
     sock.once('connect', () => {
-      this._connecting = false;
+      dial.connecting = false;
       this._timers.disarmMisc();
-      this._callback(this.onConnected);
+      this._callback(dial.onConnected);
     });
   }
+
+  /** The dial, made on first need (outgoing connections, or a callback set on an accepted one). */
+  private _dialing(): Dial { return (this._dial ??= new Dial()); }
 
   /**
    * The read path of an outgoing connection: Node asks where the next read lands, then reports how many
    * bytes landed there. Closures of its own: `net.connect` may set its handle up later (after a lookup),
    * when the shared generator's connection (tcp-client-socket.ts) is another one. Accepted connections share one pair.
    */
-  #onreadOption(): OnReadOption {
+  private _onreadOption(): OnReadOption {
     const reader = this._s.reader;
     const flow = this._flow;
     return { buffer: () => reader.nextTarget(), callback: (n) => flow.onRead(n) };
   }
 
-  #oneShot(mode: RecvMode.Line | RecvMode.Data, cb: (client: XAsyncTCPClient, v: any) => void, size: number, timeoutSec: number): void {
+  private _oneShot(mode: RecvMode.Line | RecvMode.Data, cb: (client: XAsyncTCPClient, v: any) => void, size: number, timeoutSec: number): void {
     setOneShot(this._s, mode, cb, size);
     this.setRecvTimeout(timeoutSec);
     this._flow.kick();
   }
 
-  #promised<T>(start: (cb: (c: XAsyncTCPClient, v: T) => void) => void): Promise<T> {
+  private _promised<T>(start: (cb: (c: XAsyncTCPClient, v: T) => void) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const onClose = () => reject(new XAsyncError('ERR_XAS_CLOSED', `the connection closed (${this.closedReason}) before the receive completed`));
       let settled = false;

@@ -1,5 +1,5 @@
 import * as tls from 'node:tls';
-import type { ClientState } from './client-state';
+import { TlsLink, type ClientState } from './client-state';
 import type { ClientTimers } from './client-timers';
 import { XClosedReason } from './closed-reason';
 import { assertSeconds, XAsyncError } from './errors';
@@ -31,7 +31,7 @@ export interface TlsUpgradable {
   readonly timers: ClientTimers;
   /** The side to take when `serverSide` is not given: server for accepted connections. */
   readonly acceptedSide: boolean;
-  /** Moves the connection's reads and socket events to `t` (the client's own listeners). */
+  /** Moves the connection's reads and socket events to `t` (the client's own listeners); `state.tls` is set already. */
   attach(t: tls.TLSSocket): void;
 }
 
@@ -65,17 +65,18 @@ export function startTls(u: TlsUpgradable, o: XSSLOptions, context: tls.SecureCo
     } else {
       t = tls.connect({ socket: plain, secureContext: ctx, servername: o.servername ?? (s.remoteHost || undefined), rejectUnauthorized: o.rejectUnauthorized ?? true, ALPNProtocols: o.ALPNProtocols });
     }
-    s.tlsFail = (err) => {
-      s.tlsFail = null;
+    const link = new TlsLink(t, (err) => {
+      link.fail = null;
       u.timers.disarmMisc();
       reject(new XAsyncError('ERR_XAS_TLS', `TLS handshake failed: ${err.message}`, { cause: err }));
       s.fail(s.owner.closedReason ?? XClosedReason.Error, err);
-    };
+    });
+    s.tls = link;
     u.attach(t);
     u.timers.armMisc('tls', timeoutMs);
     t.once(serverSide ? 'secure' : 'secureConnect', () => {
       u.timers.disarmMisc();
-      s.tlsFail = null;
+      link.fail = null;
       resolve();
     });
   });

@@ -46,10 +46,13 @@ export class BodyIntake {
   private readonly _client: XAsyncTCPClient;
   /** A read buffer is lent to the client for the current (streamed) body. */
   private _lending = false;
+  /** The connection's resume callback, handed to each receiver's `onStart` (one per connection, made with this). */
+  private readonly _resume: () => void;
 
-  constructor(budget: BodyBudget, client: XAsyncTCPClient) {
+  constructor(budget: BodyBudget, client: XAsyncTCPClient, resume: () => void) {
     this._budget = budget;
     this._client = client;
+    this._resume = resume;
   }
 
   /**
@@ -87,13 +90,13 @@ export class BodyIntake {
   }
 
   /** The head is in: get ready for its body. False: the server's body budget is spent (answer 503). */
-  begin(req: HttpRequest, head: RequestHead, resume: () => void): boolean {
+  begin(req: HttpRequest, head: RequestHead): boolean {
     this._fill = 0;
     // A streamed body waits for its first reader: nothing is parsed before (see HttpConnection.onHead).
     this.paused = this.streamed;
     if (this.streamed) this._lend();
     const rcv = this._rcv;
-    if (rcv !== null) rcv.onStart?.(resume);
+    if (rcv !== null) rcv.onStart?.(this._resume);
     // The parser refused a Content-Length above the limit already (413 before reading).
     else if (head.contentLength > 0) {
       // Not the declared size up front: a client that declares 1 MB and sends 10 bytes would make the

@@ -3,6 +3,7 @@ import type { LogLevelName } from '../base/logger';
 import type { ServerRef } from '../base/refs';
 import type { HttpResponse } from '../response/http-response';
 import type { ConnectionHost } from './connection-host';
+import { ConnectionWaiters } from './connection-waiters';
 import { batch, COPY_MAX } from './output-batch';
 
 /** Bodies up to this size are copied after the head into one buffer (writeBuffer): one write, not a writev. */
@@ -15,7 +16,6 @@ const JOIN_MAX = 16 * 1024;
  * depends on the request cycle (finish, keep-alive; abort) stays in the subclasses (request-cycle.ts, connection.ts).
  */
 export abstract class ConnectionOutput {
-  readonly server: ServerRef;
   readonly client: XAsyncTCPClient;
   protected readonly _host: ConnectionHost;
   /** True while the parser runs on a read: responses made meanwhile leave together after it. */
@@ -24,14 +24,16 @@ export abstract class ConnectionOutput {
   protected _out = '';
   /** Responses whose `onSent` runs once the batch they are in is written. */
   protected _onSentQueue: HttpResponse[] | null = null;
-  protected _drainWaiters: Array<() => void> | null = null;
-  protected _abortWaiters: Array<() => void> | null = null;
+  /** Drain, abort and stop callbacks, the pipelining pause: made on first need (most connections never). */
+  protected _waiters: ConnectionWaiters | null = null;
 
   constructor(host: ConnectionHost, client: XAsyncTCPClient) {
     this._host = host;
-    this.server = host.server;
     this.client = client;
   }
+
+  /** The server (`request.server`, `onSent`'s first argument): the host's, not a field of each connection (issue 19). */
+  get server(): ServerRef { return this._host.server; }
 
   // ---- sending (ResponseSink) ------------------------------------------------------------------
 
@@ -107,21 +109,25 @@ export abstract class ConnectionOutput {
   cork(): void { this.client.cork(); }
   uncork(): void { this.client.uncork(); }
 
+  /** The waiters, made on first need. */
+  protected get _w(): ConnectionWaiters { return (this._waiters ??= new ConnectionWaiters()); }
+
   onceDrain(cb: () => void): void {
-    (this._drainWaiters ??= []).push(cb);
+    (this._w.drain ??= []).push(cb);
   }
 
   onAbort(cb: () => void): void {
     // Already closed (the client left while a handler awaited): no close event will come to call it.
     if (this.client.isClosed) { cb(); return; }
-    (this._abortWaiters ??= []).push(cb);
+    (this._w.abort ??= []).push(cb);
   }
 
   /** @internal The socket's queue drained (xasync's onSendReady): the drain waiters go on. */
   drained(): void {
-    const waiters = this._drainWaiters;
+    const ws = this._waiters;
+    const waiters = ws === null ? null : ws.drain;
     if (waiters === null) return;
-    this._drainWaiters = null;
+    ws!.drain = null;
     for (const w of waiters) w();
   }
 

@@ -68,8 +68,9 @@ export class HttpConnection extends RequestCycle implements ParserHandler, Respo
     if (this.isIdle && this._served === 0) return;
     if (this.isIdle || this._phase === Phase.Upgraded) { this.client.close(); return; }
     // An open-ended response (events, long poll) would never finish by itself: end it now.
-    const waiters = this._stopWaiters;
-    this._stopWaiters = null;
+    const ws = this._waiters;
+    const waiters = ws === null ? null : ws.stop;
+    if (waiters !== null) ws!.stop = null;
     if (waiters !== null) for (const w of waiters) this._runStopWaiter(w);
   }
 
@@ -81,7 +82,7 @@ export class HttpConnection extends RequestCycle implements ParserHandler, Respo
   onStop(cb: () => void): void {
     // Opened after the graceful stop began (a handler that awaited): end it as soon as it is set up.
     if (this._closeAfter && this._host.stopping) { queueMicrotask(() => this._runStopWaiter(cb)); return; }
-    (this._stopWaiters ??= []).push(cb);
+    (this._w.stop ??= []).push(cb);
   }
 
   // ---- the end of HTTP on this connection (ResponseSink, RequestOrigin) -------------------------
@@ -90,7 +91,7 @@ export class HttpConnection extends RequestCycle implements ParserHandler, Respo
     const req = this._req;
     this._host.logger.log('ERROR', `From ${this.remoteHost}:${this.remotePort} ${req?.method ?? '?'} ${req?.path ?? '?'}: response aborted: ${err.message}`);
     this._req = null;
-    this._stopWaiters = null;
+    if (this._waiters !== null) this._waiters.stop = null;
     this._closeAfter = true;
     this._phase = Phase.Closing;
     this._flush();
@@ -120,7 +121,7 @@ export class HttpConnection extends RequestCycle implements ParserHandler, Respo
     if (this._phase === Phase.Closing) throw new MwsError('ERR_MWS_STATE', 'the connection is closing: it cannot be detached');
     this._detached = true;
     this._req = null;
-    this._stopWaiters = null;
+    if (this._waiters !== null) this._waiters.stop = null;
     this._phase = Phase.Upgraded;
     this._parser?.pause();
     this._parser = null; // as in upgraded(): a detached connection keeps no parser
@@ -131,8 +132,8 @@ export class HttpConnection extends RequestCycle implements ParserHandler, Respo
     c.onRecvTimeout = null;
     c.onSendReady = null;
     c.userData = null;
-    this._abortWaiters = null;
-    this._drainWaiters = null;
+    const ws = this._waiters;
+    if (ws !== null) { ws.abort = null; ws.drain = null; }
     // The new owner sets onClosed; the server's bookkeeping follows the close through whenClosed().
     c.onClosed = null;
     c.whenClosed().then((reason) => this._onClosed(reason));
@@ -142,7 +143,7 @@ export class HttpConnection extends RequestCycle implements ParserHandler, Respo
   get isDetached(): boolean { return this._detached; }
 
   /** An open-ended response (server-sent events, a long poll) runs: it ends only when the client leaves or the server stops. */
-  get openEnded(): boolean { return this._stopWaiters !== null; }
+  get openEnded(): boolean { return this._waiters !== null && this._waiters.stop !== null; }
 
   // ---- timeouts and close ----------------------------------------------------------------------
 
@@ -181,11 +182,14 @@ export class HttpConnection extends RequestCycle implements ParserHandler, Respo
   _onClosed(reason: XClosedReason): void {
     this._phase = Phase.Closing;
     this._body?.abort(abortError(), this._host.logger);
-    this._stopWaiters = null;
-    const waiters = this._abortWaiters;
-    this._abortWaiters = null;
-    if (waiters) for (const w of waiters) w();
-    this._drainWaiters = null;
+    const ws = this._waiters;
+    if (ws !== null) {
+      ws.stop = null;
+      const waiters = ws.abort;
+      ws.abort = null;
+      if (waiters) for (const w of waiters) w();
+      ws.drain = null;
+    }
     this._host.closed(this, reason === XClosedReason.Error ? this.client.error : null);
   }
 }

@@ -69,8 +69,6 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
   protected _body: BodyIntake | null = null;
   /** performance.now() when the current request's head arrived (only when the host wants durations). */
   protected _startedAt = 0;
-  /** Callbacks of open-ended responses, run when a graceful stop begins. */
-  protected _stopWaiters: Array<() => void> | null = null;
   protected _phase = Phase.Head;
   protected _req: HttpRequest | null = null;
   private _armAfterRead = false;
@@ -78,11 +76,6 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
   protected _served = 0;
   /** @internal The server's rate sweep keeps its marks here (engine/rates.ts); made on first need. */
   marks: RateMarks | null = null;
-  /** The body receiver's resume callback, made with the first body (most connections never see one). */
-  private _resumer: (() => void) | null = null;
-  /** Reading stopped until the queued responses drain (PIPELINE_HWM), and what resumes it (made on first need). */
-  private _drainPaused = false;
-  private _drainResumer: (() => void) | null = null;
 
   constructor(host: ConnectionHost, client: XAsyncTCPClient, isSSL: boolean) {
     super(host, client);
@@ -156,15 +149,15 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
     const req = this._newRequest(head);
     const rcv = this._host.bodyReceiver(req);
     if (rcv === null) return this._host.limits.maxRequestContentLength;
-    return (this._body ??= new BodyIntake(this._host.bodyBudget, this.client)).claim(rcv, req, head, this, this._host.limits.maxRequestContentLength);
+    return (this._body ??= this._newIntake()).claim(rcv, req, head, this, this._host.limits.maxRequestContentLength);
   }
 
   onHead(head: RequestHead): void {
     const req = this._req !== null && this._reqHead === head ? this._req : this._newRequest(head);
     this._reqHead = null; // an idle connection keeps no head (nor the string of its read)
     if (head.contentLength > 0 || head.chunked) {
-      const body = (this._body ??= new BodyIntake(this._host.bodyBudget, this.client));
-      if (!body.begin(req, head, (this._resumer ??= () => this._resumeBody()))) {
+      const body = (this._body ??= this._newIntake());
+      if (!body.begin(req, head)) {
         // The server's budget for buffered bodies is spent: 503 + Retry-After before any byte is read.
         this._parser!.pause();
         this.onError(new HttpError('ERR_MWS_BODY_BUDGET'));
@@ -251,8 +244,8 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
     if (resp.onSent !== null) (this._onSentQueue ??= []).push(resp);
     if (close) this._closeAfter = true;
     this._req = null;
-    this._abortWaiters = null;
-    this._stopWaiters = null;
+    const ws = this._waiters;
+    if (ws !== null) { ws.abort = null; ws.stop = null; }
     // A streamed body not read to its end: a short rest is dropped, else the connection closes (RFC 9112 §9.6).
     if (this._phase === Phase.Body && !this._closeAfter && !this._body!.drain()) this._closeAfter = true;
     if (this._closeAfter) {
@@ -283,6 +276,11 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
     else this.client.setRecvTimeout(this._served === 0 ? this._host.limits.headersTimeoutSec : this._host.limits.keepAliveTimeoutSec);
   }
 
+  /** The connection's body intake, made on its first body (most connections never see one), with its resume callback. */
+  private _newIntake(): BodyIntake {
+    return new BodyIntake(this._host.bodyBudget, this.client, () => this._resumeBody());
+  }
+
   private _newRequest(head: RequestHead): HttpRequest {
     const req = new HttpRequest(this, head, this, SPARE.pop() ?? null);
     this._req = req;
@@ -293,11 +291,12 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
 
   /** Stops reading requests until the responses waiting to be sent drain (PIPELINE_HWM). */
   private _readAfterDrain(): void {
-    if (this._drainPaused) return;
-    this._drainPaused = true;
+    const ws = this._w;
+    if (ws.drainPaused) return;
+    ws.drainPaused = true;
     this.client.pauseReading();
-    this.onceDrain((this._drainResumer ??= () => {
-      this._drainPaused = false;
+    this.onceDrain((ws.drainResumer ??= () => {
+      ws.drainPaused = false;
       if (this._phase !== Phase.Closing && this._phase !== Phase.Upgraded) this.client.resumeReading();
     }));
   }
