@@ -60,6 +60,9 @@ test('publishes of one turn on two topics: each socket gets its own in order, a 
   expect(gotAB).toEqual(['a1', 'b1', 'a2', 'b2', 'a3', 'b3', 'direct', 'a4']);
 });
 
+/** Until this loop turn's check phase has run (the flush is queued by a microtask after the publishing code). */
+const checkPhase = async (): Promise<void> => { await null; await new Promise((r) => setImmediate(r)); };
+
 test('16 publishes in one turn leave as one write per subscriber; while publishing is continuous, two turns leave in one write', async () => {
   const ts = await startWs({});
   ts.mod.route('/s', (ws) => { ws.subscribe('t'); });
@@ -71,20 +74,44 @@ test('16 publishes in one turn leave as one write per subscriber; while publishi
     for (let i = 0; i < 16; i++) ts.srv.publish('t', `m${i}`);
     expect(spy).toHaveBeenCalledTimes(0); // noted, not written yet
     // After a pause: written in the loop's check phase (core's topics.ts).
-    await new Promise((r) => setImmediate(r));
+    await checkPhase();
     expect(spy).toHaveBeenCalledTimes(3);
     expect(spy.mock.calls[0]![0]).toBe(spy.mock.calls[2]![0]); // the same joined buffer
     // Publishing goes on in the next turns: a turn's messages wait for the next turn's (flush consolidation).
     spy.mockClear();
     for (let i = 16; i < 20; i++) ts.srv.publish('t', `m${i}`);
-    await new Promise((r) => setImmediate(r));
+    await checkPhase();
     expect(spy).toHaveBeenCalledTimes(0);
     for (let i = 20; i < 24; i++) ts.srv.publish('t', `m${i}`);
-    await new Promise((r) => setImmediate(r));
+    await checkPhase();
     expect(spy).toHaveBeenCalledTimes(3);
     expect(spy.mock.calls[0]![0]).toBe(spy.mock.calls[2]![0]);
   } finally { spy.mockRestore(); }
   const want = Array.from({ length: 24 }, (_, i) => `m${i}`);
   await until(() => got.every((g) => g.length === 24));
+  for (const g of got) expect(g).toEqual(want);
+});
+
+test('a producer that publishes, then yields with setImmediate to publish more, gets both batches in one write per subscriber', async () => {
+  const ts = await startWs({});
+  ts.mod.route('/s', (ws) => { ws.subscribe('t'); });
+  const clients = [await connect(ts.url('/s')), await connect(ts.url('/s'))];
+  const got = clients.map(collect);
+  await until(() => ts.srv.subscribers('t') === 2);
+  const spy = jest.spyOn(XAsyncTCPClient.prototype, 'asyncSendData');
+  try {
+    // As in a route handler: 16 now, the rest in an immediate queued by the same callback; the flush is
+    // queued behind it, in the same check phase.
+    await new Promise<void>((done) => {
+      for (let i = 0; i < 16; i++) ts.srv.publish('t', `m${i}`);
+      setImmediate(() => { for (let i = 16; i < 20; i++) ts.srv.publish('t', `m${i}`); done(); });
+    });
+    expect(spy).toHaveBeenCalledTimes(0); // the producer's immediate ran first
+    await new Promise((r) => setImmediate(r));
+    expect(spy).toHaveBeenCalledTimes(2);
+    expect(spy.mock.calls[0]![0]).toBe(spy.mock.calls[1]![0]);
+  } finally { spy.mockRestore(); }
+  const want = Array.from({ length: 20 }, (_, i) => `m${i}`);
+  await until(() => got.every((g) => g.length === 20));
   for (const g of got) expect(g).toEqual(want);
 });

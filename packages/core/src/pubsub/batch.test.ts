@@ -2,8 +2,11 @@
 import { Topics, type MessageEncoder, type TopicMessage, type TopicSubscriber } from '../index';
 
 const ENC: MessageEncoder = { encode: (m) => Buffer.from(`[${m.text}]`) };
-/** Until the turn's flush: topics write a turn's messages at the end of the next loop turn (topics.ts). */
-const tick = async (): Promise<void> => { for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r)); };
+/**
+ * Until the turn's flush (topics.ts): queued by a microtask after the publishing code, it runs in that
+ * turn's check phase, or the next one's while publishing is continuous — a microtask and two immediates.
+ */
+const tick = async (): Promise<void> => { await null; for (let i = 0; i < 2; i++) await new Promise((r) => setImmediate(r)); };
 
 /** A batching subscriber recording what it got: `b:` joined batches, `m:` single deliveries. */
 function batcher(encoder: MessageEncoder = ENC): TopicSubscriber & { got: string[]; bufs: Array<Buffer | null> } {
