@@ -14,8 +14,10 @@ const ROOT = path.resolve(__dirname, '..');
 const ALLOWED = {
   // onread re-wrap of accepted sockets (DESIGN.md: private API, feature-detected, with a fallback).
   'packages/xasync/src/onread-rewrap.ts': ['_handle', '_server'],
-  // Writes past Node's Writable to the socket's handle (issue 19: no heap per write), feature-detected.
-  'packages/xasync/src/direct-write.ts': ['_handle'],
+  // An accepted connection's handle driven without a net.Socket, and the handle under a net.Socket for
+  // writes past Node's Writable (issue 19: no net.Socket per idle connection, no heap per write),
+  // feature-detected, with a fallback.
+  'packages/xasync/src/handle-socket.ts': ['_handle'],
 };
 
 function* sources(dir) {

@@ -1,7 +1,7 @@
-import type * as net from 'node:net';
 import type * as tls from 'node:tls';
 import type { XClosedReason } from './closed-reason';
 import type { Timed } from './coarse-timer';
+import type { ConnSocket } from './handle-socket';
 import { kDestroyNow, type MemberPool } from './pool-member';
 import type { SlotReader } from './slot-reader';
 import type { ResolvedClientOptions } from './tcp-client-options';
@@ -77,8 +77,11 @@ export class ClientState {
   /** The peer's address (two fields, not an XAddress object: one object less per connection). */
   remoteHost = '';
   remotePort = 0;
-  /** The plain socket: attached while the client is constructed (never null once its creator has it). */
-  sock: net.Socket = null as unknown as net.Socket;
+  /**
+   * The plain socket: attached while the client is constructed (never null once its creator has it). An
+   * accepted connection's is a HandleSocket (handle-socket.ts), an outgoing one's a net.Socket.
+   */
+  sock: ConnSocket = null as unknown as ConnSocket;
   /** The TLS socket and its handshake, once `startSSL` was called. */
   tls: TlsLink | null = null;
   /** A graceful or forced close began: receives are over, arrivals are dropped. */
@@ -113,7 +116,7 @@ export class ClientState {
   }
 
   /** The stream writes go to, and reading is paused on: the TLS socket once upgraded. */
-  get out(): net.Socket { return this.tls === null ? this.sock : this.tls.socket; }
+  get out(): ConnSocket { return this.tls === null ? this.sock : this.tls.socket; }
 
   /** DirectOwner: the direct write in libuv completed; what was corked behind it goes now, in one write. */
   directDone(): void {

@@ -1,4 +1,4 @@
-import type * as net from 'node:net';
+import type { ConnSocket } from './handle-socket';
 import type { ClientState } from './client-state';
 import { XClosedReason } from './closed-reason';
 import { flushedBytes, queuedBytes } from './direct-write';
@@ -57,7 +57,7 @@ export class ClientTimers extends Timed {
   private get _send(): SendWatch { return (this._sendEntry ??= new SendWatch(this)); }
 
   /** Bytes are queued: watch that they make progress (armed once; progress re-arms it). */
-  armSend(out: net.Socket): void {
+  armSend(out: ConnSocket): void {
     const ms = this._s.opts.sendTimeoutMs;
     if (ms <= 0 || this._send.deadline !== 0) return;
     const e = this._send;

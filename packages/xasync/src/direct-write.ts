@@ -1,4 +1,4 @@
-import type * as net from 'node:net';
+import { streamHandleOf, type ConnSocket } from './handle-socket';
 
 /*
  * Writes straight to the socket's libuv handle, past Node's Writable machinery, when nothing is queued
@@ -68,11 +68,10 @@ function onAsyncDone(this: WriteReq): void {
  * it (the kernel did not take it whole). Every send-side guard (the overflow bound, the send timeout,
  * `sendPending`, the rate checks above) reads this, so a direct write is never hidden from them.
  */
-export function queuedBytes(sock: net.Socket, owner: DirectOwner): number {
+export function queuedBytes(sock: ConnSocket, owner: DirectOwner): number {
   const n = sock.writableLength;
   if (owner.directPending === null) return n;
-  // Node's own private member (not ours), feature-detected like onread-rewrap.ts.
-  const h = (sock as unknown as { _handle: { writeQueueSize?: unknown } | null })._handle;
+  const h = streamHandleOf<{ writeQueueSize?: unknown }>(sock);
   return h !== null && typeof h.writeQueueSize === 'number' ? n + h.writeQueueSize : n;
 }
 
@@ -80,7 +79,7 @@ export function queuedBytes(sock: net.Socket, owner: DirectOwner): number {
  * Bytes of `sock` the kernel has taken (written less {@link queuedBytes}): what the send-progress guards
  * (the send timeout, core's rate checks through `bytesFlushed`) measure a reader by.
  */
-export function flushedBytes(sock: net.Socket, owner: DirectOwner): number {
+export function flushedBytes(sock: ConnSocket, owner: DirectOwner): number {
   return sock.bytesWritten - queuedBytes(sock, owner);
 }
 
@@ -93,10 +92,9 @@ export const directWriteAvailable = binding !== null;
  * write of `owner` still waiting in libuv (then Node's stream takes the bytes and does the accounting:
  * at most one direct write per connection is ever outside it).
  */
-export function directHandle(sock: net.Socket, owner: DirectOwner): StreamHandle | null {
+export function directHandle(sock: ConnSocket, owner: DirectOwner): StreamHandle | null {
   if (binding === null || owner.directPending !== null || sock.writableLength !== 0 || sock.writableCorked !== 0 || sock.writableEnded || sock.connecting) return null;
-  // Node's own private member (not ours), feature-detected like onread-rewrap.ts.
-  const h = (sock as unknown as { _handle: StreamHandle | null })._handle;
+  const h = streamHandleOf<StreamHandle>(sock);
   return h !== null && typeof h.writeLatin1String === 'function' ? h : null;
 }
 

@@ -1,4 +1,5 @@
 import * as net from 'node:net';
+import { streamHandleOf, type ConnSocket } from './handle-socket';
 
 export type OnReadOption = { buffer: () => Buffer; callback: (n: number, buf: Buffer) => boolean };
 
@@ -29,8 +30,8 @@ export function rewrapWithOnRead(orig: net.Socket, onread: OnReadOption): net.So
  * `_handle.useUserBuffer` (what Node itself calls when it sets the socket up): feature-detected, and false
  * means "not possible: wait for the next read".
  */
-export function retargetRead(sock: net.Socket, buf: Buffer): boolean {
-  const h = (sock as net.Socket & { _handle?: { useUserBuffer?: (b: Uint8Array) => void } | null })._handle;
+export function retargetRead(sock: ConnSocket, buf: Buffer): boolean {
+  const h = streamHandleOf<{ useUserBuffer?: (b: Uint8Array) => void }>(sock);
   if (!h || typeof h.useUserBuffer !== 'function') return false;
   try {
     h.useUserBuffer(buf);

@@ -15,6 +15,7 @@ import { SlotReader } from './slot-reader';
 import { XAsyncSocket } from './socket';
 import { resolveClientOptions, type ResolvedClientOptions, type XAsyncTCPClientOptions } from './tcp-client-options';
 import { startTls, type XSSLOptions } from './tls-upgrade';
+import { HandleSocket, type HandleSocketOwner } from './handle-socket';
 
 /*
  * The socket side of a TCP connection, the base of XAsyncTCPClient (tcp-client.ts, the public API:
@@ -47,7 +48,7 @@ export class Dial {
  * The socket side of {@link XAsyncTCPClient} (use that class; this one is not exported from the package).
  * Callback types name the client as `never` here (as XAsyncSocket's `onClosed`); the subclass narrows them.
  */
-export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwner {
+export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwner, HandleSocketOwner {
   /** Queued outgoing bytes were flushed after a send returned false. */
   onSendReady: ((client: never) => void) | null = null;
   /** The receive timeout expired (see XAsyncTCPClient). */
@@ -103,6 +104,14 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
     if (host === lastRemoteHost) this._s.remoteHost = lastRemoteHost;
     else this._s.remoteHost = lastRemoteHost = host;
     this._s.remotePort = orig.remotePort ?? 0;
+    // The handle driven without a net.Socket (handle-socket.ts: ~820 B less per idle connection); where
+    // this Node's internals do not allow it, a net.Socket re-wrapped with `onread`, else copied 'data'.
+    const hs = HandleSocket.takeHandle(orig, this);
+    if (hs !== null) {
+      this._s.sock = hs;
+      hs.setNoDelay(this._s.opts.noDelay);
+      return;
+    }
     // The new socket asks the shared generator for its first target from inside its constructor.
     TcpClientSocket.#readNext = this;
     const wrapped = rewrapWithOnRead(orig, TcpClientSocket.#sharedOnRead);
@@ -127,6 +136,14 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
   protected _startTls(options: XSSLOptions, context: tls.SecureContext | null): Promise<void> {
     return startTls({
       state: this._s, flow: this._flow, timers: this._timers, acceptedSide: this._slot !== null,
+      netSocket: () => {
+        const sock = this._s.sock;
+        if (!(sock instanceof HandleSocket)) return sock as net.Socket;
+        // TLS wraps a net.Socket's handle: the handle moves to one, with this connection's listeners.
+        const ns = sock.toNetSocket();
+        this._attach(ns);
+        return ns;
+      },
       // TLS took over: bytes now come as decrypted chunks on `t`.
       attach: (t) => {
         this._s.reader.copyMode = true;
@@ -135,6 +152,20 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
       },
     }, options, context);
   }
+
+  // HandleSocketOwner: what an accepted connection's HandleSocket reports (handle-socket.ts).
+  /** @internal */
+  sockRead(n: number): boolean { return this._flow.onRead(n); }
+  /** @internal */
+  sockTarget(): Buffer { return this._s.reader.nextTarget(); }
+  /** @internal */
+  sockEnd(): void { this._sockEnd(); }
+  /** @internal */
+  sockError(err: Error): void { this._sockError(err); }
+  /** @internal */
+  sockClose(): void { this._sockClose(); }
+  /** @internal */
+  sockDrain(): void { this._sockDrain(); }
 
   private _sockError(err: Error): void {
     this._setReason(XClosedReason.Error, err);

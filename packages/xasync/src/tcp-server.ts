@@ -60,7 +60,8 @@ export interface XAsyncTCPServerStats {
   /** Accepted connections open now. */
   active: number;
   /**
-   * Accepted connections whose bytes land in their slot through Node's `onread` re-wrap (zero-copy), and
+   * Accepted connections whose bytes land in their slot (zero-copy: their handle driven by a HandleSocket,
+   * or, where Node's internals differ, re-wrapped with Node's `onread`), and
    * those on the fallback (`'data'` chunks copied into the slot) because the re-wrap was not possible on
    * the handle they came with. Together they make `accepted`: which read path this Node and this way of
    * accepting (a plain listener, or handles a cluster primary passes to its workers) actually took.

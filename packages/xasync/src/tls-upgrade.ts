@@ -1,3 +1,4 @@
+import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { TlsLink, type ClientState } from './client-state';
 import type { ClientTimers } from './client-timers';
@@ -31,6 +32,8 @@ export interface TlsUpgradable {
   readonly timers: ClientTimers;
   /** The side to take when `serverSide` is not given: server for accepted connections. */
   readonly acceptedSide: boolean;
+  /** The plain socket as a net.Socket, which TLS wraps (an accepted connection's handle moves to one now). */
+  netSocket(): net.Socket;
   /** Moves the connection's reads and socket events to `t` (the client's own listeners); `state.tls` is set already. */
   attach(t: tls.TLSSocket): void;
 }
@@ -55,7 +58,7 @@ export function startTls(u: TlsUpgradable, o: XSSLOptions, context: tls.SecureCo
     return Promise.reject(new XAsyncError('ERR_XAS_INVALID_ARG', 'startSSL: the server side needs options.key and options.cert'));
   }
   return new Promise<void>((resolve, reject) => {
-    const plain = s.sock;
+    const plain = u.netSocket();
     // Bytes received before the upgrade (none in a correct protocol) are not part of the TLS stream.
     s.reader.consume(s.reader.pending);
     u.flow.roomMade();
