@@ -76,7 +76,6 @@ interface TcpHandle {
   getsockname(out: Record<string, unknown>): number;
   readonly writeQueueSize: number;
   readonly bytesWritten: number;
-  [kSock]?: HandleSocket;
 }
 interface Binding {
   WriteWrap: new () => Req;
@@ -101,7 +100,8 @@ const binding: Binding | null = (() => {
 const UV_EOF = -4095;
 /** net.Socket's default high-water mark: `write` returns false past it. */
 const HIGH_WATER = 16 * 1024;
-const kSock = Symbol('xasync.handleSocket');
+/** Node's `owner_symbol` (found on the first handle): a handle's owner, where `onRead` finds its HandleSocket. */
+let ownerSymbol: symbol | null = null;
 
 // Flags (one number: an idle connection keeps one field for eight booleans).
 const DESTROYED = 1;
@@ -121,8 +121,8 @@ function uvError(status: number, syscall: string): Error {
 
 /** The handle's reads, one function for every HandleSocket (no closure per connection). */
 function onRead(this: TcpHandle): Buffer | undefined {
-  const hs = this[kSock];
-  if (hs === undefined) return undefined;
+  const hs = (this as unknown as Record<symbol, unknown>)[ownerSymbol!];
+  if (!(hs instanceof HandleSocket)) return undefined;
   return hs.handleRead(binding!.streamBaseState[binding!.kReadBytesOrError]!);
 }
 function afterWrite(this: Req, status: number): void {
@@ -170,10 +170,15 @@ export class HandleSocket implements ConnSocket {
     const h = o._handle;
     if (!h || typeof h.readStart !== 'function' || typeof h.useUserBuffer !== 'function' || typeof h.writeBuffer !== 'function'
       || typeof h.writev !== 'function' || typeof h.shutdown !== 'function' || typeof h.close !== 'function') return null;
+    ownerSymbol ??= Object.getOwnPropertySymbols(h).find((x) => x.description === 'owner_symbol') ?? null;
+    if (ownerSymbol === null || !Object.prototype.hasOwnProperty.call(h, ownerSymbol)) return null;
     const hs = new HandleSocket(h, owner);
     o._handle = null;
+    // The handle names its net.Socket (Node's `owner_symbol`): it names this object instead, so the
+    // destroyed net.Socket (and its stream states) is not kept alive by the handle, and the shared
+    // `onRead` finds its socket there (no new property on the handle: no property array per connection).
+    (h as unknown as Record<symbol, unknown>)[ownerSymbol] = hs;
     sock.destroy();
-    h[kSock] = hs;
     h.onread = onRead;
     h.useUserBuffer(owner.sockTarget());
     hs._startReading();
@@ -401,7 +406,6 @@ export class HandleSocket implements ConnSocket {
     if (h === null) { process.nextTick(emitClose, this._owner); return this; }
     if ((this._flags & READING) !== 0) { this._flags &= ~READING; h.readStop(); }
     h.onread = noRead;
-    h[kSock] = undefined;
     // 'close' once libuv has closed the handle (no read can land in the slot after it).
     h.close(() => { this._h = null; this._owner.sockClose(); });
     return this;
@@ -417,7 +421,6 @@ export class HandleSocket implements ConnSocket {
     const h = this._h!;
     this._stopReading();
     h.onread = noRead;
-    h[kSock] = undefined;
     this._nWritten = h.bytesWritten;
     this._h = null;
     this._flags |= DESTROYED;
