@@ -18,6 +18,7 @@ const ALLOWED = {
   // writes past Node's Writable (issue 19: no net.Socket per idle connection, no heap per write),
   // feature-detected, with a fallback.
   'packages/xasync/src/handle-socket.ts': ['_handle'],
+  'packages/xasync/src/conn-socket.ts': ['_handle'],
 };
 
 function* sources(dir) {

@@ -1,7 +1,7 @@
 import type * as tls from 'node:tls';
 import type { XClosedReason } from './closed-reason';
 import type { Timed } from './coarse-timer';
-import type { ConnSocket } from './handle-socket';
+import type { ConnSocket } from './conn-socket';
 import { kDestroyNow, type MemberPool } from './pool-member';
 import type { SlotReader } from './slot-reader';
 import type { ResolvedClientOptions } from './tcp-client-options';

@@ -1,4 +1,4 @@
-import type { ConnSocket } from './handle-socket';
+import type { ConnSocket } from './conn-socket';
 import type { ClientState } from './client-state';
 import { XClosedReason } from './closed-reason';
 import { flushedBytes, queuedBytes } from './direct-write';

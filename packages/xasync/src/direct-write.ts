@@ -1,4 +1,4 @@
-import { streamHandleOf, type ConnSocket } from './handle-socket';
+import { streamHandleOf, type ConnSocket } from './conn-socket';
 
 /*
  * Writes straight to the socket's libuv handle, past Node's Writable machinery, when nothing is queued
@@ -70,7 +70,8 @@ function onAsyncDone(this: WriteReq): void {
  */
 export function queuedBytes(sock: ConnSocket, owner: DirectOwner): number {
   const n = sock.writableLength;
-  if (owner.directPending === null) return n;
+  // A HandleSocket's length counts libuv's queue already, a direct write's remainder included.
+  if (owner.directPending === null || sock.queueIncludesHandle === true) return n;
   const h = streamHandleOf<{ writeQueueSize?: unknown }>(sock);
   return h !== null && typeof h.writeQueueSize === 'number' ? n + h.writeQueueSize : n;
 }

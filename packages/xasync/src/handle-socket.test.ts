@@ -128,7 +128,6 @@ describe('HandleSocket', () => {
     expect(Buffer.concat(data).toString()).toBe('bye');
     await waitFor(() => finished);
     expect(hs.writableFinished).toBe(true);
-    expect(hs.write('late', 'latin1')).toBe(false); // after end: refused
     peer.end();
     await waitFor(() => rec.events.includes('close'));
     expect(rec.events).toEqual(['end', 'close']);
@@ -143,6 +142,62 @@ describe('HandleSocket', () => {
     await peerEnded;
     await waitFor(() => rec.events.includes('close'));
     expect(rec.events).toEqual(['end', 'close']);
+  });
+
+  test('a write after the peer\'s FIN has ended ours: EPIPE to its callback, the socket destroyed (as net.Socket)', async () => {
+    const { peer, hs, rec } = await pair();
+    let cbErr: unknown = null;
+    let ok: boolean | null = null;
+    // Right after 'end' our side is ended too (no half-open connection); a write then, before the close:
+    rec.sockEnd = () => { rec.events.push('end'); queueMicrotask(() => { ok = hs.write('late', 'latin1', (e) => { cbErr = e; }); }); };
+    peer.end();
+    await waitFor(() => rec.events.includes('close'));
+    expect(ok).toBe(false);
+    expect((cbErr as NodeJS.ErrnoException).code).toBe('EPIPE');
+    expect(rec.events).toEqual(['end', 'error EPIPE', 'close']);
+  });
+
+  test('write callbacks: after the kernel took the bytes; corked ones after their writev; when destroyed meanwhile, still called', async () => {
+    const { peer, hs } = await pair();
+    const order: string[] = [];
+    hs.write('a', 'latin1', () => order.push('a'));
+    hs.cork();
+    hs.write('b', 'latin1', () => order.push('b'));
+    hs.write('c', 'latin1', () => order.push('c'));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(order).toEqual(['a']); // corked: not sent, not called
+    hs.uncork();
+    await waitFor(() => order.length === 3);
+    expect(order).toEqual(['a', 'b', 'c']);
+    // A write still in libuv when the socket is destroyed: its callback runs (null), as Node's.
+    peer.pause();
+    const big = Buffer.alloc(8 * 1024 * 1024, 1);
+    let bigCb: unknown = 'not called';
+    hs.write(big, 'latin1', (e) => { bigCb = e; });
+    expect(hs.writableLength).toBeGreaterThan(0);
+    // Corked writes that never leave: their callbacks get ERR_STREAM_DESTROYED.
+    let corkedErr: unknown = null;
+    hs.cork();
+    hs.write('never', 'latin1', (e) => { corkedErr = e; });
+    hs.destroy();
+    await waitFor(() => bigCb !== 'not called' && corkedErr !== null);
+    expect(bigCb).toBeNull();
+    expect((corkedErr as NodeJS.ErrnoException).code).toBe('ERR_STREAM_DESTROYED');
+  });
+
+  test('no drain once ending; corked writes leave at end()', async () => {
+    const { peer, hs, rec } = await pair();
+    const got: Buffer[] = [];
+    peer.on('data', (d: Buffer) => got.push(d));
+    hs.cork();
+    expect(hs.write(Buffer.alloc(20 * 1024, 2), 'latin1')).toBe(false); // past 16 KiB corked
+    const peerEnded = new Promise<void>((r) => peer.once('end', () => r()));
+    hs.end();
+    await peerEnded;
+    expect(Buffer.concat(got).length).toBe(20 * 1024);
+    expect(rec.events).not.toContain('drain');
+    peer.end();
+    await waitFor(() => rec.events.includes('close'));
   });
 
   test('a reset by the peer: error (ECONNRESET), then close', async () => {
@@ -181,6 +236,20 @@ describe('HandleSocket', () => {
     expect(rec.got).toEqual([]); // nothing reached the HandleSocket's owner
     client.destroy();
     t.destroy();
+  });
+
+  test('toNetSocket(): corked writes leave first; once destroyed it throws', async () => {
+    const { peer, hs } = await pair();
+    const got: Buffer[] = [];
+    peer.on('data', (d: Buffer) => got.push(d));
+    hs.cork();
+    hs.write('before TLS', 'latin1');
+    const ns = hs.toNetSocket();
+    await waitFor(() => Buffer.concat(got).toString() === 'before TLS');
+    ns.destroy();
+    const other = await pair();
+    other.hs.destroy();
+    expect(() => other.hs.toNetSocket()).toThrow('the connection is closed');
   });
 });
 

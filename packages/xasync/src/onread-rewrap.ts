@@ -1,5 +1,5 @@
 import * as net from 'node:net';
-import { streamHandleOf, type ConnSocket } from './handle-socket';
+import { streamHandleOf, type ConnSocket } from './conn-socket';
 
 export type OnReadOption = { buffer: () => Buffer; callback: (n: number, buf: Buffer) => boolean };
 
