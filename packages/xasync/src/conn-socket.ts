@@ -26,7 +26,6 @@ export interface ConnSocket {
   uncork(): void;
   pause(): unknown;
   resume(): unknown;
-  isPaused(): boolean;
   setNoDelay(noDelay?: boolean): unknown;
   once(event: 'finish', listener: () => void): unknown;
 }

@@ -1,4 +1,5 @@
 import { streamHandleOf, type ConnSocket } from './conn-socket';
+import { binding } from './handle-binding';
 
 /*
  * Writes straight to the socket's libuv handle, past Node's Writable machinery, when nothing is queued
@@ -8,8 +9,8 @@ import { streamHandleOf, type ConnSocket } from './conn-socket';
  * request object when the kernel could not take everything. So one request object, reused while writes
  * complete synchronously, makes a small response's write allocation-free.
  *
- * This uses Node internals (`process.binding('stream_wrap')`, the socket's `_handle`), feature-detected
- * once: where they are missing or shaped differently, `directWrite` returns false and the caller uses
+ * This uses Node internals (`process.binding('stream_wrap')`, found once by handle-binding.ts, and the
+ * socket's handle), feature-detected: where they are missing or shaped differently, `directWrite` returns false and the caller uses
  * `socket.write`. Order is kept either way: both paths queue on the same libuv stream.
  */
 
@@ -24,24 +25,11 @@ interface StreamHandle {
   writeLatin1String(req: WriteReq, s: string): number;
   writeBuffer(req: WriteReq, b: Uint8Array): number;
 }
-interface Binding { WriteWrap: new () => WriteReq; streamBaseState: Int32Array; kLastWriteWasAsync: number }
-
-const binding: Binding | null = (() => {
-  try {
-    // `process.binding` is deprecated (DEP0111) but kept, and warns only under --pending-deprecation.
-    const b = (process as unknown as { binding(n: string): Binding }).binding('stream_wrap');
-    if (typeof b.WriteWrap !== 'function' || !ArrayBuffer.isView(b.streamBaseState) || typeof b.kLastWriteWasAsync !== 'number') return null;
-    return b;
-  } catch {
-    return null;
-  }
-})();
-
 /** The request reused for writes that complete synchronously; replaced when one goes asynchronous. */
 let spare: WriteReq | null = binding !== null ? newReq() : null;
 
 function newReq(): WriteReq {
-  const r = new binding!.WriteWrap();
+  const r = new binding!.WriteWrap() as unknown as WriteReq;
   r.handle = null;
   r.oncomplete = onAsyncDone;
   r.async = false;

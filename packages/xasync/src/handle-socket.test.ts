@@ -249,11 +249,11 @@ describe('HandleSocket', () => {
     ns.destroy();
     const other = await pair();
     other.hs.destroy();
-    expect(() => other.hs.toNetSocket()).toThrow('the connection is closed');
+    expect(() => other.hs.toNetSocket()).toThrow('startSSL: the connection is closed or closing');
   });
 });
 
-test('an XAsyncTCPServer\'s accepted connection (a HandleSocket) reads into its slot and answers', async () => {
+test('an XAsyncTCPServer\'s accepted connection reads into its slot (zero-copy) and answers', async () => {
   const pool = new XAsyncSocketsPool({ timerResolutionMs: 20 });
   const srv = await XAsyncTCPServer.create(pool, ['127.0.0.1', 0], 16, new XBufferSlots(2, 512));
   const accepted: XAsyncTCPClient[] = [];

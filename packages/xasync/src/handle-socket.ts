@@ -1,5 +1,6 @@
 import * as net from 'node:net';
 import type { ConnSocket } from './conn-socket';
+import { XAsyncError } from './errors';
 import { binding, isTcpHandle, noRead, ownerSymbolOf, UV_ENOTCONN, UV_EOF, uvError, type Req, type TcpHandle } from './handle-binding';
 
 /*
@@ -7,7 +8,7 @@ import { binding, isTcpHandle, noRead, ownerSymbolOf, UV_ENOTCONN, UV_EOF, uvErr
  * directly (issue 19). A net.Socket is a Duplex stream: with its two stream states, listener tables and
  * buffers it costs an idle connection about 820 B of V8 heap beyond the handle; the connection already
  * keeps every state it needs (the slot reader, the read flow, the timers), so this class keeps only what
- * the xasync helpers use of a socket (`ConnSocket`, conn-socket.ts) in ten fields.
+ * the xasync helpers use of a socket (`ConnSocket`, conn-socket.ts) in nine fields.
  *
  * What it does as net.Socket does (lib/net.js, lib/internal/stream_base_commons.js: the helpers, written
  * against net.Socket, see no difference):
@@ -52,17 +53,18 @@ class Corked {
 /** net.Socket's default high-water mark: `write` returns false past it. */
 const HIGH_WATER = 16 * 1024;
 
-// Flags (one number: an idle connection keeps one field for nine booleans).
+// Flags (one number: an idle connection keeps one field for eight booleans).
 const DESTROYED = 1;
 const ENDING = 2;
 const FINISHED = 4;
 const READ_ENDED = 8;
 const READING = 16;
-const PAUSED = 32;
-const NEED_DRAIN = 64;
-const SHUTDOWN_SENT = 128;
+const NEED_DRAIN = 32;
+const SHUTDOWN_SENT = 64;
 /** The handle went to a net.Socket (`toNetSocket`): nothing is reported any more but write completions. */
-const HANDED = 256;
+const HANDED = 128;
+/** Done with the handle: destroyed, or handed over. */
+const GONE = DESTROYED | HANDED;
 
 let owner: symbol | null = null;
 
@@ -134,7 +136,7 @@ export class HandleSocket implements ConnSocket {
     return hs;
   }
 
-  get destroyed(): boolean { return (this._flags & (DESTROYED | HANDED)) !== 0; }
+  get destroyed(): boolean { return (this._flags & GONE) !== 0; }
   /** libuv's queued bytes (this object's writes and direct ones) and the corked ones. */
   get writableLength(): number {
     const h = this._h;
@@ -154,7 +156,7 @@ export class HandleSocket implements ConnSocket {
     return (this._h !== null ? this._h.bytesWritten : this._nWritten) + (c !== null ? c.bytes : 0);
   }
   /** The handle, for direct writes and read retargeting (direct-write.ts, onread-rewrap.ts); null once destroyed. */
-  get handle(): TcpHandle | null { return (this._flags & (DESTROYED | HANDED)) !== 0 ? null : this._h; }
+  get handle(): TcpHandle | null { return (this._flags & GONE) !== 0 ? null : this._h; }
   get localAddress(): string | undefined { return this._sockname().address as string | undefined; }
   get localPort(): number | undefined { return this._sockname().port as number | undefined; }
 
@@ -178,14 +180,14 @@ export class HandleSocket implements ConnSocket {
 
   write(data: Uint8Array | string, encoding: BufferEncoding, cb?: WriteCb): boolean {
     const f = this._flags;
-    if ((f & (DESTROYED | HANDED | ENDING)) !== 0) {
+    if ((f & (GONE | ENDING)) !== 0) {
       // After the peer's FIN, EPIPE (net.js writeAfterFIN); after end(), write after end; either
       // destroys the socket, as Node's stream does.
-      const err = (f & (DESTROYED | HANDED)) !== 0 ? destroyedError()
+      const err = (f & GONE) !== 0 ? destroyedError()
         : (f & READ_ENDED) !== 0 ? Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' })
           : Object.assign(new Error('write after end'), { code: 'ERR_STREAM_WRITE_AFTER_END' });
       if (cb) process.nextTick(cb, err);
-      if ((f & (DESTROYED | HANDED)) === 0) this.destroy(err);
+      if ((f & GONE) === 0) this.destroy(err);
       return false;
     }
     const buf = typeof data === 'string' ? Buffer.from(data, encoding) : data;
@@ -267,14 +269,14 @@ export class HandleSocket implements ConnSocket {
   /** The corked writes, in one writev; their callbacks once it is done. */
   private _flushCorked(): void {
     const c = this._cork;
-    if (c === null || this._h === null || (this._flags & (DESTROYED | HANDED)) !== 0) return;
+    if (c === null || this._h === null || (this._flags & GONE) !== 0) return;
     this._cork = null;
     const cbs = c.cbs;
     this._dispatch(null, c.list, cbs === null ? null : (err) => { for (const f of cbs) f(err); });
   }
 
   end(): this {
-    if ((this._flags & (ENDING | DESTROYED | HANDED)) !== 0) return this;
+    if ((this._flags & (ENDING | GONE)) !== 0) return this;
     this._flags |= ENDING;
     if (this._corked > 0) { this._corked = 0; this._flushCorked(); }
     this._maybeShutdown();
@@ -284,7 +286,7 @@ export class HandleSocket implements ConnSocket {
   /** libuv's shutdown waits for the queued writes itself: sent once nothing is corked. */
   private _maybeShutdown(): void {
     const f = this._flags;
-    if ((f & (SHUTDOWN_SENT | DESTROYED | HANDED)) !== 0 || this._corked > 0 || this._h === null) return;
+    if ((f & (SHUTDOWN_SENT | GONE)) !== 0 || this._corked > 0 || this._h === null) return;
     this._flags |= SHUTDOWN_SENT;
     const req = new binding!.ShutdownWrap();
     req.handle = this._h;
@@ -300,7 +302,7 @@ export class HandleSocket implements ConnSocket {
 
   /** @internal afterShutdown: our FIN is out ('finish'; its status ignored, as Node does); with the peer's in too, the socket closes. */
   handleShutdown(): void {
-    if ((this._flags & (DESTROYED | HANDED)) !== 0) return;
+    if ((this._flags & GONE) !== 0) return;
     this._flags |= FINISHED;
     const cb = this._finishCb;
     this._finishCb = null;
@@ -309,18 +311,14 @@ export class HandleSocket implements ConnSocket {
   }
 
   pause(): this {
-    this._flags |= PAUSED;
     this._stopReading();
     return this;
   }
 
   resume(): this {
-    this._flags &= ~PAUSED;
-    if ((this._flags & (READING | READ_ENDED | DESTROYED | HANDED)) === 0) this._startReading();
+    if ((this._flags & (READING | READ_ENDED | GONE)) === 0) this._startReading();
     return this;
   }
-
-  isPaused(): boolean { return (this._flags & PAUSED) !== 0; }
 
   private _startReading(): void {
     const h = this._h;
@@ -338,13 +336,13 @@ export class HandleSocket implements ConnSocket {
 
   /** @internal The handle's read: `n` bytes in the target, 0 (nothing), or an error / EOF code. */
   handleRead(n: number): Buffer | undefined {
-    if ((this._flags & (DESTROYED | HANDED)) !== 0) return undefined;
+    if ((this._flags & GONE) !== 0) return undefined;
     if (n > 0) {
       this._nRead += n;
       const more = this._owner.sockRead(n);
       if (!more) this._stopReading();
       // Where the next read lands (the handle keeps the Buffer this returns).
-      return (this._flags & (DESTROYED | HANDED)) !== 0 ? undefined : this._owner.sockTarget();
+      return (this._flags & GONE) !== 0 ? undefined : this._owner.sockTarget();
     }
     if (n === 0) return undefined;
     if (n !== UV_EOF) { this.destroy(uvError(n, 'read')); return undefined; }
@@ -352,14 +350,14 @@ export class HandleSocket implements ConnSocket {
     this._flags |= READ_ENDED;
     this._stopReading();
     this._owner.sockEnd();
-    if ((this._flags & (DESTROYED | HANDED)) !== 0) return undefined;
+    if ((this._flags & GONE) !== 0) return undefined;
     if ((this._flags & FINISHED) !== 0) this.destroy();
     else this.end();
     return undefined;
   }
 
   destroy(err?: Error): this {
-    if ((this._flags & (DESTROYED | HANDED)) !== 0) return this;
+    if ((this._flags & GONE) !== 0) return this;
     this._flags |= DESTROYED;
     const h = this._h;
     const c = this._cork;
@@ -380,12 +378,13 @@ export class HandleSocket implements ConnSocket {
    * Hands the handle to a new net.Socket for tls.TLSSocket to wrap (TLS reads through its own listener
    * on the handle); this object is done with it (writes still in libuv complete here). Corked writes
    * leave first. Only for that: the handle keeps reading into the user buffer it was given, which a
-   * net.Socket's own 'data' path does not expect. Throws once destroyed.
+   * net.Socket's own 'data' path does not expect. Throws ERR_XAS_CLOSED once destroyed.
    */
   toNetSocket(): net.Socket {
-    if ((this._flags & (DESTROYED | HANDED)) !== 0 || this._h === null) throw new Error('the connection is closed');
+    const closed = (): XAsyncError => new XAsyncError('ERR_XAS_CLOSED', 'startSSL: the connection is closed or closing');
+    if ((this._flags & GONE) !== 0 || this._h === null) throw closed();
     if (this._corked > 0) { this._corked = 0; this._flushCorked(); }
-    if ((this._flags & DESTROYED) !== 0) throw new Error('the connection is closed');
+    if ((this._flags & DESTROYED) !== 0) throw closed(); // the corked writes failed
     const h = this._h;
     this._stopReading();
     h.onread = noRead;

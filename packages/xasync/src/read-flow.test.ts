@@ -19,10 +19,10 @@ describe('ReadFlow, against a plain ClientState', () => {
     setRaw(h.s, () => consume, 0);
     expect(read(h, 'abcd')).toBe(true);
     expect(read(h, 'efgh')).toBe(false); // full of unconsumed bytes: backpressure
-    h.s.sock.pause(); // what Node does when the onread callback returns false
+    h.sock.pause(); // what Node does when the onread callback returns false
     h.s.reader.consume(4);
     h.flow.roomMade();
-    expect(h.s.sock.isPaused()).toBe(false);
+    expect(h.sock.isPaused()).toBe(false);
     consume = 4;
     expect(read(h, 'ij')).toBe(true);
     expect(h.s.reader.pending).toBe(2);
@@ -40,25 +40,25 @@ describe('ReadFlow, against a plain ClientState', () => {
     h.s.recvMode = RecvMode.None;
     arrive(h, '0123456789AB');
     expect(h.s.reader.pending).toBe(8);
-    expect(h.s.sock.isPaused()).toBe(true);
+    expect(h.sock.isPaused()).toBe(true);
     h.s.recvMode = RecvMode.Raw;
     h.flow.kick();
     // The slot drains first; the held-back '89AB' comes in once it is empty, then the stream resumes.
     expect(seen.join('|')).toBe('01234567|34567|67|89AB|B');
     expect(h.s.reader.pending).toBe(0);
-    expect(h.s.sock.isPaused()).toBe(false);
+    expect(h.sock.isPaused()).toBe(false);
   });
 
   test('pauseReading: arrivals are refused until resumed; resuming delivers what waited to the receiver', () => {
     h = stateHarness(16);
     const lines: string[] = [];
     h.flow.setUserPaused(true);
-    expect(h.s.sock.isPaused()).toBe(true);
+    expect(h.sock.isPaused()).toBe(true);
     expect(read(h, 'one\n')).toBe(false);
     setOneShot(h.s, RecvMode.Line, (_o: unknown, line: string) => lines.push(line), 0);
     h.flow.setUserPaused(false);
     expect(lines).toEqual(['one']);
-    expect(h.s.sock.isPaused()).toBe(false);
+    expect(h.sock.isPaused()).toBe(false);
   });
 
   test('while closing, arrivals are dropped (the graceful close reads until the peer FIN)', () => {

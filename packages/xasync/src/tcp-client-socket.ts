@@ -139,7 +139,6 @@ export abstract class TcpClientSocket extends XAsyncSocket implements ClientOwne
       netSocket: () => {
         const sock = this._s.sock;
         if (!(sock instanceof HandleSocket)) return sock as net.Socket;
-        if (sock.destroyed) throw new XAsyncError('ERR_XAS_CLOSED', 'startSSL: the connection is closed or closing');
         // TLS wraps a net.Socket's handle: the handle moves to one, with this connection's listeners.
         const ns = sock.toNetSocket();
         this._attach(ns);

@@ -14,6 +14,8 @@ import { resolveClientOptions } from '../tcp-client-options';
  */
 export interface StateHarness {
   s: ClientState;
+  /** The state's socket: a real, unconnected net.Socket. */
+  sock: net.Socket;
   flow: ReadFlow;
   timers: ClientTimers;
   owner: ClientOwner;
@@ -44,10 +46,11 @@ export function stateHarness(slotSize = 16): StateHarness {
   };
   const s = new ClientState(owner, pool, resolveClientOptions({}), new SlotReader(Buffer.alloc(slotSize)));
   // A real, unconnected socket: the read flow pauses and resumes it as it would a connected one.
-  s.sock = new net.Socket();
+  const sock = new net.Socket();
+  s.sock = sock;
   const timers = new ClientTimers(s);
   const flow = new ReadFlow(s);
-  return { s, flow, timers, owner, failures, callbackErrors, done: () => { timer.clear(); s.sock.destroy(); } };
+  return { s, sock, flow, timers, owner, failures, callbackErrors, done: () => { timer.clear(); sock.destroy(); } };
 }
 
 /** Bytes arriving as the TLS / 'data' path delivers them. */
