@@ -11,7 +11,6 @@ import type { BodyBudget } from './body-budget';
 import { READ_BUFFER_SIZE } from './read-buffers';
 import type { BodyPolicy } from './connection-host';
 
-export { abortError } from '../request/body-errors';
 
 /** The first allocation for a Content-Length body: bodies up to this size are allocated once, exactly. */
 const FIRST_BODY_BUFFER = 16 * 1024;

@@ -9,7 +9,7 @@ import type { BodyFlow } from '../request/body-feed';
 import type { RequestOrigin } from '../request/http-request';
 import type { HttpResponse, ResponseSink } from '../response/http-response';
 import { Activity } from './activity';
-import { abortError } from './body-intake';
+import { abortError } from '../request/body-errors';
 import type { ConnectionInfo } from './connection-host';
 import { connRecv, Phase, RequestCycle } from './request-cycle';
 

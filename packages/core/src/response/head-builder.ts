@@ -1,5 +1,4 @@
 import { REASON_PHRASES } from '../http/responses';
-import { httpDateLine } from '../http/date';
 
 /** Status lines of the known codes, built once: `HTTP/1.1 200 OK\r\n`. */
 const STATUS_LINES: string[] = [];
@@ -14,7 +13,6 @@ export function statusLine(code: number): string {
   return STATUS_LINES[code] ?? `HTTP/1.1 ${code} ${reasonPhrase(code)}\r\n`;
 }
 
-export { httpDateLine };
 
 /** `Content-Type` field lines by charset (or none), then by type: a head reuses the line, never rebuilds it. */
 const typeLines = new Map<string | null, Map<string, string>>();
@@ -50,7 +48,6 @@ export function statusHasNoBody(code: number): boolean {
   return code < 200 || code === 204 || code === 304;
 }
 
-export { isFieldValue, isToken } from '../http/fields';
 
 /**
  * Content-Disposition for a download name (RFC 6266 §4.3): an ASCII fallback in `filename`, and the exact

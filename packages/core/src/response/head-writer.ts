@@ -1,5 +1,6 @@
 import { memoHead } from './head-memo';
-import { contentLengthLine, contentTypeLine, httpDateLine, statusLine } from './head-builder';
+import { httpDateLine } from '../http/date';
+import { contentLengthLine, contentTypeLine, statusLine } from './head-builder';
 import type { RequestView } from './request-view';
 import type { ResponseSink } from './response-sink';
 

@@ -1,5 +1,5 @@
 import { invalidOption } from '../base/errors';
-import { isFieldValue, isToken } from './head-builder';
+import { isFieldValue, isToken } from '../http/fields';
 
 /*
  * A response's own fields, kept as one flat list (name, value, name, value, …) in its state, and the

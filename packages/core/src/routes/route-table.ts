@@ -5,7 +5,7 @@ import {
 } from './route-pattern';
 
 export type { RouteArgs, RouteArgValue, ArgType } from './route-pattern';
-export { checkRouteOptions, type RouteBody, type RouteOptions } from './route-options';
+export type { RouteBody, RouteOptions } from './route-options';
 import { routeOptions, type RouteBody, type RouteOptions } from './route-options';
 import { probeOf, type Probe } from './route-probe';
 

@@ -1,6 +1,6 @@
 import { LEVEL_RANK, type LogLevelName } from '../base/logger';
 
-export { LogLevel, type LogLevelName } from '../base/logger';
+export type { LogLevelName } from '../base/logger';
 
 /** The default logger: one line per message on stdout (stderr for warnings and errors), with the time. */
 export function defaultLogger(_server: unknown, msg: string, type: LogLevelName): void {

@@ -2,7 +2,8 @@ import { invalidOption } from '../base/errors';
 import type { HttpRequest } from '../request/http-request';
 import type { RouteHandler } from '../pipeline/route-stage';
 import { isMethodToken, parsePattern, type RouteArgs } from '../routes/route-pattern';
-import { RouteTable, checkRouteOptions, type RouteMatch, type RouteOptions } from '../routes/route-table';
+import { RouteTable, type RouteMatch, type RouteOptions } from '../routes/route-table';
+import { checkRouteOptions } from '../routes/route-options';
 import type { ServerRef } from '../base/refs';
 
 /**
