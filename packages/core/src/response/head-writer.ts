@@ -7,6 +7,20 @@ import type { ResponseSink } from './response-sink';
 const NO_STORE = 'Cache-Control: no-store\r\n';
 const CLOSE_TAIL = 'Connection: close\r\n\r\n';
 const NO_STORE_CLOSE_TAIL = NO_STORE + CLOSE_TAIL;
+let lastType: string | null = null;
+let lastCharset: string | null = null;
+let lastTypeLine = '';
+/**
+ * The Content-Type line of `ct` (the charset appended to text/* types that name none): the last one
+ * again without a lookup when the type and charset are the same objects as last time (a route answers
+ * the same type every time; the values are the response's own strings, set once per route or default).
+ */
+function typeLine(ct: string, cs: string | null): string {
+  if (ct === lastType && cs === lastCharset) return lastTypeLine;
+  lastType = ct;
+  lastCharset = cs;
+  return (lastTypeLine = contentTypeLine(ct, cs !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1 ? cs : null));
+}
 let lastKeepAlive = '';
 let lastNoStoreKeepAlive = '';
 /** `Cache-Control: no-store` + the keep-alive lines, made once per keep-alive setting in use. */
@@ -45,9 +59,8 @@ export function writeHead(st: HeadState, code: number, length: number, close: bo
   // The common shape (a length, no CORS, no fields of its own): one memoized string (head-memo.ts).
   if (length >= 0 && st.headers === null && st.acao === null && !server.allowAllOrigins && !server.corsAllowAll) {
     const ct = st.contentType;
-    const cs = st.charset;
     const m = memoHead(code + length, statusLine(code), httpDateLine(), server.serverLine,
-      ct === null ? '' : contentTypeLine(ct, cs !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1 ? cs : null),
+      ct === null ? '' : typeLine(ct, st.charset),
       contentLengthLine(length),
       close ? (st.allowCaching ? CLOSE_TAIL : NO_STORE_CLOSE_TAIL)
         : st.allowCaching ? (req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine)
@@ -58,10 +71,7 @@ export function writeHead(st: HeadState, code: number, length: number, close: bo
   // Built as one string, written once (the sink copies it in one call).
   let h = statusLine(code) + httpDateLine() + server.serverLine;
   const ct = st.contentType;
-  if (ct !== null && length !== -1 && length !== -2) {
-    const cs = st.charset;
-    h += contentTypeLine(ct, cs !== null && ct.startsWith('text/') && ct.indexOf('charset') === -1 ? cs : null);
-  }
+  if (ct !== null && length !== -1 && length !== -2) h += typeLine(ct, st.charset);
   if (length >= 0) h += contentLengthLine(length);
   else if (length === -3) h += 'Transfer-Encoding: chunked\r\n';
   if (!st.allowCaching && code !== 101) h += NO_STORE;

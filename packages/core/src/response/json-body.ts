@@ -22,7 +22,7 @@ const views: Array<Buffer | undefined> = new Array<Buffer | undefined>(VIEWS).fi
 let busy = false;
 
 /** True when `body` (from {@link jsonBody}) is a view of the scratch, which the sink must copy. */
-export function isScratchView(body: Buffer): boolean { return body.buffer === scratch.buffer; }
+export function isScratchView(body: Buffer): boolean { return views[body.length & (VIEWS - 1)] === body; }
 
 /**
  * `obj` as JSON: a view of the scratch, valid until the next call (the caller copies it at once; see

@@ -266,4 +266,19 @@ describe('RouteTable lookups reuse their working memory (issue 19)', () => {
     // find() still returns a fresh object each time (public API: the caller may keep it).
     expect(t.find('GET', '/u/3')).not.toBe(t.find('GET', '/u/3'));
   });
+
+  test('each route makes its args as one object literal: its names in pattern order, as plain own properties', () => {
+    const t = new RouteTable();
+    t.add(h('a'), 'GET', '/a/<user-id>/<$x:int>/<constructor>');
+    t.add(h('b'), 'GET', '/b/<toString>/<n:float>');
+    const a = t.lookup('GET', '/a/Ann/7/c%22%7D')!.args;
+    expect(Object.keys(a)).toEqual(['user-id', '$x', 'constructor']);
+    expect(a).toEqual({ 'user-id': 'Ann', $x: 7, constructor: 'c"}' }); // a value is data, never code
+    expect(Object.getPrototypeOf(a)).toBe(Object.prototype);
+    const b = t.lookup('GET', '/b/s/1.5')!.args;
+    expect(Object.keys(b)).toEqual(['toString', 'n']);
+    expect(b.toString).toBe('s');
+    expect(t.lookup('GET', '/a/Bob/8/d')!.args).not.toBe(a);
+    expect(a['user-id']).toBe('Ann'); // a kept args object keeps its values
+  });
 });

@@ -28,6 +28,24 @@ interface Entry<H = unknown> extends RouteMatch<H> {
   readonly params: readonly ArgSpec[];
   readonly segments: readonly PatternSegment[];
   readonly bodyOpts: RouteBody | null;
+  /** Makes the args object from the converted values (argsFactory); null for a route without arguments. */
+  readonly makeArgs: ArgsFactory | null;
+}
+
+type ArgsFactory = (v: readonly RouteArgValue[]) => RouteArgs;
+
+/**
+ * The function making a route's args object: an object literal with the route's names, compiled once
+ * per route. Filled by name in a loop instead, every route's args went through one keyed store site,
+ * which V8 makes megamorphic (a generic store per argument, ~450 instructions per JSON-route request,
+ * bench/src/instr-count.sh); a literal of its own gives each route one fixed shape. The names are the
+ * pattern's, checked by parsePattern (letters, digits, '_' and '-', not __proto__), and are written as
+ * JSON string literals, so no name can be anything but a property key.
+ */
+function argsFactory(params: readonly ArgSpec[]): ArgsFactory | null {
+  if (params.length === 0) return null;
+  const fields = params.map((p, k) => `${JSON.stringify(p.name)}: v[${k}]`).join(', ');
+  return new Function('v', `return { ${fields} };`) as ArgsFactory;
 }
 
 interface Node {
@@ -183,6 +201,7 @@ export class RouteTable<H = unknown> {
     if (prev !== undefined) throw new MwsError('ERR_MWS_ROUTE_DUPLICATE', `a route for ${label} is already registered (as ${prev.label})`);
     const entry: Entry = {
       handler, args: NO_ARGS, label, method: m, path: pat.path, name, params: pat.args, segments: pat.segments, bodyOpts: body,
+      makeArgs: argsFactory(pat.args),
     };
     routes.set(m, entry);
     if (body !== null) this._bodyRoutes++;
@@ -304,8 +323,10 @@ export class RouteTable<H = unknown> {
     if (e.params.length === 0) return e as RouteMatch<H>;
     // A plain object (names are checked not to be __proto__): V8 keeps it in fast mode, unlike
     // Object.create(null), and the handler reads it on every request.
-    const args: RouteArgs = {};
-    for (let k = 0; k < e.params.length; k++) { args[e.params[k].name] = convertArg(e.params[k].type, CAPS[k]!); CAPS[k] = ''; }
+    const params = e.params;
+    for (let k = 0; k < params.length; k++) CAPS[k] = convertArg(params[k].type, CAPS[k]!);
+    const args = e.makeArgs!(CAPS);
+    for (let k = 0; k < params.length; k++) CAPS[k] = '';
     if (!reuse) return { handler: e.handler as H, args, label: e.label, method: e.method, path: e.path, name: e.name };
     const m = (this._match ??= new Match());
     m.handler = e.handler;
