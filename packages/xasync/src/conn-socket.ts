@@ -19,6 +19,12 @@ export interface ConnSocket {
    * libuv is in it. A net.Socket's counts only Node's own stream queue.
    */
   readonly queueIncludesHandle?: boolean;
+  /**
+   * With `queueIncludesHandle`: true when none of this socket's own writes is in libuv's queue or
+   * corked. Its queue then holds at most the owner's direct write (direct-write.ts), so with none of
+   * those either it is empty: known without asking the handle.
+   */
+  readonly ownWritesIdle?: boolean;
   write(data: Uint8Array | string, encoding: BufferEncoding, cb?: (err?: Error | null) => void): boolean;
   end(): unknown;
   destroy(err?: Error): unknown;

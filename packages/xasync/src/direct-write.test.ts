@@ -86,6 +86,23 @@ describe('direct writes', () => {
     peer.destroy();
   });
 
+  test('a large write in libuv\'s queue, no direct write out: sendPending shows it, and is 0 once the peer read it all', async () => {
+    const { peer, server } = await pair();
+    peer.pause();
+    // Above 64 KiB a send goes through the socket's own write (never direct): with the peer not reading,
+    // the kernel takes only part and the rest waits in libuv, where only the socket's own count sees it.
+    const big = Buffer.alloc(4 * 1024 * 1024, 0x63);
+    server.asyncSendData(big);
+    expect(server.sendPending).toBeGreaterThan(0);
+    expect(server.sendPending).toBeLessThanOrEqual(big.length);
+    const got = collect(peer, big.length);
+    peer.resume();
+    expect((await got).length).toBe(big.length);
+    await waitFor(() => server.sendPending === 0);
+    expect(server.sendPending).toBe(0);
+    peer.destroy();
+  });
+
   test('a slow reader gets every byte in order', async () => {
     const { peer, server } = await pair();
     peer.pause();

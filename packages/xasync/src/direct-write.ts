@@ -57,9 +57,14 @@ function onAsyncDone(this: WriteReq): void {
  * `sendPending`, the rate checks above) reads this, so a direct write is never hidden from them.
  */
 export function queuedBytes(sock: ConnSocket, owner: DirectOwner): number {
+  if (sock.queueIncludesHandle === true) {
+    // A HandleSocket's length counts libuv's queue already, a direct write's remainder included. Its
+    // queue holds only its own writes and the owner's direct write: with neither out, it is empty, known
+    // without the handle's native getter (looked at several times per read: send, flush, pipelining).
+    return owner.directPending === null && sock.ownWritesIdle === true ? 0 : sock.writableLength;
+  }
   const n = sock.writableLength;
-  // A HandleSocket's length counts libuv's queue already, a direct write's remainder included.
-  if (owner.directPending === null || sock.queueIncludesHandle === true) return n;
+  if (owner.directPending === null) return n;
   const h = streamHandleOf<{ writeQueueSize?: unknown }>(sock);
   return h !== null && typeof h.writeQueueSize === 'number' ? n + h.writeQueueSize : n;
 }
@@ -82,7 +87,7 @@ export const directWriteAvailable = binding !== null;
  * at most one direct write per connection is ever outside it).
  */
 export function directHandle(sock: ConnSocket, owner: DirectOwner): StreamHandle | null {
-  if (binding === null || owner.directPending !== null || sock.writableLength !== 0 || sock.writableCorked !== 0 || sock.writableEnded || sock.connecting) return null;
+  if (binding === null || owner.directPending !== null || queuedBytes(sock, owner) !== 0 || sock.writableCorked !== 0 || sock.writableEnded || sock.connecting) return null;
   const h = streamHandleOf<StreamHandle>(sock);
   return h !== null && typeof h.writeLatin1String === 'function' ? h : null;
 }

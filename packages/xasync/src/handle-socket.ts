@@ -145,6 +145,8 @@ export class HandleSocket implements ConnSocket {
     // reports its own until the next tick).
     return (h !== null ? h.writeQueueSize : 0) + (c !== null ? c.bytes : 0);
   }
+  /** See ConnSocket: no write request of this object in libuv, nothing corked. */
+  get ownWritesIdle(): boolean { return this._pending === 0 && this._cork === null; }
   get writableCorked(): number { return this._corked; }
   get writableEnded(): boolean { return (this._flags & ENDING) !== 0; }
   get writableFinished(): boolean { return (this._flags & FINISHED) !== 0; }

@@ -1,0 +1,40 @@
+#!/bin/bash
+# User-space instructions per request of one bench server, counted by valgrind (cachegrind, no cache
+# simulation): deterministic to ~0.5% where timing on this machine moves by 10-40% between rounds, so a
+# change of a few percent in the hot path shows (issue 19). The server runs under valgrind with V8's
+# --single-threaded (no background compiler or GC threads: the same work on every run); two runs answer
+# NA and NB requests from bench/src/fixed-client.js, and the difference of their totals over NB - NA is
+# per request: startup, JIT warm-up and shutdown cancel out. The kernel's work is not counted (system time
+# is the same as uWS's per request: bench/src/user-sys.sh), nor are stalls: instructions, not time.
+# Needs valgrind (apt-get install valgrind). Not a benchmark of record: no ratios, one server at a time.
+# Usage (repository root, after a build):
+#   SRV=microwebsrv|uws|node-floor|node-http bash bench/src/instr-count.sh [path] [depth] [NA] [NB]
+#   e.g. SRV=uws bash bench/src/instr-count.sh / 16      (pipelined ×16; NA 60000, NB 100000: ~1 min)
+# NA must be past the JIT's warm-up: per-read functions run 1/depth as often as per-request ones, and
+# V8 optimizes them only after ~2,500 reads.
+set -e
+P=${1:-/}; D=${2:-16}; NA=${3:-60000}; NB=${4:-100000}; SRV=${SRV:-microwebsrv}; CONNS=${CONNS:-10}
+command -v valgrind > /dev/null || { echo "instr-count: valgrind is not installed (apt-get install valgrind)" >&2; exit 2; }
+cd "$(dirname "$0")/../.."
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+# One run: the server under cachegrind answers $1 requests, then stops (SIGINT); prints its total.
+count() {
+  local n=$1 port=$((20000 + RANDOM % 20000))
+  valgrind --tool=cachegrind --cache-sim=no --smc-check=all-non-file --cachegrind-out-file="$T/cg.$n" \
+    node --single-threaded "bench/servers/$SRV.js" "$port" > "$T/log.$n" 2>&1 &
+  local vp=$!
+  for _ in $(seq 1 240); do grep -q '^READY' "$T/log.$n" && break; sleep 0.5; done
+  grep -q '^READY' "$T/log.$n" || { echo "instr-count: $SRV did not start" >&2; cat "$T/log.$n" >&2; kill $vp; exit 1; }
+  node bench/src/fixed-client.js "$port" "$P" "$D" "$CONNS" "$n" > /dev/null
+  kill -INT $vp
+  wait $vp || true
+  # Sum the Ir column, leaving out functions whose startup work varies from run to run by design
+  # (V8's and OpenSSL's random seeds: detail::sprp, HashSeed): they are not per request.
+  awk '/^fn=/ { skip = ($0 ~ /sprp|HashSeed/) } /^[0-9]/ && !skip { t += $2 } END { printf "%.0f\n", t }' "$T/cg.$n"
+}
+A=$(count "$NA")
+B=$(count "$NB")
+awk -v a="$A" -v b="$B" -v n=$((NB - NA)) -v srv="$SRV" -v p="$P" -v d="$D" \
+  'BEGIN { printf "%s %s x%s: %.0f instructions per request (user space; %d requests counted)\n", srv, p, d, (b - a) / n, n }'
