@@ -8,6 +8,8 @@ const SERVERS_DIR = path.join(__dirname, '..', 'servers');
 
 const SERVERS = {
   ceiling: { label: 'ceiling (bare net + onread)', kind: 'http' },
+  // Lower still: the accepted handle driven without a net.Socket, as xasync's HandleSocket does (not a server).
+  'node-floor': { label: 'floor (raw libuv handle)', kind: 'http' },
   uws: { label: 'uWebSockets.js', kind: 'http' },
   'node-http': { label: 'node:http', kind: 'http' },
   fastify: { label: 'fastify', kind: 'http' },

@@ -44,10 +44,13 @@ test.each([
 ])('%s: the same operations with 10 and 1,000 routes', (_what, method, path) => {
   const a = opsOf(() => small.find(method, path));
   const b = opsOf(() => large.find(method, path));
-  expect(b.maps).toBe(a.maps);
+  // The all-static Map is skipped for a path no static pattern is as long as: a larger table has more
+  // lengths, so it may make that one lookup more. Never more than one.
+  expect(b.maps - a.maps).toBeGreaterThanOrEqual(0);
+  expect(b.maps - a.maps).toBeLessThanOrEqual(1);
   expect(b.regexps).toBe(a.regexps);
-  expect(a.maps).toBeGreaterThan(0); // the spy sees the lookups
-  expect(a.maps).toBeLessThan(15);
+  expect(b.maps).toBeGreaterThan(0); // the spy sees the lookups
+  expect(b.maps).toBeLessThan(15);
   expect(b.result === null).toBe(a.result === null);
 });
 

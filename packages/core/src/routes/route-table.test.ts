@@ -281,4 +281,21 @@ describe('RouteTable lookups reuse their working memory (issue 19)', () => {
     expect(t.lookup('GET', '/a/Bob/8/d')!.args).not.toBe(a);
     expect(a['user-id']).toBe('Ann'); // a kept args object keeps its values
   });
+
+  test('static children found alike while few (scanned) and many (a Map); long static paths match', () => {
+    const t = new RouteTable();
+    for (let i = 0; i < 12; i++) {
+      t.add(h(`k${i}`), 'GET', `/k${i}/<id>`);
+      // Each count from 1 to 12 children: every one registered so far is still found.
+      for (let j = 0; j <= i; j++) expect(tagOf(t, 'GET', `/k${j}/x`)).toBe(`k${j}`);
+      expect(tagOf(t, 'GET', `/k${i + 1}/x`)).toBeNull();
+    }
+    const long = '/' + 'a'.repeat(150);
+    t.add(h('long'), 'GET', long);
+    expect(tagOf(t, 'GET', long)).toBe('long');
+    expect(tagOf(t, 'GET', long + 'b')).toBeNull();
+    expect(tagOf(t, 'GET', '/' + 'a'.repeat(400))).toBeNull();
+    expect(tagOf(t, 'GET', '/k3/%41')).toBe('k3');
+  });
 });
+

@@ -51,13 +51,32 @@ function argsFactory(params: readonly ArgSpec[]): ArgsFactory | null {
 interface Node {
   /** Children by static segment (decoded text): tried first, so static beats an argument here. */
   statics: Map<string, Node> | null;
+  /**
+   * The same children while there are few (up to FEW_STATICS), as parallel arrays scanned with `===`:
+   * a request's segment is a new string, which a Map must hash first (one pass over it, then the probe);
+   * comparing a few keys stops at the first differing length or character. Null beyond that.
+   */
+  fewKeys: string[] | null;
+  fewNodes: Node[] | null;
   /** Children by argument kind, most specific first (digit, int, float, segment, path). */
   params: { kind: Kind; node: Node }[] | null;
   /** Routes ending here, by method. */
   routes: Map<string, Entry> | null;
 }
 
-const newNode = (): Node => ({ statics: null, params: null, routes: null });
+const newNode = (): Node => ({ statics: null, fewKeys: null, fewNodes: null, params: null, routes: null });
+/** Static children scanned rather than hashed up to this many (see Node.fewKeys). */
+const FEW_STATICS = 8;
+
+/** The static child of `node` named `d`, or undefined. */
+function staticChild(node: Node, d: string): Node | undefined {
+  const keys = node.fewKeys;
+  if (keys !== null) {
+    for (let k = 0; k < keys.length; k++) if (keys[k] === d) return node.fewNodes![k];
+    return undefined;
+  }
+  return node.statics === null ? undefined : node.statics.get(d);
+}
 const NO_ARGS: RouteArgs = Object.freeze({});
 
 /** The route for `method` among one position's routes; HEAD uses GET's when it has none of its own. */
@@ -78,7 +97,7 @@ function walk(node: Node, p: Probe, i: number, method: string): Entry | null {
   const d = p.dec(i);
   if (d === null) return null;
   if (node.statics !== null) {
-    const child = node.statics.get(d);
+    const child = staticChild(node, d);
     if (child !== undefined) {
       const r = walk(child, p, i + 1, method);
       if (r !== null) return r;
@@ -134,14 +153,19 @@ function collect(node: Node, p: Probe, i: number, out: Set<string>): void {
   }
 }
 
-/** `lookup`'s reused RouteMatch. */
+/**
+ * `lookup`'s reused RouteMatch: the entry found and this request's args. The entry's fields are read
+ * through it rather than copied: each store into this long-lived object costs a write barrier.
+ */
 class Match implements RouteMatch {
-  handler: unknown = null;
+  entry: Entry;
   args: RouteArgs = NO_ARGS;
-  label = '';
-  method = '';
-  path = '';
-  name: string | null = null;
+  constructor(e: Entry) { this.entry = e; }
+  get handler(): unknown { return this.entry.handler; }
+  get label(): string { return this.entry.label; }
+  get method(): string { return this.entry.method; }
+  get path(): string { return this.entry.path; }
+  get name(): string | null { return this.entry.name; }
 }
 
 /**
@@ -158,6 +182,12 @@ class Match implements RouteMatch {
 export class RouteTable<H = unknown> {
   /** All-static patterns: decoded path → method → route. */
   private readonly _static = new Map<string, Map<string, Entry>>();
+  /**
+   * The lengths of the all-static patterns (1 at index n: some pattern is n characters long): a path of
+   * another length skips the Map, which would hash the whole path first (a new string per request) only
+   * to miss, as every request to a route with arguments does.
+   */
+  private _staticLens = new Uint8Array(64);
   private readonly _root: Node = newNode();
   private _treeRoutes = 0;
   private readonly _byName = new Map<string, Entry>();
@@ -192,7 +222,16 @@ export class RouteTable<H = unknown> {
     let routes: Map<string, Entry> | undefined | null;
     if (pat.args.length === 0) {
       routes = this._static.get(pat.path);
-      if (routes === undefined) this._static.set(pat.path, (routes = new Map()));
+      if (routes === undefined) {
+        this._static.set(pat.path, (routes = new Map()));
+        const n = pat.path.length;
+        if (n >= this._staticLens.length) {
+          const grown = new Uint8Array(2 * n);
+          grown.set(this._staticLens);
+          this._staticLens = grown;
+        }
+        this._staticLens[n] = 1;
+      }
     } else {
       const node = this._insert(pat.segments);
       routes = node.routes ?? (node.routes = new Map());
@@ -328,13 +367,9 @@ export class RouteTable<H = unknown> {
     const args = e.makeArgs!(CAPS);
     for (let k = 0; k < params.length; k++) CAPS[k] = '';
     if (!reuse) return { handler: e.handler as H, args, label: e.label, method: e.method, path: e.path, name: e.name };
-    const m = (this._match ??= new Match());
-    m.handler = e.handler;
+    const m = (this._match ??= new Match(e));
+    m.entry = e;
     m.args = args;
-    m.label = e.label;
-    m.method = e.method;
-    m.path = e.path;
-    m.name = e.name;
     return m as RouteMatch<H>;
   }
 
@@ -342,7 +377,8 @@ export class RouteTable<H = unknown> {
   private _entry(method: string, p: Probe): Entry | null {
     if (this._static.size !== 0) {
       const key = p.staticKey();
-      const routes = key === null ? undefined : this._static.get(key);
+      // (A length past the array reads undefined: no pattern that long.)
+      const routes = key === null || this._staticLens[key.length] !== 1 ? undefined : this._static.get(key);
       if (routes !== undefined) {
         const e = pick(routes, method);
         if (e !== null) return e;
@@ -366,7 +402,16 @@ export class RouteTable<H = unknown> {
       if (seg.arg === null) {
         const statics = node.statics ?? (node.statics = new Map());
         let child = statics.get(seg.text);
-        if (child === undefined) statics.set(seg.text, (child = newNode()));
+        if (child === undefined) {
+          statics.set(seg.text, (child = newNode()));
+          if (statics.size <= FEW_STATICS) {
+            (node.fewKeys ??= []).push(seg.text);
+            (node.fewNodes ??= []).push(child);
+          } else {
+            node.fewKeys = null;
+            node.fewNodes = null;
+          }
+        }
         node = child;
       } else {
         const kind = KIND_OF[seg.arg.type];
