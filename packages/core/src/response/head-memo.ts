@@ -14,6 +14,30 @@ export class Memo {
   head = '';
   /** `head` encoded, made on its second use (a shape used once costs no Buffer): the sink copies it. */
   bytes: Buffer | null = null;
+  /** The ASCII body last sent behind this head ('' none), and `head + body` with its bytes (see {@link withBody}). */
+  body = '';
+  whole = '';
+  wholeBytes: Buffer | null = null;
+}
+
+/** Bodies up to this length are kept with their head (a route's constant answer, not a page). */
+export const MAX_MEMO_BODY = 256;
+
+/**
+ * `m`'s head followed by `body` (ASCII, at most MAX_MEMO_BODY characters) as one string and its bytes,
+ * encoded on the body's second use behind this head: a route answering the same short text every time
+ * (a health check, a constant reply) then costs one copy per response, the body's scan and copy gone.
+ * Null bytes on a first use (the caller writes head and body apart).
+ */
+export function withBody(m: Memo, body: string): Buffer | null {
+  if (m.body === body) {
+    if (m.wholeBytes === null) m.wholeBytes = Buffer.from(m.whole, 'latin1');
+    return m.wholeBytes;
+  }
+  m.body = body;
+  m.whole = m.head + body;
+  m.wholeBytes = null;
+  return null;
 }
 
 /** Direct-mapped by status code and length: a few dozen shapes in use at once keep their heads. */
@@ -39,5 +63,8 @@ export function memoHead(key: number, status: string, date: string, server: stri
   m.tail = tail;
   m.head = status + date + server + type + length + tail;
   m.bytes = null;
+  m.body = '';
+  m.whole = '';
+  m.wholeBytes = null;
   return m;
 }

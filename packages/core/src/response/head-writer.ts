@@ -1,4 +1,4 @@
-import { memoHead } from './head-memo';
+import { MAX_MEMO_BODY, memoHead, withBody } from './head-memo';
 import { httpDateLine } from '../http/date';
 import { contentLengthLine, contentTypeLine, statusLine } from './head-builder';
 import type { RequestView } from './request-view';
@@ -49,9 +49,10 @@ export interface HeadState {
  * Date, Server, Content-Type, framing, caching, CORS, user fields, connection. `length`: ≥ 0
  * Content-Length, -1 none (no body), -2 none (101), -3 chunked, -4 close-delimited. The common shape is
  * one memoized head (head-memo.ts), handed to the sink with its bytes; otherwise the field lines (most of
- * them cached strings) are joined into one string, written once.
+ * them cached strings) are joined into one string, written once. `asciiBody`: the body that follows, when
+ * it is an ASCII string to be sent whole; returns true when it was written here, with a memoized head.
  */
-export function writeHead(st: HeadState, code: number, length: number, close: boolean): void {
+export function writeHead(st: HeadState, code: number, length: number, close: boolean, asciiBody: string | null = null): boolean {
   const sink = st.sink!;
   const server = sink.defaults;
   const req = st.req;
@@ -65,8 +66,13 @@ export function writeHead(st: HeadState, code: number, length: number, close: bo
       close ? (st.allowCaching ? CLOSE_TAIL : NO_STORE_CLOSE_TAIL)
         : st.allowCaching ? (req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine)
           : noStoreTail(req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine));
+    if (asciiBody !== null && asciiBody.length <= MAX_MEMO_BODY) {
+      // The same short body as last time behind this head: both in one copy (head-memo.ts withBody).
+      const whole = withBody(m, asciiBody);
+      if (whole !== null) { sink.writeLatin1(m.whole, whole); return true; }
+    }
     sink.writeLatin1(m.head, m.bytes);
-    return;
+    return false;
   }
   // Built as one string, written once (the sink copies it in one call).
   let h = statusLine(code) + httpDateLine() + server.serverLine;
@@ -91,4 +97,5 @@ export function writeHead(st: HeadState, code: number, length: number, close: bo
   else if (close) h += CLOSE_TAIL;
   else h += req.httpVer === '1.0' ? server.keepAliveLine10 : server.keepAliveLine;
   sink.writeLatin1(h);
+  return false;
 }

@@ -7,6 +7,10 @@ import { answerFile } from './file-answer';
 import { isToken } from '../http/fields';
 import { errorPage, statusHasNoBody, utf8Length } from './head-builder';
 import { writeHead } from './head-writer';
+import { MAX_MEMO_BODY } from './head-memo';
+
+/** The last short ASCII string body whose length was measured (`_sendWhole`): the same one again is not re-scanned. */
+let lastAsciiBody = '';
 import { isScratchView, jsonBody } from './json-body';
 import { kFieldLines, kKeep, kKept, kMarkFinished, kRetire } from './internals';
 import type { RequestView } from './request-view';
@@ -307,8 +311,12 @@ export class HttpResponse {
     if (content !== null && !noBody) {
       // The defaults below are valid values: set on the state, past checkedValue.
       if (typeof content === 'string') {
-        len = utf8Length(content);
-        ascii = len === content.length; // only then is latin1 the same bytes as UTF-8
+        if (content === lastAsciiBody) len = content.length; // measured last time (a route's constant answer)
+        else {
+          len = utf8Length(content);
+          ascii = len === content.length; // only then is latin1 the same bytes as UTF-8
+          if (ascii && len <= MAX_MEMO_BODY) lastAsciiBody = content;
+        }
         st.contentType ??= 'text/html';
       } else {
         len = content.length;
@@ -316,11 +324,12 @@ export class HttpResponse {
       }
     }
     const close = !sink.canKeepAlive();
-    writeHead(st, code, noBody ? -1 : len, close);
+    const withHead = writeHead(st, code, noBody ? -1 : len, close,
+      ascii && !isHead && !noBody && len !== 0 && typeof content === 'string' ? content : null);
     st.state = State.HeadSent;
     st.bodyBytes = isHead || noBody ? 0 : len;
-    if (isHead || noBody || len === 0) {
-      // head only
+    if (isHead || noBody || len === 0 || withHead) {
+      // head only, or the body went with it
     } else if (typeof content === 'string') {
       if (ascii) sink.writeLatin1(content);
       else sink.writeBuffer(Buffer.from(content, 'utf8'));
