@@ -184,20 +184,29 @@ function writeNumber(n: number, pos: number): number {
  */
 function writeString(s: string, pos: number): number {
   const n = s.length;
-  // The common case first: printable ASCII without quote or backslash, the same bytes in latin1.
-  let plain = true;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) { plain = false; break; }
+  // The common case first: printable ASCII without quote or backslash, the same bytes in latin1, copied
+  // in the same pass that checks them (into a local: the module's `buf` re-read per character cost more
+  // than the copy). At the first other character the slow path below starts over at `pos`.
+  if (pos + n + 2 > end && !grow(pos + n + 2)) return -1;
+  const b = buf;
+  b[pos] = 0x22;
+  let k = 0;
+  if (n <= LOOP_MAX) {
+    for (; k < n; k++) {
+      const c = s.charCodeAt(k);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) break;
+      b[pos + 1 + k] = c;
+    }
+  } else {
+    for (; k < n; k++) {
+      const c = s.charCodeAt(k);
+      if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) break;
+    }
+    if (k === n) b.latin1Write(s, pos + 1, n);
   }
-  if (plain) {
-    if (pos + n + 2 > end && !grow(pos + n + 2)) return -1;
-    buf[pos++] = 0x22;
-    if (n <= LOOP_MAX) for (let i = 0; i < n; i++) buf[pos + i] = s.charCodeAt(i);
-    else buf.latin1Write(s, pos, n);
-    pos += n;
-    buf[pos++] = 0x22;
-    return pos;
+  if (k === n) {
+    b[pos + 1 + n] = 0x22;
+    return pos + n + 2;
   }
   if (pos >= end && !grow(pos + 1)) return -1;
   buf[pos++] = 0x22;
