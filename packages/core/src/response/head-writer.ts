@@ -12,8 +12,8 @@ let lastCharset: string | null = null;
 let lastTypeLine = '';
 /**
  * The Content-Type line of `ct` (the charset appended to text/* types that name none): the last one
- * again without a lookup when the type and charset are the same objects as last time (a route answers
- * the same type every time; the values are the response's own strings, set once per route or default).
+ * again without a lookup when the type and charset are those of last time (a route answers the same type
+ * every time).
  */
 function typeLine(ct: string, cs: string | null): string {
   if (ct === lastType && cs === lastCharset) return lastTypeLine;

@@ -8,9 +8,6 @@ import { isToken } from '../http/fields';
 import { errorPage, statusHasNoBody, utf8Length } from './head-builder';
 import { writeHead } from './head-writer';
 import { MAX_MEMO_BODY } from './head-memo';
-
-/** The last short ASCII string body whose length was measured (`_sendWhole`): the same one again is not re-scanned. */
-let lastAsciiBody = '';
 import { isScratchView, jsonBody } from './json-body';
 import { kFieldLines, kKeep, kKept, kMarkFinished, kRetire } from './internals';
 import type { RequestView } from './request-view';
@@ -19,6 +16,9 @@ import type { ResponseSink } from './response-sink';
 import { ResponseState, staleError } from './response-state';
 import { OpenStream, type OpenStreamOptions } from './open-stream';
 import { streamBody, type StreamTarget } from './stream-body';
+
+/** The last short ASCII string body whose length was measured (`_sendWhole`): the same one again is not re-scanned. */
+let lastAsciiBody = '';
 
 export type { ResponseSink } from './response-sink';
 
