@@ -3,7 +3,8 @@
 // directly (as xasync's HandleSocket does), reads into one Buffer, and per read one canned
 // "Hello World!" response per request head in it (counted by its CRLFCRLF), written with one
 // writeBuffer. No parsing, no routing, no state: what Node itself costs per read and per write.
-// Not a server (it answers every request the same); it gives bench/src/instr-count.sh and
+// Not a server (it answers every request the same, and at most 64 heads of one read: the harness
+// pipelines 16); it gives bench/src/instr-count.sh and
 // bench/src/user-sys.sh a reference that no JavaScript server can go below.
 // Usage: node node-floor.js <port>
 const net = require('node:net');
@@ -19,6 +20,7 @@ if (!b || typeof b.WriteWrap !== 'function' || !b.streamBaseState) {
   const BATCH = Buffer.alloc(ONE.length * 64);
   const handles = new Set();
   let sym = null;
+  const written = () => {}; // one completion for every write: the floor allocates nothing of its own
   function onread() {
     const c = this[sym];
     const n = b.streamBaseState[b.kReadBytesOrError];
@@ -32,7 +34,7 @@ if (!b || typeof b.WriteWrap !== 'function' || !b.streamBaseState) {
     for (let k = 0; k < count; k++) ONE.copy(BATCH, k * ONE.length);
     const req = new b.WriteWrap();
     req.handle = this;
-    req.oncomplete = () => {};
+    req.oncomplete = written;
     req.buffer = BATCH; // a slow reader would see a later batch: a floor, not a server
     this.writeBuffer(req, BATCH.subarray(0, count * ONE.length));
     return c.buf;
