@@ -10,6 +10,8 @@
 # Usage (repository root, after a build):
 #   SRV=microwebsrv|uws|node-floor|node-http bash bench/src/instr-count.sh [path] [depth] [NA] [NB]
 #   e.g. SRV=uws bash bench/src/instr-count.sh / 16      (pipelined ×16; NA 60000, NB 100000: ~1 min)
+# VARY=1 makes every request's head differ (fixed-client.js): a server that takes a repeated head again
+# without parsing it (ours does) is then measured parsing every head.
 # NA must be past the JIT's warm-up: per-read functions run 1/depth as often as per-request ones, and
 # V8 optimizes them only after ~2,500 reads.
 set -e

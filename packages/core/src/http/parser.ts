@@ -15,7 +15,7 @@
  */
 import { ChunkState, ChunkedDecoder } from './chunked';
 import { HttpError, type HttpErrorCode } from './errors';
-import { createHead, parseRequestHead, type RequestHead } from './head';
+import { createHead, parseRequestHead, RepeatedHead, type RequestHead } from './head';
 import { parseFieldLines } from './parse-head';
 import { BARE_LF, hasBareLf, NEED_MORE, SectionScanner } from './section-scan';
 
@@ -104,6 +104,8 @@ export class HttpRequestParser extends SectionScanner {
   private emptyLines = 0;
   private head: RequestHead | null = null;
   private trailers: string[] | null = null;
+  /** The last head accepted, to take an identical next one without validating it again. */
+  private readonly repeated = new RepeatedHead();
 
   /**
    * @param handler receives the events.
@@ -262,8 +264,12 @@ export class HttpRequestParser extends SectionScanner {
     }
     const head = createHead();
     const base = this.secBase;
-    const err = parseRequestHead(buf, this.secStr, base, pos, idx + 2, this.maxHeaders, head);
-    if (err !== null) return this.failSection(err, pos, idx);
+    const s = this.secStr;
+    if (!this.repeated.take(s, base, pos, idx + 2, head)) {
+      const err = parseRequestHead(buf, s, base, pos, idx + 2, this.maxHeaders, head);
+      if (err !== null) return this.failSection(err, pos, idx);
+      this.repeated.keep(s, base, pos, idx + 2, head);
+    }
     const hasBody = head.chunked || head.contentLength > 0;
     const maxBody = hasBody && this.handler.bodyLimit !== undefined ? this.handler.bodyLimit(head) : this.maxBodyBytes;
     // 413 as soon as the declared length is known, before any body byte is read.

@@ -149,7 +149,7 @@ export function R(lines: string[], body = ''): string {
 
 /**
  * Runs conformance cases as jest tests: each is fed whole and byte by byte, both outcomes must be the
- * same, and the case's expectations must hold.
+ * same, and the case's expectations must hold; a valid case fed twice must give its messages twice.
  */
 export function runCases(cases: readonly Case[], statusOf: (code: HttpErrorCode) => number): void {
   test.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
@@ -172,6 +172,14 @@ export function runCases(cases: readonly Case[], statusOf: (code: HttpErrorCode)
       expect(complete).toHaveLength(c.messages ?? 1);
       expect(whole.messages).toHaveLength(complete.length);
       expect(whole.leftover).toBe(0);
+    }
+    if (c.error === undefined && !c.incomplete) {
+      // A parser takes a byte-identical head again without validating it (RepeatedHead in head.ts): the
+      // outcome must be the same, the repeat in its own read or pipelined behind the first.
+      const twice = Buffer.concat([input, input]);
+      const once = summary(whole).messages;
+      expect(summary(feed(twice, [input.length], limits))).toEqual({ messages: [...once, ...once], error: null });
+      expect(summary(feedWhole(twice, limits))).toEqual({ messages: [...once, ...once], error: null });
     }
     const first = whole.messages[0];
     if (c.head !== undefined) expect(first?.head).toMatchObject(c.head);

@@ -1,0 +1,92 @@
+/**
+ * A head byte-identical to the parser's previous one is taken without being validated again
+ * (RepeatedHead, head.ts): whatever differs, even one byte at the same length, is parsed in full, and
+ * a taken head is a head of its own (its values, its field lines, its string).
+ */
+import { headerValue, PIPELINED_PAUSE } from './head';
+import { HttpRequestParser, type RequestHead } from './parser';
+import { R, bytes, feed, feedWhole, headData, recordingParser } from './__tests__/harness';
+
+const A = R(['GET /a?x=1 HTTP/1.1', 'Host: h', 'X-Id: 1']);
+
+/** Feeds each string as its own read to one parser; returns the heads, and the error code if any. */
+function reads(...inputs: string[]): { heads: RequestHead[]; error: string | null } {
+  const { parser, outcome } = recordingParser({ maxHeadBytes: 1024, maxBodyBytes: 1024 });
+  const slot = Buffer.alloc(1024);
+  for (const s of inputs) {
+    const n = slot.write(s, 0, 'latin1');
+    parser.execute(slot, 0, n);
+    if (parser.paused) parser.resume();
+  }
+  return { heads: outcome.messages.map((m) => m.head), error: outcome.error?.code ?? null };
+}
+
+describe('a repeated head', () => {
+  test('same length, one byte different: each head has its own values, in its own read and pipelined', () => {
+    const B = R(['GET /b?x=2 HTTP/1.1', 'Host: h', 'X-Id: 2']);
+    expect(B.length).toBe(A.length);
+    const expectAB = (heads: RequestHead[]): void => {
+      expect(heads.map((h) => [h.path, h.queryString, headerValue(h.headers, 'x-id')])).toEqual([
+        ['/a', 'x=1', '1'], ['/a', 'x=1', '1'], ['/b', 'x=2', '2'], ['/b', 'x=2', '2'], ['/a', 'x=1', '1'],
+      ]);
+    };
+    expectAB(reads(A, A, B, B, A).heads);
+    const all = bytes(A + A + B + B + A);
+    expectAB(feedWhole(all).messages.map((m) => m.head));
+    expectAB(feed(all, [A.length, 2 * A.length, 3 * A.length, 4 * A.length]).messages.map((m) => m.head));
+  });
+
+  test('a head of the same length that is invalid is refused after a valid one was taken again', () => {
+    const bad = R(['GET /a?x=1 HTTP/1.1', 'Host: h', 'X-Id\x01 1']);
+    expect(bad.length).toBe(A.length);
+    expect(reads(A, A, bad)).toMatchObject({ heads: { length: 2 }, error: 'ERR_MWS_BAD_HEADER' });
+    const dup = R(['GET /a?x=1 HTTP/1.1', 'Host: h', 'Host: 1']);
+    expect(dup.length).toBe(A.length);
+    expect(reads(A, A, dup).error).toBe('ERR_MWS_HOST_DUPLICATE');
+    const pipelined = feedWhole(bytes(A + A + bad));
+    expect(pipelined.messages).toHaveLength(2);
+    expect(pipelined.error?.code).toBe('ERR_MWS_BAD_HEADER');
+  });
+
+  test('framing is taken again: a repeated POST gets its own body each time', () => {
+    const post = R(['POST /p HTTP/1.1', 'Host: h', 'Content-Length: 3']);
+    const out = feed(bytes(`${post}abc${post}xyz${post}123`), [post.length + 3, 2 * post.length + 6]);
+    expect(out.error).toBeNull();
+    expect(out.messages.map((m) => [m.head.contentLength, m.body, m.complete])).toEqual([[3, 'abc', true], [3, 'xyz', true], [3, '123', true]]);
+  });
+
+  test('a handler that rewrites its head does not change the next identical one', () => {
+    const seen: string[] = [];
+    const parser = new HttpRequestParser({
+      onHead(head) {
+        seen.push(`${head.method} ${head.path} ${head.queryString}`);
+        head.path = '/rewritten';
+        head.method = 'PUT';
+        head.queryString = '';
+        head.headers = ['x', 'y'];
+      },
+      onBody() {},
+      onMessageComplete() {},
+      onError(err) { throw err; },
+    }, { maxHeadBytes: 1024, maxBodyBytes: 0 });
+    const slot = Buffer.alloc(1024);
+    for (let i = 0; i < 3; i++) parser.execute(slot, 0, slot.write(A, 0, 'latin1'));
+    expect(seen).toEqual(['GET /a x=1', 'GET /a x=1', 'GET /a x=1']);
+  });
+
+  test('a taken head reads its field lines from its own bytes, after the slot was overwritten', () => {
+    const { heads } = reads(A, A, A);
+    for (const h of heads) expect(headData(h)).toEqual(headData(heads[0]!));
+    expect(heads[2]!.headers).toEqual(['host', 'h', 'x-id', '1']);
+    expect(heads[2]!.host).toBe('h');
+    expect(new Set(heads).size).toBe(3);
+  });
+
+  test('pipelined heads that all differ (more than the pause), then repeats: every head has its own values', () => {
+    const n = PIPELINED_PAUSE * 3;
+    const heads = Array.from({ length: n }, (_, i) => R([`GET /p${String(i).padStart(3, '0')} HTTP/1.1`, 'Host: h']));
+    const out = feedWhole(bytes(heads.join('') + A + A + A));
+    expect(out.error).toBeNull();
+    expect(out.messages.map((m) => m.head.path)).toEqual([...heads.map((_, i) => `/p${String(i).padStart(3, '0')}`), '/a', '/a', '/a']);
+  });
+});
