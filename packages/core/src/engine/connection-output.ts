@@ -147,13 +147,11 @@ export abstract class ConnectionOutput {
     if (bt.owner === this) {
       if (queue === null) {
         // The common end of a read: one write of the batch's bytes (invariant: `_out` is '' meanwhile).
-        const n = bt.len;
-        bt.len = 0;
-        bt.owner = null;
+        const bytes = bt.take();
         const c = this.client;
-        c.asyncSendData(bt.view(n));
+        c.asyncSendData(bytes);
         // Not all taken by the kernel: the queued write holds a view of the Buffer, which it keeps.
-        if (c.sendPending > 0) bt.handOver();
+        if (c.sendPending > 0 && bytes.buffer === bt.buf.buffer) bt.handOver();
         return;
       }
       this._out = bt.takeString(); // onSent waits for its bytes' write: they go as before

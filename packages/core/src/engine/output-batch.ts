@@ -30,12 +30,24 @@ class OutputBatch {
   /** The connection filling it (null: free). */
   owner: object | null = null;
   views: Array<Buffer | undefined> = new Array<Buffer | undefined>(VIEWS).fill(undefined);
+  /**
+   * The batch's bytes when they are one pre-encoded response and nothing else (one response per read,
+   * its head memoized with its body: head-memo.ts): sent as they are, not copied into `buf` first.
+   * Copied only when more bytes follow. Such bytes are never modified (ResponseSink.writeLatin1).
+   */
+  lone: Uint8Array | null = null;
 
   /** Appends latin1 `s` (or its pre-encoded bytes); false (nothing written) when it does not fit. */
   latin1(s: string, encoded: Uint8Array | null): boolean {
     const n = s.length;
     const at = this.len;
     if (at + n > SIZE) return false;
+    if (at === 0 && encoded !== null && n > 0) {
+      this.lone = encoded;
+      this.len = n;
+      return true;
+    }
+    if (this.lone !== null) this.spill();
     const b = this.buf;
     if (encoded !== null) b.set(encoded, at);
     else if (n <= LOOP_MAX) for (let i = 0; i < n; i++) b[at + i] = s.charCodeAt(i);
@@ -48,6 +60,7 @@ class OutputBatch {
   bytes(bytes: Uint8Array): boolean {
     const at = this.len;
     if (at + bytes.length > SIZE) return false;
+    if (this.lone !== null) this.spill();
     this.buf.set(bytes, at);
     this.len = at + bytes.length;
     return true;
@@ -61,8 +74,31 @@ class OutputBatch {
     return v;
   }
 
+  /** The lone bytes copied into `buf` (its first bytes: `len` counts them already), to append behind. */
+  private spill(): void {
+    this.buf.set(this.lone!, 0);
+    this.lone = null;
+  }
+
+  /**
+   * The bytes to send now, the batch emptied: the lone pre-encoded bytes themselves (immutable: a send
+   * that stays queued may keep them), or a view of `buf` (then {@link handOver} if the send stays queued).
+   */
+  take(): Uint8Array {
+    const n = this.len;
+    const lone = this.lone;
+    this.len = 0;
+    this.owner = null;
+    if (lone !== null) {
+      this.lone = null;
+      return lone;
+    }
+    return this.view(n);
+  }
+
   /** The bytes as a string, and the batch emptied (for a send that must keep them past this read). */
   takeString(): string {
+    if (this.lone !== null) this.spill();
     const s = this.buf.latin1Slice(0, this.len);
     this.len = 0;
     this.owner = null;

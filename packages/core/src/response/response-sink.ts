@@ -17,7 +17,8 @@ export interface ResponseSink<R = unknown> {
   canKeepAlive(): boolean;
   /**
    * Queues latin1 bytes (heads, ASCII bodies): batched into one write with neighbours. `encoded`, when
-   * given, holds the same bytes already encoded (a memoized head): the sink may copy them instead.
+   * given, holds the same bytes already encoded (a memoized head), never modified afterwards: the sink
+   * may send them as they are (a send that stays queued keeps them) or copy them.
    */
   writeLatin1(s: string, encoded?: Uint8Array | null): void;
   /**
