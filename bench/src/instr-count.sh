@@ -11,7 +11,8 @@
 #   SRV=microwebsrv|uws|node-floor|node-http bash bench/src/instr-count.sh [path] [depth] [NA] [NB]
 #   e.g. SRV=uws bash bench/src/instr-count.sh / 16      (pipelined ×16; NA 60000, NB 100000: ~1 min)
 # VARY=1 makes every request's head differ (fixed-client.js): a server that takes a repeated head again
-# without parsing it (ours does) is then measured parsing every head.
+# without parsing it (ours does) is then measured parsing every head. CACHE=1 adds valgrind's simulated
+# instruction-cache misses, data-read misses and mispredicted branches per request (slower: ~3 min).
 # NA must be past the JIT's warm-up: per-read functions run 1/depth as often as per-request ones, and
 # V8 optimizes them only after ~2,500 reads.
 set -e
@@ -24,7 +25,7 @@ trap 'rm -rf "$T"' EXIT
 # One run: the server under cachegrind answers $1 requests, then stops (SIGINT); prints its total.
 count() {
   local n=$1 port=$((20000 + RANDOM % 20000))
-  valgrind --tool=cachegrind --cache-sim=no --smc-check=all-non-file --cachegrind-out-file="$T/cg.$n" \
+  valgrind --tool=cachegrind $SIM --smc-check=all-non-file --cachegrind-out-file="$T/cg.$n" \
     node --single-threaded "bench/servers/$SRV.js" "$port" > "$T/log.$n" 2>&1 &
   local vp=$!
   for _ in $(seq 1 240); do grep -q '^READY' "$T/log.$n" && break; sleep 0.5; done
@@ -34,9 +35,16 @@ count() {
   wait $vp || true
   # Sum the Ir column, leaving out functions whose startup work varies from run to run by design
   # (V8's and OpenSSL's random seeds: detail::sprp, HashSeed): they are not per request.
-  awk '/^fn=/ { skip = ($0 ~ /sprp|HashSeed/) } /^[0-9]/ && !skip { t += $2 } END { printf "%.0f\n", t }' "$T/cg.$n"
+  # With CACHE=1 every event column is summed (Ir, then the misses; see `events:` in the file).
+  awk '/^fn=/ { skip = ($0 ~ /sprp|HashSeed/) } /^[0-9]/ && !skip { for (i = 2; i <= NF; i++) t[i] += $i; if (NF > nf) nf = NF }
+    END { for (i = 2; i <= nf; i++) printf "%.0f ", t[i]; printf "\n" }' "$T/cg.$n"
 }
+SIM="--cache-sim=no"
+[ "${CACHE:-0}" = 1 ] && SIM="--cache-sim=yes --branch-sim=yes"
 A=$(count "$NA")
 B=$(count "$NB")
-awk -v a="$A" -v b="$B" -v n=$((NB - NA)) -v srv="$SRV" -v p="$P" -v d="$D" \
-  'BEGIN { printf "%s %s x%s: %.0f instructions per request (user space; %d requests counted)\n", srv, p, d, (b - a) / n, n }'
+awk -v a="$A" -v b="$B" -v n=$((NB - NA)) -v srv="$SRV" -v p="$P" -v d="$D" -v cache="${CACHE:-0}" \
+  'BEGIN { split(a, x, " "); split(b, y, " ");
+    printf "%s %s x%s: %.0f instructions per request (user space; %d requests counted)\n", srv, p, d, (y[1] - x[1]) / n, n;
+    # cachegrind events with --cache-sim=yes --branch-sim=yes: Ir I1mr ILmr Dr D1mr DLmr Dw D1mw DLmw Bc Bcm Bi Bim
+    if (cache == 1) printf "  per request: %.0f I1 misses, %.1f D1 read misses, %.1f mispredicted conditional branches (simulated)\n", (y[2] - x[2]) / n, (y[5] - x[5]) / n, (y[11] - x[11]) / n }'
