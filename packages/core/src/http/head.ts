@@ -1,7 +1,8 @@
 /**
  * A parsed request head (RFC 9112 §3, §5) as the rest of core sees it: `RequestHead`, the free list
  * retired requests give their heads back to, the field list sliced from the head's latin1 string only
- * when asked, and `parseRequestHead`, which fills a head (it owns the head's internal fields). The
+ * when asked, `parseRequestHead`, which fills a head (it owns the head's internal fields), and
+ * `RepeatedHead`, which fills one from the parser's previous head when the bytes are the same. The
  * validation itself — request line, field lines, framing — is in parse-head.ts, below this file.
  */
 import type { HttpErrorCode } from './errors';
