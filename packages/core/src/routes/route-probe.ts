@@ -19,6 +19,10 @@ export class Probe {
 
   /** Makes this the probe of `path` (one probe serves every lookup: a lookup never runs inside another). */
   reset(path: string): this {
+    // Everything below derives from the path alone: for the same path as the last lookup (a repeated
+    // request: its head, and so its path string, taken again by the parser) the split and the decoded
+    // segments still hold.
+    if (path === this.path && path !== '') return this;
     this.path = path;
     this.hasPct = path.indexOf('%') !== -1;
     this._n = -1;

@@ -251,6 +251,23 @@ describe('RouteTable lookups reuse their working memory (issue 19)', () => {
     expect(argsOf(t, 'GET', '/p/1')).toEqual({ r: '1' }); // not '1/3/4'
   });
 
+  test('the same path again reuses its split; any other path, in either table, is split anew', () => {
+    const t = new RouteTable();
+    const u = new RouteTable();
+    t.add(h('t'), 'GET', '/j/<name>/<n:int>');
+    u.add(h('u'), 'GET', '/j/<name>/<rest:path>');
+    const p = '/j/ann/7';
+    expect(argsOf(t, 'GET', p)).toEqual({ name: 'ann', n: 7 });
+    expect(argsOf(t, 'GET', p)).toEqual({ name: 'ann', n: 7 });
+    expect(argsOf(u, 'GET', p)).toEqual({ name: 'ann', rest: '7' }); // another table, the same probe
+    expect(argsOf(t, 'GET', '/j/bob/8')).toEqual({ name: 'bob', n: 8 }); // same length, other segments
+    expect(argsOf(t, 'GET', '/j/b%6Fb/8')).toEqual({ name: 'bob', n: 8 }); // escapes: decoded segments
+    expect(argsOf(t, 'GET', '/j/b%2Fb/8')).toEqual({ name: 'b/b', n: 8 });
+    expect(argsOf(t, 'GET', `/j/${'ann'}/${7}`)).toEqual({ name: 'ann', n: 7 }); // equal, another string
+    expect(argsOf(t, 'GET', '/j/ann')).toBeNull();
+    expect(argsOf(t, 'GET', p)).toEqual({ name: 'ann', n: 7 });
+  });
+
   test('lookup: the match object is reused, the args object is each request\'s own', () => {
     const t = new RouteTable();
     t.add(h('u'), 'GET', '/u/<id:int>');
