@@ -268,6 +268,24 @@ describe('RouteTable lookups reuse their working memory (issue 19)', () => {
     expect(argsOf(t, 'GET', p)).toEqual({ name: 'ann', n: 7 });
   });
 
+  test('the same lookup again gives the same route, until a route is added; another method is looked up anew', () => {
+    const t = new RouteTable();
+    t.add(h('seg'), 'GET', '/x/<id>');
+    expect(tagOf(t, 'GET', '/x/1')).toBe('seg');
+    expect(argsOf(t, 'GET', '/x/1')).toEqual({ id: 1 }); // an untyped argument that reads as an integer is one (MicroWebSrv2)
+    t.add(h('int'), 'GET', '/x/<n:int>'); // more specific at the same place: it wins from now on
+    expect(tagOf(t, 'GET', '/x/1')).toBe('int'); // the same path and method as the last walk
+    expect(argsOf(t, 'GET', '/x/1')).toEqual({ n: 1 });
+    expect(tagOf(t, 'POST', '/x/1')).toBeNull();
+    t.add(h('post'), 'POST', '/x/<id>');
+    expect(tagOf(t, 'POST', '/x/1')).toBe('post');
+    expect(tagOf(t, 'GET', '/x/1')).toBe('int');
+    expect(argsOf(t, 'GET', '/x/a')).toEqual({ id: 'a' });
+    const kept = t.lookup('GET', '/x/2')!.args;
+    expect(t.lookup('GET', '/x/2')!.args).not.toBe(kept); // each request its own args, taken again or not
+    expect(kept).toEqual({ n: 2 });
+  });
+
   test('lookup: the match object is reused, the args object is each request\'s own', () => {
     const t = new RouteTable();
     t.add(h('u'), 'GET', '/u/<id:int>');

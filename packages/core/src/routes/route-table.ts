@@ -157,6 +157,9 @@ function collect(node: Node, p: Probe, i: number, out: Set<string>): void {
  * `lookup`'s reused RouteMatch: the entry found and this request's args. The entry's fields are read
  * through it rather than copied: each store into this long-lived object costs a write barrier.
  */
+/** A walk's inputs (the path, the method, the table's route count) and outcome (entry, captures). */
+interface LastWalk { path: string; method: string; size: number; entry: Entry | null; caps: RouteArgValue[] }
+
 class Match implements RouteMatch {
   entry: Entry;
   args: RouteArgs = NO_ARGS;
@@ -199,6 +202,8 @@ export class RouteTable<H = unknown> {
   private _matched: WeakMap<object, RouteMatch<H> | null> | null = null;
   /** What `lookup` returns for a route with arguments (made on first need). */
   private _match: Match | null = null;
+  /** The last tree walk, taken again for the same path, method and routes (see `_entry`). */
+  private readonly _lastWalk: LastWalk = { path: '', method: '', size: -1, entry: null, caps: [] };
 
   /** @param fallback consulted after this table's own routes (the server tables' global registry). */
   constructor(fallback: RouteTable<H> | null = null) {
@@ -385,8 +390,24 @@ export class RouteTable<H = unknown> {
       }
     }
     if (this._treeRoutes === 0) return null;
+    const w = this._lastWalk;
+    // The same path and method as the last walk, and no route added since: the same outcome (a repeated
+    // request; its path is the same string, compared at once).
+    if (p.path === w.path && method === w.method && this._size === w.size) {
+      const caps = w.caps;
+      for (let k = 0; k < caps.length; k++) CAPS[k] = caps[k]!;
+      capCount = caps.length;
+      return w.entry;
+    }
     capCount = 0;
-    return walk(this._root, p, 0, method);
+    const e = walk(this._root, p, 0, method);
+    w.path = p.path;
+    w.method = method;
+    w.size = this._size;
+    w.entry = e;
+    w.caps.length = capCount;
+    for (let k = 0; k < capCount; k++) w.caps[k] = CAPS[k]!;
+    return e;
   }
 
   private _collect(p: Probe, out: Set<string>): void {
