@@ -1,6 +1,6 @@
 import { MwsError, invalidOption } from '../base/errors';
 import {
-  Kind, KIND_OF, convertArg, decodePathRest, encodeArg, isMethodToken, kindValue, parsePattern,
+  KIND_OF, convertArg, encodeArg, isMethodToken, parsePattern,
   type ArgSpec, type PatternSegment, type RouteArgs, type RouteArgValue,
 } from './route-pattern';
 
@@ -8,6 +8,7 @@ export type { RouteArgs, RouteArgValue, ArgType } from './route-pattern';
 export type { RouteBody, RouteOptions } from './route-options';
 import { routeOptions, type RouteBody, type RouteOptions } from './route-options';
 import { probeOf, type Probe } from './route-probe';
+import { CAPS, CAPTURED, FEW_STATICS, collect, newNode, pick, walk, type Node } from './route-tree';
 
 /** A resolved route: MicroWebSrv2's RouteResult (Handler, Method, RoutePath, Name, Args). */
 export interface RouteMatch<H = unknown> {
@@ -48,118 +49,15 @@ function argsFactory(params: readonly ArgSpec[]): ArgsFactory | null {
   return new Function('v', `return { ${fields} };`) as ArgsFactory;
 }
 
-interface Node {
-  /** Children by static segment (decoded text): tried first, so static beats an argument here. */
-  statics: Map<string, Node> | null;
-  /**
-   * The same children while there are few (up to FEW_STATICS), as parallel arrays scanned with `===`:
-   * a request's segment is a new string, which a Map must hash first (one pass over it, then the probe);
-   * comparing a few keys stops at the first differing length or character. Null beyond that.
-   */
-  fewKeys: string[] | null;
-  fewNodes: Node[] | null;
-  /** Children by argument kind, most specific first (digit, int, float, segment, path). */
-  params: { kind: Kind; node: Node }[] | null;
-  /** Routes ending here, by method. */
-  routes: Map<string, Entry> | null;
-}
-
-const newNode = (): Node => ({ statics: null, fewKeys: null, fewNodes: null, params: null, routes: null });
-/** Static children scanned rather than hashed up to this many (see Node.fewKeys). */
-const FEW_STATICS = 8;
-
-/** The static child of `node` named `d`, or undefined. */
-function staticChild(node: Node, d: string): Node | undefined {
-  const keys = node.fewKeys;
-  if (keys !== null) {
-    for (let k = 0; k < keys.length; k++) if (keys[k] === d) return node.fewNodes![k];
-    return undefined;
-  }
-  return node.statics === null ? undefined : node.statics.get(d);
-}
 const NO_ARGS: RouteArgs = Object.freeze({});
 
-/** The route for `method` among one position's routes; HEAD uses GET's when it has none of its own. */
-function pick(routes: Map<string, Entry>, method: string): Entry | null {
-  return routes.get(method) ?? (method === 'HEAD' ? routes.get('GET') ?? null : null);
-}
-
-/**
- * Depth-first search for the route of `method`: at each position the static child first, then the
- * argument kinds from the most specific; a branch that fails deeper (or has no route for the method)
- * gives way to the next, so a type mismatch lets another route serve the path. The work depends on the
- * path's depth and the few kinds at each position, not on the number of routes.
- */
-function walk(node: Node, p: Probe, i: number, method: string): Entry | null {
-  const segs = p.segs;
-  const n = p.count;
-  if (i === n) return node.routes === null ? null : pick(node.routes, method);
-  const d = p.dec(i);
-  if (d === null) return null;
-  if (node.statics !== null) {
-    const child = staticChild(node, d);
-    if (child !== undefined) {
-      const r = walk(child, p, i + 1, method);
-      if (r !== null) return r;
-    }
-  }
-  const params = node.params;
-  if (params === null) return null;
-  for (let k = 0; k < params.length; k++) {
-    const edge = params[k];
-    if (edge.kind === Kind.Path) {
-      const e = edge.node.routes === null ? null : pick(edge.node.routes, method);
-      const v = e === null ? null : decodePathRest(segs, i, n);
-      if (v === null) continue;
-      CAPS[capCount++] = v;
-      return e;
-    }
-    const v = kindValue(edge.kind, d);
-    if (v === undefined) continue;
-    CAPS[capCount++] = v;
-    const r = walk(edge.node, p, i + 1, method);
-    if (r !== null) return r;
-    capCount--;
-  }
-  return null;
-}
-
-/**
- * The argument values `walk` captured, in pattern order: one array reused by every lookup (lookups are
- * synchronous and never nested), read into the route's args object right after the walk.
- */
-const CAPS: RouteArgValue[] = [];
-let capCount = 0;
-
-/** Every method of every route whose pattern matches the path (the 405 answer's Allow). */
-function collect(node: Node, p: Probe, i: number, out: Set<string>): void {
-  const segs = p.segs;
-  const n = p.count;
-  if (i === n) {
-    if (node.routes !== null) for (const m of node.routes.keys()) out.add(m);
-    return;
-  }
-  const d = p.dec(i);
-  if (d === null) return;
-  const child = node.statics?.get(d);
-  if (child !== undefined) collect(child, p, i + 1, out);
-  if (node.params === null) return;
-  for (const edge of node.params) {
-    if (edge.kind === Kind.Path) {
-      if (edge.node.routes !== null && decodePathRest(segs, i, n) !== null) for (const m of edge.node.routes.keys()) out.add(m);
-    } else if (kindValue(edge.kind, d) !== undefined) {
-      collect(edge.node, p, i + 1, out);
-    }
-  }
-}
+/** A walk's inputs (the path, the method, the table's route count) and outcome (entry, captures). */
+interface LastWalk { path: string; method: string; size: number; entry: Entry | null; caps: RouteArgValue[] }
 
 /**
  * `lookup`'s reused RouteMatch: the entry found and this request's args. The entry's fields are read
  * through it rather than copied: each store into this long-lived object costs a write barrier.
  */
-/** A walk's inputs (the path, the method, the table's route count) and outcome (entry, captures). */
-interface LastWalk { path: string; method: string; size: number; entry: Entry | null; caps: RouteArgValue[] }
-
 class Match implements RouteMatch {
   entry: Entry;
   args: RouteArgs = NO_ARGS;
@@ -191,7 +89,7 @@ export class RouteTable<H = unknown> {
    * to miss, as every request to a route with arguments does.
    */
   private _staticLens = new Uint8Array(64);
-  private readonly _root: Node = newNode();
+  private readonly _root: Node<Entry> = newNode<Entry>();
   private _treeRoutes = 0;
   private readonly _byName = new Map<string, Entry>();
   private _size = 0;
@@ -396,17 +294,18 @@ export class RouteTable<H = unknown> {
     if (p.path === w.path && method === w.method && this._size === w.size) {
       const caps = w.caps;
       for (let k = 0; k < caps.length; k++) CAPS[k] = caps[k]!;
-      capCount = caps.length;
+      CAPTURED.n = caps.length;
       return w.entry;
     }
-    capCount = 0;
+    CAPTURED.n = 0;
     const e = walk(this._root, p, 0, method);
     w.path = p.path;
     w.method = method;
     w.size = this._size;
     w.entry = e;
-    w.caps.length = capCount;
-    for (let k = 0; k < capCount; k++) w.caps[k] = CAPS[k]!;
+    const n = CAPTURED.n;
+    w.caps.length = n;
+    for (let k = 0; k < n; k++) w.caps[k] = CAPS[k]!;
     return e;
   }
 
@@ -417,7 +316,7 @@ export class RouteTable<H = unknown> {
     if (this._treeRoutes !== 0) collect(this._root, p, 0, out);
   }
 
-  private _insert(segments: readonly PatternSegment[]): Node {
+  private _insert(segments: readonly PatternSegment[]): Node<Entry> {
     let node = this._root;
     for (const seg of segments) {
       if (seg.arg === null) {
