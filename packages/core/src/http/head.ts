@@ -181,6 +181,8 @@ export class RepeatedHead {
   private pause = 0;
   /** Set by a failed {@link take}: whether {@link keep} should keep the head parsed next. */
   private learn = false;
+  /** The pipelined head sliced by a failed {@link take}, for {@link keep} (no second slice); null: none made. */
+  private sliced: string | null = null;
 
   /**
    * Fills `head` as the kept head, when s[from - base, to + 2 - base) (the head, `to` just past the last
@@ -199,9 +201,15 @@ export class RepeatedHead {
       this.pause = PIPELINED_PAUSE; // undone below on a hit
     }
     this.learn = true;
+    this.sliced = null;
     const src = this.src;
     // Different lengths: different heads, known without touching the bytes.
-    if (src === null || src.length !== len || (alone ? s : s.slice(a, a + len)) !== src) return false;
+    if (src === null || src.length !== len) return false;
+    if (!alone) {
+      this.sliced = s.slice(a, a + len);
+      if (this.sliced !== src) return false;
+      this.sliced = null;
+    } else if (s !== src) return false;
     this.pause = 0;
     head.method = this.method;
     head.target = this.target;
@@ -219,10 +227,11 @@ export class RepeatedHead {
   keep(s: string, base: number, from: number, to: number, head: RequestHead): void {
     if (!this.learn) return;
     // Bounded memory: no more of the read than MAX_KEPT_WINDOW characters stays referenced.
-    if (s.length > MAX_KEPT_WINDOW) { this.src = null; return; }
+    if (s.length > MAX_KEPT_WINDOW) { this.src = null; this.sliced = null; return; }
     const a = from - base;
     const len = to + 2 - from;
-    this.src = a === 0 && s.length === len ? s : s.slice(a, a + len);
+    this.src = a === 0 && s.length === len ? s : this.sliced ?? s.slice(a, a + len);
+    this.sliced = null;
     this.method = head.method;
     this.target = head.target;
     this.path = head.path;
