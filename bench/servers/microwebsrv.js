@@ -9,6 +9,9 @@
 //   GET /<file>                  -> the static-file service (rootPath = fixtures/www: ETag, Last-Modified, 304)
 // MWS_HANDLER=1: the same answers from one handler (setRequestHandler, picohttp's single-handler mode) and
 //   no route; files through staticResource({ staticBase: fixtures/www }), the static stage left out.
+// MWS_TEMPLATES=1 (server microwebsrv+templates, the template scenario): the template module loaded
+//   (@microwebsrv/mods-template, as its README shows it), with the page's rows as a global variable:
+//   GET /page.jshtml renders fixtures/www/page.jshtml (a freshness check of the file per render, as served).
 // Overrides used by the memory scenario (each applied after the preset; unset: the preset's value):
 //   MWS_SLOTS=<n>        bufferSlotsCount (one slot per live connection: N idle connections need N slots)
 //   MWS_QUEUE=<n>        connQueueCapacity (the listen backlog)
@@ -18,7 +21,7 @@
 //                        the up-front allocation only when a request is first read into them.
 // Until core exports MicroWebSrv this script fails to load; the runner reports it as unavailable.
 const { portArg, ready, onStop, setMemInfo } = require('./lib/lifecycle');
-const { STATIC_ROOT, ensureStaticFixture, jsonAnswer } = require('./lib/fixtures');
+const { STATIC_ROOT, ensureStaticFixture, jsonAnswer, TEMPLATE_ROWS, ensureTemplateFixture } = require('./lib/fixtures');
 
 const core = require('@microwebsrv/core');
 const { MicroWebSrv } = core;
@@ -57,6 +60,11 @@ async function main() {
   ensureStaticFixture();
   if (process.env.MWS_HANDLER === '1') useHandler(srv, core);
   else useRoutes(srv);
+  if (process.env.MWS_TEMPLATES === '1') {
+    ensureTemplateFixture();
+    const { TemplatePages } = require('@microwebsrv/mods-template');
+    srv.loadModule(TemplatePages, { globals: { rows: TEMPLATE_ROWS } });
+  }
   await srv.startManaged(); // resolves when listening
   const prefaulted = process.env.MWS_PREFAULT === '1' ? prefault(srv) : null;
   setMemInfo(() => ({

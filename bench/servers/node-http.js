@@ -7,13 +7,15 @@
 //   GET /<file>           -> a file under fixtures/www: fs.stat per request, a weak ETag from size and mtime
 //                            (the form `send`/express.static use), Last-Modified, 304 on If-None-Match,
 //                            else the file streamed with fs.createReadStream. No cache: each request stats.
+//   GET /page.jshtml      -> 200 text/html, fixtures/www/page.eta rendered by Eta (its cache on: compiled once)
 // HTTP_IDLE_SEC=<s> (memory scenario): keepAliveTimeout, headersTimeout and requestTimeout raised to s
 // seconds, so idle keep-alive connections outlive the measure (defaults: 5 s, 60 s, 300 s).
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
 const { portArg, ready, onStop } = require('./lib/lifecycle');
-const { STATIC_ROOT, ensureStaticFixture, jsonAnswer, parseIntSegment } = require('./lib/fixtures');
+const { Eta } = require('eta');
+const { STATIC_ROOT, ensureStaticFixture, jsonAnswer, parseIntSegment, TEMPLATE_URL, TEMPLATE_ROWS, ensureTemplateFixture } = require('./lib/fixtures');
 
 const BODY = 'Hello World!';
 const HEADERS = { 'Content-Type': 'text/plain', 'Content-Length': String(Buffer.byteLength(BODY)) };
@@ -32,6 +34,14 @@ function json(req, res) {
   const body = JSON.stringify(jsonAnswer(name, n));
   res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)) });
   res.end(body);
+}
+
+const eta = new Eta({ views: STATIC_ROOT, cache: true });
+
+function page(req, res) {
+  const html = eta.render('./page', { rows: TEMPLATE_ROWS });
+  res.writeHead(200, { 'Content-Type': 'text/html; charset=UTF-8', 'Content-Length': String(Buffer.byteLength(html)) });
+  res.end(html);
 }
 
 function echo(req, res) {
@@ -77,6 +87,8 @@ const server = http.createServer((req, res) => {
     res.end(BODY);
   } else if (req.method === 'GET' && req.url.startsWith('/json/')) {
     json(req, res);
+  } else if (req.method === 'GET' && req.url === TEMPLATE_URL) {
+    page(req, res);
   } else if (req.method === 'POST' && req.url === '/echo') {
     echo(req, res);
   } else if (req.method === 'GET' || req.method === 'HEAD') {
@@ -96,6 +108,7 @@ if (idle !== undefined && idle !== '') {
 }
 
 ensureStaticFixture();
+ensureTemplateFixture();
 server.listen(portArg(), '127.0.0.1', () => ready(server.address().port));
 onStop(() => new Promise((resolve) => {
   server.close(() => resolve());

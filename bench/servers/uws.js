@@ -5,6 +5,7 @@
 //   GET /json/:name/:n  -> 200 application/json {name, n, double} (n an integer, else 404)
 //   POST /echo          -> 200 application/octet-stream, the body (collected with onData; each chunk is
 //                          copied: uWS reuses its memory after the callback)
+//   GET /page.jshtml    -> 200 text/html, fixtures/www/page.eta rendered by Eta (its cache on: compiled once)
 // No static files: uWS has no file service, and a hand-written one would measure that code, not uWS.
 // The package silently falls back to a pure-Node implementation when its native binary does not load;
 // benchmarking that would be a lie, so the native binary is required directly and SKIP is printed
@@ -13,7 +14,8 @@
 // scenario's samples finish well within it, and check that every connection is still open at the end.
 const path = require('node:path');
 const { portArg, ready, skip, onStop } = require('./lib/lifecycle');
-const { jsonAnswer, parseIntSegment } = require('./lib/fixtures');
+const { Eta } = require('eta');
+const { STATIC_ROOT, jsonAnswer, parseIntSegment, TEMPLATE_URL, TEMPLATE_ROWS, ensureTemplateFixture } = require('./lib/fixtures');
 
 let uWS;
 try {
@@ -26,6 +28,8 @@ try {
 
 if (uWS) {
   const port = portArg();
+  ensureTemplateFixture();
+  const eta = new Eta({ views: STATIC_ROOT, cache: true });
   let listenSocket = null;
   uWS.App()
     .get('/', (res) => {
@@ -37,6 +41,9 @@ if (uWS) {
       try { name = decodeURIComponent(req.getParameter(0)); } catch { /* malformed: 404 */ }
       if (n === null || name === null) { res.writeStatus('404 Not Found').end(); return; }
       res.writeHeader('Content-Type', 'application/json').end(JSON.stringify(jsonAnswer(name, n)));
+    })
+    .get(TEMPLATE_URL, (res) => {
+      res.writeHeader('Content-Type', 'text/html; charset=UTF-8').end(eta.render('./page', { rows: TEMPLATE_ROWS }));
     })
     .post('/echo', (res) => {
       const chunks = [];

@@ -91,7 +91,7 @@ describe('bench harness', () => {
     expect(o.servers).toEqual(['node-http', 'microwebsrv@light']);
     expect(o.out).toBe('smoke');
     expect(parseArgs(['--smoke', '--rounds', '2']).rounds).toBe(2);
-    expect(parseArgs([]).scenarios).toEqual(['plaintext', 'pipelined', 'json', 'post-echo', 'static', 'static-304', 'presets', 'echo', 'ws-echo', 'fanout', 'memory', 'upload']);
+    expect(parseArgs([]).scenarios).toEqual(['plaintext', 'pipelined', 'json', 'post-echo', 'static', 'static-304', 'template', 'presets', 'echo', 'ws-echo', 'fanout', 'memory', 'upload']);
     expect(parseArgs(['--ws-size', '16384', '--ws-window', '4'])).toMatchObject({ wsSize: 16384, wsWindow: 4 });
     expect(parseArgs([]).idleConns).toEqual([1000, 10000]);
     expect(parseArgs([]).memoryRounds).toBe(1);
@@ -121,6 +121,7 @@ describe('bench harness', () => {
     expect(resolveServer('xasync-echo@buffer').env).toEqual({ ECHO_COPY: 'buffer' });
     expect(resolveServer('microwebsrv@large+prefault').env).toEqual({ MWS_PRESET: 'large', MWS_PREFAULT: '1' });
     expect(resolveServer('microwebsrv@large+prefault').label).toBe('MicroWebSrv-TS [large, prefault]');
+    expect(resolveServer('microwebsrv+templates').env).toEqual({ MWS_TEMPLATES: '1' }); // the template scenario's
     // The single-handler variant runs microwebsrv.js with MWS_HANDLER=1 (presets still apply).
     const h = resolveServer('microwebsrv-handler@light');
     expect([path.basename(h.script), h.env]).toEqual(['microwebsrv.js', { MWS_HANDLER: '1', MWS_PRESET: 'light' }]);
@@ -274,7 +275,7 @@ describe('bench harness', () => {
 
   // Real servers on port 0 (their READY line gives the port), unpinned, all at once: each answers every
   // request of every scenario it is listed in as the scenario expects, checked as the runner checks it.
-  test('every server answers its scenarios\' requests (json, post-echo, static, static-304, ws-echo, plaintext)', async () => {
+  test('every server answers its scenarios\' requests (json, post-echo, static, static-304, template, ws-echo, plaintext)', async () => {
     const ids = [...new Set(Object.values(SCENARIOS).filter((sc: any) => sc.kind === 'http' || sc.kind === 'ws')
       .flatMap((sc: any) => sc.servers).map((id: string) => id.split('@')[0]))];
     const started = await Promise.allSettled(ids.map((id) => startServer(resolveServer(id), 0, { pin: false })));

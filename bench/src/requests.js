@@ -2,7 +2,7 @@
 // The HTTP request of each HTTP scenario and the answer every server must give it (checked once per
 // sample before measuring: sanity.js). What the servers answer is defined in servers/lib/fixtures.js.
 // Bodies are plain strings: they cross the IPC channel to the client process as JSON.
-const { STATIC_URL, staticContent } = require('../servers/lib/fixtures');
+const { STATIC_URL, staticContent, TEMPLATE_URL, templateExpected } = require('../servers/lib/fixtures');
 const { fetchEtag, PLAINTEXT } = require('./sanity');
 
 /** 1,024 printable bytes (a mismatch is readable in a failure message). */
@@ -21,6 +21,10 @@ const REQUESTS = {
   static: {
     method: 'GET', path: STATIC_URL,
     expect: { status: 200, type: /^text\/plain\b/i, body: staticContent().toString('latin1') },
+  },
+  template: {
+    method: 'GET', path: TEMPLATE_URL,
+    expect: { status: 200, type: /^text\/html\b/i, body: templateExpected() },
   },
   'static-304': {
     // Revalidation as a browser does it: If-None-Match with the ETag this very server gave (each server

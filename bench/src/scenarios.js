@@ -56,6 +56,14 @@ const SCENARIOS = {
     request: REQUESTS['static-304'],
     load: keepAlive,
   },
+  template: {
+    description: (o) => `GET /page.jshtml, a 20-row table rendered per request (escaped values, a loop, a condition) → 200 text/html; ` +
+      `MicroWebSrv-TS by URL through its template module, the peers with Eta on the same page in Eta's syntax; keep-alive, ${o.connections} connections`,
+    kind: 'http',
+    servers: ['uws', 'node-http', 'fastify', 'microwebsrv+templates'],
+    request: REQUESTS.template,
+    load: keepAlive,
+  },
   presets: {
     // 16 connections at most: the Embedded preset has 16 slots, and a 17th connection is refused (503) by design.
     description: (o) => `MicroWebSrv-TS with each MWS_PRESET, plaintext load (${Math.min(o.connections, 16)} connections: Embedded has 16 slots); node:http for reference`,

@@ -13,7 +13,7 @@ const SERVERS = {
   uws: { label: 'uWebSockets.js', kind: 'http' },
   'node-http': { label: 'node:http', kind: 'http' },
   fastify: { label: 'fastify', kind: 'http' },
-  microwebsrv: { label: 'MicroWebSrv-TS', kind: 'http', variantEnv: 'MWS_PRESET', flags: { prefault: { MWS_PREFAULT: '1' } } },
+  microwebsrv: { label: 'MicroWebSrv-TS', kind: 'http', variantEnv: 'MWS_PRESET', flags: { prefault: { MWS_PREFAULT: '1' }, templates: { MWS_TEMPLATES: '1' } } },
   // The same script in single-handler mode (picohttp's style: one handler answers everything, no route).
   'microwebsrv-handler': { label: 'MicroWebSrv-TS handler', kind: 'http', script: 'microwebsrv', env: { MWS_HANDLER: '1' }, variantEnv: 'MWS_PRESET' },
   'xasync-echo': { label: 'xasync echo', kind: 'echo', variantEnv: 'ECHO_COPY' },
