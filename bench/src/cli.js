@@ -9,7 +9,7 @@ const USAGE = `usage: node bench/src/run.js [options]   (or: pnpm bench -- [opti
   --warmup <s>         warm-up seconds before each measure (default 1)
   --rounds <n>         rounds; servers alternate within each round, medians over rounds (default 3; memory: 1)
   --connections <n>    client connections (default 50)
-  --pipelining <n>     requests in flight per connection in the pipelined scenario (default 16)
+  --pipelining <n>     requests in flight per connection in the pipelined scenarios (default 16)
   --ws-size <bytes>    WebSocket message size in the ws-echo scenario (default 64)
   --ws-window <n>      WebSocket messages in flight per connection in the ws-echo scenario (default 8)
   --idle-conns a,b     idle connections per server in the memory scenario (default 1000,10000; --smoke: 200)

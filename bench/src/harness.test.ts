@@ -91,7 +91,7 @@ describe('bench harness', () => {
     expect(o.servers).toEqual(['node-http', 'microwebsrv@light']);
     expect(o.out).toBe('smoke');
     expect(parseArgs(['--smoke', '--rounds', '2']).rounds).toBe(2);
-    expect(parseArgs([]).scenarios).toEqual(['plaintext', 'pipelined', 'json', 'post-echo', 'static', 'static-304', 'template', 'presets', 'echo', 'ws-echo', 'fanout', 'memory', 'upload']);
+    expect(parseArgs([]).scenarios).toEqual(['plaintext', 'pipelined', 'plaintext-vary', 'pipelined-vary', 'json', 'post-echo', 'static', 'static-304', 'template', 'presets', 'echo', 'ws-echo', 'fanout', 'memory', 'upload']);
     expect(parseArgs(['--ws-size', '16384', '--ws-window', '4'])).toMatchObject({ wsSize: 16384, wsWindow: 4 });
     expect(parseArgs([]).idleConns).toEqual([1000, 10000]);
     expect(parseArgs([]).memoryRounds).toBe(1);

@@ -36,7 +36,7 @@ async function checkAndTarget(spec, sc, loadOpts, port) {
   const req = sc.request.prepare ? await sc.request.prepare(port, sc.request) : sc.request;
   const bad = await checkHttp(port, req);
   if (bad) throw new Error(bad);
-  return { url: `http://127.0.0.1:${port}${req.path}`, method: req.method, headers: req.headers, body: req.body };
+  return { url: `http://127.0.0.1:${port}${req.path}`, method: req.method, headers: req.headers, body: req.body, vary: req.vary };
 }
 
 /** The answers that count: echoed messages, or HTTP responses with the scenario's expected status. */

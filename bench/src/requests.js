@@ -10,6 +10,9 @@ const POST_BODY = Array.from({ length: 1024 }, (_, i) => String.fromCharCode(33 
 
 const REQUESTS = {
   plaintext: PLAINTEXT,
+  // The same request with an X-Request-Id that differs on every request (the load tool makes it): no head
+  // is ever read twice, so a server's memo of the previous head never applies.
+  'plaintext-vary': { ...PLAINTEXT, vary: 'X-Request-Id' },
   json: {
     method: 'GET', path: '/json/bench/21',
     expect: { status: 200, type: /^application\/json\b/i, json: { name: 'bench', n: 21, double: 42 } },
@@ -37,7 +40,7 @@ const REQUESTS = {
 
 /** {method, path, bodyBytes, headers} for the results (no body, no function). */
 function describeRequest(req) {
-  return { method: req.method, path: req.path, bodyBytes: req.body ? Buffer.byteLength(req.body) : 0, headers: Object.keys(req.headers || {}), expectStatus: req.expect.status };
+  return { method: req.method, path: req.path, bodyBytes: req.body ? Buffer.byteLength(req.body) : 0, headers: Object.keys(req.headers || {}), ...(req.vary ? { varying: req.vary } : {}), expectStatus: req.expect.status };
 }
 
 module.exports = { REQUESTS, POST_BODY, describeRequest };

@@ -28,6 +28,22 @@ const SCENARIOS = {
     request: REQUESTS.plaintext,
     load: (o) => ({ connections: o.connections, pipelining: o.pipelining, workers: o.workers }),
   },
+  // Heads that all differ (an X-Request-Id the load tool makes per request): a server cannot take a head it
+  // has read before again, as the plain scenarios' identical requests let it.
+  'plaintext-vary': {
+    description: (o) => `GET / "Hello World!" with an X-Request-Id that differs on every request (no two heads alike), keep-alive, ${o.connections} connections, no pipelining`,
+    kind: 'http',
+    servers: HTTP_PEERS,
+    request: REQUESTS['plaintext-vary'],
+    load: keepAlive,
+  },
+  'pipelined-vary': {
+    description: (o) => `the same, ${o.pipelining} requests pipelined per connection`,
+    kind: 'http',
+    servers: HTTP_PEERS,
+    request: REQUESTS['plaintext-vary'],
+    load: (o) => ({ connections: o.connections, pipelining: o.pipelining, workers: o.workers }),
+  },
   json: {
     description: (o) => `GET /json/bench/21 (a route with two arguments, a string and an integer) → 200 application/json {"name":"bench","n":21,"double":42}, keep-alive, ${o.connections} connections`,
     kind: 'http',

@@ -52,16 +52,23 @@ function parseWrk(out, duration) {
 
 /**
  * Runs wrk once; resolves {result, clientCpuUs}. A plain GET goes as wrk sends it; pipelining, another
- * method, a body or headers go through wrk/pipeline.lua (the request as its arguments).
+ * method, a body or headers go through wrk/pipeline.lua (the request as its arguments); `vary` (a header
+ * name: every request gets its own value of it) through wrk/vary.lua.
  */
-function runWrk({ url, method = 'GET', headers, body, connections, pipelining, duration }, { pin }) {
+function runWrk({ url, method = 'GET', headers, body, vary, connections, pipelining, duration }, { pin }) {
   const wrkArgs = ['-t1', `-c${connections}`, `-d${Math.max(1, Math.round(duration))}s`, '--latency'];
-  const scripted = pipelining > 1 || method !== 'GET' || body !== undefined || (headers && Object.keys(headers).length > 0);
-  if (scripted) wrkArgs.push('-s', path.join(__dirname, '..', 'wrk', 'pipeline.lua'));
-  wrkArgs.push(url);
-  if (scripted) {
-    wrkArgs.push('--', String(pipelining), method, new URL(url).pathname, body ?? '',
-      ...Object.entries(headers || {}).map(([k, v]) => `${k}: ${v}`));
+  const pathname = new URL(url).pathname;
+  if (vary !== undefined) {
+    if (body !== undefined || (headers && Object.keys(headers).length > 0)) throw new Error('wrk: a varying header goes without a body or other headers (vary.lua)');
+    wrkArgs.push('-s', path.join(__dirname, '..', 'wrk', 'vary.lua'), url, '--', String(pipelining), method, pathname, vary);
+  } else {
+    const scripted = pipelining > 1 || method !== 'GET' || body !== undefined || (headers && Object.keys(headers).length > 0);
+    if (scripted) wrkArgs.push('-s', path.join(__dirname, '..', 'wrk', 'pipeline.lua'));
+    wrkArgs.push(url);
+    if (scripted) {
+      wrkArgs.push('--', String(pipelining), method, pathname, body ?? '',
+        ...Object.entries(headers || {}).map(([k, v]) => `${k}: ${v}`));
+    }
   }
   const script = 'wrk "$@"; st=$?; cat /proc/$$/stat >&2; exit $st';
   const [cmd, args] = pinned(pin, CLIENT_CPU, 'sh', ['-c', script, 'sh', ...wrkArgs]);
