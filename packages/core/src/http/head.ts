@@ -184,11 +184,22 @@ export class RepeatedHead {
   /** The pipelined head sliced by a failed {@link take}, for {@link keep} (no second slice); null: none made. */
   private sliced: string | null = null;
 
+  /** True when the last {@link take} was a hit: the next head is likely the same again. */
+  private hit = false;
+
+  /**
+   * The kept head's text (its bytes as latin1, CRLFCRLF included) while heads repeat (the last take hit),
+   * else null: see SectionScanner.knownSection. After a miss the next head is compared by take alone, so
+   * heads that all differ are compared once each, as before this was offered.
+   */
+  get source(): string | null { return this.hit ? this.src : null; }
+
   /**
    * Fills `head` as the kept head, when s[from - base, to + 2 - base) (the head, `to` just past the last
    * field line's CRLF, followed by the empty line) equals it; otherwise false and `head` is untouched.
+   * `differs`: the caller already compared `s`, a head alone in it, with the kept one and found it different.
    */
-  take(s: string, base: number, from: number, to: number, head: RequestHead): boolean {
+  take(s: string, base: number, from: number, to: number, head: RequestHead, differs = false): boolean {
     const a = from - base;
     const len = to + 2 - from;
     const alone = a === 0 && s.length === len;
@@ -196,12 +207,14 @@ export class RepeatedHead {
       if (this.pause > 0) {
         this.pause--;
         this.learn = false;
+        this.hit = false;
         return false;
       }
       this.pause = PIPELINED_PAUSE; // undone below on a hit
     }
     this.learn = true;
     this.sliced = null;
+    this.hit = false;
     const src = this.src;
     // Different lengths: different heads, known without touching the bytes.
     if (src === null || src.length !== len) return false;
@@ -209,8 +222,9 @@ export class RepeatedHead {
       this.sliced = s.slice(a, a + len);
       if (this.sliced !== src) return false;
       this.sliced = null;
-    } else if (s !== src) return false;
+    } else if (differs || s !== src) return false;
     this.pause = 0;
+    this.hit = true;
     head.method = this.method;
     head.target = this.target;
     head.path = this.path;

@@ -36,6 +36,20 @@ describe('a repeated head', () => {
     expectAB(feed(all, [A.length, 2 * A.length, 3 * A.length, 4 * A.length]).messages.map((m) => m.head));
   });
 
+  // After a hit, a read holding exactly the kept head is found without searching it (SectionScanner
+  // .knownSection); a read as long as it but different, or with more after it, is searched and parsed.
+  test('while heads repeat, a read of the same length that differs, or holds more, is still read for what it is', () => {
+    const twoInOne = R(['GET / HTTP/1.1', 'Host: h']) + R(['GET /c HTTP/1.1', 'Host: h', 'X-Id: 3']);
+    const pad = (id: string): string => R(['GET /a HTTP/1.1', 'Host: h', `X-Id: ${id}`, 'X-Pad: ' + 'p'.repeat(twoInOne.length - 46)]);
+    const [K, B] = [pad('1'), pad('2')];
+    expect([K.length, B.length]).toEqual([twoInOne.length, twoInOne.length]); // as long as the kept head, but two heads
+    const out = reads(K, K, K, B, B, B, K, K, twoInOne, K);
+    expect(out.error).toBeNull();
+    expect(out.heads.map((h) => `${h.path} ${headerValue(h.headers, 'x-id') ?? '-'}`)).toEqual([
+      '/a 1', '/a 1', '/a 1', '/a 2', '/a 2', '/a 2', '/a 1', '/a 1', '/ -', '/c 3', '/a 1',
+    ]);
+  });
+
   test('a head of the same length that is invalid is refused after a valid one was taken again', () => {
     const bad = R(['GET /a?x=1 HTTP/1.1', 'Host: h', 'X-Id\x01 1']);
     expect(bad.length).toBe(A.length);

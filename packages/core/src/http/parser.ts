@@ -173,7 +173,6 @@ export class HttpRequestParser extends SectionScanner {
     this.head = null;
     this.trailers = null;
     this.win = null;
-    this.secStr = '';
   }
 
   /**
@@ -235,10 +234,14 @@ export class HttpRequestParser extends SectionScanner {
         break; // DEAD
       }
     }
-    // Drop the latin1 copies: an idle connection must not hold a string of its last reads.
+    // Drop the latin1 copy: an idle connection must not hold a string of its last reads.
     this.win = null;
-    this.secStr = '';
     return pos - start;
+  }
+
+  /** A read holding exactly the previous head again is found without searching it (section-scan.ts). */
+  protected override knownSection(): string | null {
+    return this.repeated.source;
   }
 
   /** Reads a head at pos; returns the new position. Leaves the state HEAD when more bytes are needed. */
@@ -263,9 +266,9 @@ export class HttpRequestParser extends SectionScanner {
       return this.fail(lf >= 0 && lf < pos + limit && lf < end ? 'ERR_MWS_HEADERS_TOO_LARGE' : 'ERR_MWS_URI_TOO_LONG', pos);
     }
     const head = createHead();
-    const base = this.secBase;
-    const s = this.secStr;
-    if (!this.repeated.take(s, base, pos, idx + 2, head)) {
+    const base = this.winStart;
+    const s = this.win!;
+    if (!this.repeated.take(s, base, pos, idx + 2, head, this.knownDiffers)) {
       const err = parseRequestHead(buf, s, base, pos, idx + 2, this.maxHeaders, head);
       if (err !== null) return this.failSection(err, pos, idx);
       this.repeated.keep(s, base, pos, idx + 2, head);
@@ -306,8 +309,8 @@ export class HttpRequestParser extends SectionScanner {
       return this.fail(idx === BARE_LF ? 'ERR_MWS_BARE_LF' : 'ERR_MWS_TRAILERS_TOO_LARGE', pos);
     }
     const fields: string[] = [];
-    const base = this.secBase;
-    const err = parseFieldLines(buf, this.secStr, base, pos, idx + 2, fields, this.maxHeaders);
+    const base = this.winStart;
+    const err = parseFieldLines(buf, this.win!, base, pos, idx + 2, fields, this.maxHeaders);
     if (err !== null) return this.failSection(err, pos, idx);
     this.scanned = 0;
     this.trailers = fields;
@@ -321,8 +324,8 @@ export class HttpRequestParser extends SectionScanner {
    * not depend on how the bytes were split.
    */
   private failSection(code: HttpErrorCode, pos: number, idx: number): number {
-    const base = this.secBase;
-    if (code !== 'ERR_MWS_BARE_LF' && hasBareLf(this.secStr, pos - base, idx + 2 - base, pos - base)) code = 'ERR_MWS_BARE_LF';
+    const base = this.winStart;
+    if (code !== 'ERR_MWS_BARE_LF' && hasBareLf(this.win!, pos - base, idx + 2 - base, pos - base)) code = 'ERR_MWS_BARE_LF';
     return this.fail(code, pos);
   }
 

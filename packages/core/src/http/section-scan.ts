@@ -33,19 +33,32 @@ export function hasBareLf(s: string, from: number, to: number, headStart: number
 export abstract class SectionScanner {
   /** Bytes of the pending head/trailer section already searched for its end (not consumed). */
   protected scanned = 0;
-  /** latin1 copy of part of the buffer, kept only during one execute(): reused by pipelined heads. */
+  /**
+   * latin1 copy of part of the buffer, kept only during one execute(): the string holding the section
+   * findSection found (from `winStart` in the buffer), reused by the pipelined heads after it. One field
+   * for both: a young string stored in this long-lived object costs a write barrier's slow path per store.
+   */
   protected win: string | null = null;
   protected winStart = 0;
-  /** The string and its offset in the buffer where findSection found the section (one execute()). */
-  protected secStr = '';
-  protected secBase = 0;
+
+  /**
+   * A complete head that a read holding exactly it (and nothing more) must equal to be taken as found
+   * without searching it: the parser's memo of its previous head (RepeatedHead), else null.
+   */
+  protected knownSection(): string | null { return null; }
+  /**
+   * Set by findSection when it compared the read, alone and as long as the known section, and found it
+   * different: the caller need not compare it again.
+   */
+  protected knownDiffers = false;
 
   /**
    * Finds the CRLFCRLF that ends a field section starting at pos, within `limit` bytes. Returns its
-   * index in buf (and sets secStr/secBase to a string holding the section), or NEED_MORE, BARE_LF,
+   * index in buf (and sets win/winStart to a string holding the section), or NEED_MORE, BARE_LF,
    * TOO_LARGE. Remembers how far it searched, so a head arriving byte by byte is not rescanned.
    */
   protected findSection(buf: Buffer, pos: number, end: number, limit: number): number {
+    this.knownDiffers = false;
     const avail = end - pos < limit ? end - pos : limit;
     let scanned = this.scanned;
     if (scanned > avail) scanned = 0; // fewer bytes than last time: not the contract, but stay correct
@@ -55,6 +68,18 @@ export abstract class SectionScanner {
       if (s === null || pos < base || pos >= base + s.length) {
         s = latin1(buf, pos, pos + (avail < FIRST_SLICE ? avail : FIRST_SLICE));
         base = pos;
+        // The rest of the read is exactly the known head (a keep-alive client repeating its request): it
+        // ends where it did, a complete section within the limit. The known string is kept instead of the
+        // new copy, which is then garbage at once: no search, and nothing young stored here.
+        const known = this.knownSection();
+        if (known !== null && s.length === end - pos && s.length === known.length) {
+          if (s === known) {
+            this.win = known;
+            this.winStart = pos;
+            return pos + known.length - 4;
+          }
+          this.knownDiffers = true;
+        }
       }
       let i = s.indexOf(CRLFCRLF, pos - base);
       if (i < 0 && base + s.length < pos + avail) {
@@ -64,11 +89,7 @@ export abstract class SectionScanner {
       }
       this.win = s;
       this.winStart = base;
-      if (i >= 0 && base + i + 4 - pos <= limit) {
-        this.secStr = s;
-        this.secBase = base;
-        return base + i;
-      }
+      if (i >= 0 && base + i + 4 - pos <= limit) return base + i;
       // Detect a bare-LF head now rather than wait for a CRLFCRLF that may never come (RFC 9112 §2.2).
       // Checked before the size so that the outcome does not depend on how the bytes were split.
       if (hasBareLf(s, pos - base, pos + avail - base, pos - base)) return BARE_LF;
@@ -84,8 +105,8 @@ export abstract class SectionScanner {
     if (j >= 0) {
       // t ends within the limit, so does the terminator.
       const abs = from + j;
-      this.secStr = latin1(buf, pos, abs + 4);
-      this.secBase = pos;
+      this.win = latin1(buf, pos, abs + 4);
+      this.winStart = pos;
       return abs;
     }
     // LFs before `from + 1` were checked by the previous calls.
