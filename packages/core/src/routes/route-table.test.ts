@@ -286,6 +286,24 @@ describe('RouteTable lookups reuse their working memory (issue 19)', () => {
     expect(kept).toEqual({ n: 2 });
   });
 
+  test('a static route: the same lookup again gives the same route, until a route is added; another key or method anew', () => {
+    const t = new RouteTable();
+    t.add(h('get'), 'GET', '/s');
+    expect(tagOf(t, 'GET', '/s')).toBe('get');
+    expect(tagOf(t, 'GET', '/s')).toBe('get');
+    expect(tagOf(t, 'HEAD', '/s')).toBe('get'); // HEAD served by GET
+    expect(tagOf(t, 'POST', '/s')).toBeNull(); // a miss is kept too...
+    t.add(h('post'), 'POST', '/s'); // ...until a route is added: the same key's routes change
+    expect(tagOf(t, 'POST', '/s')).toBe('post');
+    t.add(h('head'), 'HEAD', '/s');
+    expect(tagOf(t, 'HEAD', '/s')).toBe('head');
+    expect(tagOf(t, 'GET', '/t')).toBeNull(); // another key of the same length
+    t.add(h('tree'), 'GET', '/<x>');
+    expect(tagOf(t, 'GET', '/t')).toBe('tree'); // a static miss goes on to the tree
+    expect(tagOf(t, 'GET', '/s')).toBe('get');
+    expect(tagOf(t, 'GET', `/${'s'}`)).toBe('get'); // equal, another string
+  });
+
   test('lookup: the match object is reused, the args object is each request\'s own', () => {
     const t = new RouteTable();
     t.add(h('u'), 'GET', '/u/<id:int>');

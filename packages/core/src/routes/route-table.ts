@@ -53,6 +53,8 @@ const NO_ARGS: RouteArgs = Object.freeze({});
 
 /** A walk's inputs (the path, the method, the table's route count) and outcome (entry, captures). */
 interface LastWalk { path: string; method: string; size: number; entry: Entry | null; caps: RouteArgValue[] }
+/** A static lookup's inputs (the path's key, the method, the table's route count) and outcome. */
+interface LastStatic { key: string; method: string; size: number; entry: Entry | null }
 
 /**
  * `lookup`'s reused RouteMatch: the entry found and this request's args. The entry's fields are read
@@ -102,6 +104,8 @@ export class RouteTable<H = unknown> {
   private _match: Match | null = null;
   /** The last tree walk, taken again for the same path, method and routes (see `_entry`). */
   private readonly _lastWalk: LastWalk = { path: '', method: '', size: -1, entry: null, caps: [] };
+  /** The last static lookup (key, method, routes → entry or null), taken again the same way. */
+  private readonly _lastStatic: LastStatic = { key: '', method: '', size: -1, entry: null };
 
   /** @param fallback consulted after this table's own routes (the server tables' global registry). */
   constructor(fallback: RouteTable<H> | null = null) {
@@ -280,11 +284,22 @@ export class RouteTable<H = unknown> {
   private _entry(method: string, p: Probe): Entry | null {
     if (this._static.size !== 0) {
       const key = p.staticKey();
-      // (A length past the array reads undefined: no pattern that long.)
-      const routes = key === null || this._staticLens[key.length] !== 1 ? undefined : this._static.get(key);
-      if (routes !== undefined) {
-        const e = pick(routes, method);
-        if (e !== null) return e;
+      if (key !== null) {
+        const ls = this._lastStatic;
+        // The same key and method as the last lookup, no route added since: the same entry, without the
+        // two Map lookups (a repeated request's path is the same string, compared at once).
+        if (key === ls.key && method === ls.method && this._size === ls.size) {
+          if (ls.entry !== null) return ls.entry;
+        } else {
+          // (A length past the array reads undefined: no pattern that long.)
+          const routes = this._staticLens[key.length] !== 1 ? undefined : this._static.get(key);
+          const e = routes === undefined ? null : pick(routes, method);
+          ls.key = key;
+          ls.method = method;
+          ls.size = this._size;
+          ls.entry = e;
+          if (e !== null) return e;
+        }
       }
     }
     if (this._treeRoutes === 0) return null;
