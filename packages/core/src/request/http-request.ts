@@ -5,6 +5,7 @@ import { MwsError } from '../base/errors';
 import type { ServerRef } from '../base/refs';
 import { HttpResponse, type ResponseSink } from '../response/http-response';
 import { kKeep, kMarkFinished, kRetire } from '../response/internals';
+import { LAST_GENERATION } from '../response/response-state';
 import { kRetireRequest, kSetBody } from './internals';
 import { parseBasic, parseBearer, safeEqual } from './auth';
 import { parseCookies, parseUrlEncoded, percentDecode } from './decode';
@@ -35,19 +36,24 @@ export class HttpRequest {
   readonly response: HttpResponse;
   /** The state, shared with the requests before and after this one on its connection when they are reused. */
   private readonly _st: RequestState;
+  /** The state's generation this request was made in: while the state holds it, this one is its owner. */
+  private readonly _gen: number;
 
   /**
    * Made by the connection (tests pass a literal origin and a parsed head). `reuse`: a request answered
    * and retired (on any connection), whose state (and response state) this one takes over.
    */
   constructor(origin: RequestOrigin, head: RequestHead, sink: ResponseSink<HttpResponse>, reuse: HttpRequest | null = null) {
-    if (reuse === null) {
-      this._st = new RequestState(origin, head, this);
+    if (reuse === null || reuse._st.gen >= LAST_GENERATION) {
+      this._st = new RequestState(origin, head);
+      this._gen = 0;
     } else {
       const st = reuse._st;
-      st.owner = this; // the previous request goes stale, if kRetireRequest did not make it so already
+      // The previous request goes stale, if kRetireRequest did not make it so already. A generation,
+      // not a reference to this (young) request: no write barrier's slow path per request (issue 19).
+      this._gen = ++st.gen;
       st.origin = origin; // a retired request of any connection may serve
-      st.head = head;
+      st.head = head; // heads come from a free list: usually an old object, no slow path either
       st.body = null;
       st.cache = null;
       this._st = st;
@@ -59,7 +65,7 @@ export class HttpRequest {
   /** The state, while this request is its owner (else ERR_MWS_STALE: the connection reused it). */
   private get _s(): RequestState {
     const st = this._st;
-    if (st.owner !== this) throw new MwsError('ERR_MWS_STALE', 'this request was answered and its connection reused its objects for the next request: read what you need before answering, or keep it through an async handler or onSent');
+    if (st.gen !== this._gen) throw new MwsError('ERR_MWS_STALE', 'this request was answered and its connection reused its objects for the next request: read what you need before answering, or keep it through an async handler or onSent');
     return st;
   }
 
@@ -277,7 +283,7 @@ export class HttpRequest {
   /** Called by the connection (see ./internals.ts). */
   [kRetireRequest](): void {
     const st = this._st;
-    st.owner = null;
+    if (st.gen === this._gen) st.gen++; // retired: no request owns it until the next one takes it
     st.cache = null; // nothing of it stays alive while the state waits (its connection may close)
     st.body = null;
     st.origin = null;
@@ -344,18 +350,17 @@ const EMPTY = Buffer.alloc(0);
 
 /** A request's fields, apart from the request object so that its connection can reuse them (see HttpResponse). */
 class RequestState {
-  /** The request using this state (null: retired): any other is stale. */
-  owner: HttpRequest | null;
+  /** The generation of the request using this state: bumped when it is retired and when the next request takes it. */
+  gen = 0;
   head: RequestHead;
   /** The connection (null while retired). */
   origin: RequestOrigin | null;
   body: Buffer | null = null;
   cache: RequestCache | null = null;
 
-  constructor(origin: RequestOrigin, head: RequestHead, owner: HttpRequest) {
+  constructor(origin: RequestOrigin, head: RequestHead) {
     this.origin = origin;
     this.head = head;
-    this.owner = owner;
   }
 }
 

@@ -1,6 +1,9 @@
 /** HttpRequest without a server: a head parsed by the real parser, a literal origin. */
 import { MwsError } from '../base/errors';
-import { makeRequest } from '../__tests__/recording-sink';
+import { makeRequest, parseHead } from '../__tests__/recording-sink';
+import { LAST_GENERATION } from '../response/response-state';
+import { HttpRequest } from './http-request';
+import { kRetireRequest } from './internals';
 
 const GET = (target: string, fields = ''): string => `GET ${target} HTTP/1.1\r\nHost: example.test\r\n${fields}\r\n`;
 
@@ -67,4 +70,48 @@ test('detachConnection asks the origin once and marks the response finished', ()
   expect(origin.detached).toBe(1);
   expect(req.response.finished).toBe(true);
   expect(req.response.started).toBe(true);
+});
+
+describe('a retired request\'s state serves the next one, and generations tell who owns it', () => {
+  // kRetireRequest is what the connection calls on a request answered during its handler.
+  const retire = (r: HttpRequest): void => r[kRetireRequest]();
+  const staleCode = (fn: () => unknown): string | undefined => {
+    try { fn(); } catch (e) { return (e as MwsError).code; }
+    return undefined;
+  };
+
+  test('the old request and response throw ERR_MWS_STALE; the new ones read their own values', () => {
+    const { req: a, sink, origin } = makeRequest(GET('/a'));
+    a.response.statusCode = 201;
+    retire(a);
+    expect(staleCode(() => a.method)).toBe('ERR_MWS_STALE'); // retired: nobody owns the state yet
+    const b = new HttpRequest(origin, parseHead(GET('/b')).head, sink, a);
+    expect(b.rawPath).toBe('/b');
+    expect(b.response.statusCode).toBe(0); // a reset response state
+    expect(b.response.request).toBe(b);
+    expect(staleCode(() => a.rawPath)).toBe('ERR_MWS_STALE');
+    expect(staleCode(() => a.response.statusCode)).toBe('ERR_MWS_STALE');
+    expect(staleCode(() => a.response.request)).toBe('ERR_MWS_STALE');
+    // Retiring a stale request again leaves the state to its owner.
+    retire(a);
+    expect(b.rawPath).toBe('/b');
+    expect(b.response.request).toBe(b);
+  });
+
+  test('a state at its last generation is not reused: the next request gets a fresh one, the old stay stale', () => {
+    const { req: a, sink, origin } = makeRequest(GET('/a'));
+    // Poke the generations to the limit (tests only: 2^30 requests on one state would take hours).
+    const st = (a as any)._st;
+    const rst = (a.response as any)._st;
+    st.gen = LAST_GENERATION - 1; (a as any)._gen = LAST_GENERATION - 1;
+    rst.gen = LAST_GENERATION - 1; (a.response as any)._gen = LAST_GENERATION - 1;
+    expect(a.rawPath).toBe('/a');
+    retire(a);
+    const b = new HttpRequest(origin, parseHead(GET('/b')).head, sink, a);
+    expect((b as any)._st).not.toBe(st);
+    expect((b.response as any)._st).not.toBe(rst);
+    expect(b.rawPath).toBe('/b');
+    expect(staleCode(() => a.rawPath)).toBe('ERR_MWS_STALE');
+    expect(staleCode(() => a.response.statusCode)).toBe('ERR_MWS_STALE');
+  });
 });

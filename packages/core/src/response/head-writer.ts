@@ -36,7 +36,6 @@ function noStoreTail(keepAlive: string): string {
 export interface HeadState {
   statusCode: number;
   readonly sink: ResponseSink | null;
-  readonly req: RequestView;
   readonly headers: string[] | null;
   readonly acao: string | null;
   readonly contentType: string | null;
@@ -45,17 +44,16 @@ export interface HeadState {
 }
 
 /**
- * Writes the head of the response whose state is `st` (its owner checked by the caller): status line,
+ * Writes the head of the response whose state is `st` (its owner checked by the caller) to request `req`: status line,
  * Date, Server, Content-Type, framing, caching, CORS, user fields, connection. `length`: ≥ 0
  * Content-Length, -1 none (no body), -2 none (101), -3 chunked, -4 close-delimited. The common shape is
  * one memoized head (head-memo.ts), handed to the sink with its bytes; otherwise the field lines (most of
  * them cached strings) are joined into one string, written once. `asciiBody`: the body that follows, when
  * it is an ASCII string to be sent whole; returns true when it was written here, with a memoized head.
  */
-export function writeHead(st: HeadState, code: number, length: number, close: boolean, asciiBody: string | null = null): boolean {
+export function writeHead(st: HeadState, req: RequestView, code: number, length: number, close: boolean, asciiBody: string | null = null): boolean {
   const sink = st.sink!;
   const server = sink.defaults;
-  const req = st.req;
   st.statusCode = code;
   // The common shape (a length, no CORS, no fields of its own): one memoized string (head-memo.ts).
   if (length >= 0 && st.headers === null && st.acao === null && !server.allowAllOrigins && !server.corsAllowAll) {

@@ -13,7 +13,7 @@ import { kFieldLines, kKeep, kKept, kMarkFinished, kRetire } from './internals';
 import type { RequestView } from './request-view';
 import { authenticateValue, checkedField, checkedValue, fieldOf, setField } from './response-fields';
 import type { ResponseSink } from './response-sink';
-import { ResponseState, staleError } from './response-state';
+import { LAST_GENERATION, ResponseState, staleError } from './response-state';
 import { OpenStream, type OpenStreamOptions } from './open-stream';
 import { streamBody, type StreamTarget } from './stream-body';
 
@@ -33,18 +33,25 @@ const enum State { Idle, Started, HeadSent, Finished }
 export class HttpResponse {
   /** The state, shared with the responses before and after this one on its connection when they are reused. */
   private readonly _st: ResponseState<HttpResponse>;
+  /** The state's generation this response was made in: while the state holds it, this one is its owner. */
+  private readonly _gen: number;
+  /** The request this answers. */
+  private readonly _rq: RequestView & RequestRef;
 
   /**
    * Made by the connection for each request (`sink`: the connection; tests pass a recording sink and a
    * literal request view). `reuse`: a retired response (kRetire, on any connection), whose state this
-   * one takes over (issue 19: no allocation but this one-field object per response).
+   * one takes over (issue 19: no allocation but this three-field object per response).
    */
   constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>, reuse: HttpResponse | null = null) {
-    if (reuse === null) {
-      this._st = new ResponseState(req, sink, this);
+    // Everything this response refers to is stored in it, young into young: no write barrier.
+    this._rq = req;
+    if (reuse === null || reuse._st.gen >= LAST_GENERATION) {
+      this._st = new ResponseState(sink);
+      this._gen = 0;
     } else {
       const st = reuse._st;
-      st.reset(req, sink, this); // the previous response goes stale, if kRetire did not make it so already
+      this._gen = st.reset(sink); // the previous response goes stale, if kRetire did not make it so already
       this._st = st;
     }
   }
@@ -52,7 +59,7 @@ export class HttpResponse {
   /** The state, while this response is its owner (else ERR_MWS_STALE: the connection reused it). */
   private get _s(): ResponseState<HttpResponse> {
     const st = this._st;
-    if (st.owner !== this) throw staleError();
+    if (st.gen !== this._gen) throw staleError();
     return st;
   }
 
@@ -80,7 +87,10 @@ export class HttpResponse {
   private set _contentType(v: string | null) { this._s.contentType = v; }
   private get _charset(): string | null { return this._s.charset; }
   private set _charset(v: string | null) { this._s.charset = v; }
-  private get _req(): RequestView & RequestRef { return this._s.req; }
+  private get _req(): RequestView & RequestRef {
+    if (this._st.gen !== this._gen) throw staleError();
+    return this._rq;
+  }
   private get _sink(): ResponseSink<HttpResponse> { return this._s.sink!; }
   private get _bodyBytes(): number { return this._s.bodyBytes; }
   private set _bodyBytes(v: number) { this._s.bodyBytes = v; }
@@ -94,11 +104,11 @@ export class HttpResponse {
   // instead of marking that other request's state.
   [kKeep](): void { this._s.kept = true; }
   /** True when the exchange was kept, or this response already went stale. */
-  [kKept](): boolean { return this._st.kept || this._st.owner !== this; }
+  [kKept](): boolean { return this._st.kept || this._st.gen !== this._gen; }
   /** This response goes stale now: its state serves a later response. */
   [kRetire](): void {
     const st = this._st;
-    st.owner = null;
+    if (st.gen === this._gen) st.gen++; // retired: no response owns it until the next reset
     st.headers = null; // nothing of it stays alive while the state waits (its connection may close)
     st.onSent = null;
     st.sink = null;
@@ -305,7 +315,8 @@ export class HttpResponse {
   private _sendWhole(st: ResponseState<HttpResponse>, code: number, content: string | Uint8Array | null, scratch = false): void {
     const sink = st.sink!;
     const noBody = statusHasNoBody(code);
-    const isHead = st.req.method === 'HEAD';
+    const req = this._rq; // st is this response's (checked by the caller)
+    const isHead = req.method === 'HEAD';
     let len = 0;
     let ascii = true;
     if (content !== null && !noBody) {
@@ -324,7 +335,7 @@ export class HttpResponse {
       }
     }
     const close = !sink.canKeepAlive();
-    const withHead = writeHead(st, code, noBody ? -1 : len, close,
+    const withHead = writeHead(st, req, code, noBody ? -1 : len, close,
       ascii && !isHead && !noBody && len !== 0 && typeof content === 'string' ? content : null);
     st.state = State.HeadSent;
     st.bodyBytes = isHead || noBody ? 0 : len;
@@ -377,6 +388,7 @@ export class HttpResponse {
 
   /** Writes the head for `code` and framing `length` (head-writer.ts): streams and 101. */
   private _writeHead(code: number, length: number, close: boolean): void {
-    writeHead(this._s, code, length, close);
+    const st = this._s;
+    writeHead(st, this._rq, code, length, close);
   }
 }

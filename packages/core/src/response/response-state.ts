@@ -1,7 +1,12 @@
 import { MwsError } from '../base/errors';
-import type { RequestRef, ServerRef } from '../base/refs';
-import type { RequestView } from './request-view';
+import type { ServerRef } from '../base/refs';
 import type { ResponseSink } from './response-sink';
+
+/**
+ * A state's generation past which it is not reused (a fresh one is made): generations stay small
+ * integers, and no two responses of one state ever share one.
+ */
+export const LAST_GENERATION = 0x3ffffff0;
 
 /**
  * A response's fields, apart from the response object so that its connection can hand them to the next
@@ -9,8 +14,13 @@ import type { ResponseSink } from './response-sink';
  * `R` is the response type (HttpResponse), so that this file needs no import of it.
  */
 export class ResponseState<R> {
-  /** The response using this state (null: retired): any other is stale. */
-  owner: R | null;
+  /**
+   * The generation of the response using this state: bumped when it is retired and when the state goes
+   * to the next response, so that only the response made with the current one is not stale. A small
+   * integer rather than a reference to the response: storing a new (young) response into this
+   * long-lived state would cost a write barrier's slow path per response (issue 19).
+   */
+  gen = 0;
   /** Something uses this exchange after its handler returns (kKeep): never reused. */
   kept = false;
   allowCaching = false;
@@ -24,19 +34,16 @@ export class ResponseState<R> {
   /** Where the response is: the response's `State` (http-response.ts, which owns the meaning); 0 is Idle. */
   state = 0;
   headers: string[] | null = null;
-  req: RequestView & RequestRef;
   /** The connection (null while retired). */
   sink: ResponseSink<R> | null;
 
-  constructor(req: RequestView & RequestRef, sink: ResponseSink<R>, owner: R) {
-    this.req = req;
+  constructor(sink: ResponseSink<R>) {
     this.sink = sink;
-    this.owner = owner;
   }
 
-  /** Back to a new response's values, for request `req` on `sink`, owned by `owner` from now on. */
-  reset(req: RequestView & RequestRef, sink: ResponseSink<R>, owner: R): void {
-    this.owner = owner;
+  /** Back to a new response's values, on `sink`, in a new generation (returned: its response's). */
+  reset(sink: ResponseSink<R>): number {
+    this.gen++;
     this.sink = sink;
     this.kept = false;
     this.allowCaching = false;
@@ -49,7 +56,7 @@ export class ResponseState<R> {
     this.bodyBytes = 0;
     this.state = 0; // Idle
     this.headers = null;
-    this.req = req;
+    return this.gen;
   }
 }
 
