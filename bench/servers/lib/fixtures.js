@@ -34,8 +34,11 @@ function staticContent() {
  * processes may call this at once: write to a private temporary name, then rename (atomic).
  */
 function ensureStaticFixture() {
-  const file = path.join(STATIC_ROOT, STATIC_NAME);
-  const want = staticContent();
+  return writeIfChanged(path.join(STATIC_ROOT, STATIC_NAME), staticContent());
+}
+
+/** Writes `want` (a Buffer) to `file` under STATIC_ROOT unless it already holds it; atomic. Returns `file`. */
+function writeIfChanged(file, want) {
   try {
     if (fs.readFileSync(file).equals(want)) return file;
   } catch { /* absent: write it */ }
@@ -73,16 +76,7 @@ function templateExpected() {
 
 /** Writes the two template files (as ensureStaticFixture does: only when changed, atomically). */
 function ensureTemplateFixture() {
-  fs.mkdirSync(STATIC_ROOT, { recursive: true });
-  for (const [name, text] of Object.entries(TEMPLATE_PAGES)) {
-    const file = path.join(STATIC_ROOT, name);
-    try {
-      if (fs.readFileSync(file, 'utf8') === text) continue;
-    } catch { /* absent: write it */ }
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, text);
-    fs.renameSync(tmp, file);
-  }
+  for (const [name, text] of Object.entries(TEMPLATE_PAGES)) writeIfChanged(path.join(STATIC_ROOT, name), Buffer.from(text, 'utf8'));
 }
 
 /** The JSON route's answer, built the same way by every server. */

@@ -197,9 +197,8 @@ export class RepeatedHead {
   /**
    * Fills `head` as the kept head, when s[from - base, to + 2 - base) (the head, `to` just past the last
    * field line's CRLF, followed by the empty line) equals it; otherwise false and `head` is untouched.
-   * `differs`: the caller already compared `s`, a head alone in it, with the kept one and found it different.
    */
-  take(s: string, base: number, from: number, to: number, head: RequestHead, differs = false): boolean {
+  take(s: string, base: number, from: number, to: number, head: RequestHead): boolean {
     const a = from - base;
     const len = to + 2 - from;
     const alone = a === 0 && s.length === len;
@@ -222,7 +221,7 @@ export class RepeatedHead {
       this.sliced = s.slice(a, a + len);
       if (this.sliced !== src) return false;
       this.sliced = null;
-    } else if (differs || s !== src) return false;
+    } else if (s !== src) return false;
     this.pause = 0;
     this.hit = true;
     head.method = this.method;

@@ -268,7 +268,7 @@ export class HttpRequestParser extends SectionScanner {
     const head = createHead();
     const base = this.winStart;
     const s = this.win!;
-    if (!this.repeated.take(s, base, pos, idx + 2, head, this.knownDiffers)) {
+    if (!this.repeated.take(s, base, pos, idx + 2, head)) {
       const err = parseRequestHead(buf, s, base, pos, idx + 2, this.maxHeaders, head);
       if (err !== null) return this.failSection(err, pos, idx);
       this.repeated.keep(s, base, pos, idx + 2, head);

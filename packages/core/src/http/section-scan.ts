@@ -46,11 +46,6 @@ export abstract class SectionScanner {
    * without searching it: the parser's memo of its previous head (RepeatedHead), else null.
    */
   protected knownSection(): string | null { return null; }
-  /**
-   * Set by findSection when it compared the read, alone and as long as the known section, and found it
-   * different: the caller need not compare it again.
-   */
-  protected knownDiffers = false;
 
   /**
    * Finds the CRLFCRLF that ends a field section starting at pos, within `limit` bytes. Returns its
@@ -58,7 +53,6 @@ export abstract class SectionScanner {
    * TOO_LARGE. Remembers how far it searched, so a head arriving byte by byte is not rescanned.
    */
   protected findSection(buf: Buffer, pos: number, end: number, limit: number): number {
-    this.knownDiffers = false;
     const avail = end - pos < limit ? end - pos : limit;
     let scanned = this.scanned;
     if (scanned > avail) scanned = 0; // fewer bytes than last time: not the contract, but stay correct
@@ -72,13 +66,12 @@ export abstract class SectionScanner {
         // ends where it did, a complete section within the limit. The known string is kept instead of the
         // new copy, which is then garbage at once: no search, and nothing young stored here.
         const known = this.knownSection();
-        if (known !== null && s.length === end - pos && s.length === known.length) {
-          if (s === known) {
-            this.win = known;
-            this.winStart = pos;
-            return pos + known.length - 4;
-          }
-          this.knownDiffers = true;
+        // (A different read is compared again by the memo's take: once per change of head, as the
+        // known head is offered only while heads repeat.)
+        if (known !== null && s.length === end - pos && s === known) {
+          this.win = known;
+          this.winStart = pos;
+          return pos + known.length - 4;
         }
       }
       let i = s.indexOf(CRLFCRLF, pos - base);
