@@ -186,6 +186,8 @@ export class RepeatedHead {
 
   /** True when the last {@link take} was a hit: the next head is likely the same again. */
   private hit = false;
+  /** {@link sourceWords}, made at the kept head's first repeat (null until then, and after each keep). */
+  private words: Int32Array | null = null;
 
   /**
    * The kept head's text (its bytes as latin1, CRLFCRLF included) while heads repeat (the last take hit),
@@ -193,6 +195,22 @@ export class RepeatedHead {
    * heads that all differ are compared once each, as before this was offered.
    */
   get source(): string | null { return this.hit ? this.src : null; }
+
+  /**
+   * The kept head's bytes four at a time (as an Int32Array over them reads them: the platform's byte
+   * order), its last `length % 4` bytes left out: a read is compared with it in place, without a copy
+   * (SectionScanner.findSection). Call only while {@link source} is not null.
+   */
+  get sourceWords(): Int32Array {
+    if (this.words === null) {
+      const src = this.src!;
+      const w = new Int32Array(src.length >> 2);
+      const b = new Uint8Array(w.buffer);
+      for (let i = 0; i < b.length; i++) b[i] = src.charCodeAt(i);
+      this.words = w;
+    }
+    return this.words;
+  }
 
   /**
    * Fills `head` as the kept head, when s[from - base, to + 2 - base) (the head, `to` just past the last
@@ -240,11 +258,12 @@ export class RepeatedHead {
   keep(s: string, base: number, from: number, to: number, head: RequestHead): void {
     if (!this.learn) return;
     // Bounded memory: no more of the read than MAX_KEPT_WINDOW characters stays referenced.
-    if (s.length > MAX_KEPT_WINDOW) { this.src = null; this.sliced = null; return; }
+    if (s.length > MAX_KEPT_WINDOW) { this.src = null; this.sliced = null; this.words = null; return; }
     const a = from - base;
     const len = to + 2 - from;
     this.src = a === 0 && s.length === len ? s : this.sliced ?? s.slice(a, a + len);
     this.sliced = null;
+    this.words = null;
     this.method = head.method;
     this.target = head.target;
     this.path = head.path;

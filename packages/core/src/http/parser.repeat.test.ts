@@ -9,10 +9,23 @@ import { R, bytes, feed, feedWhole, headData, recordingParser } from './__tests_
 
 const A = R(['GET /a?x=1 HTTP/1.1', 'Host: h', 'X-Id: 1']);
 
+/**
+ * The memory a read lands in. A read that may be the kept head again is compared in place, four bytes at
+ * a time, where its buffer shares its memory with others (the slot pool's one allocation) at a 4-aligned
+ * offset; else its latin1 copy is compared (section-scan.ts). Every case below runs in each. The shared
+ * memory is filled with other bytes, so that a comparison reading past the read would see them.
+ */
+const MEMORIES: Array<[string, () => Buffer]> = [
+  ['its own allocation', () => Buffer.alloc(1024)],
+  ['a shared allocation, 4-aligned', () => Buffer.allocUnsafeSlow(8 * 1024).fill(0x5a).subarray(2048, 3072)],
+  ['a shared allocation, not aligned', () => Buffer.allocUnsafeSlow(8 * 1024).fill(0x5a).subarray(2049, 3073)],
+];
+let slotOf = MEMORIES[0]![1];
+
 /** Feeds each string as its own read to one parser; returns the heads, and the error code if any. */
 function reads(...inputs: string[]): { heads: RequestHead[]; error: string | null } {
   const { parser, outcome } = recordingParser({ maxHeadBytes: 1024, maxBodyBytes: 1024 });
-  const slot = Buffer.alloc(1024);
+  const slot = slotOf();
   for (const s of inputs) {
     const n = slot.write(s, 0, 'latin1');
     parser.execute(slot, 0, n);
@@ -21,7 +34,23 @@ function reads(...inputs: string[]): { heads: RequestHead[]; error: string | nul
   return { heads: outcome.messages.map((m) => m.head), error: outcome.error?.code ?? null };
 }
 
-describe('a repeated head', () => {
+describe.each(MEMORIES)('a repeated head, read in %s', (_name, memory) => {
+  beforeAll(() => { slotOf = memory; });
+  afterAll(() => { slotOf = MEMORIES[0]![1]; });
+
+  test('a read as long as the kept head that differs only in its last bytes is not taken for it', () => {
+    // Heads of each length modulo 4: the bytes after the last whole word are compared one by one.
+    for (const pad of ['', 'p', 'pp', 'ppp']) {
+      const K = R(['GET /k HTTP/1.1', 'Host: h', `X-Pad: ${pad}`]);
+      const unfinished = K.slice(0, -1) + 'x'; // no empty line yet: not a head
+      const out = reads(K, K, unfinished);
+      expect(out.error).toBeNull();
+      expect(out.heads).toHaveLength(2);
+      const changed = K.slice(0, -5) + 'q\r\n\r\n'; // the last field value's last byte
+      expect(reads(K, K, changed).heads.map((h) => headerValue(h.headers, 'x-pad'))).toEqual([pad, pad, pad.slice(0, -1) + 'q']);
+    }
+  });
+
   test('same length, one byte different: each head has its own values, in its own read and pipelined', () => {
     const B = R(['GET /b?x=2 HTTP/1.1', 'Host: h', 'X-Id: 2']);
     expect(B.length).toBe(A.length);

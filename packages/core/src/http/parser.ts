@@ -244,6 +244,10 @@ export class HttpRequestParser extends SectionScanner {
     return this.repeated.source;
   }
 
+  protected override knownWords(): Int32Array {
+    return this.repeated.sourceWords;
+  }
+
   /** Reads a head at pos; returns the new position. Leaves the state HEAD when more bytes are needed. */
   private readHead(buf: Buffer, pos: number, end: number): number {
     if (this.scanned === 0) {
