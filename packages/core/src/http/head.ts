@@ -197,9 +197,9 @@ export class RepeatedHead {
   get source(): string | null { return this.hit ? this.src : null; }
 
   /**
-   * The kept head's bytes four at a time (as an Int32Array over them reads them: the platform's byte
-   * order), its last `length % 4` bytes left out: a read is compared with it in place, without a copy
-   * (SectionScanner.findSection). Call only while {@link source} is not null.
+   * The kept head's bytes, four to an element in the platform's byte order (as an Int32Array over the
+   * slot reads them), its last `length % 4` bytes left out: a read is compared with it in place, without
+   * a copy (SectionScanner.findSection). Call only while {@link source} is not null.
    */
   get sourceWords(): Int32Array {
     if (this.words === null) {
