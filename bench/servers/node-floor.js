@@ -2,7 +2,8 @@
 // The floor of any HTTP server written in JavaScript on this Node: the accepted TCP handle driven
 // directly (as xasync's HandleSocket does), reads into one Buffer, and per read one canned
 // "Hello World!" response per request head in it (counted by its CRLFCRLF), written with one
-// writeBuffer. No parsing, no routing, no state: what Node itself costs per read and per write.
+// writeBuffer through one request object made once (a lone head's answer written as it is, several
+// copied into one batch). No parsing, no routing, no state: what Node itself costs per read and per write.
 // Not a server (it answers every request the same, and at most 64 heads of one read: the harness
 // pipelines 16); it gives bench/src/instr-count.sh and
 // bench/src/user-sys.sh a reference that no JavaScript server can go below.
@@ -21,22 +22,30 @@ if (!b || typeof b.WriteWrap !== 'function' || !b.streamBaseState) {
   const handles = new Set();
   let sym = null;
   const written = () => {}; // one completion for every write: the floor allocates nothing of its own
+  const req = new b.WriteWrap();
+  req.oncomplete = written;
+  req.buffer = BATCH;
   function onread() {
     const c = this[sym];
     const n = b.streamBaseState[b.kReadBytesOrError];
     if (n < 0) { handles.delete(this); this.readStop(); this.close(); return undefined; }
     if (n === 0) return undefined;
+    // Heads counted by their CRLFCRLF within the n bytes read (indexOf would search the whole buffer).
+    const buf = c.buf;
     let count = 0;
-    for (let i = c.buf.indexOf(0x0d); i !== -1 && i + 3 < n; i = c.buf.indexOf(0x0d, i + 1)) {
-      if (c.buf[i + 1] === 0x0a && c.buf[i + 2] === 0x0d && c.buf[i + 3] === 0x0a) { count++; i += 3; }
+    for (let i = 3; i < n; i++) {
+      if (buf[i] === 0x0a && buf[i - 1] === 0x0d && buf[i - 2] === 0x0a && buf[i - 3] === 0x0d) count++;
     }
     count = Math.min(count, 64);
-    for (let k = 0; k < count; k++) ONE.copy(BATCH, k * ONE.length);
-    const req = new b.WriteWrap();
+    // One head: the canned answer itself, no copy. Several: copied into one batch, written at once.
+    let out = ONE;
+    if (count > 1) {
+      for (let k = 0; k < count; k++) ONE.copy(BATCH, k * ONE.length);
+      out = BATCH.subarray(0, count * ONE.length);
+    }
+    // One request object for every write (a slow reader would see a later batch: a floor, not a server).
     req.handle = this;
-    req.oncomplete = written;
-    req.buffer = BATCH; // a slow reader would see a later batch: a floor, not a server
-    this.writeBuffer(req, BATCH.subarray(0, count * ONE.length));
+    this.writeBuffer(req, out);
     return c.buf;
   }
   const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (sock) => {
