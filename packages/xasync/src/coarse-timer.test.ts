@@ -36,6 +36,48 @@ describe('CoarseTimer', () => {
   });
 });
 
+describe('CoarseTimer.touch', () => {
+  test('a touched entry counts its timeout again from the next tick: never before, at most two ticks after', async () => {
+    const t = new CoarseTimer(20);
+    let firedAt = 0;
+    const e = new TimerEntry({ onTimer: () => { firedAt = Date.now(); } });
+    t.arm(e, 60);
+    await new Promise((r) => setTimeout(r, 40));
+    const touchedAt = Date.now();
+    t.touch(e, 100);
+    // Until the next tick the deadline is the old one; dueAt already counts from now.
+    expect(t.dueAt(e)).toBeGreaterThanOrEqual(touchedAt + 100);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(firedAt).toBe(0); // the old deadline (60 ms) passed: the touch moved it
+    await new Promise((r) => setTimeout(r, 120));
+    expect(firedAt).toBeGreaterThanOrEqual(touchedAt + 100);
+    expect(firedAt).toBeLessThanOrEqual(touchedAt + 100 + 2 * 20 + 40); // two ticks, and the runner's slack
+    expect(t.armedCount).toBe(0);
+  });
+
+  test('touch arms an entry that is not armed; disarm and arm drop a pending touch', async () => {
+    const t = new CoarseTimer(20);
+    const fired: string[] = [];
+    const a = new TimerEntry({ onTimer: () => { fired.push('a'); } });
+    const b = new TimerEntry({ onTimer: () => { fired.push('b'); } });
+    t.touch(a, 30); // not armed: armed at once
+    expect(a.deadline).toBeGreaterThan(0);
+    t.arm(b, 5000);
+    t.touch(b, 5000);
+    t.arm(b, 30); // the latest call wins: the touch is dropped
+    expect(b.touchMs).toBe(0);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(fired.sort()).toEqual(['a', 'b']);
+    t.arm(a, 5000);
+    t.touch(a, 10);
+    t.disarm(a);
+    expect(a.touchMs).toBe(0);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(fired).toEqual(['a', 'b']);
+    expect(t.armedCount).toBe(0);
+  });
+});
+
 describe('CoarseTimer clock', () => {
   afterEach(() => { jest.useRealTimers(); });
 

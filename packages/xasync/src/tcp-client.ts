@@ -121,7 +121,7 @@ export class XAsyncTCPClient extends TcpClientSocket {
   /** Unconsumed received bytes waiting in the slot. */
   get recvPending(): number { return this._s.reader.pending; }
   /** When the receive timeout fires (a `Date.now()` time, from `setRecvTimeout`), 0 when none is armed. */
-  get recvDeadline(): number { return this.pool.timer.toEpoch(this._s.recvTimer!.deadline); }
+  get recvDeadline(): number { return this.pool.timer.dueAt(this._s.recvTimer!); }
   /**
    * Outgoing bytes queued and not yet handed to the kernel: the TLS socket's once upgraded (plaintext
    * bytes waiting to be encrypted and written; the plain socket under it queues nothing in JavaScript).
@@ -217,6 +217,17 @@ export class XAsyncTCPClient extends TcpClientSocket {
   setRecvTimeout(sec: number): void {
     const ms = assertSeconds('recv timeout', sec) * 1000;
     if (ms > 0 && !this._s.closing) this.pool.timer.arm(this._timers.recv, ms);
+    else this.pool.timer.disarm(this._timers.recv);
+  }
+
+  /**
+   * {@link setRecvTimeout} without reading the clock: the timeout counts from the pool timer's next
+   * tick, so it fires up to two ticks (`timerResolutionMs`) after its time, never before. For a timeout
+   * moved once per request (HTTP keep-alive), where `Date.now()` was ~2% of a small request's work.
+   */
+  touchRecvTimeout(sec: number): void {
+    const ms = assertSeconds('recv timeout', sec) * 1000;
+    if (ms > 0 && !this._s.closing) this.pool.timer.touch(this._timers.recv, ms);
     else this.pool.timer.disarm(this._timers.recv);
   }
 

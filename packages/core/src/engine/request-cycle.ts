@@ -271,9 +271,10 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
   protected _enterHead(): void {
     this._phase = Phase.Head;
     // Headers timeout runs from the start of the wait: bytes trickling in do not extend it (slowloris).
-    // Inside a read, arm once after the whole batch of pipelined requests (one clock read per read).
+    // Inside a read, arm once after the whole batch of pipelined requests. Touched: no clock read per
+    // request; it counts from the pool timer's next tick (up to two ticks late, never early).
     if (this._inExecute) this._armAfterRead = true;
-    else this.client.setRecvTimeout(this._served === 0 ? this._host.limits.headersTimeoutSec : this._host.limits.keepAliveTimeoutSec);
+    else this.client.touchRecvTimeout(this._served === 0 ? this._host.limits.headersTimeoutSec : this._host.limits.keepAliveTimeoutSec);
   }
 
   /** The connection's body intake, made on its first body (most connections never see one), with its resume callback. */
