@@ -47,11 +47,10 @@ describe('CoarseTimer.touch', () => {
     t.touch(e, 100);
     // Until the next tick the deadline is the old one; dueAt already counts from now.
     expect(t.dueAt(e)).toBeGreaterThanOrEqual(touchedAt + 100);
-    await new Promise((r) => setTimeout(r, 80));
-    expect(firedAt).toBe(0); // the old deadline (60 ms) passed: the touch moved it
-    await new Promise((r) => setTimeout(r, 120));
+    for (let i = 0; i < 100 && firedAt === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    // Not at the old deadline (60 ms from the arm): 100 ms from the touch at the earliest.
     expect(firedAt).toBeGreaterThanOrEqual(touchedAt + 100);
-    expect(firedAt).toBeLessThanOrEqual(touchedAt + 100 + 2 * 20 + 40); // two ticks, and the runner's slack
+    expect(firedAt).toBeLessThanOrEqual(touchedAt + 100 + 2 * 20 + 300); // two ticks, and a loaded runner's slack
     expect(t.armedCount).toBe(0);
   });
 
@@ -66,7 +65,7 @@ describe('CoarseTimer.touch', () => {
     t.touch(b, 5000);
     t.arm(b, 30); // the latest call wins: the touch is dropped
     expect(b.touchMs).toBe(0);
-    await new Promise((r) => setTimeout(r, 120));
+    for (let i = 0; i < 100 && fired.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
     expect(fired.sort()).toEqual(['a', 'b']);
     t.arm(a, 5000);
     t.touch(a, 10);
