@@ -63,6 +63,9 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
    */
   protected _parser: HttpRequestParser | null = null;
   private readonly _parsers: ParserPool;
+  /** The connection's slot and the memory it shares with the other slots (null: its own memory). */
+  private _slot: Buffer | null = null;
+  private _slotMem: ArrayBufferLike | null = null;
   /** The head the current request was made from (bodyLimit makes it before onHead). */
   private _reqHead: RequestHead | null = null;
   /** Where bodies go (made on the first one: most connections never see one). */
@@ -81,7 +84,12 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
     super(host, client);
     this.defaults = host.defaults;
     this.isSSL = isSSL;
-    this._parsers = parserPoolFor(host, client.recvBuffer.length);
+    const slot = client.recvBuffer;
+    this._parsers = parserPoolFor(host, slot.length);
+    // The slot's memory, asked once here: when the slot pool's buffers share it, every parser this
+    // connection takes compares a repeated head in place without asking again per read (section-scan.ts).
+    const mem = slot.buffer;
+    if (mem.byteLength >= 2 * slot.length) { this._slot = slot; this._slotMem = mem; }
   }
 
   /** The peer's address (kept once, by the client). */
@@ -108,7 +116,11 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
 
   private _parse(buf: Buffer, start: number, end: number): number {
     // maxBodyBytes is not used: bodyLimit() gives each body its limit.
-    const parser = (this._parser ??= this._parsers.take(this, this._host.limits.maxRequestContentLength));
+    let parser = this._parser;
+    if (parser === null) {
+      parser = this._parser = this._parsers.take(this, this._host.limits.maxRequestContentLength);
+      if (this._slot !== null) parser.useSlot(this._slot, this._slotMem!);
+    }
     let n = 0;
     this._inExecute = true;
     try {

@@ -133,3 +133,45 @@ describe.each(MEMORIES)('a repeated head, read in %s', (_name, memory) => {
     expect(out.messages.map((m) => m.head.path)).toEqual([...heads.map((_, i) => `/p${String(i).padStart(3, '0')}`), '/a', '/a', '/a']);
   });
 });
+
+// A connection tells its parser which slot it reads into and the memory that slot shares (useSlot): reads
+// in that slot are compared in place without asking the buffer for its memory. Only while that memory is
+// the one the scanner views: a read in another memory makes it view that one, and the slot is no longer
+// trusted (its offset would index the wrong memory).
+describe('useSlot: the slot the connection said its reads land in', () => {
+  const K = R(['GET /k HTTP/1.1', 'Host: h', 'X-Id: 1']);
+  const L = R(['GET /l HTTP/1.1', 'Host: h', 'X-Id: 2']); // as long as K, another head
+
+  function twoMemories(): { slot: Buffer; memA: ArrayBufferLike; other: Buffer } {
+    const a = Buffer.allocUnsafeSlow(8 * 1024).fill(0x5a);
+    const b = Buffer.allocUnsafeSlow(8 * 1024).fill(0x5a);
+    const slot = a.subarray(2048, 3072);
+    // The other memory holds K where the slot lies in the first: a scanner that kept trusting the slot
+    // after switching memories would compare the slot's offset in the wrong memory and find K there.
+    const other = b.subarray(2048, 3072);
+    other.write(K, 0, 'latin1');
+    return { slot, memA: a.buffer, other };
+  }
+
+  test('reads in the slot are taken as the kept head when they are it, and parsed when they are not', () => {
+    const { slot, memA } = twoMemories();
+    const { parser, outcome } = recordingParser({ maxHeadBytes: 1024, maxBodyBytes: 1024 });
+    parser.useSlot(slot, memA);
+    for (const s of [K, K, K, L, K]) parser.execute(slot, 0, slot.write(s, 0, 'latin1'));
+    expect(outcome.error).toBeNull();
+    expect(outcome.messages.map((m) => m.head.path)).toEqual(['/k', '/k', '/k', '/l', '/k']);
+  });
+
+  test('after a read in another memory, a read in the slot is compared where it really lies', () => {
+    const { slot, memA, other } = twoMemories();
+    expect(K.length).toBe(L.length);
+    const { parser, outcome } = recordingParser({ maxHeadBytes: 1024, maxBodyBytes: 1024 });
+    parser.useSlot(slot, memA);
+    parser.execute(slot, 0, slot.write(K, 0, 'latin1'));
+    parser.execute(slot, 0, slot.write(K, 0, 'latin1')); // K kept, and repeating
+    parser.execute(other, 0, K.length); // K again, in the other memory: the scanner now views that one
+    parser.execute(slot, 0, slot.write(L, 0, 'latin1')); // L in the slot; the other memory holds K there
+    expect(outcome.error).toBeNull();
+    expect(outcome.messages.map((m) => m.head.path)).toEqual(['/k', '/k', '/k', '/l']);
+  });
+});
