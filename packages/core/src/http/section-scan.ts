@@ -68,11 +68,15 @@ export abstract class SectionScanner {
    * place without asking `slot` for its memory on every read.
    */
   useSlot(slot: Buffer, mem: ArrayBufferLike): void {
-    if (mem !== this.mem) {
-      this.mem = mem;
-      this.memWords = new Int32Array(mem, 0, mem.byteLength >> 2);
-    }
+    if (mem !== this.mem) this.view(mem);
     this.slotBuf = slot;
+  }
+
+  /** Views `mem` from now on; the slot, which lies in the memory viewed before, is no longer trusted. */
+  private view(mem: ArrayBufferLike): void {
+    this.mem = mem;
+    this.memWords = new Int32Array(mem, 0, mem.byteLength >> 2);
+    this.slotBuf = null;
   }
 
   /**
@@ -88,9 +92,7 @@ export abstract class SectionScanner {
       const ab = buf.buffer;
       if (ab !== this.mem) {
         if (ab.byteLength < 2 * buf.length) return null;
-        this.mem = ab;
-        this.memWords = new Int32Array(ab, 0, ab.byteLength >> 2);
-        this.slotBuf = null; // it lies in the memory viewed before, no longer in `mem`
+        this.view(ab);
       }
     }
     const mem = this.memWords;
