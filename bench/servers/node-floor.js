@@ -46,7 +46,9 @@ if (!b || typeof b.WriteWrap !== 'function' || !b.streamBaseState) {
     // One request object for every write (a slow reader would see a later batch: a floor, not a server).
     req.handle = this;
     this.writeBuffer(req, out);
-    return c.buf;
+    // Undefined: the handle keeps reading into the buffer it has (Node's C++ then does not ask for its
+    // memory and length again, as net.Socket's onread without a buffer generator).
+    return undefined;
   }
   const server = net.createServer({ pauseOnConnect: true, noDelay: true }, (sock) => {
     const h = sock._handle;
