@@ -141,7 +141,11 @@ export abstract class ConnectionOutput {
     if (batch.owner === this) this._out = batch.takeString();
   }
 
-  protected _flush(): void {
+  /**
+   * Sends what waits. Returns the bytes still queued after it when it looked (the batch's write), else
+   * -1: a caller that needs that count asks the client only then (issue 19: one look per read, not two).
+   */
+  protected _flush(): number {
     const queue = this._onSentQueue;
     const bt = batch;
     if (bt.owner === this) {
@@ -151,17 +155,19 @@ export abstract class ConnectionOutput {
         const c = this.client;
         c.asyncSendData(bytes);
         // Not all taken by the kernel: the queued write holds a view of the Buffer, which it keeps.
-        if (c.sendPending > 0 && bytes.buffer === bt.buf.buffer) bt.handOver();
-        return;
+        const pending = c.sendPending;
+        if (pending > 0 && bytes.buffer === bt.buf.buffer) bt.handOver();
+        return pending;
       }
       this._out = bt.takeString(); // onSent waits for its bytes' write: they go as before
     }
-    if (this._out === '' && queue === null) return;
+    if (this._out === '' && queue === null) return -1;
     this._onSentQueue = null;
     // With onSent waiting and nothing left in the batch (the body went out as a Buffer), an empty
     // write still orders the callback after every byte queued before it.
     this.client.asyncSendData(this._out, queue === null ? null : sentCallback(this._host, this.server, queue), 'latin1');
     this._out = '';
+    return -1;
   }
 }
 

@@ -143,8 +143,8 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
       this._armAfterRead = false;
       if (this._phase === Phase.Head) this._enterHead();
     }
-    this._flush();
-    if (this._phase === Phase.Head && this.client.sendPending > PIPELINE_HWM) this._readAfterDrain();
+    const pending = this._flush();
+    if (this._phase === Phase.Head && (pending < 0 ? this.client.sendPending : pending) > PIPELINE_HWM) this._readAfterDrain();
     // A body in progress is finished first (a graceful stop lets in-flight requests complete).
     if (this._closeAfter && this._phase !== Phase.Handling && this._phase !== Phase.Upgraded && this._phase !== Phase.Body) {
       this._phase = Phase.Closing;

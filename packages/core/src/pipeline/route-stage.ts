@@ -2,6 +2,7 @@ import type { Logger } from '../base/logger';
 import type { ServerRef } from '../base/refs';
 import { isThenable } from '../base/thenable';
 import type { HttpRequest } from '../request/http-request';
+import { kHead } from '../request/internals';
 import { kKeep } from '../response/internals';
 import type { RouteArgs } from '../routes/route-pattern';
 import type { RouteTable } from '../routes/route-table';
@@ -34,11 +35,12 @@ export class RouteStage implements BuiltinStage {
 
   run(req: HttpRequest): boolean {
     const table = this._table;
-    const method = req.method;
+    const head = req[kHead]();
+    const method = head.method;
     // A head with a body was matched already when a route has body options (the server asked for them):
     // that match is taken, not made again. GET and HEAD (bodiless as a rule) never look.
     let found = method !== 'GET' && method !== 'HEAD' && table.hasBodyRoutes ? table.takeMatch(req) : undefined;
-    if (found === undefined) found = table.lookup(method, req.rawPath);
+    if (found === undefined) found = table.lookup(method, head.path);
     if (found === null) return false;
     // Read now: the match object is the table's, reused by the next lookup (the handler may make one).
     const label = found.label;

@@ -5,8 +5,8 @@ import { MwsError } from '../base/errors';
 import type { ServerRef } from '../base/refs';
 import { HttpResponse, type ResponseSink } from '../response/http-response';
 import { kKeep, kMarkFinished, kRetire } from '../response/internals';
-import { LAST_GENERATION } from '../response/response-state';
-import { kRetireRequest, kSetBody } from './internals';
+import { LAST_GENERATION, staleError } from '../response/response-state';
+import { kHead, kRetireRequest, kSetBody } from './internals';
 import { parseBasic, parseBearer, safeEqual } from './auth';
 import { parseCookies, parseUrlEncoded, percentDecode } from './decode';
 import { picoViewOf, type PicoRequestView } from './pico-view';
@@ -65,7 +65,8 @@ export class HttpRequest {
   /** The state, while this request is its owner (else ERR_MWS_STALE: the connection reused it). */
   private get _s(): RequestState {
     const st = this._st;
-    if (st.gen !== this._gen) throw new MwsError('ERR_MWS_STALE', 'this request was answered and its connection reused its objects for the next request: read what you need before answering, or keep it through an async handler or onSent');
+    // The error made apart (response-state.ts): a getter this small is inlined where it is read.
+    if (st.gen !== this._gen) throw staleError();
     return st;
   }
 
@@ -292,6 +293,11 @@ export class HttpRequest {
 
   /** Set by the connection (see ./internals.ts). */
   [kSetBody](body: Buffer | null): void { this._body = body; }
+  [kHead](): RequestHead {
+    const st = this._st; // _s written out: one function to inline, not two
+    if (st.gen !== this._gen) throw staleError();
+    return st.head;
+  }
 
   /** The body as UTF-8 text. */
   getPostedText(): string { return this.content.toString('utf8'); }

@@ -3,7 +3,7 @@ import { MwsError } from '../base/errors';
 import { makeRequest, parseHead } from '../__tests__/recording-sink';
 import { LAST_GENERATION } from '../response/response-state';
 import { HttpRequest } from './http-request';
-import { kRetireRequest } from './internals';
+import { kHead, kRetireRequest } from './internals';
 
 const GET = (target: string, fields = ''): string => `GET ${target} HTTP/1.1\r\nHost: example.test\r\n${fields}\r\n`;
 
@@ -92,6 +92,9 @@ describe('a retired request\'s state serves the next one, and generations tell w
     expect(staleCode(() => a.rawPath)).toBe('ERR_MWS_STALE');
     expect(staleCode(() => a.response.statusCode)).toBe('ERR_MWS_STALE');
     expect(staleCode(() => a.response.request)).toBe('ERR_MWS_STALE');
+    // The stages' internal read of the head checks the owner as the getters do.
+    expect(b[kHead]().path).toBe('/b');
+    expect(staleCode(() => a[kHead]())).toBe('ERR_MWS_STALE');
     // Retiring a stale request again leaves the state to its owner.
     retire(a);
     expect(b.rawPath).toBe('/b');
