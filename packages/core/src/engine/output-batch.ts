@@ -36,6 +36,14 @@ class OutputBatch {
    * Copied only when more bytes follow. Such bytes are never modified (ResponseSink.writeLatin1).
    */
   lone: Uint8Array | null = null;
+  /**
+   * Whether `lone` holds the batch's bytes now. A flag, not `lone = null`: the next read's answer is
+   * usually the same Buffer again, stored only when it differs. The memo's Buffers are young for their
+   * first seconds (a new Date line makes new ones every second), and storing a young object in this
+   * long-lived one takes the write barrier's slow path every time (~50 instructions a request, issue 19).
+   * So `lone` keeps its last Buffer after use: one small Buffer at most, usually still the memo's.
+   */
+  private hasLone = false;
 
   /** Appends latin1 `s` (or its pre-encoded bytes); false (nothing written) when it does not fit. */
   latin1(s: string, encoded: Uint8Array | null): boolean {
@@ -43,11 +51,12 @@ class OutputBatch {
     const at = this.len;
     if (at + n > SIZE) return false;
     if (at === 0 && encoded !== null && n > 0) {
-      this.lone = encoded;
+      if (this.lone !== encoded) this.lone = encoded;
+      this.hasLone = true;
       this.len = n;
       return true;
     }
-    if (this.lone !== null) this.spill();
+    if (this.hasLone) this.spill();
     const b = this.buf;
     if (encoded !== null) b.set(encoded, at);
     else if (n <= LOOP_MAX) for (let i = 0; i < n; i++) b[at + i] = s.charCodeAt(i);
@@ -60,7 +69,7 @@ class OutputBatch {
   bytes(bytes: Uint8Array): boolean {
     const at = this.len;
     if (at + bytes.length > SIZE) return false;
-    if (this.lone !== null) this.spill();
+    if (this.hasLone) this.spill();
     this.buf.set(bytes, at);
     this.len = at + bytes.length;
     return true;
@@ -77,7 +86,7 @@ class OutputBatch {
   /** The lone bytes copied into `buf` (its first bytes: `len` counts them already), to append behind. */
   private spill(): void {
     this.buf.set(this.lone!, 0);
-    this.lone = null;
+    this.hasLone = false;
   }
 
   /**
@@ -86,19 +95,18 @@ class OutputBatch {
    */
   take(): Uint8Array {
     const n = this.len;
-    const lone = this.lone;
     this.len = 0;
     this.owner = null;
-    if (lone !== null) {
-      this.lone = null;
-      return lone;
+    if (this.hasLone) {
+      this.hasLone = false;
+      return this.lone!;
     }
     return this.view(n);
   }
 
   /** The bytes as a string, and the batch emptied (for a send that must keep them past this read). */
   takeString(): string {
-    if (this.lone !== null) this.spill();
+    if (this.hasLone) this.spill();
     const s = this.buf.latin1Slice(0, this.len);
     this.len = 0;
     this.owner = null;

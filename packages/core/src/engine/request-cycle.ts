@@ -4,7 +4,7 @@ import { releaseHead, type RequestHead } from '../http/head';
 import type { HttpRequestParser, ParserHandler } from '../http/parser';
 import { errorResponseFor } from '../http/responses';
 import type { BodyFlow } from '../request/body-feed';
-import { HttpRequest, type RequestOrigin } from '../request/http-request';
+import { HttpRequest, type RequestOrigin, type RequestState } from '../request/http-request';
 import { kRetireRequest } from '../request/internals';
 import type { HttpResponse, ResponseSink } from '../response/http-response';
 import { kKept } from '../response/internals';
@@ -31,11 +31,11 @@ export const enum Phase {
 
 const CONTINUE_100 = 'HTTP/1.1 100 Continue\r\n\r\n';
 /**
- * Retired requests (answered during their dispatch, nothing kept them: issue 19), shared by every
- * connection of the process: a new request takes over the state of one (HttpRequest's `reuse`), so that
+ * The states of retired requests (answered during their dispatch, nothing kept them: issue 19), shared by every
+ * connection of the process: a new request takes over one (HttpRequest's `reuse`), so that
  * only its small request and response objects are made. Bounded; an idle connection keeps none.
  */
-const SPARE: HttpRequest[] = [];
+const SPARE: RequestState[] = [];
 const MAX_SPARE = 64;
 const EMPTY = Buffer.alloc(0);
 /**
@@ -218,8 +218,8 @@ export abstract class RequestCycle extends ConnectionOutput implements ParserHan
       // Answered during its dispatch, no body, and nothing declared a later use (an async handler, a
       // stream, onSent, a body reader: kKeep): its objects serve the next request. From now on the old
       // ones throw ERR_MWS_STALE rather than show that request's data.
-      req[kRetireRequest]();
-      if (SPARE.length < MAX_SPARE) SPARE.push(req);
+      const spare = req[kRetireRequest]();
+      if (spare !== null && SPARE.length < MAX_SPARE) SPARE.push(spare);
       releaseHead(head);
     }
   }

@@ -5,7 +5,7 @@ import { MwsError } from '../base/errors';
 import type { ServerRef } from '../base/refs';
 import { HttpResponse, type ResponseSink } from '../response/http-response';
 import { kKeep, kMarkFinished, kRetire } from '../response/internals';
-import { LAST_GENERATION, staleError } from '../response/response-state';
+import { LAST_GENERATION, staleError, type ResponseState } from '../response/response-state';
 import { kHead, kRetireRequest, kSetBody } from './internals';
 import { parseBasic, parseBearer, safeEqual } from './auth';
 import { parseCookies, parseUrlEncoded, percentDecode } from './decode';
@@ -40,15 +40,16 @@ export class HttpRequest {
   private readonly _gen: number;
 
   /**
-   * Made by the connection (tests pass a literal origin and a parsed head). `reuse`: a request answered
-   * and retired (on any connection), whose state (and response state) this one takes over.
+   * Made by the connection (tests pass a literal origin and a parsed head). `reuse`: the state of a
+   * request answered and retired (on any connection, see kRetireRequest), which this one takes over with
+   * its response state.
    */
-  constructor(origin: RequestOrigin, head: RequestHead, sink: ResponseSink<HttpResponse>, reuse: HttpRequest | null = null) {
-    if (reuse === null || reuse._st.gen >= LAST_GENERATION) {
+  constructor(origin: RequestOrigin, head: RequestHead, sink: ResponseSink<HttpResponse>, reuse: RequestState | null = null) {
+    if (reuse === null || reuse.gen >= LAST_GENERATION) {
       this._st = new RequestState(origin, head);
       this._gen = 0;
     } else {
-      const st = reuse._st;
+      const st = reuse;
       // The previous request goes stale, if kRetireRequest did not make it so already. A generation,
       // not a reference to this (young) request: no write barrier's slow path per request (issue 19).
       this._gen = ++st.gen;
@@ -59,7 +60,7 @@ export class HttpRequest {
       this._st = st;
     }
     // No factory closure: the allocation-free hot path keeps to plain constructor calls.
-    this.response = new HttpResponse(this, sink, reuse === null ? null : reuse.response);
+    this.response = new HttpResponse(this, sink, reuse === null ? null : reuse.resp);
   }
 
   /** The state, while this request is its owner (else ERR_MWS_STALE: the connection reused it). */
@@ -282,13 +283,15 @@ export class HttpRequest {
   }
 
   /** Called by the connection (see ./internals.ts). */
-  [kRetireRequest](): void {
+  [kRetireRequest](): RequestState | null {
     const st = this._st;
-    if (st.gen === this._gen) st.gen++; // retired: no request owns it until the next one takes it
+    if (st.gen !== this._gen) return null; // stale already: the state is another request's
+    st.gen++; // retired: no request owns it until the next one takes it
     st.cache = null; // nothing of it stays alive while the state waits (its connection may close)
     st.body = null;
     st.origin = null;
-    this.response[kRetire]();
+    st.resp = this.response[kRetire]();
+    return st;
   }
 
   /** Set by the connection (see ./internals.ts). */
@@ -354,8 +357,13 @@ export class HttpRequest {
 
 const EMPTY = Buffer.alloc(0);
 
-/** A request's fields, apart from the request object so that its connection can reuse them (see HttpResponse). */
-class RequestState {
+/**
+ * A request's fields, apart from the request object so that its connection can reuse them (see
+ * HttpResponse). Retired states wait for their next request in the engine's spare list (request-cycle.ts):
+ * the states, long-lived, not the requests, made for one request each (a young object stored into that
+ * long-lived list cost the write barrier's slow path every request: issue 19). Not exported by the package.
+ */
+export class RequestState {
   /** The generation of the request using this state: bumped when it is retired and when the next request takes it. */
   gen = 0;
   head: RequestHead;
@@ -363,6 +371,8 @@ class RequestState {
   origin: RequestOrigin | null;
   body: Buffer | null = null;
   cache: RequestCache | null = null;
+  /** The retired response's state, taken over with this one (set by kRetireRequest; null: none to take). */
+  resp: ResponseState<HttpResponse> | null = null;
 
   constructor(origin: RequestOrigin, head: RequestHead) {
     this.origin = origin;

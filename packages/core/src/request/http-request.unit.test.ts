@@ -74,7 +74,7 @@ test('detachConnection asks the origin once and marks the response finished', ()
 
 describe('a retired request\'s state serves the next one, and generations tell who owns it', () => {
   // kRetireRequest is what the connection calls on a request answered during its handler.
-  const retire = (r: HttpRequest): void => r[kRetireRequest]();
+  const retire = (r: HttpRequest): ReturnType<HttpRequest[typeof kRetireRequest]> => r[kRetireRequest]();
   const staleCode = (fn: () => unknown): string | undefined => {
     try { fn(); } catch (e) { return (e as MwsError).code; }
     return undefined;
@@ -83,9 +83,10 @@ describe('a retired request\'s state serves the next one, and generations tell w
   test('the old request and response throw ERR_MWS_STALE; the new ones read their own values', () => {
     const { req: a, sink, origin } = makeRequest(GET('/a'));
     a.response.statusCode = 201;
-    retire(a);
+    const spare = retire(a);
+    expect(spare).not.toBeNull();
     expect(staleCode(() => a.method)).toBe('ERR_MWS_STALE'); // retired: nobody owns the state yet
-    const b = new HttpRequest(origin, parseHead(GET('/b')).head, sink, a);
+    const b = new HttpRequest(origin, parseHead(GET('/b')).head, sink, spare);
     expect(b.rawPath).toBe('/b');
     expect(b.response.statusCode).toBe(0); // a reset response state
     expect(b.response.request).toBe(b);
@@ -95,8 +96,8 @@ describe('a retired request\'s state serves the next one, and generations tell w
     // The stages' internal read of the head checks the owner as the getters do.
     expect(b[kHead]().path).toBe('/b');
     expect(staleCode(() => a[kHead]())).toBe('ERR_MWS_STALE');
-    // Retiring a stale request again leaves the state to its owner.
-    retire(a);
+    // Retiring a stale request again leaves the state to its owner, and gives nothing to reuse.
+    expect(retire(a)).toBeNull();
     expect(b.rawPath).toBe('/b');
     expect(b.response.request).toBe(b);
   });
@@ -109,8 +110,7 @@ describe('a retired request\'s state serves the next one, and generations tell w
     st.gen = LAST_GENERATION - 1; (a as any)._gen = LAST_GENERATION - 1;
     rst.gen = LAST_GENERATION - 1; (a.response as any)._gen = LAST_GENERATION - 1;
     expect(a.rawPath).toBe('/a');
-    retire(a);
-    const b = new HttpRequest(origin, parseHead(GET('/b')).head, sink, a);
+    const b = new HttpRequest(origin, parseHead(GET('/b')).head, sink, retire(a));
     expect((b as any)._st).not.toBe(st);
     expect((b.response as any)._st).not.toBe(rst);
     expect(b.rawPath).toBe('/b');

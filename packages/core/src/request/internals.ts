@@ -12,7 +12,7 @@ export const kSetBody: unique symbol = Symbol('mws.request.setBody');
 
 /**
  * Retires an answered request nothing kept (issue 19): it and its response go stale (ERR_MWS_STALE on
- * use), their state goes to the connection's next request.
+ * use), and it returns their state (with the response's) for a later request; null when it was stale already.
  */
 export const kRetireRequest: unique symbol = Symbol('mws.request.retire');
 

@@ -40,17 +40,17 @@ export class HttpResponse {
 
   /**
    * Made by the connection for each request (`sink`: the connection; tests pass a recording sink and a
-   * literal request view). `reuse`: a retired response (kRetire, on any connection), whose state this
+   * literal request view). `reuse`: the state of a retired response (kRetire, on any connection), which this
    * one takes over (issue 19: no allocation but this three-field object per response).
    */
-  constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>, reuse: HttpResponse | null = null) {
+  constructor(req: RequestView & RequestRef, sink: ResponseSink<HttpResponse>, reuse: ResponseState<HttpResponse> | null = null) {
     // Everything this response refers to is stored in it, young into young: no write barrier.
     this._rq = req;
-    if (reuse === null || reuse._st.gen >= LAST_GENERATION) {
+    if (reuse === null || reuse.gen >= LAST_GENERATION) {
       this._st = new ResponseState(sink);
       this._gen = 0;
     } else {
-      const st = reuse._st;
+      const st = reuse;
       this._gen = st.reset(sink); // the previous response goes stale, if kRetire did not make it so already
       this._st = st;
     }
@@ -105,13 +105,15 @@ export class HttpResponse {
   [kKeep](): void { this._s.kept = true; }
   /** True when the exchange was kept, or this response already went stale. */
   [kKept](): boolean { return this._st.kept || this._st.gen !== this._gen; }
-  /** This response goes stale now: its state serves a later response. */
-  [kRetire](): void {
+  /** This response goes stale now: its state, returned, serves a later response (null: stale already). */
+  [kRetire](): ResponseState<HttpResponse> | null {
     const st = this._st;
-    if (st.gen === this._gen) st.gen++; // retired: no response owns it until the next reset
+    if (st.gen !== this._gen) return null;
+    st.gen++; // retired: no response owns it until the next reset
     st.headers = null; // nothing of it stays alive while the state waits (its connection may close)
     st.onSent = null;
     st.sink = null;
+    return st;
   }
 
   /** Access-Control-Allow-Origin value for this response (null: the server's CORS setting decides). */
