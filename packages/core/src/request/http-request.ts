@@ -296,6 +296,7 @@ export class HttpRequest {
 
   /** Set by the connection (see ./internals.ts). */
   [kSetBody](body: Buffer | null): void { this._body = body; }
+  /** Read by core's stages (see ./internals.ts). */
   [kHead](): RequestHead {
     const st = this._st; // _s written out: one function to inline, not two
     if (st.gen !== this._gen) throw staleError();
