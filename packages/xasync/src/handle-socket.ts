@@ -137,7 +137,8 @@ export class HandleSocket implements ConnSocket {
     (h as unknown as Record<symbol, unknown>)[sym] = hs;
     sock.destroy();
     h.onread = onRead;
-    h.useUserBuffer(hs._target = o.sockTarget());
+    hs._target = o.sockTarget();
+    h.useUserBuffer(hs._target);
     hs._startReading();
     return hs;
   }

@@ -297,11 +297,7 @@ export class HttpRequest {
   /** Set by the connection (see ./internals.ts). */
   [kSetBody](body: Buffer | null): void { this._body = body; }
   /** Read by core's stages (see ./internals.ts). */
-  [kHead](): RequestHead {
-    const st = this._st; // _s written out: one function to inline, not two
-    if (st.gen !== this._gen) throw staleError();
-    return st.head;
-  }
+  [kHead](): RequestHead { return this._s.head; }
 
   /** The body as UTF-8 text. */
   getPostedText(): string { return this.content.toString('utf8'); }
