@@ -3,7 +3,8 @@
  * PIPELINE_HWM): the connection stops reading requests while the responses made wait in its send queue,
  * and reads on once they drain. Without that pause the queue would grow past `maxSendPending` and the
  * connection be closed (checked: without the pause this test fails). The queued count comes from `_flush`
- * when it wrote the shared batch, else from the client.
+ * when it wrote the shared batch, else from the client (a read that ends mid-request answers nothing):
+ * a run pauses through both, so this test does not tell which of the two paused it.
  */
 import * as net from 'node:net';
 import { startServer, stopAll } from '../__tests__/server-harness';
